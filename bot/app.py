@@ -1,0 +1,87 @@
+"""The composition root: builds the database, services, dialogue, scheduler and channels; starts and stops them.
+
+Every channel runs on one asyncio event loop beside the scheduler. ``dispatch`` is what channels call with
+each Incoming: replies for the same channel go back to the adapter that rendered the question (it may edit a
+message), replies addressed to another channel are sent through that channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+
+from bot.channels.base import Channel, Incoming, Reply
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.dialogue import Dialogue
+from bot.scheduler import Scheduler
+from bot.services import Services
+from bot.store.db import Database
+from handlers import build_dialogue
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    def __init__(self, config: Config, channels: Sequence[Channel] = (), clock: Clock | None = None) -> None:
+        self.config = config
+        self.channels = {channel.name: channel for channel in channels}
+        self.db = Database(config.database_path)
+        self.services = Services(
+            config=config, db=self.db, clock=clock or SystemClock(),
+            file_channels={c.name for c in channels if c.can_send_files},
+            photo_channels={c.name for c in channels if c.accepts_photos},
+        )
+        self.dialogue: Dialogue = build_dialogue(self.services)
+        self.scheduler = Scheduler(self.services)
+        self._started: list[Channel] = []
+
+    async def start(self, run_scheduler: bool = True) -> None:
+        await self.db.open()
+        if run_scheduler:
+            self.scheduler.start()
+        for channel in self.channels.values():
+            await channel.start(self.dispatch)
+            self._started.append(channel)
+            log.info("channel %s started", channel.name)
+
+    async def stop(self) -> None:
+        for channel in reversed(self._started):
+            try:
+                await channel.stop()
+            except Exception:
+                log.exception("channel %s did not stop cleanly", channel.name)
+        self._started.clear()
+        self.scheduler.shutdown()
+        await self.db.close()
+
+    async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        replies = await self.dialogue.handle(incoming)
+        own: list[Reply] = []
+        for reply in replies:
+            target = reply.address.channel if reply.address else incoming.actor.channel
+            if target == incoming.actor.channel:
+                own.append(reply)
+            elif target in self.channels:
+                await self.channels[target].send(reply)
+            else:
+                log.warning("dropped a reply for channel %s, which is not running", target)
+        return own
+
+    async def run_until_signal(self) -> None:
+        """Run until SIGINT or SIGTERM, then stop cleanly."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await self.start()
+            log.info("wijkbot is running; stop with Ctrl-C")
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+            await self.stop()

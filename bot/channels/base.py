@@ -1,0 +1,122 @@
+"""The seam between chat platforms and conversations.
+
+Channel adapters turn platform events into :class:`Incoming` values and render :class:`Reply` values.
+Nothing outside ``bot/channels/telegram.py`` and ``bot/channels/matrix.py`` knows which platform a person is
+on; handlers only see these plain, immutable values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent something: a person on one channel."""
+
+    channel: str
+    user_id: str
+    display_name: str | None = None
+    language_hint: str | None = None  # e.g. Telegram's language_code; only a hint
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes or came from: a chat or room on one channel."""
+
+    channel: str
+    chat_id: str
+    thread: str | None = None
+    private: bool = True  # a one-to-one chat with the bot (not a group or room with others)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option offered to a person. ``key`` is stable and short; ``label`` is translated."""
+
+    key: str
+    label: str
+
+
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    FILE = "file"
+    LOCATION = "location"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """Something that is not text: a photo or file (by reference or bytes) or a location."""
+
+    kind: AttachmentKind
+    ref: str | None = None  # platform file id, kept instead of the bytes where possible
+    data: bytes | None = None  # bytes for outgoing files (e.g. the /mydata export)
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    alt_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: a command, free text, a chosen option or an attachment."""
+
+    actor: Actor
+    address: Address
+    text: str | None = None
+    command: str | None = None  # lower-case, without the leading slash or bang
+    args: str = ""
+    choice: str | None = None  # key of a chosen option, already verified by the channel
+    choice_turn: int | None = None  # the dialogue turn the option was offered in (stale-button check)
+    attachment: Attachment | None = None
+    event_id: str | None = None  # platform event id, for de-duplication
+    addressed: bool = True  # in a group: whether the message was meant for the bot
+    reaction: str | None = None  # an emoji reaction (Matrix m.reaction key) ...
+    reacted_to: str | None = None  # ... to this platform message id (one the bot sent)
+    moderator: bool = False  # the platform says this person may moderate here (e.g. Matrix power level >= 50)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says. Text is already translated; handlers return replies and never send."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+    attachment: Attachment | None = None
+    address: Address | None = None  # None: answer where the incoming message came from
+    turn: int | None = None  # the dialogue turn the choices belong to; set by the dispatcher
+    edit_of: str | None = None  # platform message id to edit instead of sending anew
+    notice: bool = True  # Matrix: send as m.notice (bots should not trigger other bots)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    message_id: str | None = None
+    unreachable: bool = False  # permanently: the person blocked the bot or left
+    retry_after: float | None = None  # transient: try again after this many seconds
+    error: str | None = None
+
+
+Dispatch = Callable[[Incoming], Awaitable[list[Reply]]]
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A chat platform. ``start`` begins receiving and hands each Incoming to ``dispatch``."""
+
+    name: str
+    can_send_files: bool  # can deliver a file (e.g. the /mydata export) to a person
+    accepts_photos: bool  # people can send photos on this channel
+
+    async def start(self, dispatch: Dispatch) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, reply: Reply) -> SendResult: ...
+

@@ -1,0 +1,89 @@
+"""The terminal channel: `wijkbot shell`. Interactive on a terminal; otherwise one message per input line.
+
+Choices are printed as a numbered list; the dialogue engine accepts the number or the text. Files (such as the
+/mydata export) are written to a folder and their path is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.channels.base import Actor, Address, Dispatch, Incoming, Reply, SendResult
+
+
+def parse_line(line: str, actor: Actor, address: Address) -> Incoming:
+    """A typed line as an Incoming: '/word args' is a command, anything else is text."""
+    text = line.rstrip("\r\n")
+    stripped = text.strip()
+    if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
+        word, _, args = stripped[1:].partition(" ")
+        return Incoming(actor=actor, address=address, command=word.split("@")[0].lower(), args=args.strip(),
+                        text=text)
+    return Incoming(actor=actor, address=address, text=text)
+
+
+class ConsoleChannel:
+    name = "console"
+    can_send_files = True
+    accepts_photos = False
+
+    def __init__(self, user: str = "resident", stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 files_dir: Path | None = None, interactive: bool | None = None,
+                 language_hint: str | None = None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.files_dir = files_dir or Path.cwd()
+        self.interactive = self.stdin.isatty() if interactive is None else interactive
+        self.actor = Actor(channel=self.name, user_id=user, display_name=user, language_hint=language_hint)
+        self.address = Address(channel=self.name, chat_id=user)
+        self.finished = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self._task = asyncio.create_task(self._read_loop(dispatch), name="console-reader")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _readline(self) -> str:
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+        return await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+
+    async def _read_loop(self, dispatch: Dispatch) -> None:
+        try:
+            while True:
+                line = await self._readline()
+                if not line:
+                    break
+                if not line.strip() and not self.interactive:
+                    continue  # blank lines separate a piped script; they are not messages
+                for reply in await dispatch(parse_line(line, self.actor, self.address)):
+                    await self.send(reply)
+        finally:
+            self.finished.set()
+
+    async def send(self, reply: Reply) -> SendResult:
+        if reply.address is not None and reply.address.chat_id != self.address.chat_id:
+            return SendResult(ok=False, unreachable=True, error="another console user")
+        lines = [reply.text]
+        lines += [f"  {number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+        attachment = reply.attachment
+        if attachment is not None and attachment.data is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            safe_user = re.sub(r"[^\w-]", "_", self.actor.user_id)
+            path = self.files_dir / f"{safe_user}-{attachment.filename or 'file'}"
+            path.write_bytes(attachment.data)
+            lines.append(f"  📎 {path}")
+        self.stdout.write("\n".join(lines) + "\n\n")
+        self.stdout.flush()
+        return SendResult(ok=True)

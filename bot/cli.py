@@ -1,0 +1,126 @@
+"""`wijkbot …` sub-commands: run, shell, check-config, redact."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.channels.base import Channel
+from bot.config import Config, ConfigError, load
+from bot.store.db import DatabaseTooNew
+
+log = logging.getLogger("bot")
+
+
+def _config(path: str) -> Config:
+    return load(Path(path))
+
+
+def _configured_channels(config: Config) -> list[Channel]:
+    channels: list[Channel] = []
+    if config.telegram is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        channels.append(TelegramChannel(config.telegram))
+    if config.matrix is not None:
+        from bot.channels.matrix import MatrixChannel
+
+        channels.append(MatrixChannel(config))
+    return channels
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import App
+
+    config = _config(args.config)
+    channels = _configured_channels(config)
+    if not channels:
+        print(f"No channel is configured in {args.config}: add a [telegram] or [matrix] section.\n"
+              f"To try wijkbot in this terminal, run: wijkbot shell --config {args.config}", file=sys.stderr)
+        return 1
+    asyncio.run(App(config, channels).run_until_signal())
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    from bot.app import App
+    from bot.channels.console import ConsoleChannel
+
+    config = _config(args.config)
+    console = ConsoleChannel(user=args.user, language_hint=args.language)
+
+    async def main() -> None:
+        app = App(config, [console])
+        await app.start()
+        try:
+            await console.finished.wait()
+        finally:
+            await app.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    try:
+        load(Path(args.file))
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return 1
+    print("ok")
+    return 0
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from bot.engine.scrub import redact_stream
+
+    redact_stream(sys.stdin, sys.stdout)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wijkbot", description="wijkbot: the neighbourhood chat bot.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="start every configured channel and the scheduler")
+    run.add_argument("--config", default="config.toml")
+    run.set_defaults(func=cmd_run)
+
+    shell = sub.add_parser("shell", help="talk to the bot in this terminal (one message per line)")
+    shell.add_argument("--config", default="config.toml")
+    shell.add_argument("--user", default="resident", help="who you are; different names are different residents")
+    shell.add_argument("--language", default=None, help="language hint for a new resident (nl, en, tr, ar, pl)")
+    shell.set_defaults(func=cmd_shell)
+
+    check = sub.add_parser("check-config", help="print 'ok' or every problem in a config file")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_check_config)
+
+    redact = sub.add_parser("redact", help="remove personal data from text (stdin to stdout)")
+    redact.set_defaults(func=cmd_redact)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.verbose else (logging.WARNING if args.command == "shell" else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        result: int = args.func(args)
+    except ConfigError as exc:
+        print(f"The configuration has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except DatabaseTooNew as exc:
+        print(exc, file=sys.stderr)
+        return 3
+    return result

@@ -1,0 +1,328 @@
+"""config.toml → frozen dataclasses.
+
+Loading collects every problem it finds and names the key of each, so ``wijkbot check-config`` can list them all
+at once. A string value ``"env:NAME"`` is read from the environment variable NAME, so secrets need not live in
+the file. Placeholders from config.example.toml (``CHANGE-ME``, ``<...>``) are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
+_PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_POSTCODE4 = re.compile(r"^[1-9][0-9]{3}$")
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``problems`` lists ``key: what is wrong`` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    postcodes: tuple[str, ...] = ()
+    moderation_room: str | None = None  # Matrix room id or alias
+    public_rooms: tuple[str, ...] = ()  # Matrix rooms where approved stories appear
+    telegram_chat: str | None = None  # Telegram group or channel id for approved stories
+
+
+@dataclass(frozen=True)
+class Privacy:
+    controller: str
+    contact: str
+    statement_url: str
+    retention_months: int = 24
+
+
+@dataclass(frozen=True)
+class Sharing:
+    min_length: int = 10
+    max_length: int = 2000
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str
+    api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
+    mode: str = "polling"  # or "webhook"
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    bot_username: str | None = None  # for deep links and QR codes; asked from getMe when absent
+
+
+@dataclass(frozen=True)
+class MatrixConfig:
+    homeserver: str
+    user_id: str
+    password: str | None = None
+    access_token: str | None = None
+    device_name: str = "wijkbot"
+    store_dir: Path = Path("data/matrix")
+    allowed_inviters: tuple[str, ...] = ()  # "@user:server" or ":server"
+    organisers: tuple[str, ...] = ()  # Matrix user ids that may moderate in every room
+
+
+@dataclass(frozen=True)
+class Config:
+    municipality: str
+    timezone: ZoneInfo
+    languages: tuple[str, ...]
+    default_language: str
+    database_path: Path
+    privacy: Privacy
+    neighbourhoods: tuple[Neighbourhood, ...]
+    sharing: Sharing = field(default_factory=Sharing)
+    telegram: TelegramConfig | None = None
+    matrix: MatrixConfig | None = None
+    source: Path | None = None
+
+    def neighbourhood(self, nid: str) -> Neighbourhood | None:
+        return next((n for n in self.neighbourhoods if n.id == nid), None)
+
+
+class _Reader:
+    """Reads typed values from nested tables, remembering every problem with its dotted key."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}: {message}")
+
+    def table(self, data: Mapping[str, Any], key: str, path: str, required: bool = True) -> dict[str, Any]:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(path, "missing section")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, "must be a table")
+            return {}
+        return value
+
+    def string(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None,
+               required: bool = True) -> str | None:
+        value = data.get(key, default)
+        if value is None:
+            if required:
+                self.problem(path, "missing")
+            return None
+        if not isinstance(value, str):
+            self.problem(path, f"must be a string, not {type(value).__name__}")
+            return None
+        if value.startswith("env:"):
+            name = value[4:]
+            if name not in self.env or not self.env[name].strip():
+                self.problem(path, f"environment variable {name} is not set")
+                return None
+            value = self.env[name]
+        value = value.strip()
+        if required and not value:
+            self.problem(path, "must not be empty")
+            return None
+        if _PLACEHOLDER.search(value):
+            self.problem(path, f"still holds the example placeholder {value!r}; fill in a real value")
+            return None
+        return value
+
+    def integer(self, data: Mapping[str, Any], key: str, path: str, default: int, low: int, high: int) -> int:
+        value = data.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            self.problem(path, f"must be a whole number from {low} to {high}")
+            return default
+        return value
+
+    def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(path, "must be a list of strings")
+            return ()
+        return tuple(v.strip() for v in value if v.strip())
+
+    def unknown(self, data: Mapping[str, Any], known: set[str], path: str) -> None:
+        for key in sorted(set(data) - known):
+            self.problem(f"{path}.{key}" if path else key, "unknown key (a typo?)")
+
+
+def _neighbourhoods(r: _Reader, raw: Any) -> tuple[Neighbourhood, ...]:
+    if not isinstance(raw, list) or not raw:
+        r.problem("neighbourhoods", "give at least one [[neighbourhoods]] table")
+        return ()
+    result: list[Neighbourhood] = []
+    seen_ids: set[str] = set()
+    seen_postcodes: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        path = f"neighbourhoods[{index}]"
+        if not isinstance(item, dict):
+            r.problem(path, "must be a table")
+            continue
+        r.unknown(item, {"id", "name", "aliases", "postcodes", "moderation_room", "public_rooms",
+                         "telegram_chat"}, path)
+        nid = r.string(item, "id", f"{path}.id") or ""
+        if nid and not _ID.match(nid):
+            r.problem(f"{path}.id", "use lower-case letters, digits, '-' or '_' (at most 32)")
+        if nid in seen_ids:
+            r.problem(f"{path}.id", f"{nid!r} is used twice")
+        seen_ids.add(nid)
+        postcodes = r.strings(item, "postcodes", f"{path}.postcodes")
+        for code in postcodes:
+            if not _POSTCODE4.match(code):
+                r.problem(f"{path}.postcodes", f"{code!r} is not the 4 digits of a Dutch postcode")
+            elif code in seen_postcodes:
+                r.problem(f"{path}.postcodes", f"{code} is already in {seen_postcodes[code]!r}")
+            else:
+                seen_postcodes[code] = nid
+        result.append(Neighbourhood(
+            id=nid,
+            name=r.string(item, "name", f"{path}.name") or nid,
+            aliases=r.strings(item, "aliases", f"{path}.aliases"),
+            postcodes=postcodes,
+            moderation_room=r.string(item, "moderation_room", f"{path}.moderation_room", required=False),
+            public_rooms=r.strings(item, "public_rooms", f"{path}.public_rooms"),
+            telegram_chat=r.string(item, "telegram_chat", f"{path}.telegram_chat", required=False),
+        ))
+    return tuple(result)
+
+
+def _telegram(r: _Reader, data: dict[str, Any]) -> TelegramConfig | None:
+    if not data:
+        return None
+    r.unknown(data, {"token", "api_base_url", "mode", "webhook_listen", "webhook_port", "webhook_url",
+                     "webhook_secret", "bot_username"}, "telegram")
+    token = r.string(data, "token", "telegram.token") or ""
+    if token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{10,}", token):
+        r.problem("telegram.token", "does not look like a bot token from @BotFather (digits:letters)")
+    mode = r.string(data, "mode", "telegram.mode", default="polling") or "polling"
+    if mode not in ("polling", "webhook"):
+        r.problem("telegram.mode", "must be 'polling' or 'webhook'")
+    url = r.string(data, "webhook_url", "telegram.webhook_url", required=mode == "webhook")
+    secret = r.string(data, "webhook_secret", "telegram.webhook_secret", required=mode == "webhook")
+    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        r.problem("telegram.webhook_secret", "use 1-256 letters, digits, '_' or '-'")
+    return TelegramConfig(
+        token=token,
+        api_base_url=r.string(data, "api_base_url", "telegram.api_base_url", required=False),
+        mode=mode,
+        webhook_listen=r.string(data, "webhook_listen", "telegram.webhook_listen", "127.0.0.1") or "127.0.0.1",
+        webhook_port=r.integer(data, "webhook_port", "telegram.webhook_port", 8443, 1, 65535),
+        webhook_url=url,
+        webhook_secret=secret,
+        bot_username=r.string(data, "bot_username", "telegram.bot_username", required=False),
+    )
+
+
+def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None:
+    if not data:
+        return None
+    r.unknown(data, {"homeserver", "user_id", "password", "access_token", "device_name", "store_dir",
+                     "allowed_inviters", "organisers"}, "matrix")
+    password = r.string(data, "password", "matrix.password", required=False)
+    token = r.string(data, "access_token", "matrix.access_token", required=False)
+    if not password and not token:
+        r.problem("matrix", "give matrix.password or matrix.access_token (or env:NAME for either)")
+    user_id = r.string(data, "user_id", "matrix.user_id") or ""
+    if user_id and not re.fullmatch(r"@[^:\s]+:\S+", user_id):
+        r.problem("matrix.user_id", "must look like @wijkbot:example.org")
+    return MatrixConfig(
+        homeserver=r.string(data, "homeserver", "matrix.homeserver") or "",
+        user_id=user_id,
+        password=password,
+        access_token=token,
+        device_name=r.string(data, "device_name", "matrix.device_name", "wijkbot") or "wijkbot",
+        store_dir=base / (r.string(data, "store_dir", "matrix.store_dir", "data/matrix") or "data/matrix"),
+        allowed_inviters=r.strings(data, "allowed_inviters", "matrix.allowed_inviters"),
+        organisers=r.strings(data, "organisers", "matrix.organisers"),
+    )
+
+
+def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
+    r = _Reader(os.environ if env is None else env)
+    r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "neighbourhoods",
+                     "telegram", "matrix"}, "")
+    muni = r.table(data, "municipality", "municipality")
+    r.unknown(muni, {"name", "timezone"}, "municipality")
+    name = r.string(muni, "name", "municipality.name") or ""
+    tz_name = r.string(muni, "timezone", "municipality.timezone", "Europe/Amsterdam") or "Europe/Amsterdam"
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.problem("municipality.timezone", f"unknown time zone {tz_name!r} (e.g. Europe/Amsterdam)")
+        tz = ZoneInfo("Europe/Amsterdam")
+
+    langs = r.table(data, "languages", "languages", required=False)
+    r.unknown(langs, {"offered", "default"}, "languages")
+    offered = r.strings(langs, "offered", "languages.offered") or SUPPORTED_LANGUAGES
+    for code in offered:
+        if code not in SUPPORTED_LANGUAGES:
+            r.problem("languages.offered", f"{code!r} has no translation; choose from {', '.join(SUPPORTED_LANGUAGES)}")
+    default = r.string(langs, "default", "languages.default", "nl") or "nl"
+    if default not in offered:
+        r.problem("languages.default", f"{default!r} must be one of languages.offered")
+
+    database = r.table(data, "database", "database", required=False)
+    r.unknown(database, {"path"}, "database")
+    db_path = r.string(database, "path", "database.path", "data/wijkbot.sqlite3") or "data/wijkbot.sqlite3"
+
+    privacy = r.table(data, "privacy", "privacy")
+    r.unknown(privacy, {"controller", "contact", "statement_url", "retention_months"}, "privacy")
+    sharing = r.table(data, "sharing", "sharing", required=False)
+    r.unknown(sharing, {"min_length", "max_length"}, "sharing")
+    min_len = r.integer(sharing, "min_length", "sharing.min_length", 10, 1, 500)
+    max_len = r.integer(sharing, "max_length", "sharing.max_length", 2000, 100, 4000)
+    if min_len >= max_len:
+        r.problem("sharing.min_length", "must be smaller than sharing.max_length")
+
+    config = Config(
+        municipality=name,
+        timezone=tz,
+        languages=tuple(c for c in offered if c in SUPPORTED_LANGUAGES),
+        default_language=default if default in SUPPORTED_LANGUAGES else "nl",
+        database_path=Path(db_path) if db_path == ":memory:" else base / db_path,
+        privacy=Privacy(
+            controller=r.string(privacy, "controller", "privacy.controller") or "",
+            contact=r.string(privacy, "contact", "privacy.contact") or "",
+            statement_url=r.string(privacy, "statement_url", "privacy.statement_url") or "",
+            retention_months=r.integer(privacy, "retention_months", "privacy.retention_months", 24, 1, 120),
+        ),
+        neighbourhoods=_neighbourhoods(r, data.get("neighbourhoods")),
+        sharing=Sharing(min_length=min_len, max_length=max_len),
+        telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
+        matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
+    )
+    if r.problems:
+        raise ConfigError(r.problems)
+    return config
+
+
+def load(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and check a config file; raise ConfigError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read the file ({exc.strerror})"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: not UTF-8 text"]) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: not valid TOML ({exc})"]) from exc
+    config = parse(data, path.resolve().parent, env)
+    return replace(config, source=path)

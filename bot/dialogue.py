@@ -1,0 +1,230 @@
+"""The dialogue engine: routes each Incoming to a conversation flow, one database transaction per turn.
+
+A flow is a small state machine (``handlers/``). Its state (flow name, step, collected data, the options
+offered) is stored per (channel, user), so a restart in the middle of a dialogue continues it. Each turn —
+de-duplication, the flow's changes and the new state — commits as one transaction, so a redelivered platform
+event changes nothing and a crash leaves no half-done turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from bot.channels.base import Choice, Incoming, Reply
+from bot.errors import StaleChoice, UserError, error_reference
+from bot.i18n import Translator, best_language
+from bot.store import conversations, events
+from bot.store import residents as residents_repo
+from bot.store.conversations import ConversationState
+from bot.store.db import Tx
+from bot.store.residents import Resident
+from bot.text import is_binary, normalise
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT = 4000  # characters; Telegram allows 4096, so a longer text comes from elsewhere (paste, console)
+
+
+@dataclass
+class Context:
+    """What a flow step sees and what it changes. Flows fill ``replies`` and move ``state``."""
+
+    incoming: Incoming
+    tx: Tx
+    services: Services
+    state: ConversationState
+    resident: Resident | None
+    t: Translator
+    dialogue: Dialogue
+    replies: list[Reply] = field(default_factory=list)
+    previous_flow: str | None = None  # the dialogue a new command interrupted
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.state.data
+
+    @property
+    def now(self) -> str:
+        return self.services.now_iso()
+
+    def say(self, text: str, choices: tuple[Choice, ...] = ()) -> None:
+        self.replies.append(Reply(text=text, choices=choices))
+
+    def ask(self, step: str, text: str, choices: tuple[Choice, ...] = ()) -> None:
+        """Ask a question; the answer comes back to ``on_<step>`` of the current flow."""
+        self.state.step = step
+        self.state.choices = [(c.key, c.label) for c in choices]
+        self.say(text, choices)
+
+    def finish(self) -> None:
+        self.state.flow = None
+        self.state.step = None
+        self.state.data = {}
+        self.state.choices = []
+
+    def set_language(self, language: str) -> None:
+        self.t = Translator(language, self.t.timezone)
+
+
+class Flow(ABC):
+    """A conversation. ``start`` asks the first question; ``on_<step>`` methods handle the answers."""
+
+    name: ClassVar[str]
+    needs_resident: ClassVar[bool] = True  # only for people who completed onboarding
+
+    async def start(self, ctx: Context) -> None:
+        raise NotImplementedError
+
+    async def answer(self, ctx: Context) -> None:
+        step = ctx.state.step or ""
+        method: Callable[[Context], Awaitable[None]] | None = getattr(self, f"on_{step}", None)
+        if method is None:
+            # A step that no longer exists (e.g. after an upgrade): start the flow again.
+            ctx.finish()
+            await self.start(ctx)
+            return
+        await method(ctx)
+
+
+def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
+    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix."""
+    typed = normalise(text)
+    if not typed:
+        return None
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1][0]
+    for key, label in choices:
+        if normalise(label) == typed or key == typed:
+            return key
+    prefixed = [key for key, label in choices if normalise(label).startswith(typed)]
+    return prefixed[0] if len(prefixed) == 1 and len(typed) >= 3 else None
+
+
+class _Refused(Exception):
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.text)
+        self.reply = reply
+
+
+class Dialogue:
+    """Routes commands to flows and answers to the flow in progress."""
+
+    def __init__(self, services: Services, flows: list[Flow], commands: dict[str, str],
+                 fallback: Callable[[Context], Awaitable[None]]) -> None:
+        self.services = services
+        self.flows = {flow.name: flow for flow in flows}
+        self.commands = commands  # command word (any alias) -> flow name
+        self.fallback = fallback  # what to do with free text outside any flow
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Handle one thing a person did; returns the replies to send (never raises)."""
+        t = Translator(best_language(incoming.actor.language_hint, self.services.config.languages,
+                                     self.services.config.default_language), self.services.config.timezone)
+        try:
+            problem = self._check_input(incoming)
+            if problem is not None:
+                return [Reply(text=t._(problem), address=incoming.address)]
+            async with self.services.db.transaction() as tx:
+                replies = await self._turn(incoming, tx, t)
+        except _Refused as refused:
+            replies = [refused.reply]
+        except Exception:
+            reference = error_reference()
+            log.exception("unexpected error handling a %s event (reference %s)", incoming.actor.channel, reference)
+            replies = [Reply(text=t._(
+                "Sorry, something went wrong on our side. Nothing you sent is lost. If it happens again, "
+                "please mention reference {reference}.", reference=reference))]
+        return [r if r.address is not None else replace(r, address=incoming.address) for r in replies]
+
+    @staticmethod
+    def _check_input(incoming: Incoming) -> str | None:
+        text = incoming.text
+        if text is None:
+            if incoming.command is None and incoming.choice is None and incoming.attachment is None:
+                return "I received an empty message. Please type some text."
+            return None
+        if is_binary(text):
+            return "I can only read ordinary text. Please type your message."
+        if len(text) > MAX_INPUT:
+            return "Your message is too long for me. Please keep it shorter."
+        if not text.strip() and incoming.attachment is None and incoming.command is None:
+            return "I received an empty message. Please type some text."
+        return None
+
+    async def _turn(self, incoming: Incoming, tx: Tx, t: Translator) -> list[Reply]:
+        services = self.services
+        if incoming.event_id and not await events.claim(tx, incoming.actor.channel, incoming.event_id,
+                                                         services.now_iso()):
+            log.debug("ignoring a redelivered %s event", incoming.actor.channel)
+            return []
+        actor = incoming.actor
+        state = await conversations.load(tx, actor.channel, actor.user_id)
+        resident = await residents_repo.get(tx, actor.channel, actor.user_id)
+        language = resident.language if resident else state.data.get("language")
+        if language:
+            t = Translator(language, services.config.timezone)
+        ctx = Context(incoming=incoming, tx=tx, services=services, state=state, resident=resident, t=t,
+                      dialogue=self)
+        turn_before = state.turn
+        try:
+            await self._route(ctx)
+        except UserError as exc:
+            # Known failure: roll the whole turn back and tell the person, in their language.
+            raise _Refused(Reply(text=ctx.t._(exc.msgid, **exc.params))) from exc
+        if ctx.replies and ctx.state.choices:
+            ctx.state.turn = turn_before + 1
+            ctx.replies = [replace(r, turn=ctx.state.turn) if r.choices else r for r in ctx.replies]
+        if ctx.resident is not None or ctx.state.flow is not None:
+            await conversations.save(tx, ctx.state, services.now_iso())
+        else:
+            # Nothing personal is stored before consent; an idle state is not worth a row either.
+            await conversations.delete(tx, actor.channel, actor.user_id)
+        return ctx.replies
+
+    async def _route(self, ctx: Context) -> None:
+        incoming, state = ctx.incoming, ctx.state
+        if incoming.command is not None:
+            if not incoming.addressed:
+                return
+            await self.start_command(ctx, incoming.command)
+            return
+        if incoming.choice is not None and incoming.choice_turn is not None and incoming.choice_turn != state.turn:
+            raise StaleChoice("This button has expired. Please use the newest message.")
+        if incoming.choice is not None and incoming.choice not in {k for k, _ in state.choices}:
+            raise StaleChoice("This button has expired. Please use the newest message.")
+        if incoming.choice is None and incoming.text is not None and state.choices:
+            matched = match_choice(incoming.text, state.choices)
+            if matched is not None:
+                ctx.incoming = replace(incoming, choice=matched)
+        flow = self.flows.get(state.flow or "")
+        if flow is None:
+            await self.fallback(ctx)
+            return
+        await flow.answer(ctx)
+
+    async def start_command(self, ctx: Context, command: str) -> None:
+        flow_name = self.commands.get(command.lower())
+        if flow_name is None:
+            ctx.say(ctx.t._("I don't know the command /{command}. Type /help to see what you can do.",
+                            command=command[:32]))
+            return
+        await self.start_flow(ctx, flow_name)
+
+    async def start_flow(self, ctx: Context, flow_name: str) -> None:
+        flow = self.flows[flow_name]
+        keep = {"language": ctx.data["language"]} if "language" in ctx.data else {}
+        ctx.previous_flow = ctx.state.flow if ctx.state.flow != flow_name else ctx.previous_flow
+        ctx.finish()
+        ctx.state.data.update(keep)
+        if flow.needs_resident and ctx.resident is None:
+            ctx.say(ctx.t._("First, let us get to know each other."))
+            flow = self.flows["start"]
+        ctx.state.flow = flow.name
+        await flow.start(ctx)

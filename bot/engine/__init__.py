@@ -1,0 +1,1 @@
+"""Domain services: experiences, polls, feedback, moderation, contacts, deliberation, privacy."""

@@ -1,0 +1,54 @@
+"""Sharing an experience: scrub personal data, give it a reference, store it in one transaction."""
+
+from __future__ import annotations
+
+import re
+
+from bot.engine.scrub import MARKERS, scrub
+from bot.services import Services
+from bot.store import experiences as repo
+from bot.store.db import Tx
+from bot.store.experiences import Experience
+from bot.store.residents import Resident
+
+REFERENCE_PREFIX = "W"
+_HOUSE_NUMBER = re.compile(r"\s*\b\d{1,5}\s*[a-zA-Z]?\b(\s*-\s*\w{1,4})?")
+
+
+def clean_place_hint(typed: str) -> tuple[str, bool]:
+    """A street or spot, never a house number: returns the hint and whether something was left out."""
+    result = scrub(typed)
+    text = result.text
+    for marker in MARKERS.values():
+        text = text.replace(marker, "")
+    without_numbers = _HOUSE_NUMBER.sub("", text)
+    cleaned = " ".join(without_numbers.split()).strip(" ,.-")
+    return cleaned[:120], result.changed or cleaned != " ".join(typed.split()).strip(" ,.-")
+
+
+def coarse_location(latitude: float, longitude: float) -> str:
+    """A shared location, rounded to about 100-200 metres: enough to find the spot, not the front door."""
+    return f"≈ {round(latitude, 3):.3f}, {round(longitude, 3):.3f}"
+
+
+async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, text: str,
+                place_hint: str | None, author_name: str | None, photo_ref: str | None) -> Experience:
+    scrubbed = scrub(text)
+    kinds = sorted({f.kind for f in scrubbed.findings})
+    year = services.now().astimezone(services.config.timezone).year
+    reference = await repo.next_reference(tx, REFERENCE_PREFIX, year)
+    return await repo.insert(
+        tx,
+        reference=reference,
+        resident_id=resident.id,
+        neighbourhood_id=resident.neighbourhood_id,
+        theme=theme,
+        text=text,
+        text_public=scrubbed.text,
+        scrubbed_kinds=",".join(kinds),
+        place_hint=place_hint,
+        author_name=author_name,
+        photo_ref=photo_ref,
+        language=resident.language,
+        now=services.now_iso(),
+    )

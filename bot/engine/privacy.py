@@ -1,0 +1,60 @@
+"""Residents' rights: see everything held about you (/mydata) and be forgotten (/forget)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.store import conversations
+from bot.store import experiences as experiences_repo
+from bot.store import residents as residents_repo
+from bot.store.db import Tx
+from bot.store.residents import Resident
+
+
+async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
+    """Everything stored about one resident, as plain data (also the /mydata JSON file)."""
+    stories = await experiences_repo.of_resident(tx, resident.id)
+    state = await conversations.load(tx, resident.channel, resident.user_id)
+    return {
+        "resident": {
+            "channel": resident.channel,
+            "user_id": resident.user_id,
+            "language": resident.language,
+            "neighbourhood": resident.neighbourhood_id,
+            "consent_at": resident.consent_at,
+            "created_at": resident.created_at,
+            "unreachable_since": resident.unreachable_at,
+        },
+        "experiences": [
+            {
+                "reference": e.reference,
+                "created_at": e.created_at,
+                "theme": e.theme,
+                "neighbourhood": e.neighbourhood_id,
+                "your_words": e.text,
+                "public_text": e.text_public,
+                "place_hint": e.place_hint,
+                "shown_as": e.author_name,
+                "photo": e.photo_ref is not None,
+                "status": e.status,
+            }
+            for e in stories
+        ],
+        "conversation_in_progress": {"flow": state.flow, "step": state.step} if state.flow else None,
+    }
+
+
+def export_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+async def forget(tx: Tx, resident: Resident, keep_stories: bool) -> int:
+    """Erase a resident. Their stories are deleted, or kept without any link to them. Returns the count."""
+    if keep_stories:
+        count = await experiences_repo.anonymise_of_resident(tx, resident.id)
+    else:
+        count = await experiences_repo.delete_of_resident(tx, resident.id)
+    await conversations.delete(tx, resident.channel, resident.user_id)
+    await residents_repo.delete(tx, resident.id)
+    return count

@@ -1,0 +1,60 @@
+"""Everything that happens on a clock, driven by APScheduler 3.11 on the bot's event loop.
+
+Jobs are plain coroutines that take the current time from the injected clock, so tests call ``run(name)``
+with a ManualClock instead of waiting. Jobs that depend on stored data (poll closing, digests) are rebuilt
+from the database at start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.services import Services
+from bot.store import conversations, events
+
+log = logging.getLogger(__name__)
+Job = Callable[[], Awaitable[None]]
+
+
+class Scheduler:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._scheduler = AsyncIOScheduler(timezone=services.config.timezone)
+        self.jobs: dict[str, Job] = {}
+        self.every("purge-idle", timedelta(hours=1), self.purge_idle)
+
+    def every(self, name: str, interval: timedelta, job: Job) -> None:
+        self.jobs[name] = job
+        self._scheduler.add_job(self._guarded, IntervalTrigger(seconds=interval.total_seconds()), args=[name],
+                                id=name, replace_existing=True, coalesce=True, max_instances=1)
+
+    async def _guarded(self, name: str) -> None:
+        try:
+            await self.jobs[name]()
+        except Exception:
+            log.exception("scheduled job %s failed; it runs again at its next time", name)
+
+    async def run(self, name: str) -> None:
+        """Run a job now (tests, and catching up right after start)."""
+        await self.jobs[name]()
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def shutdown(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+    async def purge_idle(self) -> None:
+        """Forget abandoned dialogues after a day and handled-event ids after a week."""
+        now = self.services.now()
+        async with self.services.db.transaction() as tx:
+            dropped = await conversations.purge_idle(tx, (now - timedelta(days=1)).isoformat(timespec="seconds"))
+            await events.purge(tx, (now - timedelta(days=7)).isoformat(timespec="seconds"))
+        if dropped:
+            log.info("forgot %d abandoned dialogue(s)", dropped)

@@ -1,0 +1,29 @@
+"""Everything a conversation may use, built once by the composition root (bot/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.store.db import Database
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    clock: Clock
+    file_channels: set[str] = field(default_factory=set)  # channels that can deliver a file to a person
+    photo_channels: set[str] = field(default_factory=set)  # channels on which people can send photos
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def now_iso(self) -> str:
+        return self.clock.now().isoformat(timespec="seconds")
+
+    @staticmethod
+    def parse_time(value: str) -> datetime:
+        return datetime.fromisoformat(value)

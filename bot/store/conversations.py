@@ -1,0 +1,56 @@
+"""Conversation state per (channel, user): which dialogue, which step, what was said so far."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.store.db import Tx
+
+
+@dataclass
+class ConversationState:
+    channel: str
+    user_id: str
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    turn: int = 0
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (key, label) offered in this turn
+
+
+async def load(tx: Tx, channel: str, user_id: str) -> ConversationState:
+    row = await tx.one("SELECT * FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
+    if row is None:
+        return ConversationState(channel, user_id)
+    return ConversationState(
+        channel=channel,
+        user_id=user_id,
+        flow=row["flow"],
+        step=row["step"],
+        data=json.loads(row["data"]),
+        turn=row["turn"],
+        choices=[(k, v) for k, v in json.loads(row["choices"])],
+    )
+
+
+async def save(tx: Tx, state: ConversationState, now: str) -> None:
+    await tx.execute(
+        "INSERT INTO conversations (channel, user_id, flow, step, data, turn, choices, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (channel, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
+        " data = excluded.data, turn = excluded.turn, choices = excluded.choices,"
+        " updated_at = excluded.updated_at",
+        (state.channel, state.user_id, state.flow, state.step, json.dumps(state.data, ensure_ascii=False),
+         state.turn, json.dumps(state.choices, ensure_ascii=False), now),
+    )
+
+
+async def delete(tx: Tx, channel: str, user_id: str) -> None:
+    await tx.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
+
+
+async def purge_idle(tx: Tx, before: str) -> int:
+    """Forget dialogues nobody touched since ``before`` (e.g. onboarding abandoned before consent)."""
+    return await tx.execute("DELETE FROM conversations WHERE updated_at < ?", (before,))

@@ -1,0 +1,19 @@
+"""Platform event ids already handled: a redelivered update is recognised and changes nothing."""
+
+from __future__ import annotations
+
+from bot.store.db import Tx
+
+
+async def claim(tx: Tx, channel: str, event_id: str, now: str) -> bool:
+    """Record the event as handled; False when it was handled before (inside the same transaction)."""
+    inserted = await tx.value(
+        "INSERT INTO processed_events (channel, event_id, processed_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1",
+        (channel, event_id, now),
+    )
+    return inserted is not None
+
+
+async def purge(tx: Tx, before: str) -> int:
+    return await tx.execute("DELETE FROM processed_events WHERE processed_at < ?", (before,))

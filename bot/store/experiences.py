@@ -1,0 +1,75 @@
+"""Experiences residents shared, with their public (scrubbed) text and a reference like W-2026-0042."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.db import Row, Tx
+
+
+@dataclass(frozen=True)
+class Experience:
+    id: int
+    reference: str
+    resident_id: int | None
+    neighbourhood_id: str
+    theme: str
+    text: str | None
+    text_public: str
+    scrubbed_kinds: str
+    place_hint: str | None
+    author_name: str | None
+    photo_ref: str | None
+    language: str
+    status: str
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Experience:
+        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
+
+
+async def next_reference(tx: Tx, prefix: str, year: int) -> str:
+    number = await tx.value(
+        "INSERT INTO reference_counters (prefix, year, last) VALUES (?, ?, 1)"
+        " ON CONFLICT (prefix, year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
+        (prefix, year),
+    )
+    return f"{prefix}-{year}-{int(number):04d}"
+
+
+async def insert(tx: Tx, *, reference: str, resident_id: int, neighbourhood_id: str, theme: str, text: str,
+                 text_public: str, scrubbed_kinds: str, place_hint: str | None, author_name: str | None,
+                 photo_ref: str | None, language: str, now: str) -> Experience:
+    row = await tx.one(
+        "INSERT INTO experiences (reference, resident_id, neighbourhood_id, theme, text, text_public,"
+        " scrubbed_kinds, place_hint, author_name, photo_ref, language, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (reference, resident_id, neighbourhood_id, theme, text, text_public, scrubbed_kinds, place_hint,
+         author_name, photo_ref, language, now),
+    )
+    assert row is not None
+    return Experience.from_row(row)
+
+
+async def by_reference(tx: Tx, reference: str) -> Experience | None:
+    row = await tx.one("SELECT * FROM experiences WHERE reference = ?", (reference.upper(),))
+    return None if row is None else Experience.from_row(row)
+
+
+async def of_resident(tx: Tx, resident_id: int) -> list[Experience]:
+    rows = await tx.all("SELECT * FROM experiences WHERE resident_id = ? ORDER BY id", (resident_id,))
+    return [Experience.from_row(r) for r in rows]
+
+
+async def anonymise_of_resident(tx: Tx, resident_id: int) -> int:
+    """Keep the scrubbed story, drop the author's own words and every link to them."""
+    return await tx.execute(
+        "UPDATE experiences SET resident_id = NULL, text = NULL, author_name = NULL, photo_ref = NULL"
+        " WHERE resident_id = ?",
+        (resident_id,),
+    )
+
+
+async def delete_of_resident(tx: Tx, resident_id: int) -> int:
+    return await tx.execute("DELETE FROM experiences WHERE resident_id = ?", (resident_id,))

@@ -1,0 +1,69 @@
+"""Residents: people who consented; keyed by (channel, platform user id)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.store.db import Row, Tx
+
+
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    channel: str
+    user_id: str
+    language: str
+    neighbourhood_id: str
+    consent_at: str
+    created_at: str
+    unreachable_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Resident:
+        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
+
+
+async def get(tx: Tx, channel: str, user_id: str) -> Resident | None:
+    row = await tx.one("SELECT * FROM residents WHERE channel = ? AND user_id = ?", (channel, user_id))
+    return None if row is None else Resident.from_row(row)
+
+
+async def by_id(tx: Tx, resident_id: int) -> Resident | None:
+    row = await tx.one("SELECT * FROM residents WHERE id = ?", (resident_id,))
+    return None if row is None else Resident.from_row(row)
+
+
+async def create(tx: Tx, channel: str, user_id: str, language: str, neighbourhood_id: str, now: str) -> Resident:
+    row = await tx.one(
+        "INSERT INTO residents (channel, user_id, language, neighbourhood_id, consent_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (channel, user_id) DO UPDATE SET language = excluded.language,"
+        " neighbourhood_id = excluded.neighbourhood_id, consent_at = excluded.consent_at"
+        " RETURNING *",
+        (channel, user_id, language, neighbourhood_id, now, now),
+    )
+    assert row is not None
+    return Resident.from_row(row)
+
+
+async def set_language(tx: Tx, resident_id: int, language: str) -> None:
+    await tx.execute("UPDATE residents SET language = ? WHERE id = ?", (language, resident_id))
+
+
+async def set_neighbourhood(tx: Tx, resident_id: int, neighbourhood_id: str) -> None:
+    await tx.execute("UPDATE residents SET neighbourhood_id = ? WHERE id = ?", (neighbourhood_id, resident_id))
+
+
+async def mark_unreachable(tx: Tx, channel: str, user_id: str, now: str) -> None:
+    await tx.execute(
+        "UPDATE residents SET unreachable_at = ? WHERE channel = ? AND user_id = ? AND unreachable_at IS NULL",
+        (now, channel, user_id),
+    )
+
+
+async def mark_reachable(tx: Tx, resident_id: int) -> None:
+    await tx.execute("UPDATE residents SET unreachable_at = NULL WHERE id = ?", (resident_id,))
+
+
+async def delete(tx: Tx, resident_id: int) -> None:
+    await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))

@@ -1,0 +1,16 @@
+"""Small text helpers shared by the dialogue engine and the domain."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def normalise(text: str) -> str:
+    """Lower-case, accents and surrounding punctuation removed: for matching typed answers."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip(" .!?,;:'\"()")
+
+
+def is_binary(text: str) -> bool:
+    """Text that is not something a person typed: NUL bytes, control characters, undecodable bytes."""
+    return any(c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\n\r\t") for c in text)

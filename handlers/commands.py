@@ -1,0 +1,37 @@
+"""The commands residents can type, with Dutch aliases. Channels publish the menu from this list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    flow: str
+    description: str  # msgid, translated per person
+    aliases: tuple[str, ...] = ()
+    in_menu: bool = True
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "start", N_("Start, or choose your neighbourhood"), ("begin",)),
+    Command("share", "share", N_("Share an experience"), ("delen", "vertel")),
+    Command("menu", "menu", N_("What can I do?"), ()),
+    Command("mydata", "mydata", N_("See everything we store about you"), ("mijngegevens",)),
+    Command("forget", "forget", N_("Erase your data"), ("vergeet", "wissen")),
+    Command("language", "language", N_("Choose your language"), ("taal",)),
+    Command("help", "help", N_("Help and explanation"), ("hulp",)),
+    Command("cancel", "cancel", N_("Stop what you are doing"), ("stop", "annuleer")),
+)
+
+
+def command_table() -> dict[str, str]:
+    """Every command word and alias -> flow name."""
+    table: dict[str, str] = {}
+    for command in COMMANDS:
+        for word in (command.name, *command.aliases):
+            table[word] = command.flow
+    return table

@@ -1,0 +1,73 @@
+"""/mydata and /forget: residents see everything held about them and can erase it."""
+
+from __future__ import annotations
+
+from bot.channels.base import Attachment, AttachmentKind, Choice, Reply
+from bot.dialogue import Context, Flow
+from bot.engine import privacy
+from bot.engine.themes import THEMES
+
+
+class MyDataFlow(Flow):
+    name = "mydata"
+
+    async def start(self, ctx: Context) -> None:
+        assert ctx.resident is not None
+        data = await privacy.export(ctx.tx, ctx.resident)
+        resident = data["resident"]
+        hood = ctx.services.config.neighbourhood(resident["neighbourhood"])
+        lines = [
+            ctx.t._("This is everything we store about you:"),
+            ctx.t._("Chat account: {channel} {user_id}", channel=resident["channel"], user_id=resident["user_id"]),
+            ctx.t._("Language: {language}", language=resident["language"]),
+            ctx.t._("Neighbourhood: {neighbourhood}",
+                    neighbourhood=hood.name if hood else resident["neighbourhood"]),
+            ctx.t._("You agreed to the privacy statement on {date}.",
+                    date=ctx.t.date(ctx.services.parse_time(resident["consent_at"]))),
+            ctx.t.n_("You shared {n} story.", "You shared {n} stories.", len(data["experiences"])),
+        ]
+        for story in data["experiences"]:
+            lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "
+                         f"{story['your_words']}")
+        lines.append(ctx.t._("Type /forget to erase your data."))
+        ctx.say("\n".join(lines))
+        if ctx.incoming.actor.channel in ctx.services.file_channels:
+            ctx.replies.append(Reply(
+                text=ctx.t._("The same data as a file (JSON)."),
+                attachment=Attachment(kind=AttachmentKind.FILE, data=privacy.export_json(data),
+                                      filename="wijkbot-mydata.json", mime_type="application/json"),
+            ))
+        ctx.finish()
+
+
+class ForgetFlow(Flow):
+    name = "forget"
+
+    def _choices(self, ctx: Context) -> tuple[Choice, ...]:
+        return (
+            Choice("delete", ctx.t._("Erase me and my stories")),
+            Choice("keep", ctx.t._("Erase me, keep my stories anonymously")),
+            Choice("cancel", ctx.t._("Do not erase anything")),
+        )
+
+    async def start(self, ctx: Context) -> None:
+        ctx.state.flow = self.name
+        ctx.ask("confirm", ctx.t._(
+            "Do you want us to erase your data? Then we forget your chat account, language and neighbourhood. "
+            "Your stories can be erased too, or kept without your name, so they still count for the "
+            "neighbourhood. This cannot be undone."), self._choices(ctx))
+
+    async def on_confirm(self, ctx: Context) -> None:
+        choice = ctx.incoming.choice
+        assert ctx.resident is not None
+        if choice == "cancel":
+            ctx.say(ctx.t._("Nothing was erased."))
+            ctx.finish()
+            return
+        if choice not in ("delete", "keep"):
+            ctx.ask("confirm", ctx.t._("Please choose one of the options."), self._choices(ctx))
+            return
+        await privacy.forget(ctx.tx, ctx.resident, keep_stories=choice == "keep")
+        ctx.resident = None
+        ctx.finish()
+        ctx.say(ctx.t._("Done. We have erased your data. If you type /start, we start again as strangers."))

@@ -1,0 +1,177 @@
+"""/share: theme, story, place, photo, how to be shown, a summary to confirm, and a receipt."""
+
+from __future__ import annotations
+
+import re
+
+from bot.channels.base import AttachmentKind, Choice
+from bot.dialogue import Context, Flow
+from bot.engine import experiences
+from bot.engine.themes import THEMES
+
+PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+_FIRST_NAME = re.compile(r"^[^\W\d_][^\W\d_'\- ]*(?:[-' ][^\W\d_]+)*$")
+
+
+def theme_choices(ctx: Context) -> tuple[Choice, ...]:
+    return tuple(Choice(key, ctx.t._(label)) for key, label in THEMES.items())
+
+
+def skip_choice(ctx: Context) -> tuple[Choice, ...]:
+    return (Choice("skip", ctx.t._("Skip")),)
+
+
+class ShareFlow(Flow):
+    name = "share"
+
+    async def start(self, ctx: Context) -> None:
+        ctx.state.flow = self.name
+        ctx.ask("theme", ctx.t._("What is your experience about? Choose a theme."), theme_choices(ctx))
+
+    async def on_theme(self, ctx: Context) -> None:
+        if ctx.incoming.choice not in THEMES:
+            ctx.ask("theme", ctx.t._("Please choose a theme from the list, or type its number."),
+                    theme_choices(ctx))
+            return
+        ctx.data["theme"] = ctx.incoming.choice
+        if ctx.data.get("editing"):
+            await self._summary(ctx)
+            return
+        self._ask_story(ctx)
+
+    def _ask_story(self, ctx: Context) -> None:
+        ctx.ask("story", ctx.t._("Tell us in your own words what you experience. What happened, and what does "
+                                 "it mean for you? Please do not write names, phone numbers or house numbers."))
+
+    async def on_story(self, ctx: Context) -> None:
+        text = (ctx.incoming.text or "").strip()
+        sharing = ctx.services.config.sharing
+        if not text:
+            ctx.ask("story", ctx.t._("Please write your story as text."))
+            return
+        if len(text) < sharing.min_length:
+            ctx.ask("story", ctx.t._("Could you tell us a bit more? Please write at least {minimum} characters.",
+                                     minimum=sharing.min_length))
+            return
+        if len(text) > sharing.max_length:
+            ctx.ask("story", ctx.t._("Your story has {length} characters; the maximum is {maximum}. Please make "
+                                     "it shorter and send it again.", length=ctx.t.number(len(text)),
+                                     maximum=ctx.t.number(sharing.max_length)))
+            return
+        ctx.data["story"] = text
+        if ctx.data.get("editing"):
+            await self._summary(ctx)
+            return
+        ctx.ask("place", ctx.t._("Where is this? Type a street or a spot (no house number), or choose Skip."),
+                skip_choice(ctx))
+
+    async def on_place(self, ctx: Context) -> None:
+        attachment = ctx.incoming.attachment
+        if ctx.incoming.choice == "skip":
+            ctx.data["place"] = None
+        elif attachment is not None and attachment.kind is AttachmentKind.LOCATION:
+            assert attachment.latitude is not None and attachment.longitude is not None
+            ctx.data["place"] = experiences.coarse_location(attachment.latitude, attachment.longitude)
+            ctx.say(ctx.t._("Thank you. We only keep the rough area, not the exact spot."))
+        elif ctx.incoming.text and ctx.incoming.text.strip():
+            place, trimmed = experiences.clean_place_hint(ctx.incoming.text)
+            if not place:
+                ctx.ask("place", ctx.t._("Please type a street or a spot without a house number, or choose "
+                                         "Skip."), skip_choice(ctx))
+                return
+            ctx.data["place"] = place
+            if trimmed:
+                ctx.say(ctx.t._("I left out the house number and other personal details. I noted: {place}",
+                                place=place))
+        else:
+            ctx.ask("place", ctx.t._("Please type a street or a spot, or choose Skip."), skip_choice(ctx))
+            return
+        if ctx.incoming.actor.channel in ctx.services.photo_channels:
+            ctx.ask("photo", ctx.t._("Do you want to add a photo? Send it now, or choose Skip."), skip_choice(ctx))
+            return
+        self._ask_attribution(ctx)
+
+    async def on_photo(self, ctx: Context) -> None:
+        attachment = ctx.incoming.attachment
+        if ctx.incoming.choice == "skip":
+            ctx.data["photo"] = None
+        elif attachment is not None and attachment.kind is AttachmentKind.PHOTO and attachment.ref:
+            if attachment.mime_type and attachment.mime_type not in PHOTO_TYPES:
+                ctx.ask("photo", ctx.t._("I can only accept photos (JPEG, PNG or WebP). Send another photo, or "
+                                         "choose Skip."), skip_choice(ctx))
+                return
+            if attachment.size is not None and attachment.size > MAX_PHOTO_BYTES:
+                ctx.ask("photo", ctx.t._("This photo is too large (at most {megabytes} MB). Send a smaller "
+                                         "photo, or choose Skip.", megabytes=MAX_PHOTO_BYTES // 2**20),
+                        skip_choice(ctx))
+                return
+            ctx.data["photo"] = attachment.ref
+        else:
+            ctx.ask("photo", ctx.t._("Please send a photo, or choose Skip."), skip_choice(ctx))
+            return
+        self._ask_attribution(ctx)
+
+    def _ask_attribution(self, ctx: Context) -> None:
+        ctx.ask("attribution", ctx.t._("If your story is published, how may we show it?"), (
+            Choice("anonymous", ctx.t._("Anonymous")),
+            Choice("first_name", ctx.t._("With my first name")),
+        ))
+
+    async def on_attribution(self, ctx: Context) -> None:
+        if ctx.incoming.choice == "anonymous":
+            ctx.data["name"] = None
+            await self._summary(ctx)
+        elif ctx.incoming.choice == "first_name":
+            ctx.ask("name", ctx.t._("Which first name may we use?"))
+        else:
+            self._ask_attribution(ctx)
+
+    async def on_name(self, ctx: Context) -> None:
+        name = " ".join((ctx.incoming.text or "").split())
+        if not (1 <= len(name) <= 30 and _FIRST_NAME.match(name)):
+            ctx.ask("name", ctx.t._("Please type only a first name, in letters (at most 30)."))
+            return
+        ctx.data["name"] = name
+        await self._summary(ctx)
+
+    async def _summary(self, ctx: Context) -> None:
+        ctx.data["editing"] = True
+        data = ctx.data
+        lines = [
+            ctx.t._("This is what you are sending:"),
+            ctx.t._("Theme: {theme}", theme=ctx.t._(THEMES[data["theme"]])),
+            ctx.t._("Your story: {story}", story=data["story"]),
+            ctx.t._("Place: {place}", place=data.get("place") or ctx.t._("not given")),
+        ]
+        if data.get("photo"):
+            lines.append(ctx.t._("Photo: added"))
+        lines.append(ctx.t._("Shown as: {name}", name=data.get("name") or ctx.t._("anonymous")))
+        ctx.ask("summary", "\n".join(lines), (
+            Choice("send", ctx.t._("Send")),
+            Choice("story", ctx.t._("Change my story")),
+            Choice("theme", ctx.t._("Change the theme")),
+            Choice("cancel", ctx.t._("Do not send")),
+        ))
+
+    async def on_summary(self, ctx: Context) -> None:
+        choice = ctx.incoming.choice
+        if choice == "story":
+            self._ask_story(ctx)
+        elif choice == "theme":
+            ctx.ask("theme", ctx.t._("Choose a theme."), theme_choices(ctx))
+        elif choice == "cancel":
+            ctx.say(ctx.t._("Your story was not sent."))
+            ctx.finish()
+        elif choice == "send":
+            assert ctx.resident is not None
+            data = ctx.data
+            experience = await experiences.share(
+                ctx.tx, ctx.services, ctx.resident, theme=data["theme"], text=data["story"],
+                place_hint=data.get("place"), author_name=data.get("name"), photo_ref=data.get("photo"))
+            ctx.finish()
+            ctx.say(ctx.t._("Thank you! We have received your story. Your reference is {reference}. Organisers "
+                            "read every story, and we will tell you what happens with it.",
+                            reference=experience.reference))
+        else:
+            await self._summary(ctx)
