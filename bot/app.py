@@ -12,12 +12,13 @@ import logging
 import signal
 from collections.abc import Sequence
 
-from bot.channels.base import Channel, Incoming, Reply
+from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import residents as residents_repo
 from bot.store.db import Database
 from handlers import build_dialogue
 
@@ -43,7 +44,7 @@ class App:
         if run_scheduler:
             self.scheduler.start()
         for channel in self.channels.values():
-            await channel.start(self.dispatch)
+            await channel.start(self)
             self._started.append(channel)
             log.info("channel %s started", channel.name)
 
@@ -69,6 +70,11 @@ class App:
             else:
                 log.warning("dropped a reply for channel %s, which is not running", target)
         return own
+
+    async def unreachable(self, address: Address) -> None:
+        """A person blocked the bot: mark them so nothing more is queued for them."""
+        async with self.db.transaction() as tx:
+            await residents_repo.mark_unreachable(tx, address.channel, address.chat_id, self.services.now_iso())
 
     async def run_until_signal(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""

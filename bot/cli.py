@@ -25,8 +25,9 @@ def _configured_channels(config: Config) -> list[Channel]:
     channels: list[Channel] = []
     if config.telegram is not None:
         from bot.channels.telegram import TelegramChannel
+        from handlers.commands import translated_menu
 
-        channels.append(TelegramChannel(config.telegram))
+        channels.append(TelegramChannel(config, translated_menu(config.languages)))
     if config.matrix is not None:
         from bot.channels.matrix import MatrixChannel
 

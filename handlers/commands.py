@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,12 @@ def command_table() -> dict[str, str]:
         for word in (command.name, *command.aliases):
             table[word] = command.flow
     return table
+
+
+def translated_menu(languages: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """language -> [(command, translated description)] for platform command menus (Telegram setMyCommands)."""
+    menu: dict[str, list[tuple[str, str]]] = {}
+    for language in languages:
+        t = Translator(language)
+        menu[language] = [(c.name, t._(c.description)) for c in COMMANDS if c.in_menu]
+    return menu

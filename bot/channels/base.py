@@ -7,7 +7,6 @@ on; handlers only see these plain, immutable values.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -103,18 +102,31 @@ class SendResult:
     error: str | None = None
 
 
-Dispatch = Callable[[Incoming], Awaitable[list[Reply]]]
+class Host(Protocol):
+    """What a channel calls back into: the application."""
+
+    async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        """Handle one Incoming; returns the replies the channel should send back (in order)."""
+        ...
+
+    async def unreachable(self, address: Address) -> None:
+        """The person at ``address`` blocked the bot or left: stop sending to them."""
+        ...
 
 
 @runtime_checkable
 class Channel(Protocol):
-    """A chat platform. ``start`` begins receiving and hands each Incoming to ``dispatch``."""
+    """A chat platform. ``start`` begins receiving and hands each Incoming to ``host.dispatch``.
+
+    ``send`` never raises for platform failures: it reports them in the SendResult (unreachable, retry_after,
+    error), so the outbox can decide what to do.
+    """
 
     name: str
     can_send_files: bool  # can deliver a file (e.g. the /mydata export) to a person
     accepts_photos: bool  # people can send photos on this channel
 
-    async def start(self, dispatch: Dispatch) -> None: ...
+    async def start(self, host: Host) -> None: ...
 
     async def stop(self) -> None: ...
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.channels.base import Actor, Address, Dispatch, Incoming, Reply, SendResult
+from bot.channels.base import Actor, Address, Host, Incoming, Reply, SendResult
 
 
 def parse_line(line: str, actor: Actor, address: Address) -> Incoming:
@@ -44,8 +44,8 @@ class ConsoleChannel:
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
-    async def start(self, dispatch: Dispatch) -> None:
-        self._task = asyncio.create_task(self._read_loop(dispatch), name="console-reader")
+    async def start(self, host: Host) -> None:
+        self._task = asyncio.create_task(self._read_loop(host), name="console-reader")
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
@@ -59,7 +59,7 @@ class ConsoleChannel:
             self.stdout.flush()
         return await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
 
-    async def _read_loop(self, dispatch: Dispatch) -> None:
+    async def _read_loop(self, host: Host) -> None:
         try:
             while True:
                 line = await self._readline()
@@ -67,7 +67,7 @@ class ConsoleChannel:
                     break
                 if not line.strip() and not self.interactive:
                     continue  # blank lines separate a piped script; they are not messages
-                for reply in await dispatch(parse_line(line, self.actor, self.address)):
+                for reply in await host.dispatch(parse_line(line, self.actor, self.address)):
                     await self.send(reply)
         finally:
             self.finished.set()
