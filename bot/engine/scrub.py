@@ -44,8 +44,7 @@ MARKERS: dict[str, str] = {
 }
 
 _PRIORITY: dict[str, int] = {
-    kind: rank
-    for rank, kind in enumerate(("email", "iban", "phone", "bsn", "postcode", "address", "plate"))
+    kind: rank for rank, kind in enumerate(("email", "iban", "phone", "bsn", "postcode", "address", "plate"))
 }
 
 
@@ -78,8 +77,8 @@ Span: TypeAlias = tuple[int, int]
 _Validator: TypeAlias = Callable[[str, re.Match[str]], int | None]  # returns the (possibly trimmed) end
 
 _DIGIT_RUN = re.compile(r"\d+")
-# What may not directly follow a number: a letter/digit, a dash, or a decimal/time/date continuation.
-_BAD_RIGHT = re.compile(r"[\w\-]|[.,:/]\d")
+# What may not directly follow a number: a letter/digit, a dash, or a decimal/time continuation.
+_BAD_RIGHT = re.compile(r"[\w\-]|[.,:]\d")
 
 
 def _digits(s: str) -> str:
@@ -148,7 +147,7 @@ _PHONE_NL = re.compile(
     (?<![\w+\-@])(?<!\d[.,])
     (?:\(0[1-9]\d{{0,3}}\){_SP}?\d+|0[1-9]\d*)
     (?:(?:{_SP}?-{_SP}?|{_SP})\d+){{0,4}}
-    (?![\w\-]|[.,:/]\d)
+    (?![\w\-]|[.,:]\d)
     """,
     re.VERBOSE,
 )
@@ -159,7 +158,7 @@ _PHONE_INTL = re.compile(
     (?<![\w+\-@])(?<!\d[.,])
     (?:\+{_SP}?|00)[1-9]\d*
     (?:{_SEP}?\(\d{{1,4}}\){_SP}?\d+|{_SEP}\d+){{0,7}}
-    (?![\w\-]|[.,:/]\d)
+    (?![\w\-]|[.,:]\d)
     """,
     re.VERBOSE,
 )
@@ -175,6 +174,8 @@ def _valid_nl_phone(cand: str) -> bool:
     if len(digits) != 10 or digits[0] != "0" or digits[1] == "0":
         return False
     if any(len(g) < 2 for g in groups[1:]):
+        return False
+    if max(len(g) for g in groups) <= 2 and groups[0] != "06":  # 06 12 34 56 78, not 01 02 03 04 05
         return False
     seps = _SEPARATORS.findall(cand.lstrip("("))
     if any("-" in s for s in seps[1:]):  # only 06-12345678 style; 01-03-2026 is a date
@@ -237,10 +238,17 @@ def elfproef(digits: str) -> bool:
     return total % 11 == 0
 
 
+_LIST_BEFORE = re.compile(rf"\d{_SP}$")
+_LIST_AFTER = re.compile(rf"{_SP}\d")
+
+
 def _validate_bsn(text: str, m: re.Match[str]) -> int | None:
     if not elfproef(_digits(m.group())):
         return None
     start, end = m.span()
+    spaced = any(ch in _SPC for ch in m.group())
+    if spaced and (_LIST_BEFORE.search(text, max(0, start - 2), start) or _LIST_AFTER.match(text, end)):
+        return None  # part of a list of numbers ("112 113 114 115"), not one number
     if _AMOUNT_BEFORE.search(text, max(0, start - 8), start) or _AMOUNT_AFTER.match(text, end):
         return None
     if _CASE_LABEL.search(text, max(0, start - 40), start):
@@ -446,7 +454,12 @@ def _is_street(text: str, m: re.Match[str]) -> bool:
     return capitalised and _LEADING_STREET.search(text, max(0, m.start() - 80), m.end("street")) is not None
 
 
+_YEAR = re.compile(r"(?:18|19|20)[0-9]{2}")
+
+
 def _validate_address(text: str, m: re.Match[str]) -> int | None:
+    if _YEAR.fullmatch(m.group("nr")):  # "Plein 1944", "herinrichting Grote Markt 2026": a name or a year
+        return None
     if not _is_street(text, m) or _NOT_HOUSE_NUMBER_AFTER.match(text, m.end()):
         return None
     return m.end()
@@ -529,11 +542,7 @@ def scrub(text: str) -> ScrubResult:
     """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``."""
     if not text:
         return ScrubResult(text, ())
-    candidates = [
-        Finding(kind, start, end, text[start:end])
-        for kind, find in _FINDERS
-        for start, end in find(text)
-    ]
+    candidates = [Finding(kind, start, end, text[start:end]) for kind, find in _FINDERS for start, end in find(text)]
     if not candidates:
         return ScrubResult(text, ())
     findings = _select(candidates)

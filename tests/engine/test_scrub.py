@@ -1,0 +1,600 @@
+"""Tests for the personal-data scrubber (bot.engine.scrub)."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import time
+
+import pytest
+
+from bot.engine.scrub import (
+    KINDS,
+    MARKERS,
+    Finding,
+    ScrubResult,
+    elfproef,
+    iban_checksum_ok,
+    redact_stream,
+    scrub,
+)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _assert_scrubbed(value: str, kind: str, template: str = "Bel of mail me: {} graag.") -> ScrubResult:
+    text = template.format(value)
+    result = scrub(text)
+    assert result.text == template.format(MARKERS[kind]), result
+    assert result.changed
+    assert [f.kind for f in result.findings] == [kind]
+    assert result.findings[0].original == value
+    assert _digits(value) not in _digits(result.text) or not _digits(value)
+    return result
+
+
+def _assert_unchanged(text: str) -> None:
+    result = scrub(text)
+    assert result.text == text, result.findings
+    assert result.findings == ()
+    assert not result.changed
+
+
+def _check_invariants(text: str, result: ScrubResult) -> None:
+    """Findings are sorted, non-overlapping, point into the original, and rebuild the scrubbed text."""
+    pos = 0
+    rebuilt: list[str] = []
+    for f in result.findings:
+        assert f.kind in KINDS
+        assert pos <= f.start < f.end <= len(text)
+        assert text[f.start : f.end] == f.original
+        rebuilt.append(text[pos : f.start])
+        rebuilt.append(MARKERS[f.kind])
+        pos = f.end
+    rebuilt.append(text[pos:])
+    assert "".join(rebuilt) == result.text
+
+
+# --------------------------------------------------------------------------------------------------
+# API
+
+
+def test_kinds_and_markers() -> None:
+    assert KINDS == ("phone", "email", "bsn", "iban", "address", "postcode", "plate")
+    assert set(MARKERS) == set(KINDS)
+    assert MARKERS["phone"] == "[telefoonnummer]"
+    assert MARKERS["email"] == "[e-mailadres]"
+    assert MARKERS["bsn"] == "[BSN]"
+    assert MARKERS["iban"] == "[IBAN]"
+    assert MARKERS["address"] == "[huisnummer]"
+    assert MARKERS["postcode"] == "[postcode+huisnummer]"
+    assert MARKERS["plate"] == "[kenteken]"
+
+
+def test_result_types() -> None:
+    result = scrub("Bel 06-12345678")
+    assert isinstance(result, ScrubResult)
+    assert result.findings == (Finding("phone", 4, 15, "06-12345678"),)
+    with pytest.raises(AttributeError):
+        result.text = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n", "Gewoon een verhaal over de buurt."])
+def test_nothing_to_scrub(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Phone numbers
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "06-12345678",
+        "06 12345678",
+        "06 1234 5678",
+        "0612345678",
+        "06 12 34 56 78",
+        "06-123 456 78",
+        "020-1234567",
+        "020 123 4567",
+        "010 123 45 67",
+        "(020) 123 4567",
+        "0111-123456",
+        "085 - 123 45 67",
+        "+31 6 12345678",
+        "+31612345678",
+        "+31 (0)6 12345678",
+        "+31(0)6-12345678",
+        "+31 (0)20 123 4567",
+        "+31 06 12345678",
+        "0031 6 12345678",
+        "0031612345678",
+        "0031 20 123 4567",
+        "+44 20 7946 0958",
+        "+44 (0)20 7946 0958",
+        "+1 555 123 4567",
+        "+1 (555) 123-4567",
+        "+49 30 1234567",
+        "+32 2 123 45 67",
+        "+33 1 23 45 67 89",
+        "0044 20 7946 0958",
+    ],
+)
+def test_phone_scrubbed(number: str) -> None:
+    _assert_scrubbed(number, "phone")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bel me via tel:0612345678.",
+        "Mijn nummer is 06-12345678/020-1234567, bel maar.",
+        "06-12345678, of anders 0612345678.",
+    ],
+)
+def test_phone_in_context(text: str) -> None:
+    result = scrub(text)
+    assert {f.kind for f in result.findings} == {"phone"}
+    assert "12345678" not in result.text and "1234567" not in result.text
+    _check_invariants(text, result)
+
+
+def test_phone_trailing_count_kept() -> None:
+    assert scrub("Ik belde 020 1234567 12 keer.").text == "Ik belde [telefoonnummer] 12 keer."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2026 gaan we verhuizen.",
+        "De vergadering begint om 18:00.",
+        "We beginnen om 08:30 uur en stoppen om 17.00 uur.",
+        "Het kost € 1.250,00 per jaar.",
+        "Het kost 250 euro.",
+        "Het kost €0,50 per zak.",
+        "Op 12-03-2026 was er een storing.",
+        "Op 01-03-2026 was er een storing.",
+        "Op 01/03/2026 was er een storing.",
+        "Op 01.03.2026 was er een storing.",
+        "Op 01 03 2026 12 uur was er een storing.",
+        "Tussen 1990 en 2000 was het rustig.",
+        "zaaknummer 2024-123456",
+        "Mijn zaak Z-2024-00123 loopt nog.",
+        "Uw melding W-2026-0042 is ontvangen.",
+        "We hebben 3 kinderen en wachten 45 minuten.",
+        "Er komen 1234 woningen bij.",
+        "Bel 112 of 0900-8844 bij nood.",
+        "Te kort: 06-1234567.",
+        "Lijst: 01 02 03 04 05.",
+        "Het wordt +3 graden, +15 punten.",
+        "Op de A2 richting Utrecht en de N201 bij km 12.",
+        "Versie 1.2.3 van de app.",
+        "Kosten 0,5 miljoen, 12.5% meer.",
+        "Rond 2025-2026 komt er een nieuw plan.",
+    ],
+)
+def test_phone_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# E-mail
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "jan.jansen@example.nl",
+        "j+buurt@sub.example.co.uk",
+        "MARIE_de-VRIES@Gemeente.Amsterdam",
+        "info@wijk-noord.nl",
+        "o'brien@example.ie",
+        "ëlla@voorbeeld.nl",
+        "a@b.io",
+    ],
+)
+def test_email_scrubbed(address: str) -> None:
+    _assert_scrubbed(address, "email")
+
+
+def test_email_in_context() -> None:
+    text = "Mail naar mailto:jan@example.nl. Of naar piet@example.com!"
+    assert scrub(text).text == "Mail naar mailto:[e-mailadres]. Of naar [e-mailadres]!"
+
+
+@pytest.mark.parametrize("text", ["Wij zitten @ het buurthuis.", "Twitter: @wijkbot", "jan@localhost", "a@b"])
+def test_email_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# BSN
+
+
+def _bsn_numbers(count: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    found: list[str] = []
+    while len(found) < count:
+        candidate = f"{rng.randrange(10**8, 10**9):09d}"
+        if elfproef(candidate):
+            found.append(candidate)
+    return found
+
+
+def test_elfproef() -> None:
+    assert elfproef("123456782")
+    assert elfproef("111222333")
+    assert not elfproef("123456789")
+    assert not elfproef("000000000")
+    assert not elfproef("12345678")
+    assert not elfproef("12345678a")
+
+
+@pytest.mark.parametrize(
+    "bsn",
+    ["123456782", "111222333", "123.456.782", "1234.56.782", "1234 56 782", "123 456 782", *_bsn_numbers(6)],
+)
+def test_bsn_scrubbed(bsn: str) -> None:
+    _assert_scrubbed(bsn, "bsn", "Mijn BSN is {}.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn BSN is 123456789.",  # fails the 11-test
+        "Nummer 111222334 klopt niet.",
+        "Nul: 000000000",
+        "Acht cijfers: 12345678",
+        "Tien cijfers: 1234567890",
+        "ordernummer 123456782",
+        "dossiernummer: 123456782",
+        "kenmerk 111222333",
+        "Het kostte € 123.456.782 in totaal.",
+        "Het kostte 123.456.782 euro in totaal.",
+        "Het kostte € 123.456.782,00 in totaal.",
+        "Geteld: 112 113 114 115 116.",
+        "Decimaal 0.123456782",
+    ],
+)
+def test_bsn_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+def test_phone_wins_over_bsn() -> None:
+    result = scrub("Bel 0612345678 of 06 123 456 78")
+    assert [f.kind for f in result.findings] == ["phone", "phone"]
+
+
+# --------------------------------------------------------------------------------------------------
+# IBAN
+
+
+def _make_iban(country: str, bban: str) -> str:
+    number = "".join(str(int(ch, 36)) for ch in bban + country + "00")
+    return f"{country}{98 - int(number) % 97:02d}{bban}"
+
+
+def test_iban_checksum() -> None:
+    assert iban_checksum_ok("NL91ABNA0417164300")
+    assert iban_checksum_ok("nl91abna0417164300")
+    assert not iban_checksum_ok("NL91ABNA0417164301")
+    assert iban_checksum_ok(_make_iban("NL", "INGB0001234567"))
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "NL91ABNA0417164300",
+        "NL91 ABNA 0417 1643 00",
+        "nl91abna0417164300",
+        "GB82WEST12345698765432",
+        "GB82 WEST 1234 5698 7654 32",
+        "DE89 3704 0044 0532 0130 00",
+        "BE71 0961 2345 6769",
+        "FR14 2004 1010 0505 0001 3M02 606",
+        _make_iban("NL", "INGB0001234567"),
+        _make_iban("NL", "RABO0123456789"),
+    ],
+)
+def test_iban_scrubbed(iban: str) -> None:
+    _assert_scrubbed(iban, "iban", "Maak het over naar {} graag.")
+
+
+def test_iban_followed_by_a_word_group() -> None:
+    assert scrub("BE71 0961 2345 6769 TEST").text == "[IBAN] TEST"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Maak het over naar NL91ABNA0417164301.",  # wrong checksum
+        "Maak het over naar NL91 RABO 1234 5678 90.",
+        "Maak het over naar NL91ABNA041716430.",  # too short for NL
+        "Code AB12CDEF34567890XYZ.",
+        "Route NL12 en A4.",
+    ],
+)
+def test_iban_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Street + house number (street kept, number replaced)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ik woon op Kerkstraat 12.", "Ik woon op Kerkstraat [huisnummer]."),
+        ("Lange Nieuwstraat 5a", "Lange Nieuwstraat [huisnummer]"),
+        ("Van Goghlaan 3-II", "Van Goghlaan [huisnummer]"),
+        ("Burgemeester de Withstraat 14 bis", "Burgemeester de Withstraat [huisnummer]"),
+        ("Laan van Meerdervoort 12", "Laan van Meerdervoort [huisnummer]"),
+        ("Plein 1944 nr 3", "Plein 1944 nr [huisnummer]"),
+        ("Kerkstr. 12", "Kerkstr. [huisnummer]"),
+        ("Stationsplein 1", "Stationsplein [huisnummer]"),
+        ("Coolsingel 40", "Coolsingel [huisnummer]"),
+        ("Oudezijds Voorburgwal 12", "Oudezijds Voorburgwal [huisnummer]"),
+        ("Markt 5", "Markt [huisnummer]"),
+        ("Kerkstraat nr. 12", "Kerkstraat nr. [huisnummer]"),
+        ("Buitenring 7", "Buitenring [huisnummer]"),
+        ("Zeedijk 10-1", "Zeedijk [huisnummer]"),
+        ("Dorpsweg 7 in Zwolle", "Dorpsweg [huisnummer] in Zwolle"),
+        ("Prinsengracht 263 A", "Prinsengracht [huisnummer]"),
+        ("Hoofdstraat 12hs", "Hoofdstraat [huisnummer]"),
+        ("ik woon op de kerkstraat 12", "ik woon op de kerkstraat [huisnummer]"),
+        ("Jan de Vries, Kerkstraat 12a, 1234 AB Amsterdam", "Jan de Vries, Kerkstraat [huisnummer], 1234 AB Amsterdam"),
+    ],
+)
+def test_address_number_scrubbed(text: str, expected: str) -> None:
+    result = scrub(text)
+    assert result.text == expected
+    assert {f.kind for f in result.findings} == {"address"}
+    _check_invariants(text, result)
+
+
+def test_address_finding_is_only_the_number() -> None:
+    text = "Kerkstraat 12a"
+    assert scrub(text).findings == (Finding("address", 11, 14, "12a"),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De Kerkstraat is druk.",
+        "Bij de Kerkstraat staat een bank.",
+        "In de Kerkstraat staan 12 bomen.",
+        "Kerkstraat: 12 bomen.",
+        "Plein 1944 is mooi opgeknapt.",
+        "De herinrichting van de Grote Markt 2026.",
+        "Vergadering 12 maart in het buurthuis.",
+        "Rotterdam 12 maart.",
+        "Onderweg 3 keer gestopt.",
+        "Onderweg 3 honden gezien.",
+        "Vondelpark 3 uur lang.",
+        "de kerkstraat 3 keer rond gelopen",
+        "het schoolplein 20 kinderen",
+        "Middelburg 12 december",
+        "Ervaring 5 jaar",
+    ],
+)
+def test_address_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Postcode + house number
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1234 AB 12", "1234AB 12a", "1234 ab, 12", "1234 AB, nr. 7", "3511 LX 5-bis", "9999 ZZ 1 hs", "1011 AB 120"],
+)
+def test_postcode_with_number_scrubbed(value: str) -> None:
+    _assert_scrubbed(value, "postcode", "Adres: {} (achterom).")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Postcode 1234 AB is grof genoeg.",
+        "In 1234 AB wonen veel mensen.",
+        "1234 AB Amsterdam",
+        "Er waren 1234 en 12 anderen.",
+        "Zo'n 2026 de 12 beste.",
+        "1234 SS 12",  # SS is never used in postcodes
+        "1234 AB 12 uur",
+    ],
+)
+def test_postcode_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Licence plates
+
+
+@pytest.mark.parametrize(
+    "plate",
+    [
+        "AB-12-34",  # 1
+        "12-34-AB",  # 2
+        "12-AB-34",  # 3
+        "AB-12-CD",  # 4
+        "AB-CD-12",  # 5
+        "12-AB-CD",  # 6
+        "12-ABC-3",  # 7
+        "1-ABC-23",  # 8
+        "AB-123-C",  # 9
+        "A-123-BC",  # 10
+        "ABC-12-D",  # 11
+        "A-12-BCD",  # 12
+        "1-AB-234",  # 13
+        "123-AB-4",  # 14
+        "ab-12-cd",
+        "Xy-123-z",
+    ],
+)
+def test_plate_scrubbed(plate: str) -> None:
+    _assert_scrubbed(plate, "plate", "De auto met kenteken {} stond weer op de stoep.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Uw melding W-2026-0042 is ontvangen.",
+        "Zaak Z-2024-00123 en zaaknummer 2024-123456.",
+        "Op 12-03-26 was het druk.",
+        "AB1234 zonder streepjes telt niet.",
+        "Covid-19 en de A-12 route.",
+        "Een ab-12-cd-ef code.",
+        "Ref X-1234-YZ.",
+    ],
+)
+def test_plate_negatives(text: str) -> None:
+    _assert_unchanged(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Mixed text, offsets, overlaps
+
+
+def test_findings_offsets_and_order() -> None:
+    text = (
+        "Hallo, ik ben Jan (jan@example.nl, 06-12345678). Ik woon Kerkstraat 12, 1234 AB. "
+        "BSN 123456782, rekening NL91 ABNA 0417 1643 00, auto AB-12-CD. Postcode 1234 AB 12."
+    )
+    result = scrub(text)
+    assert [f.kind for f in result.findings] == ["email", "phone", "address", "bsn", "iban", "plate", "postcode"]
+    for f in result.findings:
+        assert text[f.start : f.end] == f.original
+    assert result.findings[0] == Finding("email", 19, 33, "jan@example.nl")
+    assert result.findings[1] == Finding("phone", 35, 46, "06-12345678")
+    _check_invariants(text, result)
+    assert result.text == (
+        "Hallo, ik ben Jan ([e-mailadres], [telefoonnummer]). Ik woon Kerkstraat [huisnummer], 1234 AB. "
+        "BSN [BSN], rekening [IBAN], auto [kenteken]. Postcode [postcode+huisnummer]."
+    )
+
+
+def test_overlap_email_wins() -> None:
+    text = "Schrijf naar 0612345678@example.nl of ab-12-cd@example.nl"
+    result = scrub(text)
+    assert [f.kind for f in result.findings] == ["email", "email"]
+    assert result.text == "Schrijf naar [e-mailadres] of [e-mailadres]"
+
+
+def test_overlap_international_phone_wins_over_national_part() -> None:
+    result = scrub("+31 06 12345678")
+    assert result.findings == (Finding("phone", 0, 15, "+31 06 12345678"),)
+
+
+def test_scrub_is_idempotent() -> None:
+    text = "Bel 06-12345678, Kerkstraat 12, 1234 AB 5, jan@example.nl, AB-12-CD, 123456782, NL91ABNA0417164300"
+    once = scrub(text).text
+    assert scrub(once).text == once
+    assert not scrub(once).changed
+
+
+# --------------------------------------------------------------------------------------------------
+# Streams
+
+
+def test_redact_stream() -> None:
+    inp = io.StringIO(
+        "Eerste regel zonder gegevens.\n"
+        "Bel 06-12345678 of mail jan@example.nl\n"
+        "\n"
+        "Kerkstraat 12 en 1234 AB 5\n"
+        "Laatste regel zonder newline, BSN 123456782"
+    )
+    out = io.StringIO()
+    count = redact_stream(inp, out)
+    assert count == 5
+    assert out.getvalue() == (
+        "Eerste regel zonder gegevens.\n"
+        "Bel [telefoonnummer] of mail [e-mailadres]\n"
+        "\n"
+        "Kerkstraat [huisnummer] en [postcode+huisnummer]\n"
+        "Laatste regel zonder newline, BSN [BSN]"
+    )
+
+
+def test_redact_stream_empty() -> None:
+    out = io.StringIO()
+    assert redact_stream(io.StringIO(""), out) == 0
+    assert out.getvalue() == ""
+
+
+# --------------------------------------------------------------------------------------------------
+# Robustness and speed
+
+_STORY = (
+    "Op 12-03-2026 om 18:00 belde ik 06-12345678 over de Kerkstraat 12 (1234 AB 12), BSN 123456782, "
+    "IBAN NL91 ABNA 0417 1643 00, mail jan@example.nl, auto AB-12-CD, zaak Z-2024-00123, € 1.250,00. "
+)
+
+
+def test_large_input_is_fast() -> None:
+    text = (_STORY * (100_000 // len(_STORY) + 1))[:100_000]
+    started = time.perf_counter()
+    result = scrub(text)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 1.0
+    assert "06-12345678" not in result.text
+    assert "123456782" not in result.text
+    assert "Z-2024-00123" in result.text
+    _check_invariants(text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 100_000,
+        "0" * 100_000,
+        "01 " * 33_000,
+        "+1 " * 33_000,
+        "001 " * 25_000,
+        "ab-" * 33_000,
+        "a@" * 50_000,
+        "x@" + "a." * 50_000,
+        "a." * 50_000,
+        "Kerkstraat " * 9_000,
+        "NL91 " * 20_000,
+        "NL91" + " ABNA" * 20_000,
+        "1-" * 50_000,
+        " ".join(str(i) for i in range(20_000))[:100_000],
+    ],
+    ids=lambda t: repr(t[:12]),
+)
+def test_pathological_input_is_fast(text: str) -> None:
+    started = time.perf_counter()
+    result = scrub(text)
+    assert time.perf_counter() - started < 1.0
+    _check_invariants(text, result)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_bytes(seed: int) -> None:
+    text = random.Random(seed).randbytes(100_000).decode("utf-8", errors="replace")
+    started = time.perf_counter()
+    result = scrub(text)
+    assert time.perf_counter() - started < 1.0
+    _check_invariants(text, result)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_random_number_soup_keeps_invariants(seed: int) -> None:
+    rng = random.Random(seed)
+    text = "".join(rng.choice("0123456789 -+().@abAB,:/\n\u00a0") for _ in range(50_000))
+    _check_invariants(text, scrub(text))
+
+
+def test_control_characters() -> None:
+    text = "\x00\x01 06-12345678 \ufffd\x7f jan@example.nl \x00"
+    assert scrub(text).text == "\x00\x01 [telefoonnummer] \ufffd\x7f [e-mailadres] \x00"
