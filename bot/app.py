@@ -11,13 +11,17 @@ import asyncio
 import logging
 import signal
 from collections.abc import Sequence
+from datetime import timedelta
 
 from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
+from bot.engine import moderation
+from bot.engine.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import outbox as outbox_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Database
 from handlers import build_dialogue
@@ -36,17 +40,30 @@ class App:
             photo_channels={c.name for c in channels if c.accepts_photos},
         )
         self.dialogue: Dialogue = build_dialogue(self.services)
+        self.outbox = Dispatcher(self.services, self.channels)
+        self.outbox.on_sent("moderation", moderation.remember_post)
         self.scheduler = Scheduler(self.services)
+        self.scheduler.every("moderation-reminders", timedelta(hours=1), self._remind)
+        self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
         self._started: list[Channel] = []
 
-    async def start(self, run_scheduler: bool = True) -> None:
+    async def _remind(self) -> None:
+        await moderation.remind(self.services)
+
+    async def _drain(self) -> None:
+        await self.outbox.drain()
+
+    async def start(self, background: bool = True) -> None:
+        """Open the database and start the channels; ``background`` also starts the scheduler and the outbox
+        dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
-        if run_scheduler:
-            self.scheduler.start()
         for channel in self.channels.values():
             await channel.start(self)
             self._started.append(channel)
             log.info("channel %s started", channel.name)
+        if background:
+            self.scheduler.start()
+            self.outbox.start()
 
     async def stop(self) -> None:
         for channel in reversed(self._started):
@@ -55,6 +72,7 @@ class App:
             except Exception:
                 log.exception("channel %s did not stop cleanly", channel.name)
         self._started.clear()
+        await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.close()
 
@@ -75,6 +93,7 @@ class App:
         """A person blocked the bot: mark them so nothing more is queued for them."""
         async with self.db.transaction() as tx:
             await residents_repo.mark_unreachable(tx, address.channel, address.chat_id, self.services.now_iso())
+            await outbox_repo.drop_for_chat(tx, address.channel, address.chat_id)
 
     async def run_until_signal(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly."""

@@ -86,6 +86,20 @@ def cmd_redact(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_i18n(args: argparse.Namespace) -> int:
+    from bot.config import SUPPORTED_LANGUAGES
+    from bot.i18n_tools import extract, problems
+
+    if args.action == "extract":
+        extract(Path(__file__).resolve().parent.parent)
+        return 0
+    found = [line for language in SUPPORTED_LANGUAGES for line in problems(language)]
+    for line in found:
+        print(line)
+    print("ok" if not found else f"{len(found)} problem(s)")
+    return 1 if found else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wijkbot", description="wijkbot: the neighbourhood chat bot.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
@@ -107,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     redact = sub.add_parser("redact", help="remove personal data from text (stdin to stdout)")
     redact.set_defaults(func=cmd_redact)
+
+    i18n = sub.add_parser("i18n", help="translations: 'extract' refreshes the catalogs, 'check' finds gaps")
+    i18n.add_argument("action", choices=["extract", "check"])
+    i18n.set_defaults(func=cmd_i18n)
     return parser
 
 

@@ -56,6 +56,12 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class Moderation:
+    language: str = "nl"  # language of the bot's messages in moderation rooms
+    remind_after_hours: int = 48  # remind organisers of stories waiting longer than this
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str
     api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
@@ -89,6 +95,7 @@ class Config:
     privacy: Privacy
     neighbourhoods: tuple[Neighbourhood, ...]
     sharing: Sharing = field(default_factory=Sharing)
+    moderation: Moderation = field(default_factory=Moderation)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
@@ -255,8 +262,8 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
-    r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "neighbourhoods",
-                     "telegram", "matrix"}, "")
+    r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation",
+                     "neighbourhoods", "telegram", "matrix"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -290,6 +297,12 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
     if min_len >= max_len:
         r.problem("sharing.min_length", "must be smaller than sharing.max_length")
 
+    moderation = r.table(data, "moderation", "moderation", required=False)
+    r.unknown(moderation, {"language", "remind_after_hours"}, "moderation")
+    mod_language = r.string(moderation, "language", "moderation.language", default) or default
+    if mod_language not in SUPPORTED_LANGUAGES:
+        r.problem("moderation.language", f"{mod_language!r} has no translation")
+
     config = Config(
         municipality=name,
         timezone=tz,
@@ -304,6 +317,11 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         ),
         neighbourhoods=_neighbourhoods(r, data.get("neighbourhoods")),
         sharing=Sharing(min_length=min_len, max_length=max_len),
+        moderation=Moderation(
+            language=mod_language if mod_language in SUPPORTED_LANGUAGES else "nl",
+            remind_after_hours=r.integer(moderation, "remind_after_hours", "moderation.remind_after_hours", 48,
+                                         1, 24 * 30),
+        ),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
     )

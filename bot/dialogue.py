@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.channels.base import Choice, Incoming, Reply
 from bot.errors import StaleChoice, UserError, error_reference
-from bot.i18n import Translator, best_language
+from bot.i18n import N_, Translator, best_language
 from bot.store import conversations, events
 from bot.store import residents as residents_repo
 from bot.store.conversations import ConversationState
@@ -107,6 +107,9 @@ def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 and len(typed) >= 3 else None
 
 
+Handler = Callable[["Context"], Awaitable[None]]
+
+
 class _Refused(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__(reply.text)
@@ -117,11 +120,14 @@ class Dialogue:
     """Routes commands to flows and answers to the flow in progress."""
 
     def __init__(self, services: Services, flows: list[Flow], commands: dict[str, str],
-                 fallback: Callable[[Context], Awaitable[None]]) -> None:
+                 fallback: Handler, room_commands: dict[str, Handler] | None = None,
+                 on_reaction: Handler | None = None) -> None:
         self.services = services
         self.flows = {flow.name: flow for flow in flows}
         self.commands = commands  # command word (any alias) -> flow name
         self.fallback = fallback  # what to do with free text outside any flow
+        self.room_commands = room_commands or {}  # commands in shared rooms (moderation), no dialogue state
+        self.on_reaction = on_reaction
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
@@ -148,14 +154,14 @@ class Dialogue:
         text = incoming.text
         if text is None:
             if incoming.command is None and incoming.choice is None and incoming.attachment is None:
-                return "I received an empty message. Please type some text."
+                return N_("I received an empty message. Please type some text.")
             return None
         if is_binary(text):
-            return "I can only read ordinary text. Please type your message."
+            return N_("I can only read ordinary text. Please type your message.")
         if len(text) > MAX_INPUT:
-            return "Your message is too long for me. Please keep it shorter."
+            return N_("Your message is too long for me. Please keep it shorter.")
         if not text.strip() and incoming.attachment is None and incoming.command is None:
-            return "I received an empty message. Please type some text."
+            return N_("I received an empty message. Please type some text.")
         return None
 
     async def _turn(self, incoming: Incoming, tx: Tx, t: Translator) -> list[Reply]:
@@ -167,7 +173,11 @@ class Dialogue:
         actor = incoming.actor
         state = await conversations.load(tx, actor.channel, actor.user_id)
         resident = await residents_repo.get(tx, actor.channel, actor.user_id)
+        if resident is not None and incoming.address.private:
+            await residents_repo.seen(tx, resident, incoming.address.chat_id)
         language = resident.language if resident else state.data.get("language")
+        if not incoming.address.private:
+            language = services.config.moderation.language  # shared rooms are the organisers' places
         if language:
             t = Translator(language, services.config.timezone)
         ctx = Context(incoming=incoming, tx=tx, services=services, state=state, resident=resident, t=t,
@@ -190,6 +200,13 @@ class Dialogue:
 
     async def _route(self, ctx: Context) -> None:
         incoming, state = ctx.incoming, ctx.state
+        if not incoming.address.private:
+            # A shared room: organisers' commands and reactions; personal dialogues never happen here.
+            if incoming.reaction is not None and self.on_reaction is not None:
+                await self.on_reaction(ctx)
+            elif incoming.command is not None and incoming.command in self.room_commands:
+                await self.room_commands[incoming.command](ctx)
+            return
         if incoming.command is not None:
             if not incoming.addressed:
                 return

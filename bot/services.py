@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,6 +18,7 @@ class Services:
     clock: Clock
     file_channels: set[str] = field(default_factory=set)  # channels that can deliver a file to a person
     photo_channels: set[str] = field(default_factory=set)  # channels on which people can send photos
+    outbox_kick: asyncio.Event = field(default_factory=asyncio.Event)  # set when something was queued
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -104,7 +104,8 @@ class StartFlow(Flow):
             await self._ask_consent(ctx)
             return
         actor = ctx.incoming.actor
-        ctx.resident = await residents_repo.create(ctx.tx, actor.channel, actor.user_id, ctx.data["language"],
+        ctx.resident = await residents_repo.create(ctx.tx, actor.channel, actor.user_id,
+                                                   ctx.incoming.address.chat_id, ctx.data["language"],
                                                    ctx.data["neighbourhood"], ctx.now)
         ctx.say(ctx.t._("Thank you, welcome! You can now share what you experience in your neighbourhood."))
         await ctx.dialogue.start_flow(ctx, "menu")

@@ -91,6 +91,7 @@ class Reply:
     turn: int | None = None  # the dialogue turn the choices belong to; set by the dispatcher
     edit_of: str | None = None  # platform message id to edit instead of sending anew
     notice: bool = True  # Matrix: send as m.notice (bots should not trigger other bots)
+    reactions: tuple[str, ...] = ()  # after sending, the bot reacts to its own message with these (Matrix)
 
 
 @dataclass(frozen=True)

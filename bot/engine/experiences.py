@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.engine import moderation
 from bot.engine.scrub import MARKERS, scrub
 from bot.services import Services
 from bot.store import experiences as repo
@@ -37,7 +38,7 @@ async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, t
     kinds = sorted({f.kind for f in scrubbed.findings})
     year = services.now().astimezone(services.config.timezone).year
     reference = await repo.next_reference(tx, REFERENCE_PREFIX, year)
-    return await repo.insert(
+    experience = await repo.insert(
         tx,
         reference=reference,
         resident_id=resident.id,
@@ -52,3 +53,5 @@ async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, t
         language=resident.language,
         now=services.now_iso(),
     )
+    await moderation.submitted(tx, services, experience)
+    return experience

@@ -23,6 +23,9 @@ class Experience:
     language: str
     status: str
     created_at: str
+    decided_at: str | None = None
+    decision_reason: str | None = None
+    reminded_at: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Experience:
@@ -73,3 +76,30 @@ async def anonymise_of_resident(tx: Tx, resident_id: int) -> int:
 
 async def delete_of_resident(tx: Tx, resident_id: int) -> int:
     return await tx.execute("DELETE FROM experiences WHERE resident_id = ?", (resident_id,))
+
+
+async def waiting(tx: Tx, neighbourhood_ids: list[str]) -> list[Experience]:
+    """Experiences nobody decided on yet, oldest first."""
+    marks = ", ".join("?" for _ in neighbourhood_ids) or "NULL"
+    rows = await tx.all(f"SELECT * FROM experiences WHERE status = 'new' AND neighbourhood_id IN ({marks})"
+                        " ORDER BY id", neighbourhood_ids)
+    return [Experience.from_row(r) for r in rows]
+
+
+async def decide(tx: Tx, experience_id: int, status: str, reason: str | None, now: str) -> None:
+    await tx.execute("UPDATE experiences SET status = ?, decision_reason = ?, decided_at = ? WHERE id = ?",
+                     (status, reason, now, experience_id))
+
+
+async def set_public_text(tx: Tx, experience_id: int, text_public: str, kinds: str) -> None:
+    await tx.execute("UPDATE experiences SET text_public = ?, scrubbed_kinds = ? WHERE id = ?",
+                     (text_public, kinds, experience_id))
+
+
+async def set_theme(tx: Tx, experience_id: int, theme: str) -> None:
+    await tx.execute("UPDATE experiences SET theme = ? WHERE id = ?", (theme, experience_id))
+
+
+async def mark_reminded(tx: Tx, experience_ids: list[int], now: str) -> None:
+    for experience_id in experience_ids:
+        await tx.execute("UPDATE experiences SET reminded_at = ? WHERE id = ?", (now, experience_id))

@@ -17,6 +17,7 @@ class Resident:
     consent_at: str
     created_at: str
     unreachable_at: str | None
+    chat_id: str | None
 
     @classmethod
     def from_row(cls, row: Row) -> Resident:
@@ -33,14 +34,15 @@ async def by_id(tx: Tx, resident_id: int) -> Resident | None:
     return None if row is None else Resident.from_row(row)
 
 
-async def create(tx: Tx, channel: str, user_id: str, language: str, neighbourhood_id: str, now: str) -> Resident:
+async def create(tx: Tx, channel: str, user_id: str, chat_id: str, language: str, neighbourhood_id: str,
+                 now: str) -> Resident:
     row = await tx.one(
-        "INSERT INTO residents (channel, user_id, language, neighbourhood_id, consent_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (channel, user_id) DO UPDATE SET language = excluded.language,"
+        "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (channel, user_id) DO UPDATE SET language = excluded.language, chat_id = excluded.chat_id,"
         " neighbourhood_id = excluded.neighbourhood_id, consent_at = excluded.consent_at"
         " RETURNING *",
-        (channel, user_id, language, neighbourhood_id, now, now),
+        (channel, user_id, chat_id, language, neighbourhood_id, now, now),
     )
     assert row is not None
     return Resident.from_row(row)
@@ -54,15 +56,18 @@ async def set_neighbourhood(tx: Tx, resident_id: int, neighbourhood_id: str) -> 
     await tx.execute("UPDATE residents SET neighbourhood_id = ? WHERE id = ?", (neighbourhood_id, resident_id))
 
 
-async def mark_unreachable(tx: Tx, channel: str, user_id: str, now: str) -> None:
+async def mark_unreachable(tx: Tx, channel: str, chat_id: str, now: str) -> None:
     await tx.execute(
-        "UPDATE residents SET unreachable_at = ? WHERE channel = ? AND user_id = ? AND unreachable_at IS NULL",
-        (now, channel, user_id),
+        "UPDATE residents SET unreachable_at = ? WHERE channel = ? AND chat_id = ? AND unreachable_at IS NULL",
+        (now, channel, chat_id),
     )
 
 
-async def mark_reachable(tx: Tx, resident_id: int) -> None:
-    await tx.execute("UPDATE residents SET unreachable_at = NULL WHERE id = ?", (resident_id,))
+async def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
+    """The resident wrote to us: they are reachable again, at this chat."""
+    if resident.unreachable_at is not None or resident.chat_id != chat_id:
+        await tx.execute("UPDATE residents SET unreachable_at = NULL, chat_id = ? WHERE id = ?",
+                         (chat_id, resident.id))
 
 
 async def delete(tx: Tx, resident_id: int) -> None:

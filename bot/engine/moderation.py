@@ -1,0 +1,217 @@
+"""Moderation: new stories go to the neighbourhood's moderation room; organisers approve, reject or edit.
+
+Each decision is one transaction: the status change, the audit entry, the author's notification and the
+publication to public rooms are written together (the last two as outbox rows), so nothing is half-done.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.channels.base import Address, Reply
+from bot.config import Config, Neighbourhood
+from bot.engine import outbox
+from bot.engine.scrub import scrub
+from bot.engine.themes import THEMES
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot.services import Services
+from bot.store import audit
+from bot.store import experiences as repo
+from bot.store import residents as residents_repo
+from bot.store.db import Tx
+from bot.store.experiences import Experience
+from bot.store.outbox import Pending
+
+APPROVE, REJECT, EDIT = "✅", "🚫", "✏️"
+REACTIONS = (APPROVE, REJECT, EDIT)
+SCRUB_KIND_NAMES = {
+    "phone": N_("phone number"), "email": N_("e-mail address"), "bsn": N_("citizen service number"),
+    "iban": N_("bank account"), "address": N_("house number"), "postcode": N_("postcode and house number"),
+    "plate": N_("licence plate"),
+}
+
+
+def organisers_translator(config: Config) -> Translator:
+    return Translator(config.moderation.language, config.timezone)
+
+
+def moderation_address(hood: Neighbourhood) -> Address | None:
+    return Address("matrix", hood.moderation_room, private=False) if hood.moderation_room else None
+
+
+def rooms_neighbourhoods(config: Config, room: str) -> list[Neighbourhood]:
+    """The neighbourhoods a moderation room is responsible for."""
+    return [n for n in config.neighbourhoods if n.moderation_room == room]
+
+
+def describe(t: Translator, config: Config, e: Experience) -> str:
+    hood = config.neighbourhood(e.neighbourhood_id)
+    lines = [
+        t._("New story {reference} · {neighbourhood} · {theme}", reference=e.reference,
+            neighbourhood=hood.name if hood else e.neighbourhood_id, theme=t._(THEMES.get(e.theme, e.theme))),
+        "",
+        e.text_public,
+        "",
+    ]
+    if e.place_hint:
+        lines.append(t._("Place: {place}", place=e.place_hint))
+    if e.scrubbed_kinds:
+        kinds = ", ".join(t._(SCRUB_KIND_NAMES.get(k, k)) for k in e.scrubbed_kinds.split(","))
+        lines.append(t._("Removed before you saw it: {kinds}", kinds=kinds))
+    lines.append(t._("Shown as: {name}", name=e.author_name or t._("anonymous")))
+    lines.append(t._("React with ✅ to approve, 🚫 to reject or ✏️ to edit; or type !approve {reference}, "
+                     "!reject {reference} reason, !edit {reference} new text.", reference=e.reference))
+    return "\n".join(lines)
+
+
+async def submitted(tx: Tx, services: Services, e: Experience) -> None:
+    """A new story: show it in its neighbourhood's moderation room (through the outbox)."""
+    hood = services.config.neighbourhood(e.neighbourhood_id)
+    address = moderation_address(hood) if hood else None
+    if address is None:
+        return
+    text = describe(organisers_translator(services.config), services.config, e)
+    await outbox.enqueue(tx, services, address, Reply(text=text, reactions=REACTIONS), purpose="moderation",
+                         subject=e.reference)
+
+
+async def remember_post(tx: Tx, item: Pending, message_id: str | None) -> None:
+    """After the moderation post was sent: remember which message shows which story (for reactions)."""
+    if message_id is None or item.subject is None:
+        return
+    e = await repo.by_reference(tx, item.subject)
+    if e is not None:
+        await tx.execute("INSERT INTO moderation_posts (channel, message_id, chat_id, experience_id)"
+                         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (item.address.channel, message_id, item.address.chat_id, e.id))
+
+
+async def by_post(tx: Tx, channel: str, message_id: str) -> Experience | None:
+    row = await tx.one("SELECT e.* FROM experiences e JOIN moderation_posts p ON p.experience_id = e.id"
+                       " WHERE p.channel = ? AND p.message_id = ?", (channel, message_id))
+    return None if row is None else Experience.from_row(row)
+
+
+async def find(tx: Tx, config: Config, room: str, reference: str) -> Experience:
+    """The story with this reference, if this room moderates its neighbourhood."""
+    e = await repo.by_reference(tx, reference.strip())
+    hood = config.neighbourhood(e.neighbourhood_id) if e else None
+    if e is None or hood is None or hood.moderation_room != room:
+        raise UserError("I cannot find {reference} among the stories of this room.", reference=reference[:20])
+    return e
+
+
+def _undecided(e: Experience) -> None:
+    if e.status == "approved":
+        raise UserError("{reference} was already approved. Use !log {reference} to see who decided.",
+                        reference=e.reference)
+    if e.status == "rejected":
+        raise UserError("{reference} was already rejected. Use !log {reference} to see who decided.",
+                        reference=e.reference)
+
+
+async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, reason: str | None = None) -> None:
+    if e.resident_id is None:
+        return
+    resident = await residents_repo.by_id(tx, e.resident_id)
+    if resident is None or resident.chat_id is None or resident.unreachable_at is not None:
+        return
+    t = Translator(resident.language, services.config.timezone)
+    if kind == "approved":
+        text = t._("Good news: your story {reference} has been approved and is now shared with the "
+                   "neighbourhood.", reference=e.reference)
+    else:
+        text = t._("Your story {reference} will not be published. The reason: {reason}\nThank you for "
+                   "sharing it: the municipality has still read it.", reference=e.reference, reason=reason or "")
+    await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text=text),
+                         purpose="decision", subject=e.reference)
+
+
+async def _publish(tx: Tx, services: Services, e: Experience) -> None:
+    config = services.config
+    hood = config.neighbourhood(e.neighbourhood_id)
+    if hood is None:
+        return
+    t = Translator(config.default_language, config.timezone)
+    text = "\n".join([
+        t._("A story from {neighbourhood} about {theme}:", neighbourhood=hood.name,
+            theme=t._(THEMES.get(e.theme, e.theme))),
+        "",
+        e.text_public,
+        "",
+        t._("— {name}", name=e.author_name) if e.author_name else t._("— a resident"),
+    ])
+    targets = [Address("matrix", room, private=False) for room in hood.public_rooms]
+    if hood.telegram_chat:
+        targets.append(Address("telegram", hood.telegram_chat, private=False))
+    for address in targets:
+        await outbox.enqueue(tx, services, address, Reply(text=text), purpose="publish", subject=e.reference)
+
+
+async def approve(tx: Tx, services: Services, e: Experience, actor: str) -> None:
+    _undecided(e)
+    await repo.decide(tx, e.id, "approved", None, services.now_iso())
+    await audit.add(tx, e.reference, actor, "approved", None, services.now_iso())
+    await _tell_author(tx, services, e, "approved")
+    await _publish(tx, services, e)
+
+
+async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: str) -> None:
+    _undecided(e)
+    if not reason.strip():
+        raise UserError("Please give a reason, for the author: !reject {reference} reason.", reference=e.reference)
+    await repo.decide(tx, e.id, "rejected", reason.strip(), services.now_iso())
+    await audit.add(tx, e.reference, actor, "rejected", reason.strip(), services.now_iso())
+    await _tell_author(tx, services, e, "rejected", reason.strip())
+
+
+async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: str) -> str:
+    """Replace the public text (scrubbed again); returns the text as it will be shown."""
+    if not new_text.strip():
+        raise UserError("Please give the new text: !edit {reference} new text.", reference=e.reference)
+    result = scrub(new_text.strip())
+    kinds = sorted({f.kind for f in result.findings} | set(filter(None, e.scrubbed_kinds.split(","))))
+    await repo.set_public_text(tx, e.id, result.text, ",".join(kinds))
+    await audit.add(tx, e.reference, actor, "edited", result.text, services.now_iso())
+    return result.text
+
+
+async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, typed: str) -> str:
+    t = organisers_translator(services.config)
+    wanted = typed.strip().casefold()
+    theme = next((key for key, label in THEMES.items()
+                  if wanted in (key, t._(label).casefold(), label.casefold())), None)
+    if theme is None:
+        raise UserError("Unknown theme. Choose one of: {themes}.", themes=", ".join(THEMES))
+    await repo.set_theme(tx, e.id, theme)
+    await audit.add(tx, e.reference, actor, "theme", theme, services.now_iso())
+    return theme
+
+
+async def remind(services: Services) -> int:
+    """Post a reminder in each moderation room about stories waiting longer than configured."""
+    config = services.config
+    now = services.now()
+    threshold = (now - timedelta(hours=config.moderation.remind_after_hours)).isoformat(timespec="seconds")
+    t = organisers_translator(config)
+    reminded = 0
+    async with services.db.transaction() as tx:
+        rooms: dict[str, list[Neighbourhood]] = {}
+        for hood in config.neighbourhoods:
+            if hood.moderation_room:
+                rooms.setdefault(hood.moderation_room, []).append(hood)
+        for room, hoods in rooms.items():
+            waiting = [e for e in await repo.waiting(tx, [h.id for h in hoods])
+                       if e.created_at <= threshold and (e.reminded_at is None or e.reminded_at <= threshold)]
+            if not waiting:
+                continue
+            lines = [t.n_("{n} story is waiting for a decision:", "{n} stories are waiting for a decision:",
+                          len(waiting))]
+            lines += [f"• {e.reference} · {t._(THEMES.get(e.theme, e.theme))} · "
+                      f"{t.date(services.parse_time(e.created_at), 'medium')}" for e in waiting]
+            await outbox.enqueue(tx, services, Address("matrix", room, private=False),
+                                 Reply(text="\n".join(lines)), purpose="reminder")
+            await repo.mark_reminded(tx, [e.id for e in waiting], services.now_iso())
+            reminded += len(waiting)
+    return reminded

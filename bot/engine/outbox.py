@@ -1,0 +1,134 @@
+"""The outbox dispatcher: delivers queued messages through each channel, with retries and no losses.
+
+Causes write outbox rows in their own transaction (``enqueue``). ``drain`` sends what is due, a bounded
+number at a time per channel (the channel's own rate limiter paces them), and records each result in its own
+short transaction. A row is marked sent only after the platform accepted it, so a crash re-sends at most the
+messages that were in flight. Transient failures back off exponentially; a person who blocked the bot is
+marked unreachable and nothing more is queued for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+
+from bot.channels.base import Address, Channel, Reply, SendResult
+from bot.services import Services
+from bot.store import outbox as repo
+from bot.store import residents as residents_repo
+from bot.store.db import Tx
+from bot.store.outbox import Pending
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+IN_FLIGHT_PER_CHANNEL = 16
+AfterSent = Callable[[Tx, Pending, str | None], Awaitable[None]]
+
+
+async def enqueue(tx: Tx, services: Services, address: Address, reply: Reply, *, purpose: str,
+                  subject: str | None = None, not_before: str | None = None) -> int:
+    """Queue a message in the caller's transaction; it leaves once that transaction commits."""
+    row_id = await repo.add(tx, address, reply, purpose=purpose, subject=subject, now=services.now_iso(),
+                            not_before=not_before)
+    services.outbox_kick.set()
+    return row_id
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … capped at one hour."""
+    return timedelta(seconds=min(5 * 2 ** attempts, 3600))
+
+
+class Dispatcher:
+    def __init__(self, services: Services, channels: Mapping[str, Channel]) -> None:
+        self.services = services
+        self.channels = channels
+        self.after_sent: dict[str, AfterSent] = {}  # purpose -> hook run in the transaction marking it sent
+        self._task: asyncio.Task[None] | None = None
+
+    def on_sent(self, purpose: str, hook: AfterSent) -> None:
+        self.after_sent[purpose] = hook
+
+    async def drain(self, batch: int = 500) -> int:
+        """Send everything that is due now; returns how many messages were delivered."""
+        delivered = 0
+        while True:
+            async with self.services.db.transaction() as tx:
+                due = await repo.due(tx, self.services.now_iso(), batch)
+            if not due:
+                return delivered
+            by_channel: dict[str, list[Pending]] = {}
+            for item in due:
+                by_channel.setdefault(item.address.channel, []).append(item)
+            results = await asyncio.gather(*(self._send_all(name, items) for name, items in by_channel.items()))
+            delivered += sum(results)
+            if len(due) < batch:
+                return delivered
+
+    async def _send_all(self, channel_name: str, items: list[Pending]) -> int:
+        channel = self.channels.get(channel_name)
+        if channel is None:
+            # The channel is not running in this process: try again later, it may be configured then.
+            for item in items:
+                await self._record(item, SendResult(ok=False, error=f"channel {channel_name} not running"))
+            return 0
+        gate = asyncio.Semaphore(IN_FLIGHT_PER_CHANNEL)
+
+        async def one(item: Pending) -> int:
+            async with gate:
+                try:
+                    result = await channel.send(item.reply)
+                except Exception as exc:  # a channel should report, not raise; never lose the row over it
+                    log.exception("channel %s raised while sending outbox item %d", channel_name, item.id)
+                    result = SendResult(ok=False, error=type(exc).__name__)
+                await self._record(item, result)
+                return 1 if result.ok else 0
+
+        return sum(await asyncio.gather(*(one(item) for item in items)))
+
+    async def _record(self, item: Pending, result: SendResult) -> None:
+        now = self.services.now()
+        async with self.services.db.transaction() as tx:
+            if result.ok:
+                await repo.sent(tx, item.id, result.message_id, now.isoformat(timespec="seconds"))
+                hook = self.after_sent.get(item.purpose)
+                if hook is not None:
+                    await hook(tx, item, result.message_id)
+            elif result.unreachable:
+                await repo.unreachable(tx, item.id, now.isoformat(timespec="seconds"))
+                if item.address.private:
+                    await residents_repo.mark_unreachable(tx, item.address.channel, item.address.chat_id,
+                                                          now.isoformat(timespec="seconds"))
+                    await repo.drop_for_chat(tx, item.address.channel, item.address.chat_id)
+            else:
+                wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(item.attempts)
+                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                await repo.retry(tx, item.id, (now + wait).isoformat(timespec="seconds"), result.error, give_up)
+                if give_up:
+                    log.warning("gave up on outbox item %d (%s) after %d attempts", item.id, item.purpose,
+                                MAX_ATTEMPTS)
+
+    async def run(self, interval: float = 5.0) -> None:
+        """Drain whenever something is queued, and every ``interval`` seconds for retries."""
+        kick = self.services.outbox_kick
+        while True:
+            kick.clear()
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("outbox drain failed; trying again shortly")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(kick.wait(), timeout=interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-dispatcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None

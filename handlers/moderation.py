@@ -1,0 +1,146 @@
+"""Organisers in a moderation room: !approve, !reject, !edit, !theme, !queue, !log, !help, and reactions.
+
+Only moderators act: the platform says so (Matrix power level 50 or more, room creators included) or the
+configuration lists them as organisers. Anyone else gets a polite refusal and nothing changes.
+"""
+
+from __future__ import annotations
+
+from bot.dialogue import Context, Handler
+from bot.engine import moderation
+from bot.engine.themes import THEMES
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.store import audit
+from bot.store import experiences as experiences_repo
+
+
+def _check(ctx: Context) -> str:
+    """The room this command is for; raises when the person may not moderate or the room moderates nothing."""
+    config = ctx.services.config
+    organisers = config.matrix.organisers if config.matrix else ()
+    if not (ctx.incoming.moderator or ctx.incoming.actor.user_id in organisers):
+        raise UserError("Sorry, only moderators of this room can do that. Ask an organiser to give you "
+                        "moderator rights.")
+    room = ctx.incoming.address.chat_id
+    if not moderation.rooms_neighbourhoods(config, room):
+        raise UserError("This room is not a moderation room of any neighbourhood.")
+    return room
+
+
+def _split(args: str) -> tuple[str, str]:
+    reference, _, rest = args.strip().partition(" ")
+    if not reference:
+        raise UserError("Please give a reference, for example !approve W-2026-0042.")
+    return reference.upper(), rest.strip()
+
+
+async def approve(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, _ = _split(ctx.incoming.args)
+    e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
+    await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
+    ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.", reference=e.reference))
+
+
+async def reject(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, reason = _split(ctx.incoming.args)
+    e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
+    await moderation.reject(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, reason)
+    ctx.say(ctx.t._("{reference} rejected. The author is told the reason.", reference=e.reference))
+
+
+async def edit(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, text = _split(ctx.incoming.args)
+    e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
+    shown = await moderation.edit(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, text)
+    ctx.say(ctx.t._("{reference} now reads:\n{text}", reference=e.reference, text=shown))
+
+
+async def theme(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, typed = _split(ctx.incoming.args)
+    e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
+    key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
+    ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
+
+
+async def queue(ctx: Context) -> None:
+    room = _check(ctx)
+    hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
+    waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
+    if not waiting:
+        ctx.say(ctx.t._("No stories are waiting. Well done!"))
+        return
+    lines = [ctx.t.n_("{n} story is waiting:", "{n} stories are waiting:", len(waiting))]
+    for e in waiting[:30]:
+        lines.append(f"• {e.reference} · {ctx.t._(THEMES.get(e.theme, e.theme))} · "
+                     f"{ctx.t.datetime(ctx.services.parse_time(e.created_at), 'short')}")
+    ctx.say("\n".join(lines))
+
+
+async def log(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, _ = _split(ctx.incoming.args)
+    e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
+    entries = await audit.of_reference(ctx.tx, e.reference)
+    if not entries:
+        ctx.say(ctx.t._("Nobody has decided anything about {reference} yet.", reference=e.reference))
+        return
+    lines = [ctx.t._("History of {reference}:", reference=e.reference)]
+    for entry in entries:
+        when = ctx.t.datetime(ctx.services.parse_time(entry.at), "short")
+        lines.append(f"• {when} · {entry.actor} · {ctx.t._(ACTIONS.get(entry.action, entry.action))}"
+                     + (f" · {entry.detail}" if entry.detail else ""))
+    ctx.say("\n".join(lines))
+
+
+async def help_(ctx: Context) -> None:
+    ctx.say(ctx.t._(
+        "Moderation commands:\n"
+        "!approve REF – publish a story (or react ✅)\n"
+        "!reject REF reason – do not publish; the author hears the reason\n"
+        "!edit REF new text – change the public text\n"
+        "!theme REF theme – change the theme\n"
+        "!queue – stories waiting for a decision\n"
+        "!log REF – who decided what, when and why\n"
+        "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
+
+
+async def reaction(ctx: Context) -> None:
+    """✅ on a moderation post approves it; 🚫 and ✏️ explain the command, which needs a reason or text."""
+    key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
+    if key not in {r.replace("\ufe0f", "") for r in moderation.REACTIONS} or ctx.incoming.reacted_to is None:
+        return
+    e = await moderation.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
+    if e is None:
+        return
+    _check(ctx)
+    if key == moderation.APPROVE:
+        await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
+        ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.",
+                        reference=e.reference))
+    elif key == moderation.REJECT:
+        ctx.say(ctx.t._("To reject, the author needs a reason. Type: !reject {reference} reason",
+                        reference=e.reference))
+    else:
+        ctx.say(ctx.t._("To edit, type: !edit {reference} new text", reference=e.reference))
+
+
+ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),
+           "theme": N_("theme changed")}
+
+ROOM_COMMANDS: dict[str, Handler] = {}
+for _words, _handler in (
+    (("approve", "goedkeuren"), approve),
+    (("reject", "afwijzen"), reject),
+    (("edit", "bewerken"), edit),
+    (("theme", "thema"), theme),
+    (("queue", "wachtrij"), queue),
+    (("log", "logboek"), log),
+    (("help", "hulp"), help_),
+):
+    for _word in _words:
+        ROOM_COMMANDS[_word] = _handler
