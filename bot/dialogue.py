@@ -153,7 +153,8 @@ class Dialogue:
     def _check_input(incoming: Incoming) -> str | None:
         text = incoming.text
         if text is None:
-            if incoming.command is None and incoming.choice is None and incoming.attachment is None:
+            if (incoming.command is None and incoming.choice is None and incoming.attachment is None
+                    and incoming.reaction is None):
                 return N_("I received an empty message. Please type some text.")
             return None
         if is_binary(text):

@@ -26,7 +26,8 @@ class MenuFlow(Flow):
     async def on_pick(self, ctx: Context) -> None:
         choice = ctx.incoming.choice
         if choice is None:
-            ctx.ask("pick", ctx.t._("Please choose one of the options, or type its number."), menu_choices(ctx))
+            ctx.ask("pick", ctx.t._("I did not understand that. Choose an option below, or type /help."),
+                    menu_choices(ctx))
             return
         await ctx.dialogue.start_flow(ctx, choice)
 

@@ -1,0 +1,131 @@
+"""Pure helpers for the Matrix adapter (no ``nio`` here): commands, message bodies, invite policy, small files.
+
+Kept apart from ``bot/channels/matrix.py`` so they can be read and tested without a homeserver.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import json
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from bot.channels.base import Choice
+
+MODERATOR_LEVEL = 50
+_COMMAND = re.compile(r"^([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
+# Room versions whose creators have no implicit power (MSC4289 gave creators infinite power from v12 on).
+_LEGACY_VERSIONS = frozenset(str(v) for v in range(1, 12))
+
+
+def parse_command(body: str, prefixes: str = "/!") -> tuple[str, str] | None:
+    """``"!Approve W-1 ok"`` → ``("approve", "W-1 ok")``; ``None`` if the text is not a command."""
+    text = body.strip()
+    if len(text) < 2 or text[0] not in prefixes:
+        return None
+    match = _COMMAND.match(text[1:])
+    if match is None:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the ``> <@user> quoted`` lines older clients put before the text of a rich reply."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    return "\n".join(lines[index:]).lstrip("\n")
+
+
+def render(text: str, choices: Iterable[Choice] = ()) -> tuple[str, str]:
+    """The plain body and the HTML body of a bot message; choices become a numbered list."""
+    labels = [choice.label for choice in choices]
+    plain = text
+    markup = html.escape(text).replace("\n", "<br>")
+    if labels:
+        numbered = "\n".join(f"{number}. {label}" for number, label in enumerate(labels, start=1))
+        plain = f"{text}\n\n{numbered}" if text else numbered
+        markup += "<ol>" + "".join(f"<li>{html.escape(label)}</li>" for label in labels) + "</ol>"
+    return plain, markup
+
+
+def server_of(user_id: str) -> str:
+    return user_id.split(":", 1)[1] if ":" in user_id else ""
+
+
+def inviter_allowed(inviter: str, *, is_direct: bool, own_user_id: str, allowed: Iterable[str],
+                    organisers: Iterable[str] = ()) -> bool:
+    """The invite policy.
+
+    * Any invite (group room or direct chat) is accepted from an inviter listed in ``allowed_inviters``, either
+      by user id (``@name:server``) or by server (``:server``), and from a configured organiser.
+    * Direct chats (``is_direct`` invites) are also accepted from anyone on the bot's own homeserver, so the
+      municipality's residents can always talk to the bot; add ``:other.server`` to admit other servers' users.
+    """
+    server = server_of(inviter)
+    for entry in (*allowed, *organisers):
+        if entry == inviter or (entry.startswith(":") and entry[1:] == server):
+            return True
+    return is_direct and bool(server) and server == server_of(own_user_id)
+
+
+def creators_privileged(room_version: str) -> bool:
+    """Whether the room's creators have implicit top power (room version 12 and later)."""
+    return room_version not in _LEGACY_VERSIONS
+
+
+def fingerprint(ed25519: str) -> str:
+    """A device key as Element shows it: groups of four characters."""
+    return " ".join(ed25519[i:i + 4] for i in range(0, len(ed25519), 4))
+
+
+class BoundedSet:
+    """Remembers the most recent ``size`` keys (event ids seen or sent)."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self._items: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> None:
+        self._items[key] = None
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a file readable only by the owner (0600), atomically (write a temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> dict[str, Any] | None:
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def read_text(path: Path) -> str | None:
+    with contextlib.suppress(OSError):
+        return path.read_text(encoding="utf-8").strip() or None
+    return None

@@ -1,0 +1,415 @@
+"""The Telegram channel: python-telegram-bot 22 on the shared event loop (the only module importing `telegram`).
+
+Updates arrive by long polling (default) or by webhook (``telegram.mode = "webhook"``; the secret token is
+checked on every call). Each becomes an :class:`Incoming` with ``event_id = "u<update_id>"``, so the dialogue
+recognises a redelivered update. Choices are inline keyboards whose callback data is signed per person and turn
+(:mod:`bot.channels.callback`): forged, foreign or stale presses get a short "expired" answer and change
+nothing; a valid press edits the message to show the chosen option and removes the keyboard. In groups the bot
+only answers commands, and only with a link to a private chat. Sending goes through PTB's AIORateLimiter (which
+honours 429 retry_after); network errors, 5xx and timeouts are retried with a capped backoff; a person who
+blocked the bot is reported to the host as unreachable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    ChatMemberUpdated,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.request import BaseRequest, HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.channels import layout
+from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
+from bot.channels.callback import derive_secret, sign, verify
+from bot.config import Config, TelegramConfig
+from bot.errors import error_reference
+from bot.i18n import N_, Translator, best_language
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+TEXT_LIMIT = 4096  # characters in a message (UTF-16 units)
+CAPTION_LIMIT = 1024
+ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
+EXPIRED = N_("This button has expired. Please use the newest message.")  # also what the dialogue's StaleChoice says
+GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays between us. Tap the button to "
+                "open a private chat with me.")
+GROUP_BUTTON = N_("Open a private chat")
+GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
+
+
+def api_urls(api_base_url: str | None) -> tuple[str, str]:
+    """(base_url, base_file_url) for PTB from a self-hosted server's ``.../bot`` URL (or Telegram's)."""
+    root = (api_base_url or "https://api.telegram.org/bot").rstrip("/")
+    if root.endswith("/bot"):
+        root = root[: -len("/bot")]
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return _seconds(exc.retry_after)
+
+
+class TelegramChannel:
+    name = "telegram"
+    can_send_files = True
+    accepts_photos = True
+
+    def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *, request: BaseRequest | None = None,
+                 receive: bool = True, retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0,
+                 poll_timeout: float = 10.0, max_retry_after: int = 3) -> None:
+        """``request`` replaces PTB's HTTP client (tests: an httpx MockTransport); ``receive=False`` starts no
+        updater (updates are then fed with :meth:`feed`)."""
+        if config.telegram is None:
+            raise ValueError("TelegramChannel needs a [telegram] section in the configuration")
+        self.config = config
+        self.settings: TelegramConfig = config.telegram
+        self.menu = menu
+        self.username: str | None = self.settings.bot_username
+        self._request = request
+        self._receive = receive
+        self._retry_delays = tuple(min(delay, 30.0) for delay in retry_delays)
+        self._timeout = timeout
+        self._poll_timeout = poll_timeout
+        self._max_retry_after = max_retry_after
+        self._secret = derive_secret(self.settings.token)
+        self._expired_texts = {Translator(code)._(EXPIRED) for code in (*config.languages, config.default_language)}
+        self._host: Host | None = None
+        self._app: TelegramApp | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _make_request(self, read_timeout: float) -> BaseRequest:
+        if self._request is not None:
+            return self._request
+        return HTTPXRequest(connection_pool_size=16, read_timeout=read_timeout, write_timeout=self._timeout,
+                            connect_timeout=self._timeout, pool_timeout=self._timeout)
+
+    def _build(self) -> TelegramApp:
+        base_url, base_file_url = api_urls(self.settings.api_base_url)
+        builder = (ApplicationBuilder().token(self.settings.token).base_url(base_url).base_file_url(base_file_url)
+                   .request(self._make_request(self._timeout))
+                   .get_updates_request(self._make_request(self._timeout))
+                   .rate_limiter(AIORateLimiter(max_retries=self._max_retry_after))
+                   .job_queue(None))
+        if not self._receive:
+            builder = builder.updater(None)
+        app: TelegramApp = builder.build()
+        app.add_handler(TypeHandler(Update, self._on_update))
+        app.add_error_handler(self._on_error)
+        return app
+
+    async def start(self, host: Host) -> None:
+        self._host = host
+        app = self._app = self._build()
+        await self._call("getMe", app.initialize)
+        self.username = app.bot.username or self.username
+        await self._publish_menu(app.bot)
+        await app.start()
+        if app.updater is None:
+            return
+        if self.settings.mode == "webhook":
+            assert self.settings.webhook_url is not None
+            await app.updater.start_webhook(
+                listen=self.settings.webhook_listen, port=self.settings.webhook_port,
+                url_path=urlsplit(self.settings.webhook_url).path.lstrip("/"), webhook_url=self.settings.webhook_url,
+                secret_token=self.settings.webhook_secret, allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False, bootstrap_retries=len(self._retry_delays))
+        else:
+            await app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout),
+                                            allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
+                                            bootstrap_retries=len(self._retry_delays))
+        log.info("telegram: receiving updates by %s as @%s", self.settings.mode, self.username)
+
+    async def stop(self) -> None:
+        app, self._app = self._app, None
+        if app is None:
+            return
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """Handle one update given as Bot API JSON, as if it had been received (in-process tests)."""
+        assert self._app is not None, "start the channel first"
+        await self._app.process_update(Update.de_json(update, self._app.bot))
+
+    async def fetch_username(self) -> str:
+        """The bot's @username, from the configuration or asked from the Bot API (getMe)."""
+        if self.username:
+            return self.username
+        base_url, base_file_url = api_urls(self.settings.api_base_url)
+        bot = Bot(self.settings.token, base_url=base_url, base_file_url=base_file_url,
+                  request=self._make_request(self._timeout))
+        try:
+            await self._call("getMe", bot.initialize)
+            self.username = bot.username
+        finally:
+            await bot.shutdown()
+        return self.username
+
+    async def _publish_menu(self, bot: Bot) -> None:
+        """setMyCommands for every offered language, plus the default language without a language_code."""
+        menus: list[tuple[str | None, list[tuple[str, str]]]] = list(self.menu.items())
+        default = self.menu.get(self.config.default_language) or next(iter(self.menu.values()), None)
+        if default is not None:
+            menus.append((None, default))
+        for language, entries in menus:
+            commands = [BotCommand(command, description[:256]) for command, description in entries]
+            try:
+                await self._call("setMyCommands", partial(bot.set_my_commands, commands, language_code=language))
+            except TelegramError as exc:
+                log.warning("telegram: could not publish the command menu (%s)", type(exc).__name__)
+
+    # ------------------------------------------------------------------- receiving
+
+    def _t(self, language_hint: str | None) -> Translator:
+        config = self.config
+        return Translator(best_language(language_hint, config.languages, config.default_language), config.timezone)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        reference = error_reference()
+        log.error("telegram: error while handling an update (reference %s)", reference, exc_info=context.error)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._on_callback(update.update_id, update.callback_query)
+        elif update.message is not None:
+            await self._on_message(update.update_id, update.message)
+        elif update.my_chat_member is not None:
+            await self._on_member(update.my_chat_member)
+
+    async def _on_message(self, update_id: int, message: Message) -> None:
+        user, chat = message.from_user, message.chat
+        if user is None or user.is_bot or self._host is None:
+            return
+        if chat.type not in (ChatType.PRIVATE, ChatType.GROUP, ChatType.SUPERGROUP):
+            return
+        private = chat.type == ChatType.PRIVATE
+        thread = str(message.message_thread_id) if message.is_topic_message and message.message_thread_id else None
+        address = Address(self.name, str(chat.id), thread=thread, private=private)
+        actor = Actor(self.name, str(user.id), user.first_name, user.language_code)
+        command = layout.parse_command(message.text)
+        if command is not None and command.mention and self.username \
+                and command.mention.lower() != self.username.lower():
+            return  # /cmd@otherbot: meant for another bot
+        if not private:
+            if command is not None:  # plain talk in a group is not for the bot
+                await self._invite_to_private(address, actor, chat.id)
+            return
+        incoming = Incoming(actor=actor, address=address, text=message.text or message.caption,
+                            command=command.command if command else None, args=command.args if command else "",
+                            attachment=_attachment(message), event_id=f"u{update_id}")
+        for reply in await self._host.dispatch(incoming):
+            await self.send(reply)
+
+    async def _invite_to_private(self, address: Address, actor: Actor, chat_id: int) -> None:
+        """Personal dialogues never run in a group: answer with a button that opens a private chat."""
+        if not self.username:
+            return
+        hood = next((n for n in self.config.neighbourhoods if n.telegram_chat == str(chat_id)), None)
+        t = self._t(actor.language_hint)
+        url = layout.deep_link(self.username, hood.id if hood else GROUP_START)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t._(GROUP_BUTTON), url=url)]])
+        await self._deliver(Reply(text=t._(GROUP_TEXT), address=address), markup)
+
+    async def _on_callback(self, update_id: int, query: CallbackQuery) -> None:
+        user, message = query.from_user, query.message
+        expired = self._t(user.language_code)._(EXPIRED)
+        pressed = verify(self._secret, str(user.id), query.data)
+        if pressed is None or not isinstance(message, Message) or message.chat.type != ChatType.PRIVATE \
+                or self._host is None:
+            await self._answer(query, expired)  # forged, foreign or not ours: nothing reaches the dialogue
+            return
+        incoming = Incoming(actor=Actor(self.name, str(user.id), user.first_name, user.language_code),
+                            address=Address(self.name, str(message.chat.id), private=True),
+                            choice=pressed.key, choice_turn=pressed.turn, event_id=f"u{update_id}")
+        replies = await self._host.dispatch(incoming)
+        if len(replies) == 1 and not replies[0].choices and replies[0].text in self._expired_texts:
+            await self._answer(query, replies[0].text)  # the dialogue refused a stale press: change nothing
+            return
+        await self._answer(query, None)
+        if replies:  # empty: a redelivered press, handled before
+            await self._show_chosen(message, query.data or "")
+        for reply in replies:
+            await self.send(reply)
+
+    async def _answer(self, query: CallbackQuery, text: str | None) -> None:
+        try:
+            await self._call("answerCallbackQuery", partial(query.answer, text=text))
+        except TelegramError as exc:  # e.g. "query is too old" after a restart
+            log.debug("telegram: callback query not answered (%s)", exc)
+
+    async def _show_chosen(self, message: Message, data: str) -> None:
+        """Edit the question to show the chosen option and drop its keyboard, so it cannot be pressed twice."""
+        markup = message.reply_markup
+        label = next((b.text for row in (markup.inline_keyboard if markup else ()) for b in row
+                      if b.callback_data == data), None)
+        suffix = f"\n\n➜ {label}" if label else ""
+        # We send plain text, so the text as Telegram stored it is what we sent (entities are re-detected).
+        action: Callable[[], Awaitable[Any]]
+        if message.text is not None and suffix and layout.u16len(message.text + suffix) <= TEXT_LIMIT:
+            action = partial(message.edit_text, message.text + suffix, reply_markup=None)
+        elif message.caption is not None and suffix and layout.u16len(message.caption + suffix) <= CAPTION_LIMIT:
+            action = partial(message.edit_caption, message.caption + suffix, reply_markup=None)
+        else:
+            action = partial(message.edit_reply_markup, reply_markup=None)
+        try:
+            await self._call("editMessage", action)
+        except TelegramError as exc:  # "message is not modified" on a redelivered press, or a deleted message
+            log.debug("telegram: could not mark the chosen option (%s)", exc)
+
+    async def _on_member(self, change: ChatMemberUpdated) -> None:
+        if change.chat.type == ChatType.PRIVATE and change.new_chat_member.status == ChatMemberStatus.BANNED \
+                and self._host is not None:
+            await self._host.unreachable(Address(self.name, str(change.chat.id), private=True))
+
+    # --------------------------------------------------------------------- sending
+
+    async def send(self, reply: Reply) -> SendResult:
+        """Send (or edit) one reply; failures are reported in the result, never raised."""
+        address = reply.address
+        if address is None or address.channel != self.name:
+            return SendResult(ok=False, error="no telegram address")
+        try:
+            markup = self._keyboard(reply, address)
+        except ValueError as exc:
+            log.error("telegram: cannot render the options of a reply (%s)", exc)
+            return SendResult(ok=False, error=str(exc))
+        return await self._deliver(reply, markup)
+
+    def _keyboard(self, reply: Reply, address: Address) -> InlineKeyboardMarkup | None:
+        if not reply.choices:
+            return None
+        buttons = [InlineKeyboardButton(choice.label, callback_data=sign(self._secret, address.chat_id, reply.turn,
+                                                                        choice.key)) for choice in reply.choices]
+        return InlineKeyboardMarkup(layout.button_rows(buttons, [c.label for c in reply.choices]))
+
+    async def _deliver(self, reply: Reply, markup: InlineKeyboardMarkup | None) -> SendResult:
+        app, address = self._app, reply.address
+        if app is None or address is None:
+            return SendResult(ok=False, error="the telegram channel is not running")
+        try:
+            message = await self._send_parts(app.bot, int(address.chat_id), reply, markup,
+                                             int(address.thread) if address.thread else None)
+        except TelegramError as exc:
+            return await self._failed(address, exc)
+        except ValueError as exc:  # not a Telegram chat id
+            return SendResult(ok=False, error=str(exc))
+        return SendResult(ok=True, message_id=str(message.message_id) if isinstance(message, Message) else None)
+
+    async def _send_parts(self, bot: Bot, chat_id: int, reply: Reply, markup: InlineKeyboardMarkup | None,
+                          thread: int | None) -> Message | bool:
+        text, attachment = reply.text, reply.attachment
+        if reply.edit_of is not None:
+            return await self._call("editMessageText", partial(
+                bot.edit_message_text, text[:TEXT_LIMIT], chat_id=chat_id, message_id=int(reply.edit_of),
+                reply_markup=markup))
+        caption: str | None = None
+        if attachment is not None and attachment.kind in (AttachmentKind.FILE, AttachmentKind.PHOTO):
+            if layout.u16len(text) <= CAPTION_LIMIT:
+                caption, text = text or attachment.alt_text, ""
+            else:
+                caption = attachment.alt_text[:CAPTION_LIMIT] if attachment.alt_text else None
+        parts = layout.split_text(text, TEXT_LIMIT) if text else []
+        result: Message | bool = True
+        last_markup = markup if attachment is None or attachment.kind is AttachmentKind.LOCATION else None
+        for index, part in enumerate(parts):
+            keyboard = last_markup if index == len(parts) - 1 else None
+            result = await self._call("sendMessage", partial(bot.send_message, chat_id, part, reply_markup=keyboard,
+                                                             message_thread_id=thread))
+        if attachment is None:
+            return result
+        if attachment.kind is AttachmentKind.LOCATION and attachment.latitude is not None \
+                and attachment.longitude is not None:
+            return await self._call("sendLocation", partial(bot.send_location, chat_id, attachment.latitude,
+                                                            attachment.longitude, message_thread_id=thread))
+        if attachment.kind is AttachmentKind.FILE and attachment.data is not None:
+            return await self._call("sendDocument", partial(
+                bot.send_document, chat_id, attachment.data, filename=attachment.filename or "file", caption=caption,
+                reply_markup=markup, message_thread_id=thread))
+        if attachment.kind is AttachmentKind.PHOTO and (attachment.ref or attachment.data):
+            photo: str | bytes = attachment.ref or attachment.data or b""
+            return await self._call("sendPhoto", partial(bot.send_photo, chat_id, photo, caption=caption,
+                                                         reply_markup=markup, message_thread_id=thread))
+        return result
+
+    async def _failed(self, address: Address, exc: TelegramError) -> SendResult:
+        if isinstance(exc, RetryAfter):
+            log.warning("telegram: flood control persists; giving up for now")
+            return SendResult(ok=False, retry_after=retry_after_seconds(exc), error="flood control")
+        if isinstance(exc, Forbidden):
+            log.info("telegram: a %s chat is unreachable (the bot was blocked or removed)",
+                     "private" if address.private else "group")
+            if self._host is not None:
+                await self._host.unreachable(address)
+            return SendResult(ok=False, unreachable=True, error="forbidden")
+        log.warning("telegram: sending failed (%s)", type(exc).__name__)
+        log.debug("telegram: sending to %s failed: %s", address.chat_id, exc)
+        return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
+
+    async def _call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
+        """Run one Bot API call, retrying network errors, 5xx and timeouts with a capped backoff."""
+        for attempt, delay in enumerate((*self._retry_delays, None), start=1):
+            try:
+                return await action()
+            except BadRequest:
+                raise  # a subclass of NetworkError, but our mistake: retrying will not help
+            except NetworkError as exc:  # connection errors, timeouts (TimedOut) and 5xx answers
+                if delay is None:
+                    log.warning("telegram: %s failed %d times (%s); giving up", what, attempt, type(exc).__name__)
+                    raise
+                log.info("telegram: %s failed (%s); retry %d in %.1f s", what, type(exc).__name__, attempt, delay)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def _attachment(message: Message) -> Attachment | None:
+    """A photo, a document (offered as a photo with its real type, so the dialogue can refuse non-images), a
+    location, or another kind of media (which the dialogue cannot use)."""
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return Attachment(kind=AttachmentKind.PHOTO, ref=largest.file_id, size=largest.file_size,
+                          mime_type="image/jpeg")
+    if message.document is not None:
+        document = message.document
+        return Attachment(kind=AttachmentKind.PHOTO, ref=document.file_id, size=document.file_size,
+                          filename=document.file_name, mime_type=document.mime_type or "application/octet-stream")
+    if message.location is not None:
+        return Attachment(kind=AttachmentKind.LOCATION, latitude=message.location.latitude,
+                          longitude=message.location.longitude)
+    for media in (message.voice, message.audio, message.video, message.video_note, message.animation,
+                  message.sticker):
+        if media is not None:
+            return Attachment(kind=AttachmentKind.FILE, ref=media.file_id, size=media.file_size,
+                              mime_type=getattr(media, "mime_type", None))
+    return None
