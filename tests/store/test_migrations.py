@@ -1,0 +1,73 @@
+"""Migrations: from empty and from every earlier version to the newest; a newer database is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.store.db import Database, DatabaseTooNew, latest_version, migrations
+
+
+async def schema(db: Database) -> list[tuple[str, str]]:
+    async with db.transaction() as tx:
+        rows = await tx.all("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_fresh_database_has_the_newest_schema_and_sane_settings(tmp_path: Path) -> None:
+    db = Database(tmp_path / "fresh.sqlite3")
+    await db.open()
+    assert await db.version() == latest_version() == len(migrations())
+    async with db.transaction() as tx:
+        assert await tx.value("PRAGMA foreign_keys") == 1
+        assert await tx.value("PRAGMA busy_timeout") == 5000
+    assert (await db.conn.execute_fetchall("PRAGMA journal_mode"))[0][0] == "wal"
+    await db.close()
+
+
+@pytest.mark.parametrize("start", range(1, latest_version()))
+async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tmp_path: Path, start: int) -> None:
+    fresh = Database(tmp_path / "fresh.sqlite3")
+    await fresh.open()
+    expected = await schema(fresh)
+    await fresh.close()
+
+    old = Database(tmp_path / "old.sqlite3")
+    await old.open(migrate_to=start)
+    assert await old.version() == start
+    async with old.transaction() as tx:
+        await tx.execute("INSERT INTO residents (channel, user_id, language, neighbourhood_id, consent_at,"
+                         " created_at) VALUES ('telegram', '42', 'nl', 'centrum', '2026-01-01', '2026-01-01')")
+    await old.close()
+
+    upgraded = Database(tmp_path / "old.sqlite3")
+    await upgraded.open()
+    assert await upgraded.version() == latest_version()
+    assert await schema(upgraded) == expected
+    async with upgraded.transaction() as tx:
+        row = await tx.one("SELECT user_id, chat_id FROM residents")
+    assert row is not None and row["user_id"] == "42" and row["chat_id"] == "42"
+    await upgraded.close()
+
+
+async def test_a_database_from_a_newer_wijkbot_is_refused(tmp_path: Path) -> None:
+    db = Database(tmp_path / "new.sqlite3")
+    await db.open()
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO schema_version VALUES (999, '0999_future.sql', '2030-01-01')")
+    await db.close()
+    with pytest.raises(DatabaseTooNew, match="schema version 999"):
+        await Database(tmp_path / "new.sqlite3").open()
+
+
+async def test_a_failed_change_rolls_back_completely(tmp_path: Path) -> None:
+    db = Database(tmp_path / "tx.sqlite3")
+    await db.open()
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO reference_counters VALUES ('W', 2026, 5)")
+            raise RuntimeError("boom")
+    async with db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM reference_counters") == 0
+    await db.close()

@@ -1,0 +1,49 @@
+"""The rules the team keeps, checked: platform libraries stay in their adapters; modules stay readable."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADAPTERS = {"telegram": "bot/channels/telegram.py", "nio": "bot/channels/matrix.py"}
+
+
+def python_files() -> list[Path]:
+    return sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("handlers/**/*.py")])
+
+
+def imported_roots(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    roots: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_only_the_adapters_import_platform_libraries() -> None:
+    offenders = []
+    for path in python_files():
+        relative = path.relative_to(ROOT).as_posix()
+        for library, adapter in ADAPTERS.items():
+            if library in imported_roots(path) and relative != adapter:
+                offenders.append(f"{relative} imports {library}")
+    assert offenders == []
+
+
+def test_modules_stay_readable_in_one_sitting() -> None:
+    long = [f"{p.relative_to(ROOT)}: {n}" for p in python_files()
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 600]
+    assert long == []
+
+
+def test_every_module_uses_postponed_annotations() -> None:
+    missing = [str(p.relative_to(ROOT)) for p in python_files()
+               if p.stat().st_size > 0 and "from __future__ import annotations" not in p.read_text(encoding="utf-8")
+               and p.name != "__main__.py" and ast.parse(p.read_text(encoding="utf-8")).body
+               and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                       for n in ast.parse(p.read_text(encoding="utf-8")).body)]
+    assert missing == []

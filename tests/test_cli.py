@@ -1,0 +1,64 @@
+"""The command line as a newcomer uses it: shell with piped input, redact, run without channels."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wijkbot(*args: str, stdin: str = "", cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, timeout=60)
+
+
+def example_config(tmp_path: Path) -> Path:
+    shutil.copy(ROOT / "config.example.toml", tmp_path / "config.toml")
+    return tmp_path / "config.toml"
+
+
+def test_shell_reads_a_piped_conversation(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    script = "/start\n2\n1091\n1\n1\n7\nSomeone deals drugs from a car by the school every afternoon.\nSkip\n1\n1\n"
+    result = wijkbot("shell", "--config", str(config), "--user", "anna", stdin=script, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "  1. Nederlands\n  2. English" in out  # choices are numbered
+    assert "Oost" in out  # found by postcode 1091
+    assert "Your reference is W-20" in out
+    assert "Traceback" not in out + result.stderr
+    assert (tmp_path / "data" / "wijkbot.sqlite3").exists()
+    # Another user name is another resident: a newcomer again.
+    result = wijkbot("shell", "--config", str(config), "--user", "bob", stdin="/mydata\n", cwd=tmp_path)
+    assert "Welkom" in result.stdout or "Welcome" in result.stdout
+
+
+def test_shell_continues_a_dialogue_across_runs(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    wijkbot("shell", "--config", str(config), stdin="/start\n2\nnoord\n1\n/share\n5\n", cwd=tmp_path)
+    result = wijkbot("shell", "--config", str(config),
+                     stdin="The waiting list at the GP is six months long now.\n", cwd=tmp_path)
+    assert "Where is this?" in result.stdout
+
+
+def test_redact_scrubs_stdin_to_stdout(tmp_path: Path) -> None:
+    result = wijkbot("redact", stdin="Bel 06-12345678 of mail jan@example.org.\nIn 2026 om 18:00.\n", cwd=tmp_path)
+    assert result.stdout == "Bel [telefoonnummer] of mail [e-mailadres].\nIn 2026 om 18:00.\n"
+
+
+def test_run_without_channels_points_to_the_shell(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    result = wijkbot("run", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "No channel is configured" in result.stderr and "wijkbot shell" in result.stderr
+
+
+def test_a_broken_config_is_explained_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[municipality]\n")
+    result = wijkbot("shell", "--config", str(bad), cwd=tmp_path)
+    assert result.returncode == 2 and "municipality.name: missing" in result.stderr
+    assert "Traceback" not in result.stderr
