@@ -1,0 +1,122 @@
+"""Understanding times the way organisers type them: "vrijdag 18:00", "over 3 dagen", "in 3 days",
+"morgen 9:00", "15 december", "2026-12-15 12:00". Dutch and English; local time zone; always in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+
+WEEKDAYS = {
+    "maandag": 0, "ma": 0, "monday": 0, "mon": 0,
+    "dinsdag": 1, "di": 1, "tuesday": 1, "tue": 1,
+    "woensdag": 2, "wo": 2, "wednesday": 2, "wed": 2,
+    "donderdag": 3, "do": 3, "thursday": 3, "thu": 3,
+    "vrijdag": 4, "vr": 4, "friday": 4, "fri": 4,
+    "zaterdag": 5, "za": 5, "saturday": 5, "sat": 5,
+    "zondag": 6, "zo": 6, "sunday": 6, "sun": 6,
+}
+MONTHS = {
+    "januari": 1, "january": 1, "jan": 1, "februari": 2, "february": 2, "feb": 2, "maart": 3, "march": 3,
+    "mrt": 3, "mar": 3, "april": 4, "apr": 4, "mei": 5, "may": 5, "juni": 6, "june": 6, "jun": 6, "juli": 7,
+    "july": 7, "jul": 7, "augustus": 8, "august": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "october": 10, "okt": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+UNITS = {
+    "minuut": "minutes", "minuten": "minutes", "minute": "minutes", "minutes": "minutes", "min": "minutes",
+    "uur": "hours", "hour": "hours", "hours": "hours",
+    "dag": "days", "dagen": "days", "day": "days", "days": "days",
+    "week": "weeks", "weken": "weeks", "weeks": "weeks",
+}
+_TIME = re.compile(r"(?:om\s+|at\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*(?:uur|u|h)?$")
+_RELATIVE = re.compile(r"^(?:over|in)\s+(\d{1,3})\s+([a-z]+)$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2})[:.](\d{2}))?$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]+)(?:\s+(\d{4}))?$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[-/](\d{1,2})(?:[-/](\d{4}))?$")
+DEFAULT_TIME = time(18, 0)  # a date without a time means the end of the working day
+
+
+def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A moment in the future, timezone-aware (UTC); raises UserError when it cannot be understood."""
+    typed = " ".join(text.lower().replace(",", " ").split())
+    local_now = now.astimezone(tz)
+    result = _parse(typed, local_now, tz)
+    if result is None:
+        raise UserError("I do not understand the time '{text}'. Try for example 'vrijdag 18:00', 'over 3 dagen', "
+                        "'in 3 days' or '2026-12-15 12:00'.", text=text[:40])
+    if result <= local_now:
+        raise UserError("That time has already passed: {text}.", text=text[:40])
+    return result.astimezone(ZoneInfo("UTC"))
+
+
+def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, clock, tzinfo=tz)
+
+
+def _clock(rest: str) -> time | None:
+    if not rest:
+        return DEFAULT_TIME
+    match = _TIME.match(rest)
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _parse(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    relative = _RELATIVE.match(typed)
+    if relative and relative.group(2) in UNITS:
+        return now + timedelta(**{UNITS[relative.group(2)]: int(relative.group(1))})
+    iso = _ISO.match(typed)
+    if iso:
+        year, month, day = int(iso.group(1)), int(iso.group(2)), int(iso.group(3))
+        clock = time(int(iso.group(4)), int(iso.group(5))) if iso.group(4) else DEFAULT_TIME
+        try:
+            return _at(date(year, month, day), clock, tz)
+        except ValueError:
+            return None
+    words = typed.split(" ")
+    head, rest = words[0], " ".join(words[1:])
+    for prefix, days in (("vandaag", 0), ("today", 0), ("morgen", 1), ("tomorrow", 1), ("overmorgen", 2)):
+        if head == prefix:
+            clock = _clock(rest)
+            return _at(now.date() + timedelta(days=days), clock, tz) if clock else None
+    if head in ("volgende", "next") and len(words) > 1 and words[1] in WEEKDAYS:
+        head, rest = words[1], " ".join(words[2:])
+    if head in WEEKDAYS:
+        clock = _clock(rest)
+        if clock is None:
+            return None
+        ahead = (WEEKDAYS[head] - now.weekday()) % 7
+        candidate = _at(now.date() + timedelta(days=ahead), clock, tz)
+        return candidate if candidate > now else candidate + timedelta(days=7)
+    return _calendar_date(words, now, tz)
+
+
+def _calendar_date(words: list[str], now: datetime, tz: ZoneInfo) -> datetime | None:
+    for size in (3, 2, 1):
+        head, rest = " ".join(words[:size]), " ".join(words[size:])
+        match = _DAY_MONTH.match(head)
+        numeric = _NUMERIC_DATE.match(head)
+        if match and match.group(2) in MONTHS:
+            day, month, year = int(match.group(1)), MONTHS[match.group(2)], match.group(3)
+        elif numeric:
+            day, month, year = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
+        else:
+            continue
+        clock = _clock(rest)
+        if clock is None:
+            return None
+        try:
+            candidate = _at(date(int(year) if year else now.year, month, day), clock, tz)
+        except ValueError:
+            return None
+        if not year and candidate <= now:
+            candidate = candidate.replace(year=now.year + 1)
+        return candidate
+    return None
