@@ -17,7 +17,7 @@ from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
-from bot.engine import moderation
+from bot.engine import feedback, feedback_clock, moderation
 from bot.engine.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -45,10 +45,23 @@ class App:
         self.scheduler = Scheduler(self.services)
         self.scheduler.every("moderation-reminders", timedelta(hours=1), self._remind)
         self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
+        self.scheduler.daily("feedback-digests", config.feedback.digest_time, self._digests)
+        self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
+        self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
+        self.outbox.on_sent("feedback", feedback.offer_answers)
         self._started: list[Channel] = []
 
     async def _remind(self) -> None:
         await moderation.remind(self.services)
+
+    async def _digests(self) -> None:
+        await feedback_clock.send_digests(self.services)
+
+    async def _commitments(self) -> None:
+        await feedback_clock.overdue_commitments(self.services)
+
+    async def _no_feedback(self) -> None:
+        await feedback_clock.weekly_overdue_reminder(self.services)
 
     async def _drain(self) -> None:
         await self.outbox.drain()

@@ -79,6 +79,19 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_qr(args: argparse.Namespace) -> int:
+    from bot.qr import QrError, make_codes
+
+    config = _config(args.config)
+    try:
+        url, png, svg = asyncio.run(make_codes(config, args.neighbourhood, Path(args.output)))
+    except QrError as exc:
+        print(f"wijkbot qr: {exc}", file=sys.stderr)
+        return 1
+    print(f"{url}\n{png}\n{svg}")
+    return 0
+
+
 def cmd_redact(args: argparse.Namespace) -> int:
     from bot.engine.scrub import redact_stream
 
@@ -118,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="print 'ok' or every problem in a config file")
     check.add_argument("file")
     check.set_defaults(func=cmd_check_config)
+
+    qr = sub.add_parser("qr", help="write QR codes (PNG and SVG) of a neighbourhood's Telegram deep link")
+    qr.add_argument("--neighbourhood", required=True, help="a neighbourhood id from the configuration")
+    qr.add_argument("--config", default="config.toml")
+    qr.add_argument("--output", default=".", help="folder for wijkbot-<id>.png and .svg (default: here)")
+    qr.set_defaults(func=cmd_qr)
 
     redact = sub.add_parser("redact", help="remove personal data from text (stdin to stdout)")
     redact.set_defaults(func=cmd_redact)

@@ -62,6 +62,14 @@ class Moderation:
 
 
 @dataclass(frozen=True)
+class FeedbackConfig:
+    digest_time: str = "18:00"  # local time at which weekly and monthly digests go out
+    digest_weekday: int = 4  # 0 = Monday … 6 = Sunday (default Friday)
+    no_feedback_days: int = 28  # stories without any feedback after this many days are listed as overdue
+    tell_residents_overdue: bool = False  # also tell residents when a promise is late
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str
     api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
@@ -96,6 +104,7 @@ class Config:
     neighbourhoods: tuple[Neighbourhood, ...]
     sharing: Sharing = field(default_factory=Sharing)
     moderation: Moderation = field(default_factory=Moderation)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
@@ -209,6 +218,31 @@ def _neighbourhoods(r: _Reader, raw: Any) -> tuple[Neighbourhood, ...]:
     return tuple(result)
 
 
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _feedback(r: _Reader, data: dict[str, Any]) -> FeedbackConfig:
+    r.unknown(data, {"digest_time", "digest_weekday", "no_feedback_days", "tell_residents_overdue"}, "feedback")
+    digest_time = r.string(data, "digest_time", "feedback.digest_time", "18:00") or "18:00"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", digest_time):
+        r.problem("feedback.digest_time", "must be a time like 18:00")
+        digest_time = "18:00"
+    weekday = (r.string(data, "digest_weekday", "feedback.digest_weekday", "friday") or "friday").lower()
+    if weekday not in WEEKDAY_NAMES:
+        r.problem("feedback.digest_weekday", f"must be one of {', '.join(WEEKDAY_NAMES)}")
+        weekday = "friday"
+    tell = data.get("tell_residents_overdue", False)
+    if not isinstance(tell, bool):
+        r.problem("feedback.tell_residents_overdue", "must be true or false")
+        tell = False
+    return FeedbackConfig(
+        digest_time=digest_time,
+        digest_weekday=WEEKDAY_NAMES.index(weekday),
+        no_feedback_days=r.integer(data, "no_feedback_days", "feedback.no_feedback_days", 28, 1, 365),
+        tell_residents_overdue=tell,
+    )
+
+
 def _telegram(r: _Reader, data: dict[str, Any]) -> TelegramConfig | None:
     if not data:
         return None
@@ -262,7 +296,7 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
-    r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation",
+    r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
                      "neighbourhoods", "telegram", "matrix"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
@@ -303,6 +337,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
     if mod_language not in SUPPORTED_LANGUAGES:
         r.problem("moderation.language", f"{mod_language!r} has no translation")
 
+    feedback = _feedback(r, r.table(data, "feedback", "feedback", required=False))
+
     config = Config(
         municipality=name,
         timezone=tz,
@@ -322,6 +358,7 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
             remind_after_hours=r.integer(moderation, "remind_after_hours", "moderation.remind_after_hours", 48,
                                          1, 24 * 30),
         ),
+        feedback=feedback,
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
     )

@@ -128,6 +128,7 @@ class Dialogue:
         self.fallback = fallback  # what to do with free text outside any flow
         self.room_commands = room_commands or {}  # commands in shared rooms (moderation), no dialogue state
         self.on_reaction = on_reaction
+        self.global_choices: dict[str, Handler] = {}  # choice-key prefix -> handler, valid outside dialogues
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
@@ -141,13 +142,18 @@ class Dialogue:
                 replies = await self._turn(incoming, tx, t)
         except _Refused as refused:
             replies = [refused.reply]
-        except Exception:
-            reference = error_reference()
-            log.exception("unexpected error handling a %s event (reference %s)", incoming.actor.channel, reference)
-            replies = [Reply(text=t._(
-                "Sorry, something went wrong on our side. Nothing you sent is lost. If it happens again, "
-                "please mention reference {reference}.", reference=reference))]
+        except Exception as exc:
+            replies = [self._unexpected(incoming, t, exc)]
         return [r if r.address is not None else replace(r, address=incoming.address) for r in replies]
+
+    @staticmethod
+    def _unexpected(incoming: Incoming, t: Translator, exc: BaseException) -> Reply:
+        """Log an unexpected failure with a short reference; the person sees the reference, never a traceback."""
+        reference = error_reference()
+        log.error("unexpected error handling a %s event (reference %s)", incoming.actor.channel, reference,
+                  exc_info=exc)
+        return Reply(text=t._("Sorry, something went wrong on our side. Nothing you sent is lost. If it happens "
+                              "again, please mention reference {reference}.", reference=reference))
 
     @staticmethod
     def _check_input(incoming: Incoming) -> str | None:
@@ -189,6 +195,8 @@ class Dialogue:
         except UserError as exc:
             # Known failure: roll the whole turn back and tell the person, in their language.
             raise _Refused(Reply(text=ctx.t._(exc.msgid, **exc.params))) from exc
+        except Exception as exc:
+            raise _Refused(self._unexpected(incoming, ctx.t, exc)) from exc
         if ctx.replies and ctx.state.choices:
             ctx.state.turn = turn_before + 1
             ctx.replies = [replace(r, turn=ctx.state.turn) if r.choices else r for r in ctx.replies]
@@ -202,30 +210,47 @@ class Dialogue:
     async def _route(self, ctx: Context) -> None:
         incoming, state = ctx.incoming, ctx.state
         if not incoming.address.private:
-            # A shared room: organisers' commands and reactions; personal dialogues never happen here.
-            if incoming.reaction is not None and self.on_reaction is not None:
-                await self.on_reaction(ctx)
-            elif incoming.command is not None and incoming.command in self.room_commands:
-                await self.room_commands[incoming.command](ctx)
+            await self._route_room(ctx)
             return
         if incoming.command is not None:
             if not incoming.addressed:
                 return
             await self.start_command(ctx, incoming.command)
             return
-        if incoming.choice is not None and incoming.choice_turn is not None and incoming.choice_turn != state.turn:
-            raise StaleChoice("This button has expired. Please use the newest message.")
-        if incoming.choice is not None and incoming.choice not in {k for k, _ in state.choices}:
-            raise StaleChoice("This button has expired. Please use the newest message.")
         if incoming.choice is None and incoming.text is not None and state.choices:
             matched = match_choice(incoming.text, state.choices)
             if matched is not None:
-                ctx.incoming = replace(incoming, choice=matched)
+                ctx.incoming = incoming = replace(incoming, choice=matched, choice_turn=None)
+        if incoming.choice is not None:
+            handler = self.global_choices.get(incoming.choice.split(":", 1)[0])
+            if handler is not None:
+                await handler(ctx)  # answers to messages sent outside any dialogue (e.g. "did you feel heard?")
+                return
+            if incoming.choice_turn is not None and incoming.choice_turn != state.turn:
+                raise StaleChoice("This button has expired. Please use the newest message.")
+            if incoming.choice not in {k for k, _ in state.choices}:
+                raise StaleChoice("This button has expired. Please use the newest message.")
         flow = self.flows.get(state.flow or "")
         if flow is None:
             await self.fallback(ctx)
             return
         await flow.answer(ctx)
+
+    async def _route_room(self, ctx: Context) -> None:
+        """A shared room: organisers' commands, reactions, and an organiser's own guided dialogue in that room.
+        Residents' personal dialogues never happen here."""
+        incoming, state = ctx.incoming, ctx.state
+        if incoming.reaction is not None and self.on_reaction is not None:
+            await self.on_reaction(ctx)
+        elif incoming.command is not None and incoming.command in self.room_commands:
+            await self.room_commands[incoming.command](ctx)
+        elif (incoming.command is None and state.flow in self.flows
+              and state.data.get("room") == incoming.address.chat_id):
+            if incoming.text is not None and state.choices:
+                matched = match_choice(incoming.text, state.choices)
+                if matched is not None:
+                    ctx.incoming = replace(incoming, choice=matched)
+            await self.flows[state.flow or ""].answer(ctx)
 
     async def start_command(self, ctx: Context, command: str) -> None:
         flow_name = self.commands.get(command.lower())

@@ -25,11 +25,13 @@ def extract(root: Path) -> None:
             "--msgid-bugs-address", "", "-o", str(pot)]
     for keyword in KEYWORDS:
         args += ["-k", keyword]
-    CommandLineInterface().run([*args, *(str(root / s) for s in SOURCES)])
+    CommandLineInterface().run(  # type: ignore[no-untyped-call]
+            [*args, *(str(root / s) for s in SOURCES)])
     for language in SUPPORTED_LANGUAGES:
         po = locales_dir() / language / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
-        CommandLineInterface().run(["pybabel", command, "-i", str(pot), "-d", str(locales_dir()), "-l", language,
+        CommandLineInterface().run(  # type: ignore[no-untyped-call]
+            ["pybabel", command, "-i", str(pot), "-d", str(locales_dir()), "-l", language,
                                     "--no-wrap", *(["--ignore-obsolete"] if command == "update" else [])])
 
 
@@ -54,8 +56,9 @@ def problems(language: str) -> list[str]:
             continue
         if translated.fuzzy:
             found.append(f"{language}: fuzzy (unchecked) translation for {message.id!r}")
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = translated.string if isinstance(translated.string, tuple) else (translated.string,)
+        ids = [str(i) for i in message.id] if isinstance(message.id, (tuple, list)) else [str(message.id)]
+        strings = ([str(x) for x in translated.string] if isinstance(translated.string, (tuple, list))
+                   else [str(translated.string)])
         expected = set().union(*(set(_PLACEHOLDER.findall(i)) for i in ids))
         for string in strings:
             got = set(_PLACEHOLDER.findall(string))

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services import Services
@@ -32,6 +33,15 @@ class Scheduler:
         self.jobs[name] = job
         self._scheduler.add_job(self._guarded, IntervalTrigger(seconds=interval.total_seconds()), args=[name],
                                 id=name, replace_existing=True, coalesce=True, max_instances=1)
+
+    def daily(self, name: str, at: str, job: Job, day_of_week: str | None = None) -> None:
+        """Run at a local time ("18:00"), every day or on given days ("mon", "fri")."""
+        hour, minute = (int(part) for part in at.split(":"))
+        self.jobs[name] = job
+        self._scheduler.add_job(self._guarded, CronTrigger(hour=hour, minute=minute, day_of_week=day_of_week,
+                                                           timezone=self.services.config.timezone),
+                                args=[name], id=name, replace_existing=True, coalesce=True, max_instances=1,
+                                misfire_grace_time=3600)
 
     async def _guarded(self, name: str) -> None:
         try:

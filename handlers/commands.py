@@ -20,6 +20,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "start", N_("Start, or choose your neighbourhood"), ("begin",)),
     Command("share", "share", N_("Share an experience"), ("delen", "vertel")),
     Command("menu", "menu", N_("What can I do?"), ()),
+    Command("status", "status", N_("What happened with your stories"), ("mijnverhalen",)),
+    Command("settings", "settings", N_("How often and when you hear from us"), ("instellingen",)),
     Command("mydata", "mydata", N_("See everything we store about you"), ("mijngegevens",)),
     Command("forget", "forget", N_("Erase your data"), ("vergeet", "wissen")),
     Command("language", "language", N_("Choose your language"), ("taal",)),

@@ -10,6 +10,8 @@ from handlers.commands import COMMANDS
 def menu_choices(ctx: Context) -> tuple[Choice, ...]:
     return (
         Choice("share", ctx.t._("Share an experience")),
+        Choice("status", ctx.t._("What happened with my stories")),
+        Choice("settings", ctx.t._("Settings")),
         Choice("mydata", ctx.t._("See my data")),
         Choice("language", ctx.t._("Change language")),
         Choice("help", ctx.t._("Help")),

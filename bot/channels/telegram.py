@@ -59,6 +59,10 @@ GROUP_BUTTON = N_("Open a private chat")
 GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
 
 
+class TelegramUnavailable(Exception):
+    """The Bot API could not be reached or refused the token (the message says which; no secrets in it)."""
+
+
 def api_urls(api_base_url: str | None) -> tuple[str, str]:
     """(base_url, base_file_url) for PTB from a self-hosted server's ``.../bot`` URL (or Telegram's)."""
     root = (api_base_url or "https://api.telegram.org/bot").rstrip("/")
@@ -129,7 +133,13 @@ class TelegramChannel:
     async def start(self, host: Host) -> None:
         self._host = host
         app = self._app = self._build()
-        await self._call("getMe", app.initialize)
+        try:
+            await self._call("getMe", app.initialize)
+        except TelegramError as exc:  # PTB's InvalidToken message quotes the token: do not chain it
+            self._app = None
+            await app.bot.shutdown()  # the application never became initialized: close its HTTP clients
+            raise TelegramUnavailable(f"Telegram did not accept the bot (check telegram.token and "
+                                      f"telegram.api_base_url): {type(exc).__name__}") from None
         self.username = app.bot.username or self.username
         await self._publish_menu(app.bot)
         await app.start()
@@ -172,10 +182,13 @@ class TelegramChannel:
                   request=self._make_request(self._timeout))
         try:
             await self._call("getMe", bot.initialize)
-            self.username = bot.username
+            username: str = bot.username
+        except TelegramError as exc:
+            raise TelegramUnavailable(f"could not ask Telegram for the bot's username ({type(exc).__name__})") from exc
         finally:
             await bot.shutdown()
-        return self.username
+        self.username = username
+        return username
 
     async def _publish_menu(self, bot: Bot) -> None:
         """setMyCommands for every offered language, plus the default language without a language_code."""

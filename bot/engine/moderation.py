@@ -76,7 +76,7 @@ async def submitted(tx: Tx, services: Services, e: Experience) -> None:
                          subject=e.reference)
 
 
-async def remember_post(tx: Tx, item: Pending, message_id: str | None) -> None:
+async def remember_post(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
     """After the moderation post was sent: remember which message shows which story (for reactions)."""
     if message_id is None or item.subject is None:
         return

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 IN_FLIGHT_PER_CHANNEL = 16
-AfterSent = Callable[[Tx, Pending, str | None], Awaitable[None]]
+AfterSent = Callable[[Tx, Pending, str | None, str], Awaitable[None]]  # tx, item, message id, now
 
 
 async def enqueue(tx: Tx, services: Services, address: Address, reply: Reply, *, purpose: str,
@@ -97,7 +97,7 @@ class Dispatcher:
                 await repo.sent(tx, item.id, result.message_id, now.isoformat(timespec="seconds"))
                 hook = self.after_sent.get(item.purpose)
                 if hook is not None:
-                    await hook(tx, item, result.message_id)
+                    await hook(tx, item, result.message_id, now.isoformat(timespec="seconds"))
             elif result.unreachable:
                 await repo.unreachable(tx, item.id, now.isoformat(timespec="seconds"))
                 if item.address.private:

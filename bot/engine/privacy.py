@@ -25,7 +25,13 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
             "consent_at": resident.consent_at,
             "created_at": resident.created_at,
             "unreachable_since": resident.unreachable_at,
+            "feedback": resident.feedback_mode,
+            "quiet_hours": f"{resident.quiet_start}-{resident.quiet_end}",
+            "follows_neighbourhood": bool(resident.follows_neighbourhood),
         },
+        "felt_heard": [dict(zip(("feedback", "answer", "comment", "at"), tuple(row), strict=True)) for row in
+                       await tx.all("SELECT f.reference, h.answer, h.comment, h.at FROM heard h JOIN feedback f"
+                                    " ON f.id = h.feedback_id WHERE h.resident_id = ?", (resident.id,))],
         "experiences": [
             {
                 "reference": e.reference,
@@ -55,6 +61,7 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool) -> int:
         count = await experiences_repo.anonymise_of_resident(tx, resident.id)
     else:
         count = await experiences_repo.delete_of_resident(tx, resident.id)
+    await tx.execute("UPDATE heard SET comment = NULL WHERE resident_id = ?", (resident.id,))
     await conversations.delete(tx, resident.channel, resident.user_id)
     await residents_repo.delete(tx, resident.id)
     return count

@@ -84,16 +84,16 @@ def _parse(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     head, rest = words[0], " ".join(words[1:])
     for prefix, days in (("vandaag", 0), ("today", 0), ("morgen", 1), ("tomorrow", 1), ("overmorgen", 2)):
         if head == prefix:
-            clock = _clock(rest)
-            return _at(now.date() + timedelta(days=days), clock, tz) if clock else None
+            at = _clock(rest)
+            return _at(now.date() + timedelta(days=days), at, tz) if at else None
     if head in ("volgende", "next") and len(words) > 1 and words[1] in WEEKDAYS:
         head, rest = words[1], " ".join(words[2:])
     if head in WEEKDAYS:
-        clock = _clock(rest)
-        if clock is None:
+        at = _clock(rest)
+        if at is None:
             return None
         ahead = (WEEKDAYS[head] - now.weekday()) % 7
-        candidate = _at(now.date() + timedelta(days=ahead), clock, tz)
+        candidate = _at(now.date() + timedelta(days=ahead), at, tz)
         return candidate if candidate > now else candidate + timedelta(days=7)
     return _calendar_date(words, now, tz)
 

@@ -18,6 +18,10 @@ class Resident:
     created_at: str
     unreachable_at: str | None
     chat_id: str | None
+    feedback_mode: str = "direct"
+    quiet_start: str = "21:00"
+    quiet_end: str = "08:00"
+    follows_neighbourhood: int = 0
 
     @classmethod
     def from_row(cls, row: Row) -> Resident:
@@ -72,3 +76,18 @@ async def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
 
 async def delete(tx: Tx, resident_id: int) -> None:
     await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
+
+
+SETTINGS = ("feedback_mode", "quiet_start", "quiet_end", "follows_neighbourhood")
+
+
+async def update_settings(tx: Tx, resident_id: int, values: dict[str, object]) -> None:
+    for column, value in values.items():
+        if column not in SETTINGS:
+            raise ValueError(column)
+        await tx.execute(f"UPDATE residents SET {column} = ? WHERE id = ?", (value, resident_id))
+
+
+async def by_chat(tx: Tx, channel: str, chat_id: str) -> Resident | None:
+    row = await tx.one("SELECT * FROM residents WHERE channel = ? AND chat_id = ?", (channel, chat_id))
+    return None if row is None else Resident.from_row(row)

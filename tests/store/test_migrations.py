@@ -39,6 +39,8 @@ async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tm
     async with old.transaction() as tx:
         await tx.execute("INSERT INTO residents (channel, user_id, language, neighbourhood_id, consent_at,"
                          " created_at) VALUES ('telegram', '42', 'nl', 'centrum', '2026-01-01', '2026-01-01')")
+        if start >= 2:  # from version 2 on, the chat to answer in is stored by the code
+            await tx.execute("UPDATE residents SET chat_id = user_id")
     await old.close()
 
     upgraded = Database(tmp_path / "old.sqlite3")

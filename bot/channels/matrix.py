@@ -1,0 +1,558 @@
+"""The Matrix channel (matrix-nio, end-to-end encryption on). The only module that imports ``nio``.
+
+Signing in and restarts
+    ``[matrix]`` gives the homeserver, the bot's user id and a password or access token. After the first login
+    the device id and access token are kept in ``<store_dir>/credentials.json`` (mode 0600) and reused, so the
+    bot stays one device with one set of encryption keys (nio's crypto store is in the same directory). The sync
+    token is written to ``<store_dir>/sync_token`` after each batch has been handled: a restart continues where
+    the bot left off (events that arrived meanwhile are handled, nothing older), and the very first start does one
+    sync without timeline, so history is never replayed. Events in a room the bot has just joined that precede
+    its own join are skipped too.
+
+Rooms
+    The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are
+    group rooms. Any other room with at most two members (the bot and one person) is a direct chat.
+    Invites: a room listed in the configuration is always joined; otherwise an invite is accepted from an
+    inviter named in ``matrix.allowed_inviters`` (``@user:server``, or ``:server`` for everyone on a server) or
+    ``matrix.organisers``, and direct-chat invites (``is_direct``) also from anyone on the bot's own homeserver,
+    so residents there can always talk to the bot. Other invites are rejected.
+
+What becomes an Incoming
+    In a direct chat every ``m.text`` (``/word`` and ``!word`` are commands). In a group room only ``!word args``
+    (addressed to the bot); other chatter is ignored. ``moderator`` is set when the sender has power level 50 or
+    more in that group room, is one of the room's creators (room version 12 and later, where creators are not in
+    ``power_levels.users``), or is listed in ``matrix.organisers``; in a direct chat only organisers are
+    moderators. Reactions (``m.annotation``) on the bot's own messages arrive as ``Incoming(reaction=key,
+    reacted_to=event_id)``. Never dispatched: the bot's own events, notices (other bots), edits, emotes.
+
+Sending
+    Text goes out as ``m.notice`` (or ``m.text`` when ``Reply.notice`` is False) with an HTML body; choices
+    become a numbered list. Files are uploaded (encrypted for encrypted rooms) and sent as ``m.file``/``m.image``.
+    ``Reply.reactions``: after sending, the bot reacts to its own message with these keys (``add_reactions``).
+    ``send`` never raises: homeserver down → ``ok=False``; 429 → ``retry_after``; the person left or the room is
+    gone → ``unreachable=True`` (and ``host.unreachable`` for direct chats).
+
+Encryption and device verification
+    Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, so an
+    organiser's new phone never blocks delivery, and the bot never marks anyone's device as trusted by itself
+    (no silent trust-on-first-use). Organisers can verify the *bot*: at start it logs, at INFO, its user id,
+    device id and session key (ed25519 fingerprint). In Element open the bot's profile → Sessions and compare,
+    or type ``/verify <bot user id> <device id> <session key>`` in any room (Element Web/Desktop).
+
+Reconnecting
+    Connection errors and homeserver errors end the current sync; the loop waits 1 s, 2 s, 4 s … up to 30 s
+    and tries again from the saved token, so events sent while the server was away are received afterwards.
+    nio never retries on its own for long (``max_timeouts=2``, ``max_limit_exceeded=0``).
+
+Logging never includes message text or residents' user ids at INFO (nio's own INFO logging is turned down).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import nio
+
+from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
+from bot.channels.matrix_format import (
+    MODERATOR_LEVEL,
+    BoundedSet,
+    creators_privileged,
+    fingerprint,
+    inviter_allowed,
+    parse_command,
+    read_json,
+    read_text,
+    render,
+    strip_reply_fallback,
+    write_private,
+)
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+
+_NETWORK = (aiohttp.ClientError, OSError)  # OSError covers TimeoutError and refused connections
+_GONE = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"}
+
+
+class _Retry(Exception):
+    """The homeserver said no for now; wait ``delay`` seconds (None: the usual backoff)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class _Failed(Exception):
+    def __init__(self, result: SendResult) -> None:
+        super().__init__(result.error)
+        self.result = result
+
+
+def failure(resp: Any) -> SendResult:
+    """A nio error response as a SendResult: rate limit → retry_after, no access → unreachable."""
+    code = getattr(resp, "status_code", None)
+    transport = getattr(resp, "transport_response", None)
+    status = getattr(transport, "status", None)
+    if code == "M_LIMIT_EXCEEDED" or status == 429:
+        retry_ms = getattr(resp, "retry_after_ms", None) or 5000
+        return SendResult(ok=False, retry_after=retry_ms / 1000, error="rate limited")
+    if code in _GONE or status in (403, 404):
+        return SendResult(ok=False, unreachable=True, error=f"no access to the room ({code or status})")
+    return SendResult(ok=False, error=f"homeserver error {code or status}")
+
+
+class MatrixChannel:
+    name = "matrix"
+    can_send_files = True
+    accepts_photos = False
+    timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
+    sync_timeout_ms = 30_000
+    backoff_min, backoff_max = 1.0, 30.0
+
+    def __init__(self, config: Config) -> None:
+        if config.matrix is None:
+            raise ValueError("the configuration has no [matrix] section")
+        self.config = config
+        self.mx = config.matrix
+        self.store_dir = Path(self.mx.store_dir)
+        self.ready = asyncio.Event()  # set after the first successful sync
+        self.connected = False
+        self.client: Any = None  # nio.AsyncClient once started
+        self._host: Host | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._token: str | None = None
+        self._aliases: dict[str, str] = {}  # "#alias:server" -> room id
+        self._group_rooms: set[str] = set()  # ids of the configured moderation and public rooms
+        self._creators: dict[str, tuple[str, frozenset[str]]] = {}  # room id -> (room version, creators)
+        self._left: set[str] = set()
+        self._sent = BoundedSet()  # event ids of the bot's own messages
+        self._seen = BoundedSet()  # event ids already handled
+
+    # ------------------------------------------------------------------ lifecycle
+    @property
+    def device_id(self) -> str | None:
+        return str(self.client.device_id) if self.client is not None and self.client.device_id else None
+
+    async def start(self, host: Host) -> None:
+        """Open the store, restore the saved device, and start the sync loop (it signs in and reconnects)."""
+        self._host = host
+        for name in ("nio", "peewee"):  # nio logs room and user ids at INFO
+            if logging.getLogger(name).level == logging.NOTSET:
+                logging.getLogger(name).setLevel(logging.WARNING)
+        self.store_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        config = nio.AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=20,
+                                       encryption_enabled=True, store_sync_tokens=False)
+        self.client = nio.AsyncClient(self.mx.homeserver, self.mx.user_id, store_path=str(self.store_dir),
+                                      config=config)
+        self._token = read_text(self.store_dir / "sync_token")
+        saved = read_json(self.store_dir / "credentials.json") or {}
+        if saved.get("user_id") == self.mx.user_id and saved.get("device_id") and saved.get("access_token"):
+            self.client.restore_login(self.mx.user_id, saved["device_id"], saved["access_token"])
+        self._task = asyncio.create_task(self._run(), name="matrix-sync")
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._task = None
+        if self.client is not None:
+            if self._token:
+                await asyncio.to_thread(write_private, self.store_dir / "sync_token", self._token)
+            await self.client.close()
+        self.ready.clear()
+        self.connected = False
+
+    async def _run(self) -> None:
+        delay, first, joined = self.backoff_min, True, False
+        while True:
+            try:
+                if not self.client.logged_in:
+                    await self._login()
+                if not joined:
+                    await self._prepare()
+                    joined = True
+                await self._sync(first)
+                first = False
+                delay = self.backoff_min
+                if not self.connected:
+                    log.info("matrix: connected to the homeserver")
+                self.connected = True
+                self.ready.set()
+                continue
+            except asyncio.CancelledError:
+                raise
+            except _Retry as exc:
+                wait = exc.delay if exc.delay is not None else delay
+                log.warning("matrix: %s; trying again in %.0f s", exc, wait)
+            except _NETWORK as exc:
+                wait = delay
+                log.warning("matrix: homeserver unreachable (%s); trying again in %.0f s", type(exc).__name__, wait)
+            except Exception:
+                wait = delay
+                log.exception("matrix: sync failed; trying again in %.0f s", wait)
+            self.connected = False
+            await asyncio.sleep(wait)
+            delay = min(delay * 2, self.backoff_max)
+
+    async def _login(self) -> None:
+        client = self.client
+        if self.mx.password:
+            resp = await client.login(self.mx.password, device_name=self.mx.device_name)
+            if not isinstance(resp, nio.LoginResponse):
+                raise _Retry(f"login refused ({resp.status_code}); check matrix.password", self.backoff_max)
+        else:
+            client.access_token = self.mx.access_token
+            who = await client.whoami()
+            if not isinstance(who, nio.WhoamiResponse) or not who.device_id:
+                client.access_token = ""
+                raise _Retry("matrix.access_token was refused", self.backoff_max)
+            client.restore_login(self.mx.user_id, who.device_id, self.mx.access_token)
+        credentials = {"user_id": self.mx.user_id, "device_id": client.device_id,
+                       "access_token": client.access_token, "homeserver": self.mx.homeserver}
+        await asyncio.to_thread(write_private, self.store_dir / "credentials.json", json.dumps(credentials))
+
+    async def _prepare(self) -> None:
+        client = self.client
+        if client.should_upload_keys:
+            await client.keys_upload()
+        key = client.olm.account.identity_keys["ed25519"] if client.olm else ""
+        log.info("matrix: signed in as %s, device %s, session key %s", self.mx.user_id, client.device_id,
+                 fingerprint(key))
+        wanted = [r for n in self.config.neighbourhoods for r in (n.moderation_room, *n.public_rooms) if r]
+        for ref in dict.fromkeys(wanted):
+            room_id = await self._room_id(ref)
+            if room_id is None:
+                log.warning("matrix: room alias %s does not resolve", ref)
+                continue
+            self._group_rooms.add(room_id)
+            resp = await client.join(room_id)
+            if not isinstance(resp, nio.JoinResponse):
+                log.warning("matrix: cannot join configured room %s (%s)", ref, resp.status_code)
+
+    async def _room_id(self, ref: str) -> str | None:
+        if not ref.startswith("#"):
+            return ref
+        if ref not in self._aliases:
+            resp = await self.client.room_resolve_alias(ref)
+            if not isinstance(resp, nio.RoomResolveAliasResponse):
+                return None
+            self._aliases[ref] = str(resp.room_id)
+        return self._aliases[ref]
+
+    # ------------------------------------------------------------------ receiving
+    async def _sync(self, first: bool) -> None:
+        client = self.client
+        fresh = first and self._token is None
+        previous = self._token
+        client.next_batch = previous  # after a failed batch, nio must handle (decrypt) it again
+        limit = 0 if fresh else self.timeline_limit
+        resp = await client.sync(timeout=0 if first else self.sync_timeout_ms, since=previous,
+                                 sync_filter={"room": {"timeline": {"limit": limit}}}, full_state=first or None)
+        if not isinstance(resp, nio.SyncResponse):
+            if resp.status_code == "M_UNKNOWN_TOKEN" and self.mx.password:
+                client.access_token = ""  # sign in again, same device
+            rate = failure(resp)
+            raise _Retry(f"sync refused ({resp.status_code})", rate.retry_after)
+        await self._housekeeping()
+        await self._handle(resp, previous)
+        self._token = str(resp.next_batch)
+        await asyncio.to_thread(write_private, self.store_dir / "sync_token", self._token)
+
+    async def _housekeeping(self) -> None:
+        """What nio's sync_forever does between syncs: to-device messages and key upload/query/claim."""
+        client = self.client
+        await client.send_to_device_messages()
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    async def _handle(self, resp: Any, previous: str | None) -> None:
+        for room_id, info in resp.rooms.invite.items():
+            await self._on_invite(room_id, info.invite_state)
+        for room_id in resp.rooms.leave:
+            self._left.add(room_id)
+            self.client.rooms.pop(room_id, None)
+        for room_id, info in resp.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            self._left.discard(room_id)
+            events = list(info.timeline.events)
+            self._note_creators(room_id, [*info.state, *events])
+            joined_at = next((i for i in range(len(events) - 1, -1, -1) if self._own_join(events[i])), None)
+            if joined_at is not None:
+                events = events[joined_at + 1:]  # history from before the bot joined
+            elif info.timeline.limited and previous and info.timeline.prev_batch:
+                events = await self._backfill(room_id, info.timeline.prev_batch, previous) + events
+            for event in events:
+                await self._on_event(room, event)
+
+    def _own_join(self, event: Any) -> bool:
+        return (isinstance(event, nio.RoomMemberEvent) and event.state_key == self.mx.user_id
+                and event.membership == "join" and event.prev_membership != "join")
+
+    async def _backfill(self, room_id: str, start: str, until: str) -> list[Any]:
+        """Events between the previous sync token and a limited timeline (oldest first)."""
+        chunks: list[Any] = []
+        for _ in range(20):
+            resp = await self.client.room_messages(room_id, start=start, end=until, limit=100)
+            if not isinstance(resp, nio.RoomMessagesResponse) or not resp.chunk:
+                break
+            chunks.extend(resp.chunk)
+            if not resp.end or resp.end == start:
+                break
+            start = resp.end
+        return list(reversed(chunks))
+
+    def _note_creators(self, room_id: str, events: list[Any]) -> None:
+        for event in events:
+            if isinstance(event, nio.RoomCreateEvent):
+                self._remember_create(room_id, event.sender, event.source.get("content", {}))
+
+    def _remember_create(self, room_id: str, sender: str, content: dict[str, Any]) -> None:
+        creators = frozenset({sender, *content.get("additional_creators", [])})
+        self._creators[room_id] = (str(content.get("room_version", "1")), creators)
+
+    async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
+        inviter, is_direct = None, False
+        for event in invite_state:
+            if (isinstance(event, nio.InviteMemberEvent) and event.state_key == self.mx.user_id
+                    and event.membership == "invite"):
+                inviter, is_direct = event.sender, bool(event.content.get("is_direct"))
+        kind = "direct chat" if is_direct else "room"
+        if room_id in self._group_rooms or (inviter and inviter_allowed(
+                inviter, is_direct=is_direct, own_user_id=self.mx.user_id, allowed=self.mx.allowed_inviters,
+                organisers=self.mx.organisers)):
+            resp = await self.client.join(room_id)
+            if isinstance(resp, nio.JoinResponse):
+                log.info("matrix: accepted an invite to a %s", kind)
+            else:
+                log.warning("matrix: could not accept an invite to a %s (%s)", kind, resp.status_code)
+        else:
+            await self.client.room_leave(room_id)
+            log.info("matrix: rejected an invite to a %s from someone not in matrix.allowed_inviters", kind)
+            log.debug("matrix: rejected invite from %s", inviter)
+
+    def _is_private(self, room: Any) -> bool:
+        return room.room_id not in self._group_rooms and int(room.member_count) <= 2
+
+    async def _on_event(self, room: Any, event: Any) -> None:
+        event_id = getattr(event, "event_id", None)
+        if not event_id or event_id in self._seen:
+            return
+        self._seen.add(event_id)
+        if isinstance(event, nio.RoomMemberEvent):
+            await self._on_member(room, event)
+            return
+        if event.sender == self.mx.user_id:
+            self._sent.add(event_id)
+            return
+        incoming: Incoming | None = None
+        if isinstance(event, nio.RoomMessageText):
+            incoming = await self._from_text(room, event)
+        elif isinstance(event, nio.ReactionEvent):
+            incoming = await self._from_reaction(room, event)
+        elif isinstance(event, nio.MegolmEvent):
+            log.warning("matrix: an encrypted event could not be decrypted (no key yet)")
+            with contextlib.suppress(Exception):
+                await self.client.request_room_key(event)
+        if incoming is not None:
+            await self._deliver(incoming)
+
+    async def _on_member(self, room: Any, event: Any) -> None:
+        others = [u for u in room.users if u != self.mx.user_id]
+        if (event.membership in ("leave", "ban") and event.state_key != self.mx.user_id and not others
+                and room.room_id not in self._group_rooms):
+            address = Address(self.name, room.room_id, private=True)
+            log.info("matrix: a person left a direct chat; leaving it too")
+            if self._host is not None:
+                await self._host.unreachable(address)
+            await self.client.room_leave(room.room_id)
+
+    def _actor(self, room: Any, sender: str) -> Actor:
+        user = room.users.get(sender)
+        return Actor(self.name, sender, user.display_name if user is not None else None, None)
+
+    async def _from_text(self, room: Any, event: Any) -> Incoming | None:
+        content = event.source.get("content", {})
+        relation = content.get("m.relates_to") or {}
+        if relation.get("rel_type") == "m.replace" or "m.new_content" in content:
+            return None  # an edit
+        private = self._is_private(room)
+        body = strip_reply_fallback(event.body) if "m.in_reply_to" in relation else event.body
+        thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+        address = Address(self.name, room.room_id, thread=thread, private=private)
+        actor = self._actor(room, event.sender)
+        command = parse_command(body, "/!" if private else "!")
+        if private:
+            moderator = event.sender in self.mx.organisers
+            if command is None:
+                return Incoming(actor, address, text=body, event_id=event.event_id, moderator=moderator)
+            return Incoming(actor, address, text=body, command=command[0], args=command[1],
+                            event_id=event.event_id, moderator=moderator)
+        if command is None:
+            return None  # chatter in a group room is not for the bot
+        return Incoming(actor, address, text=body, command=command[0], args=command[1], event_id=event.event_id,
+                        addressed=True, moderator=await self._is_moderator(room, event.sender))
+
+    async def _from_reaction(self, room: Any, event: Any) -> Incoming | None:
+        target = event.reacts_to
+        if target not in self._sent:
+            resp = await self.client.room_get_event(room.room_id, target)
+            if not isinstance(resp, nio.RoomGetEventResponse) or resp.event.sender != self.mx.user_id:
+                return None
+            self._sent.add(target)
+        private = self._is_private(room)
+        moderator = (event.sender in self.mx.organisers) if private else await self._is_moderator(room, event.sender)
+        return Incoming(self._actor(room, event.sender), Address(self.name, room.room_id, private=private),
+                        reaction=event.key, reacted_to=target, event_id=event.event_id, moderator=moderator)
+
+    async def _is_moderator(self, room: Any, user_id: str) -> bool:
+        if user_id in self.mx.organisers:
+            return True
+        if room.room_id not in self._creators:
+            state = await self.client.room_get_state(room.room_id)
+            if isinstance(state, nio.RoomGetStateResponse):
+                for raw in state.events:
+                    if raw.get("type") == "m.room.create":
+                        self._remember_create(room.room_id, raw.get("sender", ""), raw.get("content", {}))
+        version, creators = self._creators.get(room.room_id, ("1", frozenset()))
+        if creators_privileged(version) and user_id in creators:
+            return True
+        return int(room.power_levels.get_user_level(user_id)) >= MODERATOR_LEVEL
+
+    async def _deliver(self, incoming: Incoming) -> None:
+        if self._host is None:
+            return
+        try:
+            replies = await self._host.dispatch(incoming)
+        except Exception:
+            log.exception("matrix: dispatch failed")
+            return
+        for reply in replies:
+            result = await self.send(reply if reply.address is not None else replace(reply, address=incoming.address))
+            if not result.ok:
+                log.warning("matrix: a reply was not delivered (%s)", result.error)
+
+    # ------------------------------------------------------------------ sending
+    async def send(self, reply: Reply) -> SendResult:
+        address = reply.address
+        if address is None or address.channel != self.name:
+            return SendResult(ok=False, error="not a matrix address")
+        if self.client is None or not self.ready.is_set():
+            return SendResult(ok=False, error="not connected yet")
+        try:
+            room_id = await self._room_id(address.chat_id)
+            if room_id is None:
+                return SendResult(ok=False, error="room alias does not resolve")
+            if self._gone(room_id, address.private):
+                raise _Failed(SendResult(ok=False, unreachable=True, error="the person left or the room is gone"))
+            event_id = await self._send_reply(room_id, reply)
+        except _Failed as exc:
+            if exc.result.unreachable and address.private and self._host is not None:
+                await self._host.unreachable(address)
+            return exc.result
+        except _NETWORK as exc:
+            return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
+        except (nio.LocalProtocolError, nio.SendRetryError) as exc:
+            return SendResult(ok=False, error=f"not sent ({type(exc).__name__})")
+        if reply.reactions:
+            await self.add_reactions(room_id, event_id, reply.reactions)
+        return SendResult(ok=True, message_id=event_id)
+
+    def _gone(self, room_id: str, private: bool) -> bool:
+        room = self.client.rooms.get(room_id)
+        if room_id in self._left or room is None:
+            return True
+        return private and not any(u != self.mx.user_id for u in room.users)
+
+    async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
+        if not isinstance(resp, nio.RoomSendResponse):
+            raise _Failed(failure(resp))
+        self._sent.add(resp.event_id)
+        return str(resp.event_id)
+
+    async def _send_reply(self, room_id: str, reply: Reply) -> str:
+        thread = reply.address.thread if reply.address else None
+        relation = {"rel_type": "m.thread", "event_id": thread, "is_falling_back": True,
+                    "m.in_reply_to": {"event_id": thread}} if thread else None
+        file_content = await self._upload(room_id, reply.attachment) if reply.attachment else None
+        message_id: str | None = None
+        if reply.text or reply.choices:
+            body, markup = render(reply.text, reply.choices)
+            content: dict[str, Any] = {"msgtype": "m.notice" if reply.notice else "m.text", "body": body,
+                                       "format": "org.matrix.custom.html", "formatted_body": markup}
+            if reply.edit_of:
+                content = {**content, "body": f"* {body}", "m.new_content": content,
+                           "m.relates_to": {"rel_type": "m.replace", "event_id": reply.edit_of}}
+                await self._send_event(room_id, "m.room.message", content)
+                message_id = reply.edit_of
+            else:
+                if relation:
+                    content["m.relates_to"] = relation
+                message_id = await self._send_event(room_id, "m.room.message", content)
+        if file_content is not None:
+            if relation:
+                file_content["m.relates_to"] = relation
+            file_id = await self._send_event(room_id, "m.room.message", file_content)
+            message_id = message_id or file_id
+        return message_id or ""
+
+    async def _upload(self, room_id: str, attachment: Attachment) -> dict[str, Any] | None:
+        """Upload the bytes of a file or photo (encrypted for an encrypted room); returns the message content."""
+        if attachment.kind is AttachmentKind.LOCATION and attachment.latitude is not None:
+            return {"msgtype": "m.location", "body": attachment.alt_text or "📍",
+                    "geo_uri": f"geo:{attachment.latitude},{attachment.longitude}"}
+        if attachment.data is None:
+            return None
+        room = self.client.rooms.get(room_id)
+        encrypted = bool(room is not None and room.encrypted)
+        filename = attachment.filename or "file"
+        mime = attachment.mime_type or "application/octet-stream"
+        resp, keys = await self.client.upload(io.BytesIO(attachment.data), content_type=mime, filename=filename,
+                                              encrypt=encrypted, filesize=len(attachment.data))
+        if not isinstance(resp, nio.UploadResponse):
+            raise _Failed(failure(resp))
+        image = attachment.kind is AttachmentKind.PHOTO
+        content: dict[str, Any] = {
+            "msgtype": "m.image" if image else "m.file",
+            "body": (attachment.alt_text or filename) if image else filename, "filename": filename,
+            "info": {"mimetype": mime, "size": len(attachment.data)},
+        }
+        if encrypted:
+            content["file"] = {"url": resp.content_uri, **(keys or {})}
+        else:
+            content["url"] = resp.content_uri
+        return content
+
+    async def add_reactions(self, room_id: str, event_id: str, keys: tuple[str, ...] | list[str]) -> bool:
+        """React to a message (normally the bot's own moderation item) with each key, e.g. ✅ 🚫 ✏️, so organisers
+        can tap them. Returns True when all reactions are there (an existing one counts)."""
+        ok = True
+        try:
+            resolved = await self._room_id(room_id)
+        except _NETWORK:
+            return False
+        for key in keys:
+            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+            try:
+                await self._send_event(resolved or room_id, "m.reaction", content)
+            except _Failed as exc:
+                ok = ok and "DUPLICATE" in (exc.result.error or "")
+            except (*_NETWORK, nio.LocalProtocolError):
+                ok = False
+        return ok

@@ -1,0 +1,271 @@
+"""Feedback: "you said, we did, because". Staff record it; everyone who contributed or follows hears it.
+
+Recording or updating feedback is one transaction: the feedback row, its update history, and for every
+recipient either an outbox row (direct, after their quiet hours) or a digest item (weekly, monthly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.channels.base import Address, Choice, Reply
+from bot.engine import outbox
+from bot.engine.themes import THEMES
+from bot.errors import UserError
+from bot.i18n import N_, Translator
+from bot.services import Services
+from bot.store import conversations
+from bot.store import experiences as experiences_repo
+from bot.store import residents as residents_repo
+from bot.store.db import Row, Tx
+from bot.store.outbox import Pending
+from bot.store.residents import Resident
+
+STATUSES = {"received": N_("received"), "in_progress": N_("in progress"), "done": N_("done"),
+            "not_done": N_("not done")}
+STATUS_WORDS = {
+    "received": "received", "ontvangen": "received", "in_progress": "in_progress", "in progress": "in_progress",
+    "bezig": "in_progress", "mee bezig": "in_progress", "done": "done", "klaar": "done", "gedaan": "done",
+    "not_done": "not_done", "not done": "not_done", "niet gedaan": "not_done", "niet": "not_done",
+}
+FINAL = ("done", "not_done")
+HEARD_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
+MODES = ("direct", "weekly", "monthly", "off")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    reference: str
+    neighbourhood_id: str
+    theme: str | None
+    status: str
+    what: str
+    because: str
+    commitment_date: str | None
+    author: str
+    created_at: str
+    updated_at: str
+    overdue_notified_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Feedback:
+        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
+
+
+def parse_status(typed: str) -> str:
+    status = STATUS_WORDS.get(" ".join(typed.lower().replace("_", " ").split()))
+    if status is None:
+        raise UserError("Unknown status '{status}'. Use: received, in progress, done or not done.",
+                        status=typed[:30])
+    return status
+
+
+def quiet_until(now: datetime, tz: ZoneInfo, start: str, end: str) -> datetime | None:
+    """When a resident's quiet hours (e.g. 21:00-08:00, local) cover ``now``: the moment they end."""
+    if start == end:
+        return None
+    local = now.astimezone(tz)
+    begin, finish = time.fromisoformat(start), time.fromisoformat(end)
+    clock = local.time()
+    overnight = begin > finish
+    inside = (clock >= begin or clock < finish) if overnight else (begin <= clock < finish)
+    if not inside:
+        return None
+    day = local.date() + timedelta(days=1) if overnight and clock >= begin else local.date()
+    return datetime.combine(day, finish, tzinfo=tz)
+
+
+def not_before(services: Services, resident: Resident) -> str | None:
+    until = quiet_until(services.now(), services.config.timezone, resident.quiet_start, resident.quiet_end)
+    return until.astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds") if until else None
+
+
+async def get(tx: Tx, reference: str) -> Feedback | None:
+    row = await tx.one("SELECT * FROM feedback WHERE reference = ?", (reference.strip().upper(),))
+    return None if row is None else Feedback.from_row(row)
+
+
+async def _recipients(tx: Tx, feedback_id: int, neighbourhood: str, theme: str | None) -> list[Resident]:
+    """Residents who contributed (linked stories, or stories on this theme here) and those who follow."""
+    rows = await tx.all(
+        "SELECT DISTINCT r.* FROM residents r WHERE r.unreachable_at IS NULL AND r.feedback_mode != 'off' AND ("
+        " r.id IN (SELECT e.resident_id FROM feedback_experiences fe JOIN experiences e ON e.id = fe.experience_id"
+        "          WHERE fe.feedback_id = ?)"
+        " OR (? IS NOT NULL AND r.id IN (SELECT resident_id FROM experiences WHERE neighbourhood_id = ?"
+        "     AND theme = ? AND resident_id IS NOT NULL))"
+        " OR (r.neighbourhood_id = ? AND r.follows_neighbourhood = 1)"
+        " OR (r.neighbourhood_id = ? AND ? IS NOT NULL AND r.id IN (SELECT resident_id FROM follows WHERE theme = ?))"
+        ") ORDER BY r.id",
+        (feedback_id, theme, neighbourhood, theme, neighbourhood, neighbourhood, theme, theme))
+    return [Resident.from_row(r) for r in rows]
+
+
+def message(t: Translator, fb: Feedback, said: str, what: str, because: str, status: str) -> str:
+    lines = [
+        t._("Feedback {reference} on {subject}", reference=fb.reference, subject=said),
+        t._("We did: {what}", what=what),
+        t._("Because: {because}", because=because),
+        t._("Status: {status}", status=t._(STATUSES[status])),
+    ]
+    if fb.commitment_date and status not in FINAL:
+        lines.append(t._("We expect this to be ready by {date}.",
+                         date=t.date(datetime.fromisoformat(fb.commitment_date))))
+    return "\n".join(lines)
+
+
+async def subject(tx: Tx, t: Translator, fb: Feedback, resident: Resident | None = None) -> str:
+    """What the resident said, as they will recognise it: their story references, or the theme."""
+    rows = await tx.all("SELECT e.reference, e.resident_id FROM feedback_experiences fe"
+                        " JOIN experiences e ON e.id = fe.experience_id WHERE fe.feedback_id = ? ORDER BY e.id",
+                        (fb.id,))
+    own = [r[0] for r in rows if resident is not None and r[1] == resident.id]
+    if own:
+        return t._("your story {references}", references=", ".join(own))
+    if fb.theme:
+        return t._("the theme {theme}", theme=t._(THEMES.get(fb.theme, fb.theme)))
+    return t._("stories from your neighbourhood")
+
+
+def heard_choices(t: Translator, feedback_id: int) -> tuple[Choice, ...]:
+    return tuple(Choice(f"heard:{feedback_id}:{key}", t._(label)) for key, label in HEARD_ANSWERS.items())
+
+
+async def _notify(tx: Tx, services: Services, fb: Feedback, update_id: int, status: str, what: str,
+                  because: str) -> int:
+    told = 0
+    for resident in await _recipients(tx, fb.id, fb.neighbourhood_id, fb.theme):
+        if resident.chat_id is None:
+            continue
+        if resident.feedback_mode in ("weekly", "monthly"):
+            await tx.execute("INSERT INTO digest_items (resident_id, feedback_update_id) VALUES (?, ?)"
+                             " ON CONFLICT DO NOTHING", (resident.id, update_id))
+            told += 1
+            continue
+        t = Translator(resident.language, services.config.timezone)
+        text = message(t, fb, await subject(tx, t, fb, resident), what, because, status)
+        choices: tuple[Choice, ...] = ()
+        if status in FINAL:
+            text += "\n\n" + t._("Did you feel heard?")
+            choices = heard_choices(t, fb.id)
+        await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id),
+                             Reply(text=text, choices=choices), purpose="feedback", subject=fb.reference,
+                             not_before=not_before(services, resident))
+        told += 1
+    return told
+
+
+async def record(tx: Tx, services: Services, *, author: str, neighbourhood: str, references: list[str],
+                 theme: str | None, status: str, what: str, because: str,
+                 commitment: datetime | None) -> tuple[Feedback, int]:
+    """New feedback; returns it and how many residents will hear it."""
+    if not what.strip():
+        raise UserError("Please say what was done.")
+    if not because.strip():
+        raise UserError("Please say why: the 'because' is what residents need to hear.")
+    stories = []
+    for reference in references:
+        story = await experiences_repo.by_reference(tx, reference)
+        if story is None or story.neighbourhood_id != neighbourhood:
+            raise UserError("I cannot find {reference} among the stories of this room.", reference=reference[:20])
+        stories.append(story)
+    now = services.now_iso()
+    year = services.now().astimezone(services.config.timezone).year
+    reference = await experiences_repo.next_reference(tx, "F", year)
+    row = await tx.one(
+        "INSERT INTO feedback (reference, neighbourhood_id, theme, status, what, because, commitment_date, author,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        (reference, neighbourhood, theme, status, what.strip(), because.strip(),
+         commitment.isoformat(timespec="seconds") if commitment else None, author, now, now))
+    assert row is not None
+    fb = Feedback.from_row(row)
+    for story in stories:
+        await tx.execute("INSERT INTO feedback_experiences (feedback_id, experience_id) VALUES (?, ?)"
+                         " ON CONFLICT DO NOTHING", (fb.id, story.id))
+    update_id = await _add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
+    return fb, await _notify(tx, services, fb, update_id, status, what.strip(), because.strip())
+
+
+async def _add_update(tx: Tx, feedback_id: int, status: str, what: str, because: str, author: str,
+                      now: str) -> int:
+    return int(await tx.value(
+        "INSERT INTO feedback_updates (feedback_id, status, what, because, author, at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id", (feedback_id, status, what, because, author, now)))
+
+
+async def update(tx: Tx, services: Services, fb: Feedback, *, author: str, status: str, what: str,
+                 because: str) -> int:
+    """A status change of existing feedback; everyone concerned hears it again. Returns the recipients."""
+    if not because.strip():
+        raise UserError("Please say why: the 'because' is what residents need to hear.")
+    now = services.now_iso()
+    await tx.execute("UPDATE feedback SET status = ?, what = ?, because = ?, updated_at = ?,"
+                     " overdue_notified_at = NULL WHERE id = ?", (status, what.strip(), because.strip(), now, fb.id))
+    update_id = await _add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
+    return await _notify(tx, services, fb, update_id, status, what.strip(), because.strip())
+
+
+async def history(tx: Tx, experience_id: int) -> list[Row]:
+    return await tx.all(
+        "SELECT f.reference, u.status, u.what, u.because, u.at, f.commitment_date FROM feedback_updates u"
+        " JOIN feedback f ON f.id = u.feedback_id JOIN feedback_experiences fe ON fe.feedback_id = f.id"
+        " WHERE fe.experience_id = ? ORDER BY u.id", (experience_id,))
+
+
+async def answer_heard(tx: Tx, services: Services, resident: Resident, feedback_id: int, answer: str) -> Feedback:
+    fb_row = await tx.one("SELECT * FROM feedback WHERE id = ?", (feedback_id,))
+    if fb_row is None or answer not in HEARD_ANSWERS:
+        raise UserError("This button has expired. Please use the newest message.")
+    fb = Feedback.from_row(fb_row)
+    if resident.id not in {r.id for r in await _recipients(tx, fb.id, fb.neighbourhood_id, fb.theme)}:
+        raise UserError("This button has expired. Please use the newest message.")
+    await tx.execute(
+        "INSERT INTO heard (feedback_id, resident_id, answer, neighbourhood_id, theme, at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (feedback_id, resident_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
+        (fb.id, resident.id, answer, fb.neighbourhood_id, fb.theme, services.now_iso()))
+    return fb
+
+
+async def heard_comment(tx: Tx, services: Services, resident: Resident, feedback_id: int,
+                        comment: str | None) -> None:
+    """Keep the optional comment; a 'no' goes back to the moderation room, with the comment."""
+    await tx.execute("UPDATE heard SET comment = ? WHERE feedback_id = ? AND resident_id = ?",
+                     (comment, feedback_id, resident.id))
+    row = await tx.one("SELECT h.answer, f.reference, f.neighbourhood_id FROM heard h JOIN feedback f"
+                       " ON f.id = h.feedback_id WHERE h.feedback_id = ? AND h.resident_id = ?",
+                       (feedback_id, resident.id))
+    hood = services.config.neighbourhood(row["neighbourhood_id"]) if row else None
+    if row is None or row["answer"] != "no" or hood is None or not hood.moderation_room:
+        return
+    t = Translator(services.config.moderation.language, services.config.timezone)
+    text = t._("A resident did not feel heard about {reference}.", reference=row["reference"])
+    if comment:
+        text += "\n" + t._("Their comment: {comment}", comment=comment)
+    await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False), Reply(text=text),
+                         purpose="heard", subject=row["reference"])
+
+
+async def heard_tally(tx: Tx, neighbourhoods: list[str]) -> list[Row]:
+    marks = ", ".join("?" for _ in neighbourhoods) or "NULL"
+    return await tx.all(f"SELECT neighbourhood_id, COALESCE(theme, ''), answer, COUNT(*) FROM heard"
+                        f" WHERE neighbourhood_id IN ({marks}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", neighbourhoods)
+
+
+async def resident_by_id(tx: Tx, resident_id: int) -> Resident | None:
+    return await residents_repo.by_id(tx, resident_id)
+
+
+async def offer_answers(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
+    """After feedback with "did you feel heard?" reached a resident who is not in a dialogue: let typed answers
+    ("1", "yes") count too, not only buttons."""
+    if not item.reply.choices:
+        return
+    resident = await residents_repo.by_chat(tx, item.address.channel, item.address.chat_id)
+    if resident is None:
+        return
+    state = await conversations.load(tx, resident.channel, resident.user_id)
+    if state.flow is None:
+        state.choices = [(c.key, c.label) for c in item.reply.choices]
+        await conversations.save(tx, state, now)

@@ -1,0 +1,147 @@
+"""Feedback on a clock: digests, overdue commitments, and stories still waiting for any feedback."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.channels.base import Address, Reply
+from bot.engine import outbox
+from bot.engine.feedback import STATUSES, Feedback, not_before
+from bot.engine.themes import THEMES
+from bot.i18n import Translator
+from bot.services import Services
+from bot.store.db import Row, Tx
+from bot.store.residents import Resident
+
+log = logging.getLogger(__name__)
+
+
+def digest_due(services: Services, mode: str) -> bool:
+    """Weekly digests go out on the configured weekday, monthly ones on the first of the month."""
+    local = services.now().astimezone(services.config.timezone)
+    if mode == "weekly":
+        return local.weekday() == services.config.feedback.digest_weekday
+    return mode == "monthly" and local.day == 1
+
+
+async def send_digests(services: Services) -> int:
+    """One message per resident with everything collected since their last digest, grouped by theme."""
+    sent = 0
+    async with services.db.transaction() as tx:
+        for mode in ("weekly", "monthly"):
+            if not digest_due(services, mode):
+                continue
+            rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN digest_items d ON d.resident_id = r.id"
+                                " WHERE r.feedback_mode = ? AND r.unreachable_at IS NULL", (mode,))
+            for resident in (Resident.from_row(r) for r in rows):
+                await _digest(tx, services, resident)
+                sent += 1
+    return sent
+
+
+async def _digest(tx: Tx, services: Services, resident: Resident) -> None:
+    items = await tx.all(
+        "SELECT f.reference, COALESCE(f.theme, 'other') AS theme, u.status, u.what, u.because FROM digest_items d"
+        " JOIN feedback_updates u ON u.id = d.feedback_update_id JOIN feedback f ON f.id = u.feedback_id"
+        " WHERE d.resident_id = ? ORDER BY theme, u.id", (resident.id,))
+    t = Translator(resident.language, services.config.timezone)
+    lines = [t.n_("Your overview: {n} update on what was done with residents' input.",
+                  "Your overview: {n} updates on what was done with residents' input.", len(items))]
+    current = None
+    for item in items:
+        if item["theme"] != current:
+            current = item["theme"]
+            lines += ["", t._(THEMES.get(current, current)).upper()]
+        lines.append(t._("• {reference} ({status}): {what} Because: {because}", reference=item["reference"],
+                         status=t._(STATUSES[item["status"]]), what=item["what"], because=item["because"]))
+    lines += ["", t._("Change how often you hear from us with /settings.")]
+    assert resident.chat_id is not None
+    await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text="\n".join(lines)),
+                         purpose="digest", not_before=not_before(services, resident))
+    await tx.execute("DELETE FROM digest_items WHERE resident_id = ?", (resident.id,))
+
+
+async def overdue_commitments(services: Services) -> int:
+    """Commitments past their date without an update: posted in the moderation room (once per lapse)."""
+    config = services.config
+    now = services.now_iso()
+    told = 0
+    async with services.db.transaction() as tx:
+        rows = await tx.all(
+            "SELECT * FROM feedback WHERE status NOT IN ('done', 'not_done') AND commitment_date IS NOT NULL"
+            " AND commitment_date < ? AND updated_at < commitment_date AND overdue_notified_at IS NULL", (now,))
+        t = Translator(config.moderation.language, config.timezone)
+        for fb in (Feedback.from_row(r) for r in rows):
+            hood = config.neighbourhood(fb.neighbourhood_id)
+            text = t._("Overdue: {reference} was promised for {date} and has no update yet. What was promised: "
+                       "{what}", reference=fb.reference, date=t.date(datetime.fromisoformat(fb.commitment_date or now)),
+                       what=fb.what)
+            if hood is not None and hood.moderation_room:
+                await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False),
+                                     Reply(text=text), purpose="overdue", subject=fb.reference)
+            for address in await contact_addresses(tx, fb.neighbourhood_id, fb.theme):
+                await outbox.enqueue(tx, services, address, Reply(text=text), purpose="overdue", subject=fb.reference)
+            if config.feedback.tell_residents_overdue:
+                await _tell_residents_overdue(tx, services, fb)
+            await tx.execute("UPDATE feedback SET overdue_notified_at = ? WHERE id = ?", (now, fb.id))
+            told += 1
+    return told
+
+
+async def contact_addresses(tx: Tx, neighbourhood: str, theme: str | None) -> list[Address]:
+    """Where the neighbourhood's contact persons are reached (filled in by the contacts feature)."""
+    return []
+
+
+async def _tell_residents_overdue(tx: Tx, services: Services, fb: Feedback) -> None:
+    rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN experiences e ON e.resident_id = r.id"
+                        " JOIN feedback_experiences fe ON fe.experience_id = e.id WHERE fe.feedback_id = ?"
+                        " AND r.unreachable_at IS NULL AND r.feedback_mode != 'off'", (fb.id,))
+    for resident in (Resident.from_row(r) for r in rows):
+        t = Translator(resident.language, services.config.timezone)
+        text = t._("We promised an update on {reference}, but it is late. We have asked the people responsible "
+                   "to act. We are sorry.", reference=fb.reference)
+        assert resident.chat_id is not None
+        await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text=text),
+                             purpose="overdue", subject=fb.reference, not_before=not_before(services, resident))
+
+
+async def without_feedback(tx: Tx, services: Services, neighbourhoods: list[str]) -> list[Row]:
+    """Stories older than the configured number of days that have no feedback at all, oldest first."""
+    before = (services.now() - timedelta(days=services.config.feedback.no_feedback_days)).isoformat(
+        timespec="seconds")
+    marks = ", ".join("?" for _ in neighbourhoods) or "NULL"
+    return await tx.all(
+        f"SELECT e.reference, e.theme, e.created_at, e.neighbourhood_id FROM experiences e"
+        f" WHERE e.neighbourhood_id IN ({marks}) AND e.created_at < ? AND e.status != 'rejected'"
+        f" AND NOT EXISTS (SELECT 1 FROM feedback_experiences fe WHERE fe.experience_id = e.id) ORDER BY e.id",
+        (*neighbourhoods, before))
+
+
+def overdue_text(t: Translator, services: Services, rows: list[Row]) -> str:
+    lines = [t.n_("{n} story has had no feedback for more than {days} days:",
+                  "{n} stories have had no feedback for more than {days} days:", len(rows),
+                  days=services.config.feedback.no_feedback_days)]
+    lines += [f"• {r['reference']} · {t._(THEMES.get(r['theme'], r['theme']))} · "
+              f"{t.date(datetime.fromisoformat(r['created_at']), 'medium')}" for r in rows[:40]]
+    return "\n".join(lines)
+
+
+async def weekly_overdue_reminder(services: Services) -> int:
+    """Each moderation room hears which of its stories still wait for feedback."""
+    config = services.config
+    t = Translator(config.moderation.language, config.timezone)
+    rooms: dict[str, list[str]] = {}
+    for hood in config.neighbourhoods:
+        if hood.moderation_room:
+            rooms.setdefault(hood.moderation_room, []).append(hood.id)
+    posted = 0
+    async with services.db.transaction() as tx:
+        for room, hoods in rooms.items():
+            rows = await without_feedback(tx, services, hoods)
+            if rows:
+                await outbox.enqueue(tx, services, Address("matrix", room, private=False),
+                                     Reply(text=overdue_text(t, services, rows)), purpose="reminder")
+                posted += 1
+    return posted
