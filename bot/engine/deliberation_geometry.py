@@ -68,12 +68,16 @@ def project(centred: Matrix, components: Matrix, n_votes: npt.NDArray[np.int64])
     means pull them there; the scaling pushes them out to where their votes point.
     """
     scale = np.sqrt(centred.shape[1] / np.maximum(n_votes, 1))
-    return (centred @ components.T) * scale[:, None]
+    result: Matrix = (centred @ components.T) * scale[:, None]
+    return result
 
 
 def _squared_distances(points: Matrix, centers: Matrix) -> Matrix:
-    diff = points[:, None, :] - centers[None, :, :]
-    return (diff * diff).sum(axis=2)
+    result: Matrix = np.zeros((len(points), len(centers)))
+    for d in range(points.shape[1]):  # two coordinates: cheaper than one (n, k, 2) temporary and a reduce
+        diff = points[:, d, None] - centers[None, :, d]
+        result += diff * diff
+    return result
 
 
 def _kmeans_plus_plus(points: Matrix, k: int, rng: np.random.Generator) -> Matrix:

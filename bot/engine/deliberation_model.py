@@ -77,20 +77,18 @@ class Consensus(NamedTuple):
 
 
 class Majority(NamedTuple):
-    """A statement a clear majority of all voters agrees (or disagrees) with."""
+    """A statement a clear majority of all voters agrees (or disagrees) with; ``probability`` is smoothed."""
 
     statement: int
     direction: Direction
     probability: float
-    z: float
 
 
 class Divisive(NamedTuple):
-    """A statement the groups answer differently: spread of the groups' smoothed agree shares, and its z-score."""
+    """A statement that puts groups on opposite sides; ``spread`` is max minus min smoothed group agree share."""
 
     statement: int
     spread: float
-    z: float
 
 
 @dataclass(frozen=True, eq=False)

@@ -101,31 +101,35 @@ def majority(agrees: Matrix, disagrees: Matrix, votes: Matrix, statement_ids: Se
     Counts here are over everyone who voted, grouped or not. Ranked by probability * z, as polismath does.
     """
     found: list[tuple[float, int, Majority]] = []
-    for direction, successes in (("agree", agrees), ("disagree", disagrees)):
+    directions: tuple[tuple[Direction, Matrix], ...] = (("agree", agrees), ("disagree", disagrees))
+    for direction, successes in directions:
         p, z = smoothed(successes, votes), prop_test(successes, votes)
-        for j in np.flatnonzero((p > MAJORITY_THRESHOLD) & (z > Z_90)):
-            kind: Direction = "agree" if direction == "agree" else "disagree"
-            found.append((-float(p[j] * z[j]), int(j), Majority(int(statement_ids[j]), kind, float(p[j]), float(z[j]))))
+        for j in (int(j) for j in np.flatnonzero((p > MAJORITY_THRESHOLD) & (z > Z_90))):
+            found.append((-float(p[j] * z[j]), j, Majority(int(statement_ids[j]), direction, float(p[j]))))
     return tuple(entry for _, _, entry in sorted(found, key=lambda f: (f[0], f[1])))
 
 
-def divisive(agrees: Matrix, votes: Matrix, sizes: Sequence[int], min_group_size: int,
+def divisive(agrees: Matrix, disagrees: Matrix, votes: Matrix, sizes: Sequence[int], min_group_size: int,
              statement_ids: Sequence[int]) -> tuple[Divisive, ...]:
-    """Statements on which the groups' smoothed agree shares lie furthest apart, the gap significant (z > Z_90).
+    """Statements that put groups on opposite sides, largest spread of the groups' agree shares first.
 
+    Opposite sides: in one group more than half of the votes agree, in another more than half disagree, and
+    the first group's agree share beats the second's with z > Z_90. A gap alone is not enough: picking the
+    highest and lowest of several groups makes some gap look significant even where all groups agree.
     Only groups of at least ``min_group_size`` take part: with one pseudo-vote a group of one member that
     agreed already has an agree share of 2/3, and outliers would otherwise decide what "divides" the
-    neighbourhood. Sorted by spread, largest first.
+    neighbourhood. ``spread`` is the highest minus the lowest smoothed agree share among those groups.
     """
     eligible = np.flatnonzero(np.asarray(sizes) >= min_group_size)
     if len(eligible) < 2:
         return ()
-    a, n = agrees[eligible], votes[eligible]
-    shares = smoothed(a, n)
+    a, d, n = agrees[eligible], disagrees[eligible], votes[eligible]
+    pa, pd = smoothed(a, n), smoothed(d, n)
     columns = np.arange(a.shape[1])
-    high, low = shares.argmax(axis=0), shares.argmin(axis=0)
-    spread = shares[high, columns] - shares[low, columns]
-    z = two_prop_test(a[high, columns], a[low, columns], n[high, columns], n[low, columns])
-    keep = np.flatnonzero(z > Z_90)
+    agreeing, disagreeing = pa.argmax(axis=0), pd.argmax(axis=0)
+    z = two_prop_test(a[agreeing, columns], a[disagreeing, columns], n[agreeing, columns], n[disagreeing, columns])
+    opposite = (pa[agreeing, columns] > 0.5) & (pd[disagreeing, columns] > 0.5) & (z > Z_90)
+    spread = pa.max(axis=0) - pa.min(axis=0)
+    keep = np.flatnonzero(opposite)
     keep = keep[np.argsort(-spread[keep], kind="stable")]
-    return tuple(Divisive(int(statement_ids[j]), float(spread[j]), float(z[j])) for j in keep)
+    return tuple(Divisive(int(statement_ids[int(j)]), float(spread[j])) for j in keep)

@@ -1,0 +1,22 @@
+"""The deliberation benchmark still runs (at a tiny size, so it cannot rot); the real run is bench/deliberation.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bench import deliberation
+
+
+def test_benchmark_runs_at_a_tiny_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "deliberation.json"
+    status = deliberation.main(["--participants", "200", "--statements", "20", "--repeat", "1", "--json", str(out)])
+    assert status == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["participants"] == 200 and report["statements"] == 20
+    assert report["passed"] is True and len(report["seconds"]) == 1
+    assert report["groups_found"] == report["camps"] == 3
+    printed = capsys.readouterr().out
+    assert "200 x 20" in printed and "pass" in printed
