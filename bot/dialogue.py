@@ -128,7 +128,8 @@ class Dialogue:
         self.fallback = fallback  # what to do with free text outside any flow
         self.room_commands = room_commands or {}  # commands in shared rooms (moderation), no dialogue state
         self.on_reaction = on_reaction
-        self.global_choices: dict[str, Handler] = {}  # choice-key prefix -> handler, valid outside dialogues
+        # Choice keys "<prefix>.<…>" answer messages sent outside any dialogue; prefix -> handler.
+        self.global_choices: dict[str, Handler] = {}
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
@@ -194,7 +195,8 @@ class Dialogue:
             await self._route(ctx)
         except UserError as exc:
             # Known failure: roll the whole turn back and tell the person, in their language.
-            raise _Refused(Reply(text=ctx.t._(exc.msgid, **exc.params))) from exc
+            raise _Refused(Reply(text=ctx.t._(exc.msgid, **exc.params),
+                                 refused=isinstance(exc, StaleChoice))) from exc
         except Exception as exc:
             raise _Refused(self._unexpected(incoming, ctx.t, exc)) from exc
         if ctx.replies and ctx.state.choices:
@@ -222,7 +224,7 @@ class Dialogue:
             if matched is not None:
                 ctx.incoming = incoming = replace(incoming, choice=matched, choice_turn=None)
         if incoming.choice is not None:
-            handler = self.global_choices.get(incoming.choice.split(":", 1)[0])
+            handler = self.global_choices.get(incoming.choice.split(".", 1)[0])
             if handler is not None:
                 await handler(ctx)  # answers to messages sent outside any dialogue (e.g. "did you feel heard?")
                 return

@@ -118,7 +118,7 @@ class SettingsFlow(Flow):
 
 async def heard_answer(ctx: Context) -> None:
     """A tap on yes / partly / no under feedback: stored (changeable), then an optional comment."""
-    parts = (ctx.incoming.choice or "").split(":")
+    parts = (ctx.incoming.choice or "").split(".")
     if ctx.resident is None or len(parts) != 3 or not parts[1].isdigit():
         raise StaleChoice("This button has expired. Please use the newest message.")
     await feedback.answer_heard(ctx.tx, ctx.services, ctx.resident, int(parts[1]), parts[2])

@@ -92,6 +92,7 @@ class Reply:
     edit_of: str | None = None  # platform message id to edit instead of sending anew
     notice: bool = True  # Matrix: send as m.notice (bots should not trigger other bots)
     reactions: tuple[str, ...] = ()  # after sending, the bot reacts to its own message with these (Matrix)
+    refused: bool = False  # the answer to a stale or forged button: channels may show it as a short notice
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ import contextlib
 import io
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,26 +62,13 @@ from typing import Any
 import aiohttp
 import nio
 
+from bot.channels import matrix_format as fmt
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
-from bot.channels.matrix_format import (
-    MODERATOR_LEVEL,
-    BoundedSet,
-    creators_privileged,
-    fingerprint,
-    inviter_allowed,
-    parse_command,
-    read_json,
-    read_text,
-    render,
-    strip_reply_fallback,
-    write_private,
-)
 from bot.config import Config
 
 log = logging.getLogger(__name__)
 
-_NETWORK = (aiohttp.ClientError, OSError)  # OSError covers TimeoutError and refused connections
-_GONE = {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"}
+_NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
 
 
 class _Retry(Exception):
@@ -95,19 +83,6 @@ class _Failed(Exception):
     def __init__(self, result: SendResult) -> None:
         super().__init__(result.error)
         self.result = result
-
-
-def failure(resp: Any) -> SendResult:
-    """A nio error response as a SendResult: rate limit → retry_after, no access → unreachable."""
-    code = getattr(resp, "status_code", None)
-    transport = getattr(resp, "transport_response", None)
-    status = getattr(transport, "status", None)
-    if code == "M_LIMIT_EXCEEDED" or status == 429:
-        retry_ms = getattr(resp, "retry_after_ms", None) or 5000
-        return SendResult(ok=False, retry_after=retry_ms / 1000, error="rate limited")
-    if code in _GONE or status in (403, 404):
-        return SendResult(ok=False, unreachable=True, error=f"no access to the room ({code or status})")
-    return SendResult(ok=False, error=f"homeserver error {code or status}")
 
 
 class MatrixChannel:
@@ -126,6 +101,9 @@ class MatrixChannel:
         self.store_dir = Path(self.mx.store_dir)
         self.ready = asyncio.Event()  # set after the first successful sync
         self.connected = False
+        self._loaded = False  # nio's room state is there (the first sync was handled)
+        self._idle = asyncio.Event()  # clear while a sync batch is being handled
+        self._idle.set()
         self.client: Any = None  # nio.AsyncClient once started
         self._host: Host | None = None
         self._task: asyncio.Task[None] | None = None
@@ -134,8 +112,8 @@ class MatrixChannel:
         self._group_rooms: set[str] = set()  # ids of the configured moderation and public rooms
         self._creators: dict[str, tuple[str, frozenset[str]]] = {}  # room id -> (room version, creators)
         self._left: set[str] = set()
-        self._sent = BoundedSet()  # event ids of the bot's own messages
-        self._seen = BoundedSet()  # event ids already handled
+        self._sent = fmt.BoundedSet()  # event ids of the bot's own messages
+        self._seen = fmt.BoundedSet()  # event ids already handled
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -153,24 +131,27 @@ class MatrixChannel:
                                        encryption_enabled=True, store_sync_tokens=False)
         self.client = nio.AsyncClient(self.mx.homeserver, self.mx.user_id, store_path=str(self.store_dir),
                                       config=config)
-        self._token = read_text(self.store_dir / "sync_token")
-        saved = read_json(self.store_dir / "credentials.json") or {}
+        self._token = fmt.read_text(self.store_dir / "sync_token")
+        saved = fmt.read_json(self.store_dir / "credentials.json") or {}
         if saved.get("user_id") == self.mx.user_id and saved.get("device_id") and saved.get("access_token"):
             self.client.restore_login(self.mx.user_id, saved["device_id"], saved["access_token"])
         self._task = asyncio.create_task(self._run(), name="matrix-sync")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Let the batch being handled finish (up to ``grace`` seconds), stop syncing, save the token, close."""
         if self._task is not None and not self._task.done():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), grace)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
         if self.client is not None:
             if self._token:
-                await asyncio.to_thread(write_private, self.store_dir / "sync_token", self._token)
+                await self._save("sync_token", self._token)
             await self.client.close()
         self.ready.clear()
-        self.connected = False
+        self.connected = self._loaded = False
 
     async def _run(self) -> None:
         delay, first, joined = self.backoff_min, True, False
@@ -219,7 +200,10 @@ class MatrixChannel:
             client.restore_login(self.mx.user_id, who.device_id, self.mx.access_token)
         credentials = {"user_id": self.mx.user_id, "device_id": client.device_id,
                        "access_token": client.access_token, "homeserver": self.mx.homeserver}
-        await asyncio.to_thread(write_private, self.store_dir / "credentials.json", json.dumps(credentials))
+        await self._save("credentials.json", json.dumps(credentials))
+
+    async def _save(self, name: str, text: str) -> None:
+        await asyncio.to_thread(fmt.write_private, self.store_dir / name, text)  # 0600, atomic
 
     async def _prepare(self) -> None:
         client = self.client
@@ -227,7 +211,7 @@ class MatrixChannel:
             await client.keys_upload()
         key = client.olm.account.identity_keys["ed25519"] if client.olm else ""
         log.info("matrix: signed in as %s, device %s, session key %s", self.mx.user_id, client.device_id,
-                 fingerprint(key))
+                 fmt.fingerprint(key))
         wanted = [r for n in self.config.neighbourhoods for r in (n.moderation_room, *n.public_rooms) if r]
         for ref in dict.fromkeys(wanted):
             room_id = await self._room_id(ref)
@@ -261,12 +245,16 @@ class MatrixChannel:
         if not isinstance(resp, nio.SyncResponse):
             if resp.status_code == "M_UNKNOWN_TOKEN" and self.mx.password:
                 client.access_token = ""  # sign in again, same device
-            rate = failure(resp)
-            raise _Retry(f"sync refused ({resp.status_code})", rate.retry_after)
-        await self._housekeeping()
-        await self._handle(resp, previous)
-        self._token = str(resp.next_batch)
-        await asyncio.to_thread(write_private, self.store_dir / "sync_token", self._token)
+            raise _Retry(f"sync refused ({resp.status_code})", fmt.failure(resp).retry_after)
+        self._loaded = True
+        self._idle.clear()
+        try:
+            await self._housekeeping()
+            await self._handle(resp, previous)
+            self._token = str(resp.next_batch)
+            await self._save("sync_token", self._token)
+        finally:
+            self._idle.set()
 
     async def _housekeeping(self) -> None:
         """What nio's sync_forever does between syncs: to-device messages and key upload/query/claim."""
@@ -333,7 +321,7 @@ class MatrixChannel:
                     and event.membership == "invite"):
                 inviter, is_direct = event.sender, bool(event.content.get("is_direct"))
         kind = "direct chat" if is_direct else "room"
-        if room_id in self._group_rooms or (inviter and inviter_allowed(
+        if room_id in self._group_rooms or (inviter and fmt.inviter_allowed(
                 inviter, is_direct=is_direct, own_user_id=self.mx.user_id, allowed=self.mx.allowed_inviters,
                 organisers=self.mx.organisers)):
             resp = await self.client.join(room_id)
@@ -387,26 +375,14 @@ class MatrixChannel:
         return Actor(self.name, sender, user.display_name if user is not None else None, None)
 
     async def _from_text(self, room: Any, event: Any) -> Incoming | None:
-        content = event.source.get("content", {})
-        relation = content.get("m.relates_to") or {}
-        if relation.get("rel_type") == "m.replace" or "m.new_content" in content:
-            return None  # an edit
         private = self._is_private(room)
-        body = strip_reply_fallback(event.body) if "m.in_reply_to" in relation else event.body
-        thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
-        address = Address(self.name, room.room_id, thread=thread, private=private)
-        actor = self._actor(room, event.sender)
-        command = parse_command(body, "/!" if private else "!")
-        if private:
-            moderator = event.sender in self.mx.organisers
-            if command is None:
-                return Incoming(actor, address, text=body, event_id=event.event_id, moderator=moderator)
-            return Incoming(actor, address, text=body, command=command[0], args=command[1],
-                            event_id=event.event_id, moderator=moderator)
-        if command is None:
-            return None  # chatter in a group room is not for the bot
-        return Incoming(actor, address, text=body, command=command[0], args=command[1], event_id=event.event_id,
-                        addressed=True, moderator=await self._is_moderator(room, event.sender))
+        message = fmt.read_message(event.body, event.source.get("content", {}), private)
+        if message is None:
+            return None  # an edit, or chatter in a group room
+        moderator = event.sender in self.mx.organisers if private else await self._is_moderator(room, event.sender)
+        return Incoming(self._actor(room, event.sender), Address(self.name, room.room_id, message.thread, private),
+                        text=message.text, command=message.command, args=message.args, event_id=event.event_id,
+                        moderator=moderator)
 
     async def _from_reaction(self, room: Any, event: Any) -> Incoming | None:
         target = event.reacts_to
@@ -430,9 +406,9 @@ class MatrixChannel:
                     if raw.get("type") == "m.room.create":
                         self._remember_create(room.room_id, raw.get("sender", ""), raw.get("content", {}))
         version, creators = self._creators.get(room.room_id, ("1", frozenset()))
-        if creators_privileged(version) and user_id in creators:
+        if fmt.creators_privileged(version) and user_id in creators:
             return True
-        return int(room.power_levels.get_user_level(user_id)) >= MODERATOR_LEVEL
+        return int(room.power_levels.get_user_level(user_id)) >= fmt.MODERATOR_LEVEL
 
     async def _deliver(self, incoming: Incoming) -> None:
         if self._host is None:
@@ -452,7 +428,7 @@ class MatrixChannel:
         address = reply.address
         if address is None or address.channel != self.name:
             return SendResult(ok=False, error="not a matrix address")
-        if self.client is None or not self.ready.is_set():
+        if self.client is None or not self._loaded:
             return SendResult(ok=False, error="not connected yet")
         try:
             room_id = await self._room_id(address.chat_id)
@@ -482,64 +458,41 @@ class MatrixChannel:
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
         if not isinstance(resp, nio.RoomSendResponse):
-            raise _Failed(failure(resp))
+            raise _Failed(fmt.failure(resp))
         self._sent.add(resp.event_id)
         return str(resp.event_id)
 
     async def _send_reply(self, room_id: str, reply: Reply) -> str:
-        thread = reply.address.thread if reply.address else None
-        relation = {"rel_type": "m.thread", "event_id": thread, "is_falling_back": True,
-                    "m.in_reply_to": {"event_id": thread}} if thread else None
-        file_content = await self._upload(room_id, reply.attachment) if reply.attachment else None
+        """Upload first (the step most likely to fail), then the text, then the file; returns the text's id."""
+        media = await self._media(room_id, reply) if reply.attachment else None
         message_id: str | None = None
         if reply.text or reply.choices:
-            body, markup = render(reply.text, reply.choices)
-            content: dict[str, Any] = {"msgtype": "m.notice" if reply.notice else "m.text", "body": body,
-                                       "format": "org.matrix.custom.html", "formatted_body": markup}
-            if reply.edit_of:
-                content = {**content, "body": f"* {body}", "m.new_content": content,
-                           "m.relates_to": {"rel_type": "m.replace", "event_id": reply.edit_of}}
-                await self._send_event(room_id, "m.room.message", content)
-                message_id = reply.edit_of
-            else:
-                if relation:
-                    content["m.relates_to"] = relation
-                message_id = await self._send_event(room_id, "m.room.message", content)
-        if file_content is not None:
-            if relation:
-                file_content["m.relates_to"] = relation
-            file_id = await self._send_event(room_id, "m.room.message", file_content)
-            message_id = message_id or file_id
+            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(reply))
+            message_id = reply.edit_of or message_id  # edits keep the original id
+        if media is not None:
+            media_id = await self._send_event(room_id, "m.room.message", media)
+            message_id = message_id or media_id
         return message_id or ""
 
-    async def _upload(self, room_id: str, attachment: Attachment) -> dict[str, Any] | None:
-        """Upload the bytes of a file or photo (encrypted for an encrypted room); returns the message content."""
-        if attachment.kind is AttachmentKind.LOCATION and attachment.latitude is not None:
-            return {"msgtype": "m.location", "body": attachment.alt_text or "📍",
-                    "geo_uri": f"geo:{attachment.latitude},{attachment.longitude}"}
+    async def _media(self, room_id: str, reply: Reply) -> dict[str, Any] | None:
+        attachment: Attachment | None = reply.attachment
+        thread = reply.address.thread if reply.address else None
+        if attachment is None or (attachment.kind is AttachmentKind.LOCATION and attachment.latitude is None):
+            return None
+        if attachment.kind is AttachmentKind.LOCATION:
+            return fmt.location_content(attachment, thread)
         if attachment.data is None:
             return None
         room = self.client.rooms.get(room_id)
-        encrypted = bool(room is not None and room.encrypted)
-        filename = attachment.filename or "file"
-        mime = attachment.mime_type or "application/octet-stream"
-        resp, keys = await self.client.upload(io.BytesIO(attachment.data), content_type=mime, filename=filename,
-                                              encrypt=encrypted, filesize=len(attachment.data))
+        encrypted = bool(room is not None and room.encrypted)  # encrypted rooms get encrypted uploads
+        resp, keys = await self.client.upload(
+            io.BytesIO(attachment.data), content_type=attachment.mime_type or "application/octet-stream",
+            filename=attachment.filename or "file", encrypt=encrypted, filesize=len(attachment.data))
         if not isinstance(resp, nio.UploadResponse):
-            raise _Failed(failure(resp))
-        image = attachment.kind is AttachmentKind.PHOTO
-        content: dict[str, Any] = {
-            "msgtype": "m.image" if image else "m.file",
-            "body": (attachment.alt_text or filename) if image else filename, "filename": filename,
-            "info": {"mimetype": mime, "size": len(attachment.data)},
-        }
-        if encrypted:
-            content["file"] = {"url": resp.content_uri, **(keys or {})}
-        else:
-            content["url"] = resp.content_uri
-        return content
+            raise _Failed(fmt.failure(resp))
+        return fmt.media_content(attachment, str(resp.content_uri), keys if encrypted else None, thread)
 
-    async def add_reactions(self, room_id: str, event_id: str, keys: tuple[str, ...] | list[str]) -> bool:
+    async def add_reactions(self, room_id: str, event_id: str, keys: Iterable[str]) -> bool:
         """React to a message (normally the bot's own moderation item) with each key, e.g. ✅ 🚫 ✏️, so organisers
         can tap them. Returns True when all reactions are there (an existing one counts)."""
         ok = True

@@ -13,12 +13,15 @@ import re
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import Choice
+from bot.channels.base import Attachment, AttachmentKind, Choice, Reply, SendResult
 
 MODERATOR_LEVEL = 50
+HTML = "org.matrix.custom.html"
+_GONE = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
 _COMMAND = re.compile(r"^([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 # Room versions whose creators have no implicit power (MSC4289 gave creators infinite power from v12 on).
 _LEGACY_VERSIONS = frozenset(str(v) for v in range(1, 12))
@@ -56,6 +59,86 @@ def render(text: str, choices: Iterable[Choice] = ()) -> tuple[str, str]:
         plain = f"{text}\n\n{numbered}" if text else numbered
         markup += "<ol>" + "".join(f"<li>{html.escape(label)}</li>" for label in labels) + "</ol>"
     return plain, markup
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a received ``m.text`` says, once edits, reply fallbacks and threads are dealt with."""
+
+    text: str
+    command: str | None = None
+    args: str = ""
+    thread: str | None = None
+
+
+def read_message(body: str, content: dict[str, Any], private: bool) -> Message | None:
+    """``None`` for an edit (``m.replace``); in a group room (``private=False``) also for anything but ``!word``."""
+    relation = content.get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.replace" or "m.new_content" in content:
+        return None
+    text = strip_reply_fallback(body) if "m.in_reply_to" in relation else body
+    thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+    command = parse_command(text, "/!" if private else "!")
+    if command is None:
+        return Message(text, thread=thread) if private else None
+    return Message(text, command[0], command[1], thread)
+
+
+def thread_relation(thread: str | None) -> dict[str, Any] | None:
+    if not thread:
+        return None
+    return {"rel_type": "m.thread", "event_id": thread, "is_falling_back": True,
+            "m.in_reply_to": {"event_id": thread}}
+
+
+def text_content(reply: Reply) -> dict[str, Any]:
+    """The ``m.room.message`` content of a reply's text (an edit when ``reply.edit_of`` is set)."""
+    body, markup = render(reply.text, reply.choices)
+    content: dict[str, Any] = {"msgtype": "m.notice" if reply.notice else "m.text", "body": body,
+                               "format": HTML, "formatted_body": markup}
+    if reply.edit_of:
+        return {**content, "body": f"* {body}", "formatted_body": f"* {markup}", "m.new_content": content,
+                "m.relates_to": {"rel_type": "m.replace", "event_id": reply.edit_of}}
+    return _in_thread(content, reply.address.thread if reply.address else None)
+
+
+def media_content(attachment: Attachment, uri: str, keys: dict[str, Any] | None,
+                  thread: str | None = None) -> dict[str, Any]:
+    """An ``m.file`` (or ``m.image`` for a photo) for uploaded bytes; ``keys`` from an encrypted upload."""
+    filename = attachment.filename or "file"
+    image = attachment.kind is AttachmentKind.PHOTO
+    content: dict[str, Any] = {
+        "msgtype": "m.image" if image else "m.file",
+        "body": (attachment.alt_text or filename) if image else filename, "filename": filename,
+        "info": {"mimetype": attachment.mime_type or "application/octet-stream", "size": len(attachment.data or b"")},
+    }
+    if keys is not None:
+        content["file"] = {"url": uri, **keys}
+    else:
+        content["url"] = uri
+    return _in_thread(content, thread)
+
+
+def location_content(attachment: Attachment, thread: str | None = None) -> dict[str, Any]:
+    return _in_thread({"msgtype": "m.location", "body": attachment.alt_text or "📍",
+                       "geo_uri": f"geo:{attachment.latitude},{attachment.longitude}"}, thread)
+
+
+def _in_thread(content: dict[str, Any], thread: str | None) -> dict[str, Any]:
+    relation = thread_relation(thread)
+    return {**content, "m.relates_to": relation} if relation else content
+
+
+def failure(resp: Any) -> SendResult:
+    """A homeserver error response as a SendResult: rate limited → ``retry_after``; no access → unreachable."""
+    code = getattr(resp, "status_code", None)
+    status = getattr(getattr(resp, "transport_response", None), "status", None)
+    if code == "M_LIMIT_EXCEEDED" or status == 429:
+        retry_ms = getattr(resp, "retry_after_ms", None) or 5000
+        return SendResult(ok=False, retry_after=retry_ms / 1000, error="rate limited")
+    if code in _GONE or status in (403, 404):
+        return SendResult(ok=False, unreachable=True, error=f"no access to the room ({code or status})")
+    return SendResult(ok=False, error=f"homeserver error {code or status}")
 
 
 def server_of(user_id: str) -> str:

@@ -56,6 +56,7 @@ EXPIRED = N_("This button has expired. Please use the newest message.")  # also 
 GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays between us. Tap the button to "
                 "open a private chat with me.")
 GROUP_BUTTON = N_("Open a private chat")
+GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
 GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
 
 
@@ -86,11 +87,13 @@ class TelegramChannel:
     can_send_files = True
     accepts_photos = True
 
-    def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *, request: BaseRequest | None = None,
-                 receive: bool = True, retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0,
-                 poll_timeout: float = 10.0, max_retry_after: int = 3) -> None:
-        """``request`` replaces PTB's HTTP client (tests: an httpx MockTransport); ``receive=False`` starts no
-        updater (updates are then fed with :meth:`feed`)."""
+    def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *,
+                 request: Callable[[], BaseRequest] | None = None, receive: bool = True,
+                 retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0, poll_timeout: float = 10.0,
+                 max_retry_after: int = 3) -> None:
+        """``request`` makes PTB's HTTP clients (tests: an httpx MockTransport); ``receive=False`` starts no
+        updater (updates are then fed with :meth:`feed`). ``retry_delays`` are the waits between attempts after
+        network errors, 5xx and timeouts; ``max_retry_after`` how often a 429 is waited out before giving up."""
         if config.telegram is None:
             raise ValueError("TelegramChannel needs a [telegram] section in the configuration")
         self.config = config
@@ -104,15 +107,17 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._max_retry_after = max_retry_after
         self._secret = derive_secret(self.settings.token)
-        self._expired_texts = {Translator(code)._(EXPIRED) for code in (*config.languages, config.default_language)}
+        if logging.getLogger("httpx").getEffectiveLevel() < logging.WARNING:
+            logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and Bot API URLs hold the token
         self._host: Host | None = None
         self._app: TelegramApp | None = None
+        self._invited: dict[int, float] = {}  # group chat id -> loop time of the last invitation
 
     # ------------------------------------------------------------------ lifecycle
 
     def _make_request(self, read_timeout: float) -> BaseRequest:
         if self._request is not None:
-            return self._request
+            return self._request()
         return HTTPXRequest(connection_pool_size=16, read_timeout=read_timeout, write_timeout=self._timeout,
                             connect_timeout=self._timeout, pool_timeout=self._timeout)
 
@@ -247,8 +252,10 @@ class TelegramChannel:
 
     async def _invite_to_private(self, address: Address, actor: Actor, chat_id: int) -> None:
         """Personal dialogues never run in a group: answer with a button that opens a private chat."""
-        if not self.username:
-            return
+        now = asyncio.get_running_loop().time()
+        if not self.username or now - self._invited.get(chat_id, -GROUP_INVITE_COOLDOWN) < GROUP_INVITE_COOLDOWN:
+            return  # the invitation just above still serves; more would only wait for the group's rate limit
+        self._invited[chat_id] = now
         hood = next((n for n in self.config.neighbourhoods if n.telegram_chat == str(chat_id)), None)
         t = self._t(actor.language_hint)
         url = layout.deep_link(self.username, hood.id if hood else GROUP_START)
@@ -266,8 +273,12 @@ class TelegramChannel:
         incoming = Incoming(actor=Actor(self.name, str(user.id), user.first_name, user.language_code),
                             address=Address(self.name, str(message.chat.id), private=True),
                             choice=pressed.key, choice_turn=pressed.turn, event_id=f"u{update_id}")
-        replies = await self._host.dispatch(incoming)
-        if len(replies) == 1 and not replies[0].choices and replies[0].text in self._expired_texts:
+        try:
+            replies = await self._host.dispatch(incoming)
+        except Exception:
+            await self._answer(query, None)  # every query is answered, or the person's button keeps spinning
+            raise
+        if len(replies) == 1 and replies[0].refused:
             await self._answer(query, replies[0].text)  # the dialogue refused a stale press: change nothing
             return
         await self._answer(query, None)

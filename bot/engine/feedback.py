@@ -130,7 +130,7 @@ async def subject(tx: Tx, t: Translator, fb: Feedback, resident: Resident | None
 
 
 def heard_choices(t: Translator, feedback_id: int) -> tuple[Choice, ...]:
-    return tuple(Choice(f"heard:{feedback_id}:{key}", t._(label)) for key, label in HEARD_ANSWERS.items())
+    return tuple(Choice(f"heard.{feedback_id}.{key}", t._(label)) for key, label in HEARD_ANSWERS.items())
 
 
 async def _notify(tx: Tx, services: Services, fb: Feedback, update_id: int, status: str, what: str,

@@ -171,7 +171,7 @@ async def test_a_forged_heard_answer_is_refused(app: App, manual_clock: ManualCl
     await record(app, f"!feedback {reference} | done | Fixed | we had time")
     eve = Person(app, "eve", channel="telegram")
     await eve.onboard("noord")
-    await eve.send(Incoming(Actor("telegram", "eve"), Address("telegram", "eve"), choice="heard:1:no", choice_turn=0))
+    await eve.send(Incoming(Actor("telegram", "eve"), Address("telegram", "eve"), choice="heard.1.no", choice_turn=0))
     assert "expired" in eve.text()
     assert "0 / 0 / 0" not in await record(app, "!heard") and "Nobody has answered" in await record(app, "!heard")
 
