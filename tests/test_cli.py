@@ -62,3 +62,34 @@ def test_a_broken_config_is_explained_not_a_traceback(tmp_path: Path) -> None:
     result = wijkbot("shell", "--config", str(bad), cwd=tmp_path)
     assert result.returncode == 2 and "municipality.name: missing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_shell_is_interactive_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import select
+
+    config = example_config(tmp_path)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: wijkbot shell on a terminal
+        os.chdir(tmp_path)
+        os.execv(sys.executable, [sys.executable, "-m", "bot", "shell", "--config", str(config)])
+
+    def read_until(marker: bytes, limit: float = 30.0) -> bytes:
+        seen = b""
+        while marker not in seen:
+            ready, _, _ = select.select([fd], [], [], limit)
+            assert ready, seen
+            seen += os.read(fd, 4096)
+        return seen
+
+    try:
+        assert b"> " in read_until(b"> ")  # a prompt, because stdin is a terminal
+        os.write(fd, b"/start\n")
+        screen = read_until(b"5. Polski")
+        assert b"1. Nederlands" in screen
+        os.write(fd, b"\x04")  # Ctrl-D ends the session
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
