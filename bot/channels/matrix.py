@@ -7,7 +7,8 @@ Signing in and restarts
     token is written to ``<store_dir>/sync_token`` after each batch has been handled: a restart continues where
     the bot left off (events that arrived meanwhile are handled, nothing older), and the very first start does one
     sync without timeline, so history is never replayed. Events in a room the bot has just joined that precede
-    its own join are skipped too.
+    its own join are skipped too. ``stop()`` lets the batch in hand finish first; after a crash the batch comes
+    again and the dialogue engine drops the duplicates by event id.
 
 Rooms
     The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are
@@ -69,20 +70,6 @@ from bot.config import Config
 log = logging.getLogger(__name__)
 
 _NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
-
-
-class _Retry(Exception):
-    """The homeserver said no for now; wait ``delay`` seconds (None: the usual backoff)."""
-
-    def __init__(self, reason: str, delay: float | None = None) -> None:
-        super().__init__(reason)
-        self.delay = delay
-
-
-class _Failed(Exception):
-    def __init__(self, result: SendResult) -> None:
-        super().__init__(result.error)
-        self.result = result
 
 
 class MatrixChannel:
@@ -163,16 +150,12 @@ class MatrixChannel:
                     await self._prepare()
                     joined = True
                 await self._sync(first)
-                first = False
-                delay = self.backoff_min
-                if not self.connected:
-                    log.info("matrix: connected to the homeserver")
-                self.connected = True
+                first, delay = False, self.backoff_min
                 self.ready.set()
                 continue
             except asyncio.CancelledError:
                 raise
-            except _Retry as exc:
+            except fmt.Retry as exc:
                 wait = exc.delay if exc.delay is not None else delay
                 log.warning("matrix: %s; trying again in %.0f s", exc, wait)
             except _NETWORK as exc:
@@ -190,13 +173,13 @@ class MatrixChannel:
         if self.mx.password:
             resp = await client.login(self.mx.password, device_name=self.mx.device_name)
             if not isinstance(resp, nio.LoginResponse):
-                raise _Retry(f"login refused ({resp.status_code}); check matrix.password", self.backoff_max)
+                raise fmt.Retry(f"login refused ({resp.status_code}); check matrix.password", self.backoff_max)
         else:
             client.access_token = self.mx.access_token
             who = await client.whoami()
             if not isinstance(who, nio.WhoamiResponse) or not who.device_id:
                 client.access_token = ""
-                raise _Retry("matrix.access_token was refused", self.backoff_max)
+                raise fmt.Retry("matrix.access_token was refused", self.backoff_max)
             client.restore_login(self.mx.user_id, who.device_id, self.mx.access_token)
         credentials = {"user_id": self.mx.user_id, "device_id": client.device_id,
                        "access_token": client.access_token, "homeserver": self.mx.homeserver}
@@ -245,8 +228,10 @@ class MatrixChannel:
         if not isinstance(resp, nio.SyncResponse):
             if resp.status_code == "M_UNKNOWN_TOKEN" and self.mx.password:
                 client.access_token = ""  # sign in again, same device
-            raise _Retry(f"sync refused ({resp.status_code})", fmt.failure(resp).retry_after)
-        self._loaded = True
+            raise fmt.Retry(f"sync refused ({resp.status_code})", fmt.failure(resp).retry_after)
+        if not self.connected:
+            log.info("matrix: connected to the homeserver")
+        self.connected = self._loaded = True
         self._idle.clear()
         try:
             await self._housekeeping()
@@ -280,17 +265,20 @@ class MatrixChannel:
             self._left.discard(room_id)
             events = list(info.timeline.events)
             self._note_creators(room_id, [*info.state, *events])
-            joined_at = next((i for i in range(len(events) - 1, -1, -1) if self._own_join(events[i])), None)
+            joined_at = self._own_join(events)
+            if joined_at is None and info.timeline.limited and previous and info.timeline.prev_batch:
+                events = await self._backfill(room_id, info.timeline.prev_batch, previous) + events
+                joined_at = self._own_join(events)
             if joined_at is not None:
                 events = events[joined_at + 1:]  # history from before the bot joined
-            elif info.timeline.limited and previous and info.timeline.prev_batch:
-                events = await self._backfill(room_id, info.timeline.prev_batch, previous) + events
             for event in events:
                 await self._on_event(room, event)
 
-    def _own_join(self, event: Any) -> bool:
-        return (isinstance(event, nio.RoomMemberEvent) and event.state_key == self.mx.user_id
-                and event.membership == "join" and event.prev_membership != "join")
+    def _own_join(self, events: list[Any]) -> int | None:
+        """The index of the bot's (last) own join in ``events``: what precedes it is history."""
+        return next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], nio.RoomMemberEvent)
+                     and events[i].state_key == self.mx.user_id and events[i].membership == "join"
+                     and events[i].prev_membership != "join"), None)
 
     async def _backfill(self, room_id: str, start: str, until: str) -> list[Any]:
         """Events between the previous sync token and a limited timeline (oldest first)."""
@@ -435,9 +423,9 @@ class MatrixChannel:
             if room_id is None:
                 return SendResult(ok=False, error="room alias does not resolve")
             if self._gone(room_id, address.private):
-                raise _Failed(SendResult(ok=False, unreachable=True, error="the person left or the room is gone"))
+                raise fmt.SendFailed(SendResult(ok=False, unreachable=True, error="the person left or room gone"))
             event_id = await self._send_reply(room_id, reply)
-        except _Failed as exc:
+        except fmt.SendFailed as exc:
             if exc.result.unreachable and address.private and self._host is not None:
                 await self._host.unreachable(address)
             return exc.result
@@ -458,7 +446,7 @@ class MatrixChannel:
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
         if not isinstance(resp, nio.RoomSendResponse):
-            raise _Failed(fmt.failure(resp))
+            raise fmt.SendFailed(fmt.failure(resp))
         self._sent.add(resp.event_id)
         return str(resp.event_id)
 
@@ -489,7 +477,7 @@ class MatrixChannel:
             io.BytesIO(attachment.data), content_type=attachment.mime_type or "application/octet-stream",
             filename=attachment.filename or "file", encrypt=encrypted, filesize=len(attachment.data))
         if not isinstance(resp, nio.UploadResponse):
-            raise _Failed(fmt.failure(resp))
+            raise fmt.SendFailed(fmt.failure(resp))
         return fmt.media_content(attachment, str(resp.content_uri), keys if encrypted else None, thread)
 
     async def add_reactions(self, room_id: str, event_id: str, keys: Iterable[str]) -> bool:
@@ -504,7 +492,7 @@ class MatrixChannel:
             content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
             try:
                 await self._send_event(resolved or room_id, "m.reaction", content)
-            except _Failed as exc:
+            except fmt.SendFailed as exc:
                 ok = ok and "DUPLICATE" in (exc.result.error or "")
             except (*_NETWORK, nio.LocalProtocolError):
                 ok = False

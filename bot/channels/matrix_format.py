@@ -61,6 +61,22 @@ def render(text: str, choices: Iterable[Choice] = ()) -> tuple[str, str]:
     return plain, markup
 
 
+class Retry(Exception):
+    """The homeserver said no for now; wait ``delay`` seconds (None: the usual backoff)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class SendFailed(Exception):
+    """Sending stopped with this (unsuccessful) result."""
+
+    def __init__(self, result: SendResult) -> None:
+        super().__init__(result.error)
+        self.result = result
+
+
 @dataclass(frozen=True)
 class Message:
     """What a received ``m.text`` says, once edits, reply fallbacks and threads are dealt with."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from dataclasses import replace
 
 import nio
 
@@ -94,3 +95,21 @@ async def test_homeserver_restart(world: MatrixWorld) -> None:
     assert (await host.next()).text == "na"
     assert (await wait_event(resident, room_id, is_notice)).body == "ontvangen: na"
     assert channel.connected
+
+
+async def test_access_token_login_keeps_that_device(world: MatrixWorld) -> None:
+    w = world
+    bot = await w.user("bot")
+    config = w.config(bot)
+    assert config.matrix is not None
+    config = replace(config, matrix=replace(config.matrix, password=None, access_token=bot.access_token))
+    host = RecordingHost(echo)
+    channel = await w.start(config, host)
+    assert channel.device_id == bot.device_id  # the token's own device, found with whoami
+    resident = await w.person("bewoner")
+    created = await resident.room_create(is_direct=True, invite=[bot.user_id])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    await bot_joined(resident, created.room_id, bot.user_id)
+    await send_text(resident, created.room_id, "hoi")
+    assert (await host.next()).text == "hoi"
+    assert (await wait_event(resident, created.room_id, is_notice)).body == "ontvangen: hoi"
