@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,7 @@ class Recorder:
         self.host: Host | None = None
         self.fail_with: SendResult | None = None
         self._next_id = 0
+        self._changed = asyncio.Condition()
 
     async def start(self, host: Host) -> None:
         self.host = host
@@ -61,7 +64,14 @@ class Recorder:
             return self.fail_with
         self.sent.append(reply)
         self._next_id += 1
+        async with self._changed:
+            self._changed.notify_all()
         return SendResult(ok=True, message_id=f"${self.name}-{self._next_id}")
+
+    async def wait_for(self, predicate: Callable[[list[Reply]], bool], deadline: float = 20.0) -> None:
+        """Wait (event driven) until what was sent satisfies ``predicate``."""
+        async with asyncio.timeout(deadline), self._changed:
+            await self._changed.wait_for(lambda: predicate(self.sent))
 
     def texts(self, chat_id: str | None = None) -> list[str]:
         return [r.text for r in self.sent if chat_id is None or (r.address and r.address.chat_id == chat_id)]
