@@ -319,3 +319,16 @@ async def test_unexpected_error_shows_a_reference_and_logs_it(app: App, caplog: 
     match = re.search(r"reference ([A-Z0-9]{6})", anna.text())
     assert match and "Traceback" not in anna.text() and "disk on fire" not in anna.text()
     assert any(match.group(1) in record.getMessage() for record in caplog.records)
+
+
+async def test_words_and_ids_never_reach_the_log_at_info(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO):
+        anna = Person(app, "anna-7731", channel="telegram")
+        await anna.onboard()
+        await share(anna, story=STORY, place="Kerkstraat", name="Anna")
+        await anna.say("Send")
+        await app.outbox.drain()
+        await anna.say("/mydata")
+    logged = "\n".join(record.getMessage() for record in caplog.records if record.levelno >= logging.INFO)
+    for secret in ("anna-7731", "playground", "Kerkstraat", "Anna"):
+        assert secret not in logged
