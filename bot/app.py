@@ -17,7 +17,7 @@ from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
-from bot.engine import feedback, feedback_clock, moderation
+from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule
 from bot.engine.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -49,6 +49,9 @@ class App:
         self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
         self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
         self.outbox.on_sent("feedback", feedback.offer_answers)
+        deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
+        contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
+        polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
         self._started: list[Channel] = []
 
     async def _remind(self) -> None:
@@ -70,6 +73,8 @@ class App:
         """Open the database and start the channels; ``background`` also starts the scheduler and the outbox
         dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
+        await contacts.sync_config(self.services)  # contact persons from config.toml
+        await polls_schedule.restore(self.services)  # date jobs from the database; close what passed while down
         for channel in self.channels.values():
             await channel.start(self)
             self._started.append(channel)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -39,6 +41,7 @@ class Neighbourhood:
     moderation_room: str | None = None  # Matrix room id or alias
     public_rooms: tuple[str, ...] = ()  # Matrix rooms where approved stories appear
     telegram_chat: str | None = None  # Telegram group or channel id for approved stories
+    contacts: tuple[ContactPerson, ...] = ()  # [[neighbourhoods.contacts]] (bot/config_contacts.py)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,11 @@ class FeedbackConfig:
     digest_weekday: int = 4  # 0 = Monday … 6 = Sunday (default Friday)
     no_feedback_days: int = 28  # stories without any feedback after this many days are listed as overdue
     tell_residents_overdue: bool = False  # also tell residents when a promise is late
+
+
+@dataclass(frozen=True)
+class PollsConfig:
+    min_results: int = 5  # youth polls: results (and any group compared) are shown only from this many voters on
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,8 @@ class Config:
     sharing: Sharing = field(default_factory=Sharing)
     moderation: Moderation = field(default_factory=Moderation)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    polls: PollsConfig = field(default_factory=PollsConfig)
+    continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
@@ -178,20 +188,22 @@ class _Reader:
             self.problem(f"{path}.{key}" if path else key, "unknown key (a typo?)")
 
 
-def _neighbourhoods(r: _Reader, raw: Any) -> tuple[Neighbourhood, ...]:
+def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[str, ...] = SUPPORTED_LANGUAGES,
+                    ) -> tuple[Neighbourhood, ...]:
     if not isinstance(raw, list) or not raw:
         r.problem("neighbourhoods", "give at least one [[neighbourhoods]] table")
         return ()
     result: list[Neighbourhood] = []
     seen_ids: set[str] = set()
     seen_postcodes: dict[str, str] = {}
+    seen_contacts: set[str] = set()
     for index, item in enumerate(raw):
         path = f"neighbourhoods[{index}]"
         if not isinstance(item, dict):
             r.problem(path, "must be a table")
             continue
         r.unknown(item, {"id", "name", "aliases", "postcodes", "moderation_room", "public_rooms",
-                         "telegram_chat"}, path)
+                         "telegram_chat", "contacts"}, path)
         nid = r.string(item, "id", f"{path}.id") or ""
         if nid and not _ID.match(nid):
             r.problem(f"{path}.id", "use lower-case letters, digits, '-' or '_' (at most 32)")
@@ -214,6 +226,7 @@ def _neighbourhoods(r: _Reader, raw: Any) -> tuple[Neighbourhood, ...]:
             moderation_room=r.string(item, "moderation_room", f"{path}.moderation_room", required=False),
             public_rooms=r.strings(item, "public_rooms", f"{path}.public_rooms"),
             telegram_chat=r.string(item, "telegram_chat", f"{path}.telegram_chat", required=False),
+            contacts=parse_contacts(r, item.get("contacts"), f"{path}.contacts", base, languages, seen_contacts),
         ))
     return tuple(result)
 
@@ -297,7 +310,7 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix"}, "")
+                     "neighbourhoods", "telegram", "matrix", "continuity", "polls"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -338,6 +351,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         r.problem("moderation.language", f"{mod_language!r} has no translation")
 
     feedback = _feedback(r, r.table(data, "feedback", "feedback", required=False))
+    polls = r.table(data, "polls", "polls", required=False)
+    r.unknown(polls, {"min_results"}, "polls")
 
     config = Config(
         municipality=name,
@@ -351,7 +366,7 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
             statement_url=r.string(privacy, "statement_url", "privacy.statement_url") or "",
             retention_months=r.integer(privacy, "retention_months", "privacy.retention_months", 24, 1, 120),
         ),
-        neighbourhoods=_neighbourhoods(r, data.get("neighbourhoods")),
+        neighbourhoods=_neighbourhoods(r, data.get("neighbourhoods"), base, SUPPORTED_LANGUAGES),
         sharing=Sharing(min_length=min_len, max_length=max_len),
         moderation=Moderation(
             language=mod_language if mod_language in SUPPORTED_LANGUAGES else "nl",
@@ -359,6 +374,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
                                          1, 24 * 30),
         ),
         feedback=feedback,
+        polls=PollsConfig(min_results=r.integer(polls, "min_results", "polls.min_results", 5, 1, 1000)),
+        continuity=parse_continuity(r, r.table(data, "continuity", "continuity", required=False)),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
     )

@@ -130,6 +130,7 @@ class Dialogue:
         self.on_reaction = on_reaction
         # Choice keys "<prefix>.<…>" answer messages sent outside any dialogue; prefix -> handler.
         self.global_choices: dict[str, Handler] = {}
+        self.on_poll_vote: Handler | None = None  # votes on native polls the bot sent (any room, any dialogue)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
@@ -161,7 +162,7 @@ class Dialogue:
         text = incoming.text
         if text is None:
             if (incoming.command is None and incoming.choice is None and incoming.attachment is None
-                    and incoming.reaction is None):
+                    and incoming.reaction is None and incoming.poll_vote is None):
                 return N_("I received an empty message. Please type some text.")
             return None
         if is_binary(text):
@@ -211,6 +212,10 @@ class Dialogue:
 
     async def _route(self, ctx: Context) -> None:
         incoming, state = ctx.incoming, ctx.state
+        if incoming.poll_vote is not None:
+            if self.on_poll_vote is not None:
+                await self.on_poll_vote(ctx)
+            return
         if not incoming.address.private:
             await self._route_room(ctx)
             return

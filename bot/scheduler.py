@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.services import Services
@@ -42,6 +43,18 @@ class Scheduler:
                                                            timezone=self.services.config.timezone),
                                 args=[name], id=name, replace_existing=True, coalesce=True, max_instances=1,
                                 misfire_grace_time=3600)
+
+    def once(self, name: str, at: datetime, job: Job) -> None:
+        """Run once at ``at`` (a date job, e.g. a poll's closing). A moment that passed runs at once; the job is
+        never dropped as a misfire. The same name again replaces the earlier job."""
+        self.jobs[name] = job
+        self._scheduler.add_job(self._guarded, DateTrigger(run_date=at), args=[name], id=name, replace_existing=True,
+                                coalesce=True, max_instances=1, misfire_grace_time=None)
+
+    def planned(self) -> dict[str, datetime]:
+        """The date jobs waiting to run, by name, with their moment (tests and diagnostics)."""
+        return {job.id: job.trigger.run_date for job in self._scheduler.get_jobs()
+                if isinstance(job.trigger, DateTrigger)}
 
     async def _guarded(self, name: str) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +20,10 @@ class Services:
     file_channels: set[str] = field(default_factory=set)  # channels that can deliver a file to a person
     photo_channels: set[str] = field(default_factory=set)  # channels on which people can send photos
     outbox_kick: asyncio.Event = field(default_factory=asyncio.Event)  # set when something was queued
+    # Timed sweeps the engine can ask for from inside a transaction: kind (e.g. "polls") -> "run it at this
+    # moment". The composition root connects them to the scheduler; sweeps are idempotent, so a moment asked for
+    # by a change that was rolled back, or moved later, runs and finds nothing to do.
+    timed: dict[str, Callable[[datetime], None]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

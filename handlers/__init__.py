@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from bot.dialogue import Dialogue
 from bot.services import Services
-from handlers import feedback, moderation
+from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms
 from handlers.commands import command_table
 from handlers.common import CancelFlow, HelpFlow, MenuFlow, fallback
+from handlers.contacts import ContactFlow, ReplyFlow, answer_choice, with_contact_replies
+from handlers.deliberation import DeliberateFlow, join_choice
 from handlers.feedback import FeedbackFlow
 from handlers.onboarding import LanguageFlow, StartFlow
+from handlers.polls_resident import PollsFlow, poll_response, vote_choice
+from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
 from handlers.share import ShareFlow
 from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
@@ -16,9 +20,16 @@ from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
 
 def build_dialogue(services: Services) -> Dialogue:
     flows = [StartFlow(), LanguageFlow(), MenuFlow(), HelpFlow(), CancelFlow(), ShareFlow(), MyDataFlow(),
-             ForgetFlow(), StatusFlow(), SettingsFlow(), HeardFlow(), FeedbackFlow()]
-    dialogue = Dialogue(services, flows, command_table(), fallback,
-                        room_commands={**moderation.ROOM_COMMANDS, **feedback.ROOM_COMMANDS},
-                        on_reaction=moderation.reaction)
+             ForgetFlow(), StatusFlow(), SettingsFlow(), HeardFlow(), FeedbackFlow(), DeliberateFlow(),
+             ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow()]
+    dialogue = Dialogue(services, flows, command_table(), with_contact_replies(fallback),
+                        room_commands={**moderation.ROOM_COMMANDS, **feedback.ROOM_COMMANDS,
+                                       **deliberation_rooms.ROOM_COMMANDS, **contacts_rooms.ROOM_COMMANDS,
+                                       **polls_rooms.ROOM_COMMANDS},
+                        on_reaction=deliberation_rooms.reaction)  # statements' posts, else stories'
     dialogue.global_choices["heard"] = heard_answer
+    dialogue.global_choices["delib"] = join_choice
+    dialogue.global_choices["relay"] = answer_choice  # "Answer" under a contact person's answer
+    dialogue.global_choices["vote"] = vote_choice  # a poll option: "vote.<poll id>.<option>"
+    dialogue.on_poll_vote = poll_response  # a vote on a native (Matrix) poll
     return dialogue

@@ -19,14 +19,18 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start", "start", N_("Start, or choose your neighbourhood"), ("begin",)),
     Command("share", "share", N_("Share an experience"), ("delen", "vertel")),
+    Command("deliberate", "deliberate", N_("Join a neighbourhood conversation"), ("praatmee",)),
+    Command("polls", "polls", N_("Vote in neighbourhood polls"), ("peilingen", "stemmen")),
     Command("menu", "menu", N_("What can I do?"), ()),
     Command("status", "status", N_("What happened with your stories"), ("mijnverhalen",)),
+    Command("contact", "contact", N_("Your contact person in the neighbourhood"), ("contactpersoon",)),
     Command("settings", "settings", N_("How often and when you hear from us"), ("instellingen",)),
     Command("mydata", "mydata", N_("See everything we store about you"), ("mijngegevens",)),
     Command("forget", "forget", N_("Erase your data"), ("vergeet", "wissen")),
     Command("language", "language", N_("Choose your language"), ("taal",)),
     Command("help", "help", N_("Help and explanation"), ("hulp",)),
     Command("cancel", "cancel", N_("Stop what you are doing"), ("stop", "annuleer")),
+    Command("reply", "contact-reply", N_("Answer a resident (for contact persons)"), ("antwoord",), in_menu=False),
 )
 
 

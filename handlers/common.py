@@ -11,6 +11,7 @@ def menu_choices(ctx: Context) -> tuple[Choice, ...]:
     return (
         Choice("share", ctx.t._("Share an experience")),
         Choice("status", ctx.t._("What happened with my stories")),
+        Choice("contact", ctx.t._("My contact person")),
         Choice("settings", ctx.t._("Settings")),
         Choice("mydata", ctx.t._("See my data")),
         Choice("language", ctx.t._("Change language")),

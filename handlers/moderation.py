@@ -107,6 +107,7 @@ async def help_(ctx: Context) -> None:
         "!queue – stories waiting for a decision\n"
         "!log REF – who decided what, when and why\n"
         "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
+    ctx.say(ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."))
 
 
 async def reaction(ctx: Context) -> None:

@@ -6,6 +6,8 @@ from bot.channels.base import Attachment, AttachmentKind, Choice, Reply
 from bot.dialogue import Context, Flow
 from bot.engine import privacy
 from bot.engine.themes import THEMES
+from handlers import contacts as contacts_handlers
+from handlers.polls_resident import mydata_lines
 
 
 class MyDataFlow(Flow):
@@ -29,6 +31,8 @@ class MyDataFlow(Flow):
         for story in data["experiences"]:
             lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "
                          f"{story['your_words']}")
+        lines += mydata_lines(ctx.t, data)
+        lines += contacts_handlers.mydata_lines(ctx.t, data)
         lines.append(ctx.t._("Type /forget to erase your data."))
         ctx.say("\n".join(lines))
         if ctx.incoming.actor.channel in ctx.services.file_channels:

@@ -10,6 +10,8 @@ from bot.errors import StaleChoice
 from bot.i18n import N_
 from bot.store import experiences as experiences_repo
 from bot.store import residents as residents_repo
+from handlers import contacts as contacts_settings
+from handlers import polls_resident
 
 EXPERIENCE_STATUS = {"new": N_("waiting for a decision"), "approved": N_("published"),
                      "rejected": N_("not published")}
@@ -54,6 +56,8 @@ class SettingsFlow(Flow):
             Choice("mode", ctx.t._("How often you hear from us")),
             Choice("quiet", ctx.t._("Quiet hours")),
             Choice("follow", ctx.t._("Follow the whole neighbourhood")),
+            *polls_resident.settings_menu(ctx.t),
+            Choice("intros", ctx.t._(contacts_settings.INTROS_SETTING)),
             Choice("done", ctx.t._("Done")),
         )
 
@@ -68,6 +72,8 @@ class SettingsFlow(Flow):
             ctx.t._("Quiet hours (no messages): {hours}", hours=quiet or ctx.t._("none")),
             ctx.t._("Updates about the whole neighbourhood: {answer}",
                     answer=ctx.t._("yes") if r.follows_neighbourhood else ctx.t._("no")),
+            *polls_resident.settings_summary(ctx.t, r.polls_opt_in, r.age_band),
+            await contacts_settings.intros_summary(ctx),
             ctx.t._("What do you want to change?"),
         ]), self._menu(ctx))
 
@@ -84,6 +90,12 @@ class SettingsFlow(Flow):
             question = ctx.t._("Do you want updates about everything in your neighbourhood, not only about your "
                                "own stories?")
             ctx.ask("follow", question, (Choice("yes", ctx.t._("yes")), Choice("no", ctx.t._("no"))))
+        elif choice == "polls":
+            polls_resident.ask_polls(ctx)
+        elif choice == "age":
+            polls_resident.ask_age(ctx)
+        elif choice == "intros":
+            contacts_settings.ask_intros(ctx)
         elif choice == "done":
             ctx.say(ctx.t._("Your settings are saved."))
             ctx.finish()
@@ -94,6 +106,10 @@ class SettingsFlow(Flow):
         assert ctx.resident is not None
         await residents_repo.update_settings(ctx.tx, ctx.resident.id, {column: value, **dict(more)})
         ctx.resident = await residents_repo.by_id(ctx.tx, ctx.resident.id)
+        await self.start(ctx)
+
+    async def on_intros(self, ctx: Context) -> None:
+        await contacts_settings.save_intros(ctx)
         await self.start(ctx)
 
     async def on_mode(self, ctx: Context) -> None:
@@ -114,6 +130,19 @@ class SettingsFlow(Flow):
             await self.start(ctx)
             return
         await self._saved(ctx, "follows_neighbourhood", int(ctx.incoming.choice == "yes"))
+
+    async def on_polls(self, ctx: Context) -> None:
+        if ctx.incoming.choice not in ("yes", "no"):
+            await self.start(ctx)
+            return
+        await self._saved(ctx, "polls_opt_in", int(ctx.incoming.choice == "yes"))
+
+    async def on_age(self, ctx: Context) -> None:
+        band = polls_resident.age_value(ctx.incoming.choice)
+        if band is False:
+            await self.start(ctx)
+            return
+        await self._saved(ctx, "age_band", band)
 
 
 async def heard_answer(ctx: Context) -> None:

@@ -62,6 +62,27 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Poll:
+    """A poll to render natively where the platform can (Matrix: an MSC3381 poll event). ``options`` keys are the
+    answer ids a :class:`PollVote` reports back; channels without native polls ignore this and show the text and
+    the reply's choices instead."""
+
+    question: str
+    options: tuple[Choice, ...]
+    max_selections: int = 1
+    disclosed: bool = False  # whether clients may show the running tally to voters
+
+
+@dataclass(frozen=True)
+class PollVote:
+    """A vote cast on a native poll: the platform message id of the poll and the chosen answer ids (may be forged:
+    the engine checks them). An empty ``answers`` withdraws the vote."""
+
+    poll_message_id: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Incoming:
     """One thing a person did: a command, free text, a chosen option or an attachment."""
 
@@ -78,6 +99,8 @@ class Incoming:
     reaction: str | None = None  # an emoji reaction (Matrix m.reaction key) ...
     reacted_to: str | None = None  # ... to this platform message id (one the bot sent)
     moderator: bool = False  # the platform says this person may moderate here (e.g. Matrix power level >= 50)
+    reply_to: str | None = None  # platform id of the message this one answers (Matrix rich reply, Telegram reply)
+    poll_vote: PollVote | None = None  # a vote on a native poll the bot sent (Matrix MSC3381 poll response)
 
 
 @dataclass(frozen=True)
@@ -93,6 +116,9 @@ class Reply:
     notice: bool = True  # Matrix: send as m.notice (bots should not trigger other bots)
     reactions: tuple[str, ...] = ()  # after sending, the bot reacts to its own message with these (Matrix)
     refused: bool = False  # the answer to a stale or forged button: channels may show it as a short notice
+    poll: Poll | None = None  # also send a native poll (Matrix); its event id becomes the SendResult's message id
+    closes_poll: str | None = None  # platform message id of a poll this message ends (Matrix poll end event;
+    #                                 Telegram: the announcement's buttons are removed)
 
 
 @dataclass(frozen=True)

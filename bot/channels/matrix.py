@@ -24,12 +24,18 @@ What becomes an Incoming
     more in that group room, is one of the room's creators (room version 12 and later, where creators are not in
     ``power_levels.users``), or is listed in ``matrix.organisers``; in a direct chat only organisers are
     moderators. Reactions (``m.annotation``) on the bot's own messages arrive as ``Incoming(reaction=key,
-    reacted_to=event_id)``. Never dispatched: the bot's own events, notices (other bots), edits, emotes.
+    reacted_to=event_id)``, MSC3381 poll responses to its polls as ``Incoming(poll_vote=...)``. Never dispatched:
+    the bot's own events, notices (other bots), edits, emotes.
 
 Sending
     Text goes out as ``m.notice`` (or ``m.text`` when ``Reply.notice`` is False) with an HTML body; choices
     become a numbered list. Files are uploaded (encrypted for encrypted rooms) and sent as ``m.file``/``m.image``.
     ``Reply.reactions``: after sending, the bot reacts to its own message with these keys (``add_reactions``).
+    ``Reply.poll`` follows the text as an ``org.matrix.msc3381.poll.start`` event (its id is the message id);
+    ``Reply.closes_poll`` first sends the ``poll.end`` for that poll.
+    An address whose chat id is a user id (``@anna:example.org``, a contact person the bot writes to first) means
+    that person's direct chat: reused if there is one, else created (encrypted, ``is_direct`` invite); the
+    mapping is kept in ``<store_dir>/direct_rooms.json``. A rich reply's target arrives as ``Incoming.reply_to``.
     ``send`` never raises: homeserver down → ``ok=False``; 429 → ``retry_after``; the person left or the room is
     gone → ``unreachable=True`` (and ``host.unreachable`` for direct chats).
 
@@ -64,7 +70,8 @@ import aiohttp
 import nio
 
 from bot.channels import matrix_format as fmt
-from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
+from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, PollVote, Reply, SendResult
+from bot.channels.matrix_direct import DirectChats
 from bot.config import Config
 
 log = logging.getLogger(__name__)
@@ -97,10 +104,13 @@ class MatrixChannel:
         self._token: str | None = None
         self._aliases: dict[str, str] = {}  # "#alias:server" -> room id
         self._group_rooms: set[str] = set()  # ids of the configured moderation and public rooms
+        self._moderation_rooms: set[str] = set()  # ids of the configured moderation rooms
+        self._configured: dict[str, str] = {}  # room id -> the id or alias the configuration uses for it
         self._creators: dict[str, tuple[str, frozenset[str]]] = {}  # room id -> (room version, creators)
         self._left: set[str] = set()
         self._sent = fmt.BoundedSet()  # event ids of the bot's own messages
         self._seen = fmt.BoundedSet()  # event ids already handled
+        self._direct = DirectChats(self.store_dir, self.mx.user_id)  # direct chats the bot opens (contact persons)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -119,6 +129,7 @@ class MatrixChannel:
         self.client = nio.AsyncClient(self.mx.homeserver, self.mx.user_id, store_path=str(self.store_dir),
                                       config=config)
         self._token = fmt.read_text(self.store_dir / "sync_token")
+        self._direct.load()
         saved = fmt.read_json(self.store_dir / "credentials.json") or {}
         if saved.get("user_id") == self.mx.user_id and saved.get("device_id") and saved.get("access_token"):
             self.client.restore_login(self.mx.user_id, saved["device_id"], saved["access_token"])
@@ -202,6 +213,9 @@ class MatrixChannel:
                 log.warning("matrix: room alias %s does not resolve", ref)
                 continue
             self._group_rooms.add(room_id)
+            self._configured[room_id] = ref
+            if any(n.moderation_room == ref for n in self.config.neighbourhoods):
+                self._moderation_rooms.add(room_id)
             resp = await client.join(room_id)
             if not isinstance(resp, nio.JoinResponse):
                 log.warning("matrix: cannot join configured room %s (%s)", ref, resp.status_code)
@@ -221,7 +235,10 @@ class MatrixChannel:
         client = self.client
         fresh = first and self._token is None
         previous = self._token
-        client.next_batch = previous  # after a failed batch, nio must handle (decrypt) it again
+        # After a failed batch nio must handle (decrypt) it again; the first sync after a start must be handled even
+        # when nothing happened meanwhile (nio skips a response whose token it already has: the rooms would
+        # stay unknown, and direct chats look gone).
+        client.next_batch = None if first else previous
         limit = 0 if fresh else self.timeline_limit
         resp = await client.sync(timeout=0 if first else self.sync_timeout_ms, since=previous,
                                  sync_filter={"room": {"timeline": {"limit": limit}}}, full_state=first or None)
@@ -236,6 +253,7 @@ class MatrixChannel:
         try:
             await self._housekeeping()
             await self._handle(resp, previous)
+            await self._direct.notify()
             self._token = str(resp.next_batch)
             await self._save("sync_token", self._token)
         finally:
@@ -341,6 +359,8 @@ class MatrixChannel:
             incoming = await self._from_text(room, event)
         elif isinstance(event, nio.ReactionEvent):
             incoming = await self._from_reaction(room, event)
+        elif isinstance(event, nio.UnknownEvent) and event.type in fmt.POLL_RESPONSES:
+            incoming = await self._from_poll_response(room, event)
         elif isinstance(event, nio.MegolmEvent):
             log.warning("matrix: an encrypted event could not be decrypted (no key yet)")
             with contextlib.suppress(Exception):
@@ -364,24 +384,43 @@ class MatrixChannel:
 
     async def _from_text(self, room: Any, event: Any) -> Incoming | None:
         private = self._is_private(room)
-        message = fmt.read_message(event.body, event.source.get("content", {}), private)
+        message = fmt.read_message(event.body, event.source.get("content", {}), private,
+                                   keep_plain=room.room_id in self._moderation_rooms)
         if message is None:
             return None  # an edit, or chatter in a group room
         moderator = event.sender in self.mx.organisers if private else await self._is_moderator(room, event.sender)
-        return Incoming(self._actor(room, event.sender), Address(self.name, room.room_id, message.thread, private),
+        return Incoming(self._actor(room, event.sender), self._address(room.room_id, private, message.thread),
                         text=message.text, command=message.command, args=message.args, event_id=event.event_id,
-                        moderator=moderator)
+                        moderator=moderator, addressed=private or message.command is not None,
+                        reply_to=message.reply_to)
+
+    def _address(self, room_id: str, private: bool, thread: str | None = None) -> Address:
+        """Configured rooms are named as the configuration names them (an alias stays an alias)."""
+        return Address(self.name, self._configured.get(room_id, room_id), thread, private)
+
+    async def _own(self, room_id: str, event_id: str) -> bool:
+        """Whether ``event_id`` is one of the bot's own events (asked from the homeserver if not remembered)."""
+        if event_id not in self._sent:
+            resp = await self.client.room_get_event(room_id, event_id)
+            if not isinstance(resp, nio.RoomGetEventResponse) or resp.event.sender != self.mx.user_id:
+                return False
+            self._sent.add(event_id)
+        return True
+
+    async def _from_poll_response(self, room: Any, event: Any) -> Incoming | None:
+        vote = fmt.read_poll_response(event.type, event.source.get("content", {}))
+        if vote is None or not await self._own(room.room_id, vote[0]):
+            return None  # a vote on someone else's poll: people may run their own polls in a room
+        return Incoming(self._actor(room, event.sender), self._address(room.room_id, self._is_private(room)),
+                        poll_vote=PollVote(*vote), event_id=event.event_id)
 
     async def _from_reaction(self, room: Any, event: Any) -> Incoming | None:
         target = event.reacts_to
-        if target not in self._sent:
-            resp = await self.client.room_get_event(room.room_id, target)
-            if not isinstance(resp, nio.RoomGetEventResponse) or resp.event.sender != self.mx.user_id:
-                return None
-            self._sent.add(target)
+        if not await self._own(room.room_id, target):
+            return None
         private = self._is_private(room)
         moderator = (event.sender in self.mx.organisers) if private else await self._is_moderator(room, event.sender)
-        return Incoming(self._actor(room, event.sender), Address(self.name, room.room_id, private=private),
+        return Incoming(self._actor(room, event.sender), self._address(room.room_id, private),
                         reaction=event.key, reacted_to=target, event_id=event.event_id, moderator=moderator)
 
     async def _is_moderator(self, room: Any, user_id: str) -> bool:
@@ -419,7 +458,8 @@ class MatrixChannel:
         if self.client is None or not self._loaded:
             return SendResult(ok=False, error="not connected yet")
         try:
-            room_id = await self._room_id(address.chat_id)
+            room_id = (await self._direct_room(address.chat_id) if address.chat_id.startswith("@")
+                       else await self._room_id(address.chat_id))
             if room_id is None:
                 return SendResult(ok=False, error="room alias does not resolve")
             if self._gone(room_id, address.private):
@@ -436,6 +476,26 @@ class MatrixChannel:
         if reply.reactions:
             await self.add_reactions(room_id, event_id, reply.reactions)
         return SendResult(ok=True, message_id=event_id)
+
+    async def _direct_room(self, user_id: str) -> str:
+        """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or
+        created encrypted with an ``is_direct`` invite; returns once its state has arrived by sync."""
+        direct = self._direct
+        async with direct.lock:
+            room_id = direct.usable(self.client.rooms, self._left, self._group_rooms, user_id)
+            if room_id is None:
+                resp = await self.client.room_create(is_direct=True, invite=[user_id],
+                                                     preset=nio.RoomPreset.trusted_private_chat,
+                                                     initial_state=[fmt.ENCRYPTION_STATE])
+                if not isinstance(resp, nio.RoomCreateResponse):
+                    raise fmt.SendFailed(fmt.failure(resp))
+                room_id = str(resp.room_id)
+                direct.created.add(room_id)
+                log.info("matrix: opened a direct chat with a contact person")
+            await direct.remember(user_id, room_id)
+        if not await direct.wait_ready(lambda: self.client.rooms, room_id, user_id):
+            raise fmt.SendFailed(SendResult(ok=False, error="the direct chat is not ready yet"))
+        return room_id
 
     def _gone(self, room_id: str, private: bool) -> bool:
         room = self.client.rooms.get(room_id)
@@ -454,9 +514,17 @@ class MatrixChannel:
         """Upload first (the step most likely to fail), then the text, then the file; returns the text's id."""
         media = await self._media(room_id, reply) if reply.attachment else None
         message_id: str | None = None
+        if reply.closes_poll:  # end the poll event, so clients stop offering it (a gone poll is no reason to fail)
+            with contextlib.suppress(fmt.SendFailed):
+                await self._send_event(room_id, fmt.POLL_END, fmt.poll_end_content(
+                    reply.closes_poll, reply.text.split("\n", 1)[0]))
         if reply.text or reply.choices:
-            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(reply))
+            shown = replace(reply, choices=()) if reply.poll else reply  # the poll event shows the options
+            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(shown))
             message_id = reply.edit_of or message_id  # edits keep the original id
+        if reply.poll is not None:  # MSC3381; votes refer to this event, so its id is the message id
+            message_id = await self._send_event(room_id, fmt.POLL_START, fmt.poll_start_content(
+                reply.poll, fmt.render(reply.poll.question, reply.poll.options)[0]))
         if media is not None:
             media_id = await self._send_event(room_id, "m.room.message", media)
             message_id = message_id or media_id

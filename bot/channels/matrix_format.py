@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.channels.base import Attachment, AttachmentKind, Choice, Reply, SendResult
+from bot.channels.base import Attachment, AttachmentKind, Choice, Poll, Reply, SendResult
 
 MODERATOR_LEVEL = 50
 HTML = "org.matrix.custom.html"
+ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 _GONE = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_ROOM"})
 _COMMAND = re.compile(r"^([A-Za-z][\w-]*)(?:\s+(.*))?$", re.DOTALL)
 # Room versions whose creators have no implicit power (MSC4289 gave creators infinite power from v12 on).
@@ -85,19 +86,24 @@ class Message:
     command: str | None = None
     args: str = ""
     thread: str | None = None
+    reply_to: str | None = None  # the event a rich reply answers
 
 
-def read_message(body: str, content: dict[str, Any], private: bool) -> Message | None:
-    """``None`` for an edit (``m.replace``); in a group room (``private=False``) also for anything but ``!word``."""
+def read_message(body: str, content: dict[str, Any], private: bool, keep_plain: bool = False) -> Message | None:
+    """``None`` for an edit (``m.replace``); in a group room (``private=False``) also for anything but ``!word``,
+    unless ``keep_plain`` (a moderation room, where an organiser may be answering the bot's questions)."""
     relation = content.get("m.relates_to") or {}
     if relation.get("rel_type") == "m.replace" or "m.new_content" in content:
         return None
     text = strip_reply_fallback(body) if "m.in_reply_to" in relation else body
     thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+    in_reply_to = relation.get("m.in_reply_to") or {}
+    reply_to = in_reply_to.get("event_id") if isinstance(in_reply_to, dict) and not relation.get(
+        "is_falling_back") else None
     command = parse_command(text, "/!" if private else "!")
     if command is None:
-        return Message(text, thread=thread) if private else None
-    return Message(text, command[0], command[1], thread)
+        return Message(text, thread=thread, reply_to=reply_to) if private or keep_plain else None
+    return Message(text, command[0], command[1], thread, reply_to)
 
 
 def thread_relation(thread: str | None) -> dict[str, Any] | None:
@@ -116,6 +122,43 @@ def text_content(reply: Reply) -> dict[str, Any]:
         return {**content, "body": f"* {body}", "formatted_body": f"* {markup}", "m.new_content": content,
                 "m.relates_to": {"rel_type": "m.replace", "event_id": reply.edit_of}}
     return _in_thread(content, reply.address.thread if reply.address else None)
+
+
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
+POLL_RESPONSES = frozenset({"org.matrix.msc3381.poll.response", "m.poll.response"})
+_TEXT = "org.matrix.msc1767.text"
+
+
+def poll_start_content(poll: Poll, fallback: str) -> dict[str, Any]:
+    """An MSC3381 poll (unstable names, as Element sends and renders them) with a text fallback."""
+    kind = "org.matrix.msc3381.poll.disclosed" if poll.disclosed else "org.matrix.msc3381.poll.undisclosed"
+    return {POLL_START: {"question": {_TEXT: poll.question, "body": poll.question, "msgtype": "m.text"},
+                         "kind": kind, "max_selections": poll.max_selections,
+                         "answers": [{"id": c.key, _TEXT: c.label} for c in poll.options]},
+            _TEXT: fallback, "body": fallback}
+
+
+def poll_end_content(start_event_id: str, fallback: str) -> dict[str, Any]:
+    return {"m.relates_to": {"rel_type": "m.reference", "event_id": start_event_id}, POLL_END: {},
+            _TEXT: fallback, "body": fallback}
+
+
+def read_poll_response(event_type: str, content: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """(poll start event id, chosen answer ids) of a poll response, or None if it is not a well-formed one."""
+    relation = content.get("m.relates_to") or {}
+    if event_type not in POLL_RESPONSES or relation.get("rel_type") != "m.reference":
+        return None
+    body = content.get("org.matrix.msc3381.poll.response") or {}
+    answers = body.get("answers") if isinstance(body, dict) else None
+    if answers is None:
+        answers = content.get("m.selections")  # the stable MSC3381 shape
+    target = relation.get("event_id")
+    if not isinstance(target, str):
+        return None
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        return target, ("?",)  # malformed: passed on so the voter hears it did not count
+    return target, tuple(a[:32] for a in answers[:32])
 
 
 def media_content(attachment: Attachment, uri: str, keys: dict[str, Any] | None,

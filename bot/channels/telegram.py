@@ -13,6 +13,7 @@ blocked the bot is reported to the host as unreachable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -57,6 +58,7 @@ GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays bet
                 "open a private chat with me.")
 GROUP_BUTTON = N_("Open a private chat")
 GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
+RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots)
 GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
 
 
@@ -70,6 +72,12 @@ def api_urls(api_base_url: str | None) -> tuple[str, str]:
     if root.endswith("/bot"):
         root = root[: -len("/bot")]
     return f"{root}/bot", f"{root}/file/bot"
+
+
+def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:
+    """PTB's AIORateLimiter for a Bot API that allows ``per_second`` messages per second overall (0: no overall
+    limit); Telegram's per-group limits stay as PTB sets them."""
+    return AIORateLimiter(overall_max_rate=max(per_second, 0), overall_time_period=1, max_retries=max_retries)
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -90,10 +98,12 @@ class TelegramChannel:
     def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *,
                  request: Callable[[], BaseRequest] | None = None, receive: bool = True,
                  retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0, poll_timeout: float = 10.0,
-                 max_retry_after: int = 3) -> None:
+                 max_retry_after: int = 3, rate_limit: float = RATE_LIMIT) -> None:
         """``request`` makes PTB's HTTP clients (tests: an httpx MockTransport); ``receive=False`` starts no
         updater (updates are then fed with :meth:`feed`). ``retry_delays`` are the waits between attempts after
-        network errors, 5xx and timeouts; ``max_retry_after`` how often a 429 is waited out before giving up."""
+        network errors, 5xx and timeouts; ``max_retry_after`` how often a 429 is waited out before giving up.
+        ``rate_limit`` is the Bot API's overall limit in messages per second (Telegram: about 30; a local Bot API
+        server or a benchmark's emulator may allow more; 0 turns the overall limit off), see :func:`rate_limiter`."""
         if config.telegram is None:
             raise ValueError("TelegramChannel needs a [telegram] section in the configuration")
         self.config = config
@@ -106,6 +116,7 @@ class TelegramChannel:
         self._timeout = timeout
         self._poll_timeout = poll_timeout
         self._max_retry_after = max_retry_after
+        self._rate_limit = rate_limit
         self._secret = derive_secret(self.settings.token)
         if logging.getLogger("httpx").getEffectiveLevel() < logging.WARNING:
             logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and Bot API URLs hold the token
@@ -126,7 +137,7 @@ class TelegramChannel:
         builder = (ApplicationBuilder().token(self.settings.token).base_url(base_url).base_file_url(base_file_url)
                    .request(self._make_request(self._timeout))
                    .get_updates_request(self._make_request(self._timeout))
-                   .rate_limiter(AIORateLimiter(max_retries=self._max_retry_after))
+                   .rate_limiter(rate_limiter(self._rate_limit, self._max_retry_after))
                    .job_queue(None))
         if not self._receive:
             builder = builder.updater(None)
@@ -246,7 +257,8 @@ class TelegramChannel:
             return
         incoming = Incoming(actor=actor, address=address, text=message.text or message.caption,
                             command=command.command if command else None, args=command.args if command else "",
-                            attachment=_attachment(message), event_id=f"u{update_id}")
+                            attachment=_attachment(message), event_id=f"u{update_id}",
+                            reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None)
         for reply in await self._host.dispatch(incoming):
             await self.send(reply)
 
@@ -358,6 +370,10 @@ class TelegramChannel:
             return await self._call("editMessageText", partial(
                 bot.edit_message_text, text[:TEXT_LIMIT], chat_id=chat_id, message_id=int(reply.edit_of),
                 reply_markup=markup))
+        if reply.closes_poll is not None and reply.closes_poll.isdigit():  # a poll ended: its buttons go
+            with contextlib.suppress(TelegramError):  # e.g. already gone after a vote
+                await self._call("editMessageReplyMarkup", partial(bot.edit_message_reply_markup, chat_id=chat_id,
+                                                                   message_id=int(reply.closes_poll)))
         caption: str | None = None
         if attachment is not None and attachment.kind in (AttachmentKind.FILE, AttachmentKind.PHOTO):
             if layout.u16len(text) <= CAPTION_LIMIT:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.engine import moderation
+from bot.engine import contacts, moderation
 from bot.engine.scrub import MARKERS, scrub
 from bot.services import Services
 from bot.store import experiences as repo
@@ -54,4 +54,5 @@ async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, t
         now=services.now_iso(),
     )
     await moderation.submitted(tx, services, experience)
+    await contacts.route_new_story(tx, services, experience)  # the responsible contact person, same transaction
     return experience

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.channels.base import Address, Reply
-from bot.engine import outbox
+from bot.engine import contacts, outbox
 from bot.engine.feedback import STATUSES, Feedback, not_before
 from bot.engine.themes import THEMES
 from bot.i18n import Translator
@@ -90,8 +90,8 @@ async def overdue_commitments(services: Services) -> int:
 
 
 async def contact_addresses(tx: Tx, neighbourhood: str, theme: str | None) -> list[Address]:
-    """Where the neighbourhood's contact persons are reached (filled in by the contacts feature)."""
-    return []
+    """Where the contact person responsible is reached: the theme's, else the neighbourhood's (issue 7)."""
+    return await contacts.addresses(tx, neighbourhood, theme)
 
 
 async def _tell_residents_overdue(tx: Tx, services: Services, fb: Feedback) -> None:

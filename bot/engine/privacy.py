@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.store import conversations
+from bot.store import contacts as contacts_repo
+from bot.store import conversations, deliberations
 from bot.store import experiences as experiences_repo
+from bot.store import polls as polls_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
 from bot.store.residents import Resident
@@ -47,6 +49,13 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
             }
             for e in stories
         ],
+        "deliberation_votes": [dict(row) for row in await deliberations.votes_of(tx, resident.id)],
+        "deliberation_statements": [dict(row) for row in await deliberations.statements_of(tx, resident.id)],
+        "polls": {"hear_about_new_polls": bool(resident.polls_opt_in), "age_group": resident.age_band,
+                  "votes": [{"poll": r["reference"], "question": r["question"], "option": r["option"], "at": r["at"]}
+                            for r in await polls_repo.votes_of(tx, resident.id)],
+                  "youth_poll_votes": "stored without any link to you; nobody can tell which are yours"},
+        "contact_persons": await contacts_repo.export_of(tx, resident.id),  # messages relayed to and from them
         "conversation_in_progress": {"flow": state.flow, "step": state.step} if state.flow else None,
     }
 
@@ -62,6 +71,9 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool) -> int:
     else:
         count = await experiences_repo.delete_of_resident(tx, resident.id)
     await tx.execute("UPDATE heard SET comment = NULL WHERE resident_id = ?", (resident.id,))
+    await deliberations.forget_resident(tx, resident.id, keep_statements=keep_stories)
+    await polls_repo.forget_resident(tx, resident)
+    await contacts_repo.forget_resident(tx, resident.id)
     await conversations.delete(tx, resident.channel, resident.user_id)
     await residents_repo.delete(tx, resident.id)
     return count

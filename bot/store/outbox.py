@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.channels.base import Address, Choice, Reply
+from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Poll, Reply
 from bot.store.db import Tx
 
 
@@ -26,7 +27,37 @@ def _body(reply: Reply) -> str:
         body["choices"] = [[c.key, c.label] for c in reply.choices]
     if reply.reactions:
         body["reactions"] = list(reply.reactions)
+    if reply.attachment is not None:
+        body["attachment"] = _attachment_body(reply.attachment)
+    if reply.poll is not None:
+        body["poll"] = {"question": reply.poll.question, "options": [[c.key, c.label] for c in reply.poll.options],
+                        "max_selections": reply.poll.max_selections, "disclosed": reply.poll.disclosed}
+    if reply.closes_poll:
+        body["closes_poll"] = reply.closes_poll
     return json.dumps(body, ensure_ascii=False)
+
+
+def _attachment_body(attachment: Attachment) -> dict[str, Any]:
+    """Photos and files sent later (e.g. a poll's result chart) keep their bytes, base64, in the row."""
+    fields = {"kind": attachment.kind.value, "ref": attachment.ref, "filename": attachment.filename,
+              "mime_type": attachment.mime_type, "alt_text": attachment.alt_text,
+              "data": base64.b64encode(attachment.data).decode("ascii") if attachment.data is not None else None}
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _reply(body: dict[str, Any], address: Address) -> Reply:
+    attachment = body.get("attachment")
+    poll = body.get("poll")
+    return Reply(
+        text=body["text"], choices=tuple(Choice(k, v) for k, v in body.get("choices", [])),
+        reactions=tuple(body.get("reactions", [])), address=address,
+        attachment=None if attachment is None else Attachment(
+            kind=AttachmentKind(attachment["kind"]), ref=attachment.get("ref"), filename=attachment.get("filename"),
+            mime_type=attachment.get("mime_type"), alt_text=attachment.get("alt_text"),
+            data=base64.b64decode(attachment["data"]) if "data" in attachment else None),
+        poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
+                                            int(poll["max_selections"]), bool(poll["disclosed"])),
+        closes_poll=body.get("closes_poll"))
 
 
 async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,
@@ -47,8 +78,7 @@ async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
     for row in rows:
         body = json.loads(row["body"])
         address = Address(row["channel"], row["chat_id"], private=bool(row["private"]))
-        reply = Reply(text=body["text"], choices=tuple(Choice(k, v) for k, v in body.get("choices", [])),
-                      reactions=tuple(body.get("reactions", [])), address=address)
+        reply = _reply(body, address)
         result.append(Pending(row["id"], address, reply, row["purpose"], row["subject"], row["attempts"]))
     return result
 

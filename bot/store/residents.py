@@ -22,6 +22,8 @@ class Resident:
     quiet_start: str = "21:00"
     quiet_end: str = "08:00"
     follows_neighbourhood: int = 0
+    polls_opt_in: int = 0  # hears about new polls in their neighbourhood
+    age_band: str | None = None  # e.g. "12-14", only for youth polls; never an age or a birth date
 
     @classmethod
     def from_row(cls, row: Row) -> Resident:
@@ -78,7 +80,7 @@ async def delete(tx: Tx, resident_id: int) -> None:
     await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
 
 
-SETTINGS = ("feedback_mode", "quiet_start", "quiet_end", "follows_neighbourhood")
+SETTINGS = ("feedback_mode", "quiet_start", "quiet_end", "follows_neighbourhood", "polls_opt_in", "age_band")
 
 
 async def update_settings(tx: Tx, resident_id: int, values: dict[str, object]) -> None:

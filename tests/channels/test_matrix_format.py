@@ -51,7 +51,7 @@ def test_group_rooms_take_only_bang_commands_and_edits_are_skipped() -> None:
     assert read_message("!approve W-1", thread, private=False) == Message("!approve W-1", "approve", "W-1", "$root")
     reply = {"m.relates_to": {"m.in_reply_to": {"event_id": "$q"}}}
     assert read_message("> <@a:b> vraag\n> nog\n\n!approve W-2", reply, private=False) == Message(
-        "!approve W-2", "approve", "W-2")
+        "!approve W-2", "approve", "W-2", reply_to="$q")
 
 
 def test_strip_reply_fallback_leaves_plain_text_alone() -> None:

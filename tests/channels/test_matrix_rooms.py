@@ -54,7 +54,7 @@ async def test_commands_moderators_and_reactions(world: MatrixWorld) -> None:
     host = RecordingHost(moderation_item)
     channel = await w.start(w.config(bot, moderation_room=alias), host)  # joins the configured room by alias
     await bot_joined(creator, room_id, bot.user_id)
-    room = Address("matrix", room_id, private=False)
+    room = Address("matrix", alias, private=False)  # configured rooms are named as the configuration names them
 
     async def command(client: nio.AsyncClient, text: str) -> Incoming:
         event_id = await send_text(client, room_id, text)
@@ -64,12 +64,14 @@ async def test_commands_moderators_and_reactions(world: MatrixWorld) -> None:
 
     first = await command(moderator, "!approve W-2026-0001")
     assert (first.command, first.args, first.addressed, first.moderator) == ("approve", "W-2026-0001", True, True)
-    await send_text(member, room_id, "hallo allemaal")  # chatter: ignored entirely
+    chatter_id = await send_text(member, room_id, "hallo allemaal")
+    chatter = await host.next()  # passed on unaddressed: the dialogue only uses it for an organiser's own form
+    assert (chatter.event_id, chatter.command, chatter.addressed) == (chatter_id, None, False)
     ordinary = await command(member, "!Approve W-2026-0001")
     assert (ordinary.command, ordinary.moderator) == ("approve", False)
     assert (await command(creator, "!approve W-2026-0001")).moderator is True
     assert (await command(co_creator, "!reject W-2026-0002 spam")).moderator is True
-    assert [i.args for i in host.received] == ["W-2026-0001"] * 3 + ["W-2026-0002 spam"]
+    assert [i.args for i in host.received if i.addressed] == ["W-2026-0001"] * 3 + ["W-2026-0002 spam"]
 
     # A moderation item with the bot's own reactions under it.
     await send_text(creator, room_id, "!nieuw")

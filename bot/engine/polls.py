@@ -1,0 +1,301 @@
+"""Neighbourhood polls and youth polls: organisers ask, residents vote on any channel, everyone hears the result.
+
+A poll lives ``scheduled`` → ``open`` → ``closed`` (or ``cancelled``). Opening, closing and cancelling are each
+one transaction with everything they cause: announcements and results are outbox rows (each resident's after
+their quiet hours). Opening and closing are driven by date jobs (``bot/engine/polls_schedule.py``) that call
+:func:`sweep`, which only looks at the database and the injected clock, so it is idempotent and tests call it
+directly.
+
+Voting: one vote per eligible resident per poll (a set of at most ``max_selections`` options), changeable until
+the poll closes. Eligible: a resident of one of the poll's neighbourhoods, and for a youth poll someone whose
+stated age band lies inside the poll's range. Ordinary votes are stored per resident (for /mydata and /forget);
+youth votes only under ``HMAC-SHA256(poll key, channel + user id)`` with a random key per poll, which is deleted
+when the poll ends, so afterwards no table links a youth vote to anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.channels.base import Address, Choice, Poll, Reply
+from bot.engine import feedback, outbox
+from bot.engine import polls_text as text
+from bot.errors import UserError
+from bot.i18n import Translator
+from bot.services import Services
+from bot.store import audit
+from bot.store import experiences as experiences_repo
+from bot.store import polls as repo
+from bot.store.db import Tx
+from bot.store.polls import PollRecord
+from bot.store.residents import Resident
+
+log = logging.getLogger(__name__)
+
+YOUTH_BANDS = ("12-14", "15-17", "18-20", "21-23")  # what residents can state; youth polls span whole bands
+MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MAX_QUESTION, MAX_OPTION = 300, 100
+MIN_DURATION = timedelta(minutes=5)
+CHOICE_PREFIX = "vote"  # global choice keys "vote.<poll id>.<option number>"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A poll as an organiser described it, before it exists."""
+
+    question: str
+    options: tuple[str, ...]
+    neighbourhoods: tuple[str, ...]
+    closes_at: datetime
+    opens_at: datetime | None = None  # None: now
+    youth: tuple[int, int] | None = None
+    max_selections: int = 1
+
+
+def band_range(band: str) -> tuple[int, int]:
+    low, _, high = band.partition("-")
+    return int(low), int(high)
+
+
+def youth_range(low: int, high: int) -> tuple[int, int]:
+    """A youth poll's age range; it must start and end at the edges of the bands residents can state."""
+    starts = {band_range(b)[0] for b in YOUTH_BANDS}
+    ends = {band_range(b)[1] for b in YOUTH_BANDS}
+    if low not in starts or high not in ends or low > high:
+        raise UserError("Youth polls use the age groups {bands}. Start and end the range at their edges, for "
+                        "example 'youth 12-17'.", bands=", ".join(YOUTH_BANDS))
+    return low, high
+
+
+def in_band(poll: PollRecord, band: str | None) -> bool:
+    if not poll.youth:
+        return True
+    if band not in YOUTH_BANDS:
+        return False
+    low, high = band_range(band)
+    assert poll.youth_min is not None and poll.youth_max is not None
+    return poll.youth_min <= low and high <= poll.youth_max
+
+
+def choice_key(poll: PollRecord, number: int) -> str:
+    return f"{CHOICE_PREFIX}.{poll.id}.{number}"
+
+
+def voter_hash(poll: PollRecord, resident: Resident) -> str:
+    """The only name a youth vote has. Without the poll's key (deleted when it ends) it points to nobody."""
+    if poll.vote_key is None:
+        raise UserError("This poll has closed. Votes are no longer counted.")
+    message = f"{resident.channel}\n{resident.user_id}".encode()
+    return hmac.new(bytes.fromhex(poll.vote_key), message, hashlib.sha256).hexdigest()
+
+
+def plan(services: Services, moment: datetime | str) -> None:
+    """Ask for the polls sweep to run at ``moment`` (a no-op where no scheduler is connected)."""
+    wake = services.timed.get("polls")
+    if wake is not None:
+        wake(services.parse_time(moment) if isinstance(moment, str) else moment)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _check_draft(services: Services, draft: Draft) -> tuple[str, tuple[str, ...], datetime]:
+    question = " ".join(draft.question.split()).strip("\"'“”„ ")
+    options = tuple(" ".join(o.split()).strip("\"'“”„ ") for o in draft.options)
+    if not question:
+        raise UserError("Please give the question.")
+    if len(question) > MAX_QUESTION or any(len(o) > MAX_OPTION for o in options):
+        raise UserError("Keep the question under {question} characters and each option under {option}.",
+                        question=MAX_QUESTION, option=MAX_OPTION)
+    if not MIN_OPTIONS <= len([o for o in options if o]) <= MAX_OPTIONS or not all(options):
+        raise UserError("A poll needs 2 to 10 options.")
+    if len({o.casefold() for o in options}) != len(options):
+        raise UserError("Two options are the same. Please make every option different.")
+    if not draft.neighbourhoods:
+        raise UserError("Please say in which neighbourhood the poll is.")
+    if not 1 <= draft.max_selections <= len(options):
+        raise UserError("A multiple-choice poll allows 2 up to the number of options.")
+    opens = draft.opens_at or services.now()
+    if draft.closes_at - opens < MIN_DURATION:
+        raise UserError("The poll must close at least 5 minutes after it opens.")
+    return question, options, opens
+
+
+async def create(tx: Tx, services: Services, draft: Draft, room: str, author: str) -> tuple[PollRecord, int | None]:
+    """A new poll. Opens at once (returns how many residents will hear of it) unless it opens later (None)."""
+    question, options, opens = _check_draft(services, draft)
+    year = services.now().astimezone(services.config.timezone).year
+    reference = await experiences_repo.next_reference(tx, "P", year)
+    poll = await repo.create(
+        tx, reference=reference, question=question, options=options, neighbourhoods=draft.neighbourhoods,
+        max_selections=draft.max_selections, youth=draft.youth, opens_at=_iso(opens),
+        closes_at=_iso(draft.closes_at), room=room, author=author, now=services.now_iso(),
+        vote_key=secrets.token_hex(32) if draft.youth else None)
+    await audit.add(tx, reference, author, "poll-created", question, services.now_iso())
+    plan(services, draft.closes_at)
+    if opens > services.now():
+        plan(services, opens)
+        return poll, None
+    return poll, await open_poll(tx, services, poll)
+
+
+async def open_poll(tx: Tx, services: Services, poll: PollRecord) -> int:
+    """Open a poll and announce it: to every eligible resident who opted in (after their quiet hours, never after
+    closing), and in the neighbourhoods' public rooms. Returns the number of residents told."""
+    await repo.set_open(tx, poll.id, services.now_iso())
+    options = await repo.options(tx, poll.id)
+    hoods = await repo.neighbourhoods(tx, poll.id)
+    names = [h.name for h in (services.config.neighbourhood(i) for i in hoods) if h is not None]
+    told = 0
+    for resident in await repo.audience(tx, poll.id):
+        if not in_band(poll, resident.age_band) or resident.chat_id is None:
+            continue
+        later = feedback.not_before(services, resident)
+        if later is not None and later >= poll.closes_at:
+            continue  # their quiet hours last until after closing
+        t = Translator(resident.language, services.config.timezone)
+        reply = Reply(text=text.announcement(t, poll, names), choices=vote_choices(t, poll, options, frozenset()),
+                      poll=native_poll(poll, options))
+        await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), reply, purpose="poll",
+                             subject=poll.reference, not_before=later)
+        told += 1
+    await _announce_in_rooms(tx, services, poll, options, hoods)
+    return told
+
+
+def native_poll(poll: PollRecord, options: list[tuple[int, str]]) -> Poll:
+    return Poll(poll.question, tuple(Choice(str(n), label) for n, label in options), poll.max_selections)
+
+
+def vote_choices(t: Translator, poll: PollRecord, options: list[tuple[int, str]],
+                 chosen: frozenset[int]) -> tuple[Choice, ...]:
+    return tuple(Choice(choice_key(poll, n), text.option_label(t, label, n in chosen)) for n, label in options)
+
+
+async def _announce_in_rooms(tx: Tx, services: Services, poll: PollRecord, options: list[tuple[int, str]],
+                             hoods: list[str]) -> None:
+    """Public rooms: a Matrix poll event (youth polls: text only, since votes in a room are seen by everyone there);
+    Telegram groups: text that points to the private chat."""
+    t = Translator(services.config.default_language, services.config.timezone)
+    for hood_id in hoods:
+        hood = services.config.neighbourhood(hood_id)
+        if hood is None:
+            continue
+        for room in hood.public_rooms:
+            reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=not poll.youth),
+                          poll=None if poll.youth else native_poll(poll, options))
+            await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="poll",
+                                 subject=poll.reference)
+        if hood.telegram_chat:
+            reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=False))
+            await outbox.enqueue(tx, services, Address("telegram", hood.telegram_chat, private=False), reply,
+                                 purpose="poll", subject=poll.reference)
+
+
+async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None) -> None:
+    """Raise a clear UserError when this person may not vote (now) in this poll."""
+    if poll.status == "scheduled":
+        raise UserError("This poll is not open yet.")
+    if poll.status != "open" or services.now_iso() >= poll.closes_at:
+        raise UserError("This poll has closed. Votes are no longer counted.")
+    if resident is None:
+        raise UserError("Only residents who joined can vote. Send me /start in a private chat to join.")
+    hoods = await repo.neighbourhoods(tx, poll.id)
+    if resident.neighbourhood_id not in hoods:
+        names = [h.name for h in (services.config.neighbourhood(i) for i in hoods) if h is not None]
+        raise UserError("This poll is for residents of {neighbourhoods}. Your vote does not count.",
+                        neighbourhoods=", ".join(names))
+    if not in_band(poll, resident.age_band):
+        if resident.age_band is None:
+            raise UserError("This poll is for young people aged {band}. If that is you, tell me your age group in "
+                            "/settings and vote again.", band=poll.band)
+        raise UserError("This poll is for young people aged {band}. Your vote does not count.", band=poll.band)
+
+
+async def current_vote(tx: Tx, poll: PollRecord, resident: Resident) -> frozenset[int]:
+    if poll.youth:
+        return await repo.youth_vote(tx, poll.id, voter_hash(poll, resident))
+    return await repo.resident_vote(tx, poll.id, resident.id)
+
+
+async def cast(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None,
+               chosen: frozenset[int]) -> frozenset[int]:
+    """Replace the person's vote with ``chosen`` (empty: withdraw it). Raises UserError when refused."""
+    await eligible(tx, services, poll, resident)
+    assert resident is not None
+    numbers = {n for n, _ in await repo.options(tx, poll.id)}
+    if not chosen <= numbers:
+        raise UserError("That is not an option of this poll. Your vote did not change.")
+    if len(chosen) > poll.max_selections == 1:
+        raise UserError("This poll allows only one option. Your vote did not change.")
+    if len(chosen) > poll.max_selections:
+        raise UserError("You can choose at most {count} options. Your vote did not change.",
+                        count=poll.max_selections)
+    if poll.youth:
+        await repo.set_youth_vote(tx, poll.id, voter_hash(poll, resident), chosen)
+    else:
+        await repo.set_resident_vote(tx, poll.id, resident.id, chosen, services.now_iso())
+    return chosen
+
+
+async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None,
+                 number: int) -> frozenset[int]:
+    """A tap on an option: single choice sets it; multiple choice adds or removes it."""
+    await eligible(tx, services, poll, resident)
+    assert resident is not None
+    if poll.max_selections == 1:
+        return await cast(tx, services, poll, resident, frozenset({number}))
+    before = await current_vote(tx, poll, resident)
+    after = before - {number} if number in before else before | {number}
+    return await cast(tx, services, poll, resident, after)
+
+
+async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime) -> None:
+    if poll.status not in repo.ACTIVE:
+        raise UserError("{reference} has already ended.", reference=poll.reference)
+    if closes_at - max(services.parse_time(poll.opens_at), services.now()) < MIN_DURATION:
+        raise UserError("The poll must close at least 5 minutes after it opens.")
+    await repo.set_closes_at(tx, poll.id, _iso(closes_at))
+    plan(services, closes_at)
+
+
+async def sweep(services: Services) -> tuple[int, int]:
+    """Open polls whose opening time came and close those whose closing time passed (also after downtime).
+    Each poll in its own transaction. Returns (opened, closed)."""
+    from bot.engine import polls_results  # results import this module
+
+    async with services.db.transaction() as tx:
+        opening, closing = await repo.due(tx, services.now_iso())
+    opened = closed = 0
+    for poll_id in opening:
+        async with services.db.transaction() as tx:
+            poll = await repo.get(tx, poll_id)
+            if poll is None or poll.status != "scheduled" or poll.closes_at <= services.now_iso():
+                continue
+            told = await open_poll(tx, services, poll)
+            await tell_room(tx, services, poll, "opened", told)
+            opened += 1
+    for poll_id in closing:
+        async with services.db.transaction() as tx:
+            poll = await repo.get(tx, poll_id)
+            if poll is None or poll.status not in repo.ACTIVE:
+                continue
+            await polls_results.close_poll(tx, services, poll, "scheduler")
+            closed += 1
+    if opened or closed:
+        log.info("polls: %d opened, %d closed", opened, closed)
+    return opened, closed
+
+
+async def tell_room(tx: Tx, services: Services, poll: PollRecord, what: str, count: int) -> None:
+    """A short note for the moderation room the poll was made in (e.g. when a scheduled poll opens)."""
+    t = Translator(services.config.moderation.language, services.config.timezone)
+    note = text.room_note(t, poll, what, count)
+    await outbox.enqueue(tx, services, Address("matrix", poll.room, private=False), Reply(text=note),
+                         purpose="poll-note", subject=poll.reference)

@@ -1,0 +1,132 @@
+"""Residents and polls: voting by button or typed answer (Telegram, console, Matrix direct chats), by a native
+Matrix poll (a direct chat or a public room), /polls to see open polls, and the poll settings.
+
+Telegram and other channels without native polls: each option is a button with the global choice key
+``vote.<poll id>.<option>``. Single choice: a tap sets the vote. Multiple choice: a tap adds or removes that
+option (a toggle), up to the poll's maximum; the receipt shows the current choice with ✓ and the buttons again,
+so the vote can be changed until closing. (Native Telegram polls were not used: each private chat would get its
+own Telegram poll id to map back, a ``poll_answer`` carries no chat, and closing would need a stopPoll per
+resident.) Matrix: the poll event's answers (ids "1", "2", …) come back as a PollVote on the start event the
+bot sent; the latest response replaces the vote, an empty one withdraws it.
+"""
+
+from __future__ import annotations
+
+from bot.channels.base import Choice
+from bot.dialogue import Context, Flow
+from bot.engine import polls
+from bot.engine import polls_text as text
+from bot.errors import StaleChoice, UserError
+from bot.i18n import N_, Translator
+from bot.store import polls as repo
+from bot.store.polls import PollRecord
+
+AGE_BANDS = {band: band for band in polls.YOUTH_BANDS}
+NO_BAND = "none"
+
+
+async def _receipt(ctx: Context, poll: PollRecord, chosen: frozenset[int], buttons: bool) -> None:
+    options = await repo.options(ctx.tx, poll.id)
+    choices = polls.vote_choices(ctx.t, poll, options, chosen) if buttons else ()
+    ctx.say(text.receipt(ctx.t, poll, options, chosen), choices)
+
+
+async def vote_choice(ctx: Context) -> None:
+    """A tap on (or a typed answer to) an option under a poll: ``vote.<poll id>.<option number>``."""
+    parts = (ctx.incoming.choice or "").split(".")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        raise StaleChoice("This button has expired. Please use the newest message.")
+    poll = await repo.get(ctx.tx, int(parts[1]))
+    if poll is None:
+        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    chosen = await polls.toggle(ctx.tx, ctx.services, poll, ctx.resident, int(parts[2]))
+    await _receipt(ctx, poll, chosen, buttons=True)
+
+
+async def poll_response(ctx: Context) -> None:
+    """A vote on a native poll (Matrix). In a public room a vote that counts gets no answer (everyone would see
+    it); a refused one is answered there, in the voter's language when they are a resident."""
+    vote = ctx.incoming.poll_vote
+    assert vote is not None
+    if ctx.resident is not None:
+        ctx.set_language(ctx.resident.language)
+    poll = await repo.by_message(ctx.tx, ctx.incoming.actor.channel, vote.poll_message_id)
+    if poll is None:
+        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    if not all(answer.isdigit() for answer in vote.answers):
+        raise UserError("That is not an option of this poll. Your vote did not change.")
+    chosen = await polls.cast(ctx.tx, ctx.services, poll, ctx.resident, frozenset(int(a) for a in vote.answers))
+    if ctx.incoming.address.private:
+        await _receipt(ctx, poll, chosen, buttons=False)
+
+
+class PollsFlow(Flow):
+    """/polls: the open polls this resident may vote in, each with its options."""
+
+    name = "polls"
+
+    async def start(self, ctx: Context) -> None:
+        resident = ctx.resident
+        assert resident is not None
+        ctx.finish()
+        found = [p for p in await repo.open_for(ctx.tx, resident.neighbourhood_id, ctx.services.now_iso())
+                 if polls.in_band(p, resident.age_band)]
+        if not found:
+            ctx.say(ctx.t._("There is no open poll for you right now."))
+            if not resident.polls_opt_in:
+                ctx.say(ctx.t._("Do you want to hear about new polls? Type /settings and choose Polls."))
+            return
+        hood = ctx.services.config.neighbourhood(resident.neighbourhood_id)
+        for poll in found:
+            options = await repo.options(ctx.tx, poll.id)
+            chosen = await polls.current_vote(ctx.tx, poll, resident)
+            ctx.say(text.announcement(ctx.t, poll, [hood.name if hood else resident.neighbourhood_id]),
+                    polls.vote_choices(ctx.t, poll, options, chosen))
+            if len(found) == 1:  # typed answers ("1", an option's text) count too: plain labels, never the ✓
+                ctx.state.choices = [(c.key, c.label) for c in polls.vote_choices(ctx.t, poll, options, frozenset())]
+
+
+# ------------------------------------------------------------------ /settings
+POLLS_SETTING = N_("Polls")
+AGE_SETTING = N_("Age group (for youth polls)")
+
+
+def settings_menu(t: Translator) -> tuple[Choice, ...]:
+    return Choice("polls", t._(POLLS_SETTING)), Choice("age", t._(AGE_SETTING))
+
+
+def settings_summary(t: Translator, opt_in: int, band: str | None) -> list[str]:
+    return [t._("Hear about new polls: {answer}", answer=t._("yes") if opt_in else t._("no")),
+            t._("Age group: {band}", band=band if band else t._("not given"))]
+
+
+def ask_polls(ctx: Context) -> None:
+    ctx.ask("polls", ctx.t._("Do you want to hear about new polls in your neighbourhood?"),
+            (Choice("yes", ctx.t._("yes")), Choice("no", ctx.t._("no"))))
+
+
+def ask_age(ctx: Context) -> None:
+    ctx.ask("age", ctx.t._("Some polls are only for young people. How old are you? We store only the age group, "
+                           "never your age or birthday."),
+            (*(Choice(key, label) for key, label in AGE_BANDS.items()),
+             Choice(NO_BAND, ctx.t._("I am older, or I prefer not to say"))))
+
+
+def age_value(choice: str | None) -> str | bool | None:
+    """The band to store for a settings answer (None clears it), or False for an answer that is not an option."""
+    if choice == NO_BAND:
+        return None
+    return choice if choice in AGE_BANDS else False
+
+
+def mydata_lines(t: Translator, data: dict[str, object]) -> list[str]:
+    """The poll part of /mydata: settings and ordinary votes (youth votes are linked to nobody)."""
+    section = data.get("polls")
+    if not isinstance(section, dict):
+        return []
+    votes = section.get("votes") or []
+    lines = [t.n_("You voted in {n} poll.", "You voted in {n} polls.", len({v["poll"] for v in votes}))]
+    for vote in votes:
+        lines.append(f"• {vote['poll']} ({vote['question']}): {vote['option']}")
+    lines.append(t._("Votes in youth polls are stored without any link to you, so they are not shown here."))
+    return lines

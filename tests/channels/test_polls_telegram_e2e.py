@@ -1,0 +1,113 @@
+"""Polls end to end on Telegram: the whole App with the Telegram channel over HTTP against the Bot API emulator
+(polling), Matrix as a recording stand-in, the clock injected. Announcement with one-tap buttons, voting, changing
+and repeating a vote, a typed vote, a forged button, a vote merged from Matrix, results with a chart photo, and
+a vote after closing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.channels.base import Address
+from bot.channels.callback import derive_secret, sign
+from bot.clock import ManualClock
+from tests.channels.conftest import TOKEN, Running, make_channel, telegram_section
+from tests.engine.polls_support import MONDAY, join, matrix_vote, message_id, room, sent_to
+from tests.peers.botapi import BotApiEmulator, EmuUser
+from tests.support import Recorder, make_config
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+@pytest.fixture
+async def polling(tmp_path: Path, emu: BotApiEmulator, manual_clock: ManualClock) -> AsyncIterator[Running]:
+    manual_clock.set(MONDAY)
+    config = make_config(tmp_path, telegram=telegram_section(emu))
+    channel = make_channel(config)
+    app = App(config, [channel, Recorder("matrix")], clock=manual_clock)
+    await app.start(background=False)
+    yield Running(emu, app, channel, config)
+    await app.stop()
+
+
+async def opt_in(bot: Running, user: EmuUser) -> None:
+    await user.send("/settings")
+    menu = await bot.press(user, await bot.reply(user), "Polls")
+    menu = await bot.press(user, menu, "yes")
+    assert "Hear about new polls: yes" in (menu.text or "")
+    await bot.press(user, menu, "Done")
+
+
+async def vote_rows(app: App) -> list[tuple[int, int]]:
+    async with app.db.transaction() as tx:
+        return [(r[0], r[1]) for r in await tx.all("SELECT resident_id, option FROM poll_votes ORDER BY 1, 2")]
+
+
+async def test_a_poll_on_telegram_from_announcement_to_results(polling: Running, manual_clock: ManualClock) -> None:
+    bot, emu, app = polling, polling.emu, polling.app
+    matrix = app.channels["matrix"]
+    assert isinstance(matrix, Recorder)
+    group = emu.group(-100123, "Centrum buurt")
+    anna = emu.user(3001, "Anna", language_code="en")
+    await bot.onboard(anna)
+    await opt_in(bot, anna)
+    bob = await join(app, "bob", channel="matrix")  # a resident on Matrix (recording stand-in)
+
+    answer = await room(app, '!poll "What should come on the square?" | More light | Benches | A playground | '
+                             'closes over 3 dagen')
+    assert "2 residents will hear of it" in answer
+    await app.outbox.drain()
+    announcement = await bot.reply(anna)
+    assert "New poll for Centrum: What should come on the square?" in (announcement.text or "")
+    assert announcement.button_labels() == ["More light", "Benches", "A playground"]
+    assert all(len(b["callback_data"].encode()) <= 64 for row in announcement.buttons() for b in row)
+    in_group = await emu.wait_for_message(group)
+    assert "/polls" in (in_group.text or "") and in_group.buttons() == []
+
+    # One tap votes; the pressed message shows the choice; the receipt offers the options again, to change.
+    receipt = await bot.press(anna, announcement, "Benches")
+    assert emu.message(anna.chat, announcement.message_id).text.endswith("➜ Benches")  # type: ignore[union-attr]
+    assert "Thank you! Your vote: Benches." in (receipt.text or "")
+    assert receipt.button_labels() == ["More light", "✓ Benches", "A playground"]
+    receipt = await bot.press(anna, receipt, "More light")  # changed
+    receipt = await bot.press(anna, receipt, "✓ More light")  # the same again: still one vote
+    assert "Your vote: More light" in (receipt.text or "")
+    await anna.send("3")  # a typed answer counts too
+    typed = await bot.reply(anna)
+    assert "Your vote: A playground" in (typed.text or "")
+
+    # A button with valid signature but forged data is still checked: refused, nothing changes.
+    forged = sign(derive_secret(TOKEN), str(anna.id), None, "vote.1.9")
+    receipt.find_button("Benches")["callback_data"] = forged
+    refusal = await bot.press(anna, receipt, "Benches")
+    assert "not an option of this poll" in (refusal.text or "")
+
+    # A Matrix resident's vote merges into the same tally.
+    bobs_poll = message_id(matrix, sent_to(matrix, "bob")[0])
+    await bob.send(matrix_vote("bob", bobs_poll, "3"))
+    assert [option for _, option in await vote_rows(app)] == [3, 3]
+    assert "A playground: 2 votes (100%)" in await room(app, "!count P-2026-0001")
+
+    # Closing: results as text and a chart photo; the announcement's buttons go; a late tap is refused.
+    manual_clock.advance(timedelta(days=3))
+    for name, at in app.scheduler.planned().items():
+        if at <= manual_clock.now():
+            await app.scheduler.run(name)
+    await app.outbox.drain()
+    result = await emu.wait_for_message(anna.chat, lambda m: m.photo is not None)
+    assert "Results of the poll P-2026-0001" in (result.caption or "")
+    assert "A playground: 2 votes (100%) ▇▇▇▇▇▇▇▇▇▇" in (result.caption or "")
+    largest = max(result.photo or [], key=lambda size: size["width"])
+    assert emu.file_bytes(largest["file_id"]).startswith(b"\x89PNG")
+    assert {"chat_id": str(anna.id), "message_id": str(announcement.message_id)} in emu.calls_to(
+        "editMessageReplyMarkup")  # the announcement's buttons go (here they had gone with the first tap)
+    group_result = await emu.wait_for_message(group, lambda m: m.photo is not None)
+    assert "Results of the poll" in (group_result.caption or "") or "P-2026-0001" in (group_result.caption or "")
+    late = await bot.press(anna, typed, "More light")
+    assert "This poll has closed. Votes are no longer counted." in (late.text or "")
+    assert [option for _, option in await vote_rows(app)] == [3, 3]
+    assert matrix.sent[-1].address == Address("matrix", "!public-centrum:localhost", private=False)
