@@ -2,8 +2,10 @@
 
 One-line form:  !feedback W-2026-0042 W-2026-0043 | done | We repaired the lights | the contractor had room | 15 dec
                 !feedback theme housing | in progress | We talk to the housing corporation | … | over 3 weken
-The target is one or more story references, or "theme <theme>" in the room's neighbourhood (add "@<id>" when
-the room moderates several). The last part, a commitment date, is optional.
+                !feedback P-2026-0003 | done | The benches come in spring | most of you chose them
+The target is one or more story references, a poll of this room (its voters hear it; for a youth poll, everyone
+it was sent to, since youth votes cannot be traced), or "theme <theme>" in the room's neighbourhood (add "@<id>"
+when the room moderates several). The last part, a commitment date, is optional.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from bot.engine import feedback, feedback_clock, moderation, when
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
+from bot.store import polls as polls_repo
 from handlers.moderation import _check
 
 _REFERENCE = re.compile(r"^W-\d{4}-\d{4,}$", re.IGNORECASE)
+_POLL = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 def _theme(typed: str, t: Translator) -> str:
@@ -50,9 +54,29 @@ def _target(ctx: Context, room: str, typed: str) -> tuple[str, list[str], str | 
     return "", [w.upper() for w in words], None
 
 
+async def _poll_target(ctx: Context, room: str, typed: str) -> tuple[str, int] | None:
+    """(neighbourhood, poll id) when the target is a poll of this room, e.g. 'P-2026-0003' or 'poll P-2026-0003'."""
+    words = typed.split()
+    if words and words[0].lower() in ("poll", "peiling"):
+        words = words[1:]
+    if len(words) != 1 or not _POLL.match(words[0]):
+        return None
+    poll = await polls_repo.by_reference(ctx.tx, words[0].upper())
+    hoods = {h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)}
+    mine = [h for h in await polls_repo.neighbourhoods(ctx.tx, poll.id) if h in hoods] if poll else []
+    if poll is None or not mine:
+        raise UserError("I cannot find {reference} among the polls of this room.", reference=words[0][:20])
+    return mine[0], poll.id
+
+
 async def _record(ctx: Context, room: str, target: str, status: str, what: str, because: str,
                   commitment: str) -> None:
-    hood_id, references, theme = _target(ctx, room, target)
+    poll = await _poll_target(ctx, room, target)
+    poll_id = poll[1] if poll else None
+    if poll is not None:
+        hood_id, references, theme = poll[0], [], None
+    else:
+        hood_id, references, theme = _target(ctx, room, target)
     if references:
         first = await moderation.find(ctx.tx, ctx.services.config, room, references[0])
         hood_id, theme = first.neighbourhood_id, first.theme
@@ -61,7 +85,8 @@ async def _record(ctx: Context, room: str, target: str, status: str, what: str, 
         moment = when.parse_when(commitment, ctx.services.now(), ctx.services.config.timezone)
     fb, told = await feedback.record(
         ctx.tx, ctx.services, author=ctx.incoming.actor.user_id, neighbourhood=hood_id, references=references,
-        theme=theme, status=feedback.parse_status(status), what=what, because=because, commitment=moment)
+        theme=theme, status=feedback.parse_status(status), what=what, because=because, commitment=moment,
+        poll_id=poll_id)
     ctx.say(ctx.t.n_("Feedback {reference} recorded; {n} resident will hear it.",
                      "Feedback {reference} recorded; {n} residents will hear it.", told, reference=fb.reference))
 
@@ -132,11 +157,13 @@ class FeedbackFlow(Flow):
 
     async def start(self, ctx: Context) -> None:
         ctx.state.flow = self.name
-        ctx.ask("target", ctx.t._("Which stories is this feedback about? Type their references (W-2026-0042), or "
-                                  "'theme housing' for a theme in this neighbourhood. Type !cancel to stop."))
+        ctx.ask("target", ctx.t._("What is this feedback about? Type story references (W-2026-0042), a poll "
+                                  "(P-2026-0003), or 'theme housing' for a theme in this neighbourhood. Type !cancel "
+                                  "to stop."))
 
     async def on_target(self, ctx: Context) -> None:
-        _target(ctx, ctx.data["room"], ctx.incoming.text or "")
+        if await _poll_target(ctx, ctx.data["room"], ctx.incoming.text or "") is None:
+            _target(ctx, ctx.data["room"], ctx.incoming.text or "")
         ctx.data["target"] = ctx.incoming.text
         ctx.ask("status", ctx.t._("What is the status?"), tuple(
             Choice(key, ctx.t._(label)) for key, label in feedback.STATUSES.items()))

@@ -34,7 +34,14 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
@@ -59,6 +66,7 @@ GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays bet
 GROUP_BUTTON = N_("Open a private chat")
 GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
 RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots)
+CONCURRENT_UPDATES = 64  # updates of different chats handled at once (see ChatOrderedUpdates)
 GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
 
 
@@ -80,6 +88,51 @@ def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:
     return AIORateLimiter(overall_max_rate=max(per_second, 0), overall_time_period=1, max_retries=max_retries)
 
 
+class ChatOrderedUpdates(BaseUpdateProcessor):
+    """Updates of different chats are handled concurrently, each chat's strictly in the order they arrived.
+
+    PTB's default handles one update at a time, so every update waits for all Bot API round trips of the ones
+    before it: with Telegram ~50-100 ms away and a button press costing three calls (answer, edit, next
+    question), the whole bot would manage only a few updates a second. Its concurrent mode has no order at all,
+    but one person's dialogue must see their messages and presses in order. Here each chat (a private chat is
+    one person) has a lock taken in arrival order; PTB starts the updates in arrival order, so the locks keep
+    it. Database turns still take turns (one transaction at a time); only waiting overlaps.
+    """
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._chats: dict[object, tuple[asyncio.Lock, int]] = {}  # key -> (lock, updates holding or awaiting it)
+
+    @staticmethod
+    def key(update: object) -> object:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return ("user", update.effective_user.id)
+        return ("update", id(update))
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self.key(update)
+        lock, count = self._chats.get(key) or (asyncio.Lock(), 0)
+        self._chats[key] = (lock, count + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, count = self._chats[key]
+            if count <= 1:
+                del self._chats[key]
+            else:
+                self._chats[key] = (lock, count - 1)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
@@ -98,12 +151,15 @@ class TelegramChannel:
     def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *,
                  request: Callable[[], BaseRequest] | None = None, receive: bool = True,
                  retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0, poll_timeout: float = 10.0,
-                 max_retry_after: int = 3, rate_limit: float = RATE_LIMIT) -> None:
+                 max_retry_after: int = 3, rate_limit: float = RATE_LIMIT,
+                 concurrent_updates: int = CONCURRENT_UPDATES) -> None:
         """``request`` makes PTB's HTTP clients (tests: an httpx MockTransport); ``receive=False`` starts no
         updater (updates are then fed with :meth:`feed`). ``retry_delays`` are the waits between attempts after
         network errors, 5xx and timeouts; ``max_retry_after`` how often a 429 is waited out before giving up.
         ``rate_limit`` is the Bot API's overall limit in messages per second (Telegram: about 30; a local Bot API
-        server or a benchmark's emulator may allow more; 0 turns the overall limit off), see :func:`rate_limiter`."""
+        server or a benchmark's emulator may allow more; 0 turns the overall limit off), see :func:`rate_limiter`.
+        ``concurrent_updates`` is how many updates of different chats are handled at once (1: one at a time, as
+        PTB does by default), see :class:`ChatOrderedUpdates`."""
         if config.telegram is None:
             raise ValueError("TelegramChannel needs a [telegram] section in the configuration")
         self.config = config
@@ -117,6 +173,7 @@ class TelegramChannel:
         self._poll_timeout = poll_timeout
         self._max_retry_after = max_retry_after
         self._rate_limit = rate_limit
+        self._concurrent_updates = max(concurrent_updates, 1)
         self._secret = derive_secret(self.settings.token)
         if logging.getLogger("httpx").getEffectiveLevel() < logging.WARNING:
             logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, and Bot API URLs hold the token
@@ -138,6 +195,7 @@ class TelegramChannel:
                    .request(self._make_request(self._timeout))
                    .get_updates_request(self._make_request(self._timeout))
                    .rate_limiter(rate_limiter(self._rate_limit, self._max_retry_after))
+                   .concurrent_updates(ChatOrderedUpdates(self._concurrent_updates))
                    .job_queue(None))
         if not self._receive:
             builder = builder.updater(None)

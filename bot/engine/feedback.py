@@ -49,6 +49,7 @@ class Feedback:
     created_at: str
     updated_at: str
     overdue_notified_at: str | None
+    poll_id: int | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Feedback:
@@ -88,8 +89,10 @@ async def get(tx: Tx, reference: str) -> Feedback | None:
     return None if row is None else Feedback.from_row(row)
 
 
-async def _recipients(tx: Tx, feedback_id: int, neighbourhood: str, theme: str | None) -> list[Resident]:
-    """Residents who contributed (linked stories, or stories on this theme here) and those who follow."""
+async def _recipients(tx: Tx, fb: Feedback) -> list[Resident]:
+    """Residents who contributed (linked stories, stories on this theme here, votes in the linked poll) and those
+    who follow. Youth votes cannot be traced to anyone, so a youth poll's feedback goes to all it was sent to."""
+    feedback_id, neighbourhood, theme = fb.id, fb.neighbourhood_id, fb.theme
     rows = await tx.all(
         "SELECT DISTINCT r.* FROM residents r WHERE r.unreachable_at IS NULL AND r.feedback_mode != 'off' AND ("
         " r.id IN (SELECT e.resident_id FROM feedback_experiences fe JOIN experiences e ON e.id = fe.experience_id"
@@ -98,8 +101,12 @@ async def _recipients(tx: Tx, feedback_id: int, neighbourhood: str, theme: str |
         "     AND theme = ? AND resident_id IS NOT NULL))"
         " OR (r.neighbourhood_id = ? AND r.follows_neighbourhood = 1)"
         " OR (r.neighbourhood_id = ? AND ? IS NOT NULL AND r.id IN (SELECT resident_id FROM follows WHERE theme = ?))"
+        " OR r.id IN (SELECT resident_id FROM poll_votes WHERE poll_id = ?)"
+        " OR EXISTS (SELECT 1 FROM poll_messages m JOIN polls p ON p.id = m.poll_id WHERE m.poll_id = ?"
+        "            AND p.youth_min IS NOT NULL AND m.private = 1 AND m.channel = r.channel AND m.chat_id = r.chat_id)"
         ") ORDER BY r.id",
-        (feedback_id, theme, neighbourhood, theme, neighbourhood, neighbourhood, theme, theme))
+        (feedback_id, theme, neighbourhood, theme, neighbourhood, neighbourhood, theme, theme, fb.poll_id,
+         fb.poll_id))
     return [Resident.from_row(r) for r in rows]
 
 
@@ -124,6 +131,9 @@ async def subject(tx: Tx, t: Translator, fb: Feedback, resident: Resident | None
     own = [r[0] for r in rows if resident is not None and r[1] == resident.id]
     if own:
         return t._("your story {references}", references=", ".join(own))
+    if fb.poll_id is not None:
+        question = await tx.value("SELECT question FROM polls WHERE id = ?", (fb.poll_id,))
+        return t._("the poll \"{question}\"", question=question or "")
     if fb.theme:
         return t._("the theme {theme}", theme=t._(THEMES.get(fb.theme, fb.theme)))
     return t._("stories from your neighbourhood")
@@ -136,7 +146,7 @@ def heard_choices(t: Translator, feedback_id: int) -> tuple[Choice, ...]:
 async def _notify(tx: Tx, services: Services, fb: Feedback, update_id: int, status: str, what: str,
                   because: str) -> int:
     told = 0
-    for resident in await _recipients(tx, fb.id, fb.neighbourhood_id, fb.theme):
+    for resident in await _recipients(tx, fb):
         if resident.chat_id is None:
             continue
         if resident.feedback_mode in ("weekly", "monthly"):
@@ -159,7 +169,7 @@ async def _notify(tx: Tx, services: Services, fb: Feedback, update_id: int, stat
 
 async def record(tx: Tx, services: Services, *, author: str, neighbourhood: str, references: list[str],
                  theme: str | None, status: str, what: str, because: str,
-                 commitment: datetime | None) -> tuple[Feedback, int]:
+                 commitment: datetime | None, poll_id: int | None = None) -> tuple[Feedback, int]:
     """New feedback; returns it and how many residents will hear it."""
     if not what.strip():
         raise UserError("Please say what was done.")
@@ -176,9 +186,9 @@ async def record(tx: Tx, services: Services, *, author: str, neighbourhood: str,
     reference = await experiences_repo.next_reference(tx, "F", year)
     row = await tx.one(
         "INSERT INTO feedback (reference, neighbourhood_id, theme, status, what, because, commitment_date, author,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        " created_at, updated_at, poll_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         (reference, neighbourhood, theme, status, what.strip(), because.strip(),
-         commitment.isoformat(timespec="seconds") if commitment else None, author, now, now))
+         commitment.isoformat(timespec="seconds") if commitment else None, author, now, now, poll_id))
     assert row is not None
     fb = Feedback.from_row(row)
     for story in stories:
@@ -219,7 +229,7 @@ async def answer_heard(tx: Tx, services: Services, resident: Resident, feedback_
     if fb_row is None or answer not in HEARD_ANSWERS:
         raise UserError("This button has expired. Please use the newest message.")
     fb = Feedback.from_row(fb_row)
-    if resident.id not in {r.id for r in await _recipients(tx, fb.id, fb.neighbourhood_id, fb.theme)}:
+    if resident.id not in {r.id for r in await _recipients(tx, fb)}:
         raise UserError("This button has expired. Please use the newest message.")
     await tx.execute(
         "INSERT INTO heard (feedback_id, resident_id, answer, neighbourhood_id, theme, at) VALUES (?, ?, ?, ?, ?, ?)"

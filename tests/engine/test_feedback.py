@@ -206,10 +206,28 @@ async def test_guided_feedback_form_in_the_room(app: App, manual_clock: ManualCl
                             text=text, moderator=True, addressed=False)
         return "\n".join(r.text for r in await app.dispatch(incoming))
 
-    assert "Which stories" in await record(app, "!feedback")
+    assert "What is this feedback about?" in await record(app, "!feedback")
     assert "What is the status?" in await plain(reference)
     assert "What was done" in await plain("3")  # done
     assert "Because" in await plain("We fixed the lights")
     assert "By when" in await plain("the contractor had time")
     assert "recorded; 1 resident will hear it" in await plain("none")
     assert await plain("chatter after the form") == ""  # ordinary room talk is not for the bot
+
+
+async def test_feedback_on_a_poll_reaches_its_voters(app: App, manual_clock: ManualClock,
+                                                     telegram_recorder: Recorder) -> None:
+    from tests.engine.polls_support import MONDAY, join, tap
+
+    manual_clock.set(MONDAY)
+    anna = await join(app, "anna")
+    await join(app, "bob")  # told about the poll, but did not vote
+    await record(app, '!poll "Benches or trees?" | Benches | Trees | closes over 3 dagen')
+    await app.outbox.drain()
+    await anna.send(tap(anna, "vote.1.2"))
+    answer = await record(app, "!feedback P-2026-0001 | in progress | We plant ten trees | most of you chose trees")
+    assert "1 resident will hear it" in answer
+    await app.outbox.drain()
+    assert 'the poll "Benches or trees?"' in telegram_recorder.texts("anna")[-1]
+    assert not any("We plant ten trees" in text for text in telegram_recorder.texts("bob"))
+    assert "I cannot find P-2026-0009" in await record(app, "!feedback P-2026-0009 | done | x | y")
