@@ -73,6 +73,7 @@ async def _record(ctx: Context, room: str, target: str, status: str, what: str, 
                   commitment: str) -> None:
     poll = await _poll_target(ctx, room, target)
     poll_id = poll[1] if poll else None
+    references: list[str]
     if poll is not None:
         hood_id, references, theme = poll[0], [], None
     else:
