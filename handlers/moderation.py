@@ -107,7 +107,16 @@ async def help_(ctx: Context) -> None:
         "!queue – stories waiting for a decision\n"
         "!log REF – who decided what, when and why\n"
         "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
-    ctx.say(ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."))
+    ctx.say("\n".join([
+        ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
+                "step; !update F-REF | status | what | because; !overdue; !heard."),
+        ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
+                "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
+        ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
+                "!deliberation D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
+                "!reject-statement S-REF reason."),
+        ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
+    ]))
 
 
 async def reaction(ctx: Context) -> None:

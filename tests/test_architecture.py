@@ -47,3 +47,23 @@ def test_every_module_uses_postponed_annotations() -> None:
                and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
                        for n in ast.parse(p.read_text(encoding="utf-8")).body)]
     assert missing == []
+
+
+def test_room_commands_of_different_features_never_shadow_each_other() -> None:
+    from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module in (moderation, feedback, deliberation_rooms, contacts_rooms, polls_rooms):
+        for word in module.ROOM_COMMANDS:
+            if word in seen:
+                clashes.append(f"!{word}: {seen[word]} and {module.__name__}")
+            seen[word] = module.__name__
+    assert clashes == []
+
+
+def test_resident_commands_and_aliases_are_unique() -> None:
+    from handlers.commands import COMMANDS
+
+    words = [w for c in COMMANDS for w in (c.name, *c.aliases)]
+    assert len(words) == len(set(words))
