@@ -89,7 +89,7 @@ def figures_text(t: Translator, config: Config, contacts: list[Contact], hoods: 
             earlier = [c for c in p.terms if c is not p.holder]
             if earlier:
                 lines.append("  " + t._("before: {names}", names="; ".join(
-                    t._("{name} ({tenure})", name=c.name, tenure=tenure(t, c.started_on, _end(c, day)))
+                    f"{c.name} ({tenure(t, c.started_on, _end(c, day))})"
                     for c in earlier)))
             days = [(date.fromisoformat(_end(c, day)) - date.fromisoformat(c.started_on)).days for c in p.terms]
             average_end = (date.fromisoformat(day) - timedelta(days=sum(days) // max(len(days), 1))).isoformat()
