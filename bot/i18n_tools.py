@@ -27,12 +27,28 @@ def extract(root: Path) -> None:
         args += ["-k", keyword]
     CommandLineInterface().run(  # type: ignore[no-untyped-call]
             [*args, *(str(root / s) for s in SOURCES)])
+    _brace_format_only(pot)
     for language in SUPPORTED_LANGUAGES:
         po = locales_dir() / language / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
         CommandLineInterface().run(  # type: ignore[no-untyped-call]
             ["pybabel", command, "-i", str(pot), "-d", str(locales_dir()), "-l", language,
                                     "--no-wrap", *(["--ignore-obsolete"] if command == "update" else [])])
+
+
+def _brace_format_only(path: Path) -> None:
+    """Our messages use {named} placeholders; Babel flags any '%' text (e.g. "{percent}% disagree") as
+    python-format, which makes msgfmt -c reject correct translations. Drop that flag."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = []
+    for line in lines:
+        if line.startswith("#,") and "python-format" in line:
+            flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "python-format"]
+            if not flags:
+                continue
+            line = "#, " + ", ".join(flags) + "\n"
+        kept.append(line)
+    path.write_text("".join(kept), encoding="utf-8")
 
 
 def problems(language: str) -> list[str]:

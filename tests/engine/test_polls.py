@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.app import App
 from bot.channels.base import AttachmentKind
 from bot.clock import ManualClock
+from bot.i18n import Translator
 from tests.engine.polls_support import (
     MOD_ROOM,
     MONDAY,
@@ -24,6 +25,8 @@ from tests.engine.polls_support import (
     tap,
 )
 from tests.support import Person, Recorder
+
+NL = Translator("nl")
 
 FORM = '!poll "What should come on the square?" | More light | Benches | A playground | closes over 3 dagen'
 
@@ -106,7 +109,7 @@ async def test_refused_votes_get_a_clear_answer_and_change_nothing(
     refused = await anna.send(tap(anna, "vote.1.x"))
     assert refused[0].refused and "expired" in refused[0].text  # malformed data
     forged = await stranger.send(matrix_vote("@stranger:localhost", "$not-a-poll", "1"))
-    assert "I do not know this poll" in forged[0].text
+    assert forged[0].text == NL._("I do not know this poll. Type /polls to see the open polls.")  # a newcomer: Dutch
     too_many = await bob.send(matrix_vote("bob", public_poll, "1", "2", chat=PUBLIC_ROOM))
     assert "only one option" in too_many[0].text
     assert "not an option" in (await bob.send(matrix_vote("bob", public_poll, "?", chat=PUBLIC_ROOM)))[0].text
@@ -189,7 +192,8 @@ async def test_list_extend_close_and_cancel(app: App, manual_clock: ManualClock,
     assert result.closes_poll == message_id(telegram_recorder, sent_to(telegram_recorder, "anna")[0])
     moderation = [r for r in sent_to(matrix_recorder, MOD_ROOM) if "Results" in r.text]
     assert len(moderation) == 1 and moderation[0].attachment is not None
-    [public] = [r for r in sent_to(matrix_recorder, PUBLIC_ROOM) if "Resultaten" in r.text or "Results" in r.text]
+    results_nl = NL._("Results of the poll {reference}: {question}", reference="P-2026-0001", question="")
+    [public] = [r for r in sent_to(matrix_recorder, PUBLIC_ROOM) if r.text.startswith(results_nl)]  # public: Dutch
     assert public.closes_poll == message_id(matrix_recorder, sent_to(matrix_recorder, PUBLIC_ROOM)[0])
     assert "already ended" in await room(app, "!sluit-peiling P-2026-0001")
 
