@@ -49,12 +49,21 @@ class Dispatcher:
         self.channels = channels
         self.after_sent: dict[str, AfterSent] = {}  # purpose -> hook run in the transaction marking it sent
         self._task: asyncio.Task[None] | None = None
+        # One drain at a time: a second one (the scheduler's retry job beside run()) would read the same pending
+        # rows and send them again. A fan-out that takes longer than the retry interval did exactly that
+        # (bench/fanout.py: duplicates, per-chat 429s, a tenth of the rate).
+        self._draining = asyncio.Lock()
 
     def on_sent(self, purpose: str, hook: AfterSent) -> None:
         self.after_sent[purpose] = hook
 
     async def drain(self, batch: int = 500) -> int:
-        """Send everything that is due now; returns how many messages were delivered."""
+        """Send everything that is due now; returns how many messages were delivered. A drain that starts while
+        another runs waits for it, then sends what is still due."""
+        async with self._draining:
+            return await self._drain(batch)
+
+    async def _drain(self, batch: int) -> int:
         delivered = 0
         while True:
             async with self.services.db.transaction() as tx:

@@ -49,7 +49,7 @@ def latest_version() -> int:
 class Tx:
     """A running transaction: the only way handlers and engine services touch the database.
 
-    Every aiosqlite call is a round trip to its worker thread (about 75 µs of CPU on these machines), so each
+    Every aiosqlite call is a round trip to its worker thread (20-75 µs of CPU here, more on a busy machine), so each
     method makes exactly one: a statement and its rows in one call (``execute_fetchall``), and no separate
     cursor close (the statement has run to completion; the cursor is freed with it, as BEGIN's is).
     """

@@ -1,0 +1,200 @@
+"""Benchmark: Telegram updates per second through the whole bot, beside a bare python-telegram-bot echo bot.
+
+    python bench/throughput.py [--mix onboard,share,share] [--users 32] [--warmup 3] [--duration 15]
+                               [--json out.json]
+
+The harness, and why it is the fair one. Three processes: this coordinator (idle while measuring); the *peer*
+(bench/peer.py): the Bot API emulator of the tests plus simulated Telegram users; and the *bot under test*
+(bench/botproc.py). The bot reaches the emulator over real HTTP on loopback with long polling, exactly as it
+reaches Telegram in production, so its process pays for everything it pays for in production — PTB's polling,
+JSON decoding, the HTTP client, the rate limiter — and nothing it does not: the emulator's work and the users'
+run in the peer, on the other core (these machines have two). Running both sides in-process through
+``process_update`` with an httpx MockTransport would drop PTB's HTTP and polling costs, which are most of the
+framework's cost, and so would understate what the framework's limit really is and overstate the relative
+cost of our own code; it would also put the fake Telegram on the bot's core.
+
+Both sides run in turn against a fresh peer, with the same number of simulated users, warm-up and window:
+
+* **echo**: PTB built as TelegramChannel builds it (same request pools, rate limiter, polling and update
+  processing: ChatOrderedUpdates), one handler sending each text back. Its users send a text and wait for it.
+* **wijkbot**: the real App (what ``wijkbot run`` starts: TelegramChannel, dialogue, engine, SQLite with one
+  committed transaction per update, outbox and scheduler). Its users run the mix (bench/mix.py; default
+  ``onboard,share,share``: a new resident onboards by buttons, then shares two stories — theme button, story
+  with a phone number to scrub, place, Skip, Anonymous, Send — then the next cycle is a new resident). A press
+  is answered with answerCallbackQuery, the pressed message is edited to show the choice, and the next
+  question is sent: more Bot API calls per update than an echo, which the table shows (``API/upd``).
+
+Each simulated user sends one update and waits for the bot's answer before the next (a closed loop), so the
+latency includes the time an update waits behind others' (Little's law: users / throughput). The overall rate
+limit is off on both sides (``rate_limit=0``): Telegram's 30 messages/s would cap both, and this measures the
+bot's own cost. The count is of updates answered inside the window; CPU is read from /proc for the bot
+process over the same window. Target: wijkbot at 75% or more of the echo's updates per second. Exit status 1
+when missed (or when a simulated user saw a wrong or missing answer).
+
+``--latency-ms 50`` makes the emulator answer every call but getUpdates 50 ms late, as Telegram does from
+afar; ``--concurrent-updates 1`` is PTB's default of one update at a time (compare the two). To see where the
+bot's time goes, run py-spy on its process during the window, e.g.
+``py-spy record -p $(pgrep -f 'bench.botproc wijkbot') -d 10 -o profile.svg``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import mix as mixes
+from bench.harness import (
+    Bot,
+    Peer,
+    machine,
+    progress,
+    wait_for_polling,
+    warn_if_busy,
+    write_config,
+    write_json,
+)
+from bot.channels.telegram import CONCURRENT_UPDATES
+
+TARGET_RATIO = 0.75
+DELIBERATION_STATEMENTS = 300
+
+
+async def seed_deliberation(config_path: Path, statements: int) -> None:
+    """An open deliberation in Centrum with ``statements`` seed statements (for the ``deliberate`` scenario)."""
+    from bot.clock import SystemClock
+    from bot.config import load
+    from bot.engine import deliberation
+    from bot.services import Services
+    from bot.store.db import Database
+
+    config = load(config_path)
+    db = Database(config.database_path)
+    await db.open()
+    try:
+        services = Services(config=config, db=db, clock=SystemClock())
+        hood = config.neighbourhood("centrum")
+        assert hood is not None
+        seeds = [f"Statement number {n} about our neighbourhood" for n in range(1, statements + 1)]
+        async with db.transaction() as tx:
+            await deliberation.open_deliberation(tx, services, hood, "What should change in Centrum?", seeds,
+                                                 "@bench:localhost")
+    finally:
+        await db.close()
+
+
+def measure(side: str, mix: str, users: int, warmup: float, duration: float, concurrent: int,
+            latency_ms: float) -> dict[str, Any]:
+    """One side: a fresh peer, the bot process, the load; the peer's numbers plus the bot's peak memory."""
+    progress(f"throughput: {side} {mix}: starting")
+    with Peer(latency_ms=latency_ms) as peer, tempfile.TemporaryDirectory(prefix="wijkbot-bench-") as directory:
+        if side == "echo":
+            arguments = ["echo", "--base-url", peer.base_url, "--token", peer.token, "--rate-limit", "0"]
+        else:
+            config = write_config(Path(directory), peer)
+            if "deliberate" in mix:
+                asyncio.run(seed_deliberation(config, DELIBERATION_STATEMENTS))
+            arguments = ["wijkbot", "--config", str(config), "--rate-limit", "0"]
+        arguments += ["--concurrent-updates", str(concurrent)]
+        with Bot(*arguments) as bot:
+            wait_for_polling(peer, bot)
+            progress(f"throughput: {side} {mix}: {users} users for {warmup:.0f} + {duration:.0f} s")
+            result = peer.call("load", timeout=warmup + duration + 60, mix=mix, users=users, warmup=warmup,
+                               duration=duration, bot_pid=bot.pid)
+            progress(f"throughput: {side} {mix}: {result['per_second']:.1f} updates/s; stopping")
+            bot.stop()
+            result["bot_peak_rss_mb"] = bot.peak_rss_mb
+            if bot.process.returncode != 0:
+                result["first_errors"] = [*result["first_errors"], f"bot exited {bot.process.returncode}: "
+                                          f"{bot.stderr()[-1500:]}"]
+                result["errors"] += 1
+    result.pop("ok", None)
+    return {"side": side, "mix": mix, **result}
+
+
+def run(mix_names: Sequence[str], users: int, warmup: float, duration: float, concurrent: int = CONCURRENT_UPDATES,
+        latency_ms: float = 0.0) -> dict[str, Any]:
+    for name in mix_names:
+        mixes.parse(name)  # fail early on a typo
+    warn_if_busy()
+    echo = measure("echo", mixes.ECHO_MIX, users, warmup, duration, concurrent, latency_ms)
+    sides = [echo]
+    for name in mix_names:
+        side = measure("wijkbot", name, users, warmup, duration, concurrent, latency_ms)
+        side["ratio"] = side["per_second"] / echo["per_second"] if echo["per_second"] else float("nan")
+        sides.append(side)
+    main_side = sides[1]
+    errors = sum(side["errors"] for side in sides)
+    passed = main_side["ratio"] >= TARGET_RATIO and errors == 0
+    return {
+        "benchmark": "throughput",
+        "users": users, "warmup_seconds": warmup, "duration_seconds": duration,
+        "concurrent_updates": concurrent, "latency_ms": latency_ms,
+        "sides": sides,
+        "ratio": main_side["ratio"],
+        "target_ratio": TARGET_RATIO,
+        "errors": errors,
+        "passed": passed,
+        "machine": machine(),
+        "summary": [
+            {"metric": f"echo updates/s ({users} users)", "value": round(echo["per_second"], 1), "target": ""},
+            {"metric": f"wijkbot updates/s ({main_side['mix']})", "value": round(main_side["per_second"], 1),
+             "target": ""},
+            {"metric": "wijkbot / echo", "value": round(main_side["ratio"], 3), "target": f">= {TARGET_RATIO}",
+             "passed": main_side["ratio"] >= TARGET_RATIO},
+            {"metric": "wijkbot p50 / p99 ms", "value": f"{main_side['p50_ms']:.1f} / {main_side['p99_ms']:.1f}",
+             "target": ""},
+        ],
+    }
+
+
+def table(report: dict[str, Any]) -> str:
+    header = (f"{'side':<8} {'mix':<22} {'upd/s':>7} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'API/upd':>7}"
+              f" {'CPU ms/upd':>10} {'bot CPU':>7} {'peer CPU':>8} {'RSS MB':>7} {'errors':>6}")
+    lines = [header]
+    for side in report["sides"]:
+        ratio = f"{side['ratio']:.2f}" if "ratio" in side else "1"
+        lines.append(
+            f"{side['side']:<8} {side['mix']:<22} {side['per_second']:>7.1f} {ratio:>6} {side['p50_ms']:>7.1f}"
+            f" {side['p99_ms']:>7.1f} {side['requests_per_update']:>7.2f} {side['bot_cpu_ms_per_update']:>10.2f}"
+            f" {side['bot_cpu_seconds'] / side['seconds']:>7.0%} {side['peer_cpu_share']:>8.0%}"
+            f" {side['bot_peak_rss_mb']:>7.0f} {side['errors']:>6}")
+    verdict = "pass" if report["passed"] else "FAIL"
+    lines.append(f"wijkbot / echo = {report['ratio']:.2f} (target >= {report['target_ratio']}): {verdict};"
+                 f" {report['users']} simulated users, {report['duration_seconds']:.0f} s window,"
+                 f" {report['concurrent_updates']} concurrent updates, {report['latency_ms']:.0f} ms Bot API latency")
+    for side in report["sides"]:
+        for error in side["first_errors"]:
+            lines.append(f"  {side['side']} {side['mix']}: {error}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--mix", action="append", help=f"scenarios, comma-separated; repeat to measure several "
+                        f"mixes (default {mixes.DEFAULT_MIX}; known: {', '.join(mixes.SCENARIOS)})")
+    parser.add_argument("--users", type=int, default=32, help="simulated users sending at once")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before the window")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured")
+    parser.add_argument("--concurrent-updates", type=int, default=CONCURRENT_UPDATES,
+                        help="updates of different chats each bot handles at once (1: PTB's default, one at a time)")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="the emulator waits this long before each answer (Telegram is not on loopback)")
+    parser.add_argument("--json", type=Path, help="also write the numbers here")
+    args = parser.parse_args(argv)
+    report = run(args.mix or [mixes.DEFAULT_MIX], args.users, args.warmup, args.duration, args.concurrent_updates,
+                 args.latency_ms)
+    print(table(report))
+    write_json(args.json, report)
+    return 0 if report["passed"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
