@@ -110,6 +110,25 @@ def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
 Handler = Callable[["Context"], Awaitable[None]]
 
 
+def merge(replies: list[Reply]) -> list[Reply]:
+    """Consecutive plain texts to the same place become one message ("Thank you!" + the next question): one
+    notification instead of several for the person, and one platform call instead of several for the bot."""
+    merged: list[Reply] = []
+    for reply in replies:
+        previous = merged[-1] if merged else None
+        if (previous is not None and previous.address == reply.address and _plain(previous)
+                and not previous.choices and _plain(reply)):
+            merged[-1] = replace(reply, text=f"{previous.text}\n\n{reply.text}")
+        else:
+            merged.append(reply)
+    return merged
+
+
+def _plain(reply: Reply) -> bool:
+    return (reply.attachment is None and reply.poll is None and reply.closes_poll is None and not reply.refused
+            and reply.edit_of is None and not reply.reactions)
+
+
 class _Refused(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__(reply.text)
@@ -146,7 +165,7 @@ class Dialogue:
             replies = [refused.reply]
         except Exception as exc:
             replies = [self._unexpected(incoming, t, exc)]
-        return [r if r.address is not None else replace(r, address=incoming.address) for r in replies]
+        return merge([r if r.address is not None else replace(r, address=incoming.address) for r in replies])
 
     @staticmethod
     def _unexpected(incoming: Incoming, t: Translator, exc: BaseException) -> Reply:

@@ -79,8 +79,7 @@ class Running:
         question = await self.press(user, question, language)
         if neighbourhood:
             question = await self.press(user, question, neighbourhood)
-        await self.press(user, question, "Yes, I agree")  # "Thank you, welcome!"
-        await self.reply(user)  # the menu
+        await self.press(user, question, "Yes, I agree")  # "Thank you, welcome!" and the menu, in one message
 
 
 async def start_bot(emu: BotApiEmulator, config: Config, **options: Any) -> Running:
