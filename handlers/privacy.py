@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.channels.base import Attachment, AttachmentKind, Choice, Reply
 from bot.dialogue import Context, Flow
 from bot.engine import privacy
 from bot.engine.themes import THEMES
 from handlers import contacts as contacts_handlers
 from handlers.polls_resident import mydata_lines
+from handlers.status import MODE_LABELS
 
 
 class MyDataFlow(Flow):
@@ -31,7 +34,9 @@ class MyDataFlow(Flow):
         for story in data["experiences"]:
             lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "
                          f"{story['your_words']}")
+        lines += _settings_lines(ctx, resident)
         lines += mydata_lines(ctx.t, data)
+        lines += _conversation_lines(ctx, data)
         lines += contacts_handlers.mydata_lines(ctx.t, data)
         lines.append(ctx.t._("Type /forget to erase your data."))
         ctx.say("\n".join(lines))
@@ -42,6 +47,30 @@ class MyDataFlow(Flow):
                                       filename="wijkbot-mydata.json", mime_type="application/json"),
             ))
         ctx.finish()
+
+
+def _settings_lines(ctx: Context, resident: dict[str, Any]) -> list[str]:
+    lines = [ctx.t._("Feedback: {mode}", mode=ctx.t._(MODE_LABELS.get(resident["feedback"], resident["feedback"]))),
+             ctx.t._("Quiet hours (no messages): {hours}", hours=resident["quiet_hours"])]
+    return lines
+
+
+def _conversation_lines(ctx: Context, data: dict[str, Any]) -> list[str]:
+    """Neighbourhood conversations and "did you feel heard?" answers."""
+    lines: list[str] = []
+    votes = data.get("deliberation_votes") or []
+    if votes:
+        lines.append(ctx.t.n_("You reacted to {n} statement in neighbourhood conversations.",
+                              "You reacted to {n} statements in neighbourhood conversations.", len(votes)))
+    statements = data.get("deliberation_statements") or []
+    if statements:
+        lines.append(ctx.t._("Your own statements:"))
+        lines += [f"• {row['deliberation']} S-{row['statement']}: {row['text']}" for row in statements]
+    heard = data.get("felt_heard") or []
+    if heard:
+        lines.append(ctx.t.n_("You answered \"did you feel heard?\" {n} time.",
+                              "You answered \"did you feel heard?\" {n} times.", len(heard)))
+    return lines
 
 
 class ForgetFlow(Flow):

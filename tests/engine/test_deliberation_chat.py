@@ -307,6 +307,8 @@ async def test_mydata_shows_and_forget_erases_votes_and_statements(app: App) -> 
     exported = json.loads(attachment.data or b"")
     assert sorted(v["vote"] for v in exported["deliberation_votes"]) == [-1, 0, 0, 0, 0, 1, 1]  # incl. own agree
     assert [s["text"] for s in exported["deliberation_statements"]] == ["Plant trees along the square"]
+    assert "You reacted to 7 statements in neighbourhood conversations." in anna.text()  # the text view too
+    assert "S-" in anna.text() and "Plant trees along the square" in anna.text()
     await app.scheduler.run(deliberation_results.JOB_NAME)
     before = (await current(app, d)).changes
     await anna.say("/forget")

@@ -209,6 +209,7 @@ async def test_mydata_shows_everything_and_offers_a_file(app: App) -> None:
     await anna.say("Send")
     replies = await anna.say("/mydata")
     assert "matrix anna" in replies[0].text and STORY in replies[0].text
+    assert "Feedback: Right away" in replies[0].text and "Quiet hours (no messages): 21:00-08:00" in replies[0].text
     attachment = replies[1].attachment
     assert attachment is not None and attachment.data is not None
     data = json.loads(attachment.data)
