@@ -1,0 +1,53 @@
+"""Keeping the promise of the privacy statement: nothing personal is kept longer than ``retention_months``.
+
+Every night:
+- a resident who has not written to the bot for that long is erased as with /forget, keeping their stories
+  without any link to them (so they still count for the neighbourhood);
+- stories older than that lose everything personal (the author's own words, first name, photo and the link to
+  the author); the scrubbed public text stays, as the neighbourhood's record;
+- delivered or abandoned outbox messages (which hold the texts sent to residents) go after 30 days.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.engine import privacy
+from bot.services import Services
+from bot.store.residents import Resident
+
+log = logging.getLogger(__name__)
+OUTBOX_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Swept:
+    residents: int
+    stories: int
+    outbox: int
+
+
+async def sweep(services: Services) -> Swept:
+    now = services.now()
+    cutoff = (now - timedelta(days=round(services.config.privacy.retention_months * 30.44))).isoformat(
+        timespec="seconds")
+    outbox_cutoff = (now - timedelta(days=OUTBOX_DAYS)).isoformat(timespec="seconds")
+    async with services.db.transaction() as tx:
+        rows = await tx.all(
+            "SELECT r.* FROM residents r LEFT JOIN conversations c ON c.channel = r.channel AND c.user_id = r.user_id"
+            " WHERE COALESCE(c.updated_at, r.created_at) < ? AND r.consent_at < ?", (cutoff, cutoff))
+        residents = [Resident.from_row(row) for row in rows]
+        for resident in residents:
+            await privacy.forget(tx, resident, keep_stories=True)
+        stories = await tx.execute(
+            "UPDATE experiences SET resident_id = NULL, text = NULL, author_name = NULL, photo_ref = NULL"
+            " WHERE created_at < ? AND (resident_id IS NOT NULL OR text IS NOT NULL OR author_name IS NOT NULL"
+            " OR photo_ref IS NOT NULL)", (cutoff,))
+        outbox = await tx.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
+                                  (outbox_cutoff,))
+    if residents or stories or outbox:
+        log.info("retention: erased %d inactive resident(s), anonymised %d old story(ies), dropped %d old"
+                 " outbox message(s)", len(residents), stories, outbox)
+    return Swept(len(residents), stories, outbox)
