@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.store import conversations
 from bot.store import experiences as experiences_repo
 from bot.store import residents as residents_repo
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Row, Tx
 from bot.store.outbox import Pending
 from bot.store.residents import Resident
 
@@ -36,7 +36,7 @@ MODES = ("direct", "weekly", "monthly", "off")
 
 
 @dataclass(frozen=True)
-class Feedback:
+class Feedback(Record):
     id: int
     reference: str
     neighbourhood_id: str
@@ -51,9 +51,6 @@ class Feedback:
     overdue_notified_at: str | None
     poll_id: int | None = None
 
-    @classmethod
-    def from_row(cls, row: Row) -> Feedback:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 def parse_status(typed: str) -> str:

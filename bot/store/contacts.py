@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
 
 FIELDS = ("name", "role", "organisation", "reachable_how", "reachable_when", "photo", "language", "matrix_user",
@@ -14,7 +14,7 @@ _CURRENT = "activated_at IS NOT NULL AND closed_at IS NULL"
 
 
 @dataclass(frozen=True)
-class Contact:
+class Contact(Record):
     id: int
     config_key: str | None
     neighbourhood_id: str
@@ -45,13 +45,10 @@ class Contact:
     def current(self) -> bool:
         return self.activated_at is not None and self.closed_at is None
 
-    @classmethod
-    def from_row(cls, row: Row) -> Contact:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 @dataclass(frozen=True)
-class Thread:
+class Thread(Record):
     id: int
     resident_id: int
     contact_id: int
@@ -64,9 +61,6 @@ class Thread:
     def reference(self) -> str:
         return f"R-{self.id}"
 
-    @classmethod
-    def from_row(cls, row: Row) -> Thread:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 def _contacts(rows: list[Row]) -> list[Contact]:

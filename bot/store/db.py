@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiosqlite
 
@@ -22,6 +22,14 @@ log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Row = aiosqlite.Row
+
+
+class Record:
+    """For frozen dataclasses whose fields are the columns of a row: ``Thing.from_row(row)``."""
+
+    @classmethod
+    def from_row(cls, row: Row) -> Self:
+        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 class DatabaseTooNew(Exception):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
 
 
 @dataclass(frozen=True)
-class Deliberation:
+class Deliberation(Record):
     id: int
     reference: str
     neighbourhood_id: str
@@ -28,9 +28,6 @@ class Deliberation:
     computed_at: str | None
     snapshot: str | None  # JSON, see bot/engine/deliberation_snapshot.py
 
-    @classmethod
-    def from_row(cls, row: Row) -> Deliberation:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
     @property
     def is_open(self) -> bool:
@@ -38,7 +35,7 @@ class Deliberation:
 
 
 @dataclass(frozen=True)
-class Statement:
+class Statement(Record):
     id: int
     deliberation_id: int
     text: str  # scrubbed
@@ -50,9 +47,6 @@ class Statement:
     decided_at: str | None
     decided_by: str | None
 
-    @classmethod
-    def from_row(cls, row: Row) -> Statement:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
     @property
     def reference(self) -> str:

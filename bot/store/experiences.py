@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Tx
 
 
 @dataclass(frozen=True)
-class Experience:
+class Experience(Record):
     id: int
     reference: str
     resident_id: int | None
@@ -27,9 +27,6 @@ class Experience:
     decision_reason: str | None = None
     reminded_at: str | None = None
 
-    @classmethod
-    def from_row(cls, row: Row) -> Experience:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 async def next_reference(tx: Tx, prefix: str, year: int) -> str:

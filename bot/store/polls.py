@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
 
 ACTIVE = ("scheduled", "open")
 
 
 @dataclass(frozen=True)
-class PollRecord:
+class PollRecord(Record):
     id: int
     reference: str
     question: str
@@ -34,9 +34,6 @@ class PollRecord:
     closed_by: str | None
     vote_key: str | None
 
-    @classmethod
-    def from_row(cls, row: Row) -> PollRecord:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
     @property
     def youth(self) -> bool:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.store.db import Row, Tx
+from bot.store.db import Record, Tx
 
 
 @dataclass(frozen=True)
-class Resident:
+class Resident(Record):
     id: int
     channel: str
     user_id: str
@@ -25,9 +25,6 @@ class Resident:
     polls_opt_in: int = 0  # hears about new polls in their neighbourhood
     age_band: str | None = None  # e.g. "12-14", only for youth polls; never an age or a birth date
 
-    @classmethod
-    def from_row(cls, row: Row) -> Resident:
-        return cls(**dict(zip(row.keys(), tuple(row), strict=True)))
 
 
 async def get(tx: Tx, channel: str, user_id: str) -> Resident | None:
