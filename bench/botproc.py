@@ -54,7 +54,7 @@ async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_upda
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
     from telegram.request import HTTPXRequest
 
-    from bot.channels.telegram import ALLOWED_UPDATES, ChatOrderedUpdates, api_urls, rate_limiter
+    from bot.channels.telegram import ALLOWED_UPDATES, POLL_INTERVAL, ChatOrderedUpdates, api_urls, rate_limiter
 
     def request() -> HTTPXRequest:
         return HTTPXRequest(connection_pool_size=16, read_timeout=HTTP_TIMEOUT, write_timeout=HTTP_TIMEOUT,
@@ -73,7 +73,8 @@ async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_upda
     async with app:
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(timeout=timedelta(seconds=POLL_TIMEOUT), allowed_updates=ALLOWED_UPDATES)
+        await app.updater.start_polling(timeout=timedelta(seconds=POLL_TIMEOUT), poll_interval=POLL_INTERVAL,
+                                        allowed_updates=ALLOWED_UPDATES)
         await until_signal()
         await app.updater.stop()
         await app.stop()

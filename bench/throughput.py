@@ -1,6 +1,6 @@
 """Benchmark: Telegram updates per second through the whole bot, beside a bare python-telegram-bot echo bot.
 
-    python bench/throughput.py [--mix onboard,share,share] [--users 32] [--warmup 3] [--duration 15]
+    python bench/throughput.py [--mix onboard,share,share] [--users 64] [--warmup 3] [--duration 15]
                                [--json out.json]
 
 The harness, and why it is the fair one. Three processes: this coordinator (idle while measuring); the *peer*
@@ -25,7 +25,8 @@ Both sides run in turn against a fresh peer, with the same number of simulated u
   question is sent: more Bot API calls per update than an echo, which the table shows (``API/upd``).
 
 Each simulated user sends one update and waits for the bot's answer before the next (a closed loop), so the
-latency includes the time an update waits behind others' (Little's law: users / throughput). The overall rate
+latency includes the time an update waits behind others' (Little's law: users / throughput). 64 users keep both
+bots at full CPU, so the ratio compares costs, not waiting (both poll every POLL_INTERVAL, 50 ms). The overall rate
 limit is off on both sides (``rate_limit=0``): Telegram's 30 messages/s would cap both, and this measures the
 bot's own cost. The count is of updates answered inside the window; CPU is read from /proc for the bot
 process over the same window. Target: wijkbot at 75% or more of the echo's updates per second. Exit status 1
@@ -180,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--mix", action="append", help=f"scenarios, comma-separated; repeat to measure several "
                         f"mixes (default {mixes.DEFAULT_MIX}; known: {', '.join(mixes.SCENARIOS)})")
-    parser.add_argument("--users", type=int, default=32, help="simulated users sending at once")
+    parser.add_argument("--users", type=int, default=64,
+                        help="simulated users sending at once (enough to keep both bots' CPU busy)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before the window")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured")
     parser.add_argument("--concurrent-updates", type=int, default=CONCURRENT_UPDATES,

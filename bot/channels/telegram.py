@@ -69,6 +69,7 @@ RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for
 PACING = 0.975  # most of the rate limit the bot uses in any second (see rate_limiter)
 BURST = 0.01  # of a second's worth of messages, sent at once after a pause
 CONCURRENT_UPDATES = 64  # updates of different chats handled at once (see ChatOrderedUpdates)
+POLL_INTERVAL = 0.05  # seconds between getUpdates calls: busy bots fetch updates in batches, not one by one
 GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
 
 
@@ -244,6 +245,7 @@ class TelegramChannel:
                 drop_pending_updates=False, bootstrap_retries=len(self._retry_delays))
         else:
             await app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout),
+                                            poll_interval=POLL_INTERVAL,
                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
                                             bootstrap_retries=len(self._retry_delays))
         log.info("telegram: receiving updates by %s as @%s", self.settings.mode, self.username)
