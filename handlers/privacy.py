@@ -87,8 +87,8 @@ class ForgetFlow(Flow):
         ctx.state.flow = self.name
         ctx.ask("confirm", ctx.t._(
             "Do you want us to erase your data? Then we forget your chat account, language and neighbourhood. "
-            "Your stories can be erased too, or kept without your name, so they still count for the "
-            "neighbourhood. This cannot be undone."), self._choices(ctx))
+            "Your stories and statements can be erased too, or kept without your name, so they still count "
+            "for the neighbourhood. This cannot be undone."), self._choices(ctx))
 
     async def on_confirm(self, ctx: Context) -> None:
         choice = ctx.incoming.choice
