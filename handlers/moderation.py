@@ -7,7 +7,7 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
-from bot.engine import moderation
+from bot.engine import contacts, moderation
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
@@ -64,6 +64,9 @@ async def theme(ctx: Context) -> None:
     reference, typed = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
+    changed = await experiences_repo.by_reference(ctx.tx, e.reference)
+    if changed is not None:
+        await contacts.reroute(ctx.tx, ctx.services, changed)  # the new theme may have its own contact person
     ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
 
 

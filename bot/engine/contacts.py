@@ -285,6 +285,20 @@ async def route_new_story(tx: Tx, services: Services, e: Experience) -> None:
                          subject=e.reference)
 
 
+async def reroute(tx: Tx, services: Services, e: Experience) -> bool:
+    """After a theme change: when another contact person is now responsible, the story moves to them (the
+    history keeps who had it until now). Returns whether it moved."""
+    current = await tx.value("SELECT contact_id FROM experience_contacts WHERE experience_id = ? AND until IS NULL",
+                             (e.id,))
+    contact = await repo.responsible(tx, e.neighbourhood_id, e.theme)
+    if contact is None or contact.id == current:
+        return False
+    await tx.execute("UPDATE experience_contacts SET until = ? WHERE experience_id = ? AND until IS NULL",
+                     (services.now_iso(), e.id))
+    await route_new_story(tx, services, e)
+    return True
+
+
 async def addresses(tx: Tx, neighbourhood: str, theme: str | None) -> list[Address]:
     """Where the person responsible for this theme in this neighbourhood is reached (overdue feedback)."""
     contact = await repo.responsible(tx, neighbourhood, theme)

@@ -102,3 +102,21 @@ async def test_the_menu_leads_to_the_contact_person(app: App) -> None:
     await resident.say("/menu")
     await resident.say("My contact person")
     assert "Your contact person for Centrum" in resident.text() and "Name: Anna de Vries" in resident.text()
+
+
+async def test_a_theme_change_moves_the_story_to_the_new_themes_contact(app: App,
+                                                                        telegram_recorder: Recorder) -> None:
+    await room(app, f"!contact add {ADD_ANNA}")
+    await room(app, "!contact add housing | Huib | woonconsulent | - | - | - | telegram:777")
+    story = await shared_story(app)  # safety: Anna's
+    assert "Housing" in await room(app, f"!theme {story} housing")
+    await app.outbox.drain()
+    to_huib = [r for r in telegram_recorder.sent if r.address == Address("telegram", "777", private=True)]
+    assert len(to_huib) == 1 and story in to_huib[0].text
+    async with app.db.transaction() as tx:
+        rows = await tx.all("SELECT c.name, ec.until IS NULL FROM experience_contacts ec JOIN contacts c"
+                            " ON c.id = ec.contact_id ORDER BY ec.since, c.id")
+    assert [tuple(r) for r in rows] == [("Anna de Vries", 0), ("Huib", 1)]  # history kept
+    await room(app, f"!theme {story} housing")  # the same theme again: nothing moves
+    await app.outbox.drain()
+    assert len([r for r in telegram_recorder.sent if r.address == Address("telegram", "777", private=True)]) == 1
