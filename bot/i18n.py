@@ -27,8 +27,12 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "
 
 
 def locales_dir() -> Path:
+    """The catalogs: locales/ beside the package in a checkout, bot/_locales in an installed wheel."""
     override = os.environ.get("WIJKBOT_LOCALES")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "locales"
+    if override:
+        return Path(override)
+    checkout = Path(__file__).resolve().parent.parent / "locales"
+    return checkout if checkout.is_dir() else Path(__file__).resolve().parent / "_locales"
 
 
 def N_(msgid: str) -> str:
