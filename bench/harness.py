@@ -144,14 +144,11 @@ class Bot:
         self._stderr.close()
 
 
-def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2) -> Path:
-    """A wijkbot configuration for a benchmark: Telegram against the peer's emulator, SQLite in ``directory``,
-    no moderation rooms (no Matrix channel runs, so their outbox rows would only wait)."""
-    hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood_id}"\nname = "{name}"\n'
-                    for hood_id, name in [("centrum", "Centrum"), ("noord", "Noord"), ("oost", "Oost"),
-                                          ("west", "West")][:neighbourhoods])
-    path = directory / "config.toml"
-    path.write_text(f"""
+def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord")) -> str:
+    """A wijkbot configuration with Telegram at ``base_url``, SQLite beside the file and no moderation rooms
+    (no Matrix channel runs, so their outbox rows would only wait). Also used by the crash test."""
+    hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in neighbourhoods)
+    return f"""
 [municipality]
 name = "Gemeente Teststad"
 timezone = "Europe/Amsterdam"
@@ -165,9 +162,16 @@ statement_url = "https://teststad.nl/privacy"
 [database]
 path = "wijkbot.sqlite3"
 [telegram]
-token = "{peer.token}"
-api_base_url = "{peer.base_url}"
-{hoods}""", encoding="utf-8")
+token = "{token}"
+api_base_url = "{base_url}"
+{hoods}"""
+
+
+def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2) -> Path:
+    """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory``."""
+    path = directory / "config.toml"
+    hoods = ("centrum", "noord", "oost", "west")[:neighbourhoods]
+    path.write_text(config_toml(peer.token, peer.base_url, hoods), encoding="utf-8")
     return path
 
 

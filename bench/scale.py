@@ -42,7 +42,7 @@ from typing import Any
 if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import environment, machine, progress, warn_if_busy, write_json
+from bench.harness import config_toml, environment, machine, progress, warn_if_busy, write_json
 
 TARGET_RATIO = 1.5
 TARGET_RSS_MB = 200.0
@@ -52,20 +52,7 @@ THEME_KEYS = ("upbringing", "schooling", "social", "work_income", "health", "hou
 OPTIONS = ("More green", "More parking", "A playground", "Benches")
 STORY = ("Since the summer the street lights on our corner are broken. In the evening it is dark and my children "
          "are afraid to walk home from the sports club. Call me on 06-12345678 if you want to know more.")
-CONFIG = """
-[municipality]
-name = "Gemeente Teststad"
-timezone = "Europe/Amsterdam"
-[privacy]
-controller = "Gemeente Teststad"
-contact = "privacy@teststad.nl"
-statement_url = "https://teststad.nl/privacy"
-[database]
-path = "wijkbot.sqlite3"
-[telegram]
-token = "123456:BENCH-token_abcdefghij"
-api_base_url = "http://127.0.0.1:9/bot"
-""" + "".join(f'[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in HOODS)
+CONFIG = config_toml("123456:BENCH-token_abcdefghij", "http://127.0.0.1:9/bot", tuple(HOODS))
 
 
 # ----------------------------------------------------------------------------------------------- building

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from bench.harness import config_toml
 from bot.channels.base import Address, Reply
 from bot.clock import SystemClock
 from bot.engine import outbox
@@ -26,22 +27,7 @@ FIRST_ID = 700_000
 
 def write_config(tmp_path: Path, emu: BotApiEmulator) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f"""
-[municipality]
-name = "Gemeente Teststad"
-[privacy]
-controller = "Gemeente Teststad"
-contact = "privacy@teststad.nl"
-statement_url = "https://teststad.nl/privacy"
-[database]
-path = "wijkbot.sqlite3"
-[telegram]
-token = "{TOKEN}"
-api_base_url = "{emu.base_url}"
-[[neighbourhoods]]
-id = "centrum"
-name = "Centrum"
-""", encoding="utf-8")
+    path.write_text(config_toml(TOKEN, emu.base_url, ("centrum",)), encoding="utf-8")
     return path
 
 
