@@ -26,7 +26,7 @@ import pytest_asyncio
 from bot.channels.base import Address, Incoming, Reply
 from bot.channels.matrix import MatrixChannel
 from bot.config import Config
-from tests.peers.synapse import RegisteredUser, SynapseServer, make_client
+from tests.peers.synapse import RegisteredUser, SynapseServer, housekeeping, make_client
 from tests.support import make_config
 
 __all__ = ["ENCRYPTION_STATE", "MatrixWorld", "RecordingHost", "synapse_fixture", "world_fixture"]
@@ -63,18 +63,6 @@ class RecordingHost:
 
 
 # ------------------------------------------------------------------ nio test-client helpers
-async def housekeeping(client: nio.AsyncClient) -> None:
-    if client.olm is None:
-        return
-    await client.send_to_device_messages()
-    if client.should_upload_keys:
-        await client.keys_upload()
-    if client.should_query_keys:
-        await client.keys_query()
-    if client.should_claim_keys:
-        await client.keys_claim(client.get_users_for_key_claiming())
-
-
 async def sync_until(client: nio.AsyncClient, found: Callable[[Any], Any], deadline: float = DEADLINE,
                      **kwargs: Any) -> Any:
     """Long-poll sync until ``found(response)`` is truthy; returns that value."""

@@ -386,3 +386,16 @@ synapse = synapse_fixture  # same fixture, for ``from tests.peers.synapse import
 
 
 __all__ = ["SERVER_NAME", "RegisteredUser", "SynapseServer", "make_client", "synapse", "synapse_fixture"]
+
+
+async def housekeeping(client: Any) -> None:
+    """What sync_forever() does after each sync; needed for E2EE when syncing by hand."""
+    if client.olm is None:
+        return
+    await client.send_to_device_messages()
+    if client.should_upload_keys:
+        await client.keys_upload()
+    if client.should_query_keys:
+        await client.keys_query()
+    if client.should_claim_keys:
+        await client.keys_claim(client.get_users_for_key_claiming())

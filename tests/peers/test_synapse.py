@@ -17,6 +17,7 @@ import pytest_asyncio
 from tests.peers.synapse import (  # synapse_fixture registers the fixture "synapse"
     RegisteredUser,
     SynapseServer,
+    housekeeping,
     make_client,
     synapse_fixture,  # noqa: F401
 )
@@ -33,19 +34,6 @@ ENCRYPTION_STATE = {
 # ------------------------------------------------------------------ helpers
 def uid() -> str:
     return secrets.token_hex(3)
-
-
-async def housekeeping(client: nio.AsyncClient) -> None:
-    """What sync_forever() does after each sync; needed for E2EE when syncing by hand."""
-    if client.olm is None:
-        return
-    await client.send_to_device_messages()
-    if client.should_upload_keys:
-        await client.keys_upload()
-    if client.should_query_keys:
-        await client.keys_query()
-    if client.should_claim_keys:
-        await client.keys_claim(client.get_users_for_key_claiming())
 
 
 async def sync_once(client: nio.AsyncClient, timeout_ms: int = 0, **kw: Any) -> nio.SyncResponse:
