@@ -1,0 +1,197 @@
+"""House numbers (after a street, or postcode + house number) and Dutch licence plates, for the scrubber.
+
+The street name is a useful place hint and stays; only the number is personal. Plates are recognised only
+with dashes (all sidecodes 1-14), otherwise too much else matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.engine.scrub_base import _SP, Span, _scan
+
+# --------------------------------------------------------------------------------------------------
+# House numbers: after a street name, or after a postcode
+
+_HOUSE_NUMBER = rf"""
+    [1-9][0-9]{{0,4}}
+    (?:
+        -[A-Za-z0-9]{{1,4}}(?!\w)
+      | [A-Za-z](?!\w)
+      | (?:hs|bg|hg|bis|huis)(?!\w)
+      | {_SP}(?:[A-Z]|I{{1,3}}|IV|VI{{0,3}}|bis|hs|bg|huis|boven|beneden|zwart|rood)(?!\w)
+    )?
+"""
+
+# A number followed by one of these is a date, time, quantity or amount, not a house number.
+_NOT_HOUSE_NUMBER_AFTER = re.compile(
+    rf"""{_SP}+(?:
+        jan(?:uari)?|feb(?:ruari)?|maart|mrt|apr(?:il)?|mei|juni?|juli?|aug(?:ustus)?
+      | sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?
+      | uur|u|keer|x|min(?:uut|uten)?|sec(?:onde|onden)?|jaar|jaren|dag|dagen|week|weken|maand|maanden
+      | km|kilometer|meter|m|cm|mm|kg|gram|euro|eur|procent|%|graden|personen|mensen|kinderen
+      | huizen|woningen|bewoners|auto'?s
+    )(?![\w])""",
+    re.VERBOSE | re.IGNORECASE,
+)
+
+_POSTCODE = re.compile(
+    rf"""
+    (?<![\w\-])
+    [1-9][0-9]{{3}}{_SP}?(?P<letters>[A-Za-z]{{2}})(?!\w)
+    (?:{_SP}*,{_SP}*|{_SP}+)
+    (?:(?:nr\.?|no\.?|huisnummer){_SP}?)?
+    (?P<nr>{_HOUSE_NUMBER})
+    (?![\w]|[.,:][0-9]|-\w)
+    """,
+    re.VERBOSE,
+)
+
+# Letter pairs that are never used in postcodes, and short Dutch words that are read as letters in
+# "er waren 1234 en 12 ..." when written in lower case.
+_POSTCODE_NEVER = frozenset({"SA", "SD", "SS"})
+_POSTCODE_WORDS = frozenset({
+    "en", "of", "in", "op", "te", "na", "om", "is", "al", "nu", "ja", "ze", "we", "je", "er", "de",
+    "uw", "zo", "nr", "no", "km", "cm", "mm", "kg", "ha", "pm", "am", "ex", "tm", "ca", "mn", "to",
+    "at", "on", "or", "an", "by", "as", "it", "be", "if", "so", "up", "me", "my", "vs",
+})  # fmt: skip
+
+
+def _validate_postcode(text: str, m: re.Match[str]) -> int | None:
+    letters = m.group("letters")
+    if letters.upper() in _POSTCODE_NEVER:
+        return None
+    if not letters.isupper() and letters.lower() in _POSTCODE_WORDS:
+        return None
+    if _NOT_HOUSE_NUMBER_AFTER.match(text, m.end()):
+        return None
+    return m.end()
+
+
+def _find_postcode(text: str) -> Iterator[Span]:
+    yield from _scan(_POSTCODE, text, _validate_postcode)
+
+
+# The last word of a street name, then the house number ("Plein 1944 nr 3": 1944 is part of the name).
+_ADDRESS = re.compile(
+    rf"""
+    (?<![\w'’\-])
+    (?P<street>[^\W\d_][\w'’\-]*\.?)
+    {_SP}{{1,2}}
+    (?:[0-9]{{1,4}}{_SP}(?=(?:nr|nummer)\b))?
+    (?:(?:nr\.?|no\.?|nummer){_SP}?)?
+    (?P<nr>{_HOUSE_NUMBER})
+    (?![\w]|[.,:][0-9]|-\w)
+    """,
+    re.VERBOSE,
+)
+
+# Suffixes recognised in capitalised street names ("Kerkstraat", "Van Goghlaan", "Coolsingel").
+_STREET_SUFFIXES = (
+    "straatweg", "straat", "straatje", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk", "dreef",
+    "hof", "park", "pad", "steeg", "steegje", "baan", "markt", "ring", "erf", "veld", "wal", "burgwal",
+    "burg", "kwartier", "boulevard", "allee", "plantsoen", "haven", "kaai", "vliet", "sloot", "poort",
+    "hoek", "brink", "weide", "dwarsweg", "promenade", "esplanade", "passage", "galerij", "wetering",
+    "vaart", "zoom", "oever", "rak", "tuin", "tuinen", "heuvel", "horst", "kamp", "hoven", "lei",
+)  # fmt: skip
+_STREET_SUFFIXES_LONGEST_FIRST = tuple(sorted(set(_STREET_SUFFIXES), key=len, reverse=True))
+# Suffixes that are street names on their own when capitalised ("Markt 5", "Plein 1944 nr 3").
+_WHOLE_WORD_STREETS = frozenset({
+    "plein", "markt", "dam", "brink", "kade", "singel", "dijk", "gracht", "wal", "dreef", "boulevard",
+    "allee", "esplanade", "promenade", "haven", "rokin", "damrak", "coolsingel",
+})  # fmt: skip
+# Suffixes distinctive enough to also accept a street typed in lower case ("kerkstraat 12").
+_STRONG_SUFFIXES = frozenset({
+    "straat", "straatweg", "laan", "gracht", "singel", "steeg", "dreef", "kade", "dijk", "boulevard",
+    "allee", "plantsoen", "burgwal",
+})  # fmt: skip
+# Words that end like a street but are not one (mostly places and adverbs).
+_NOT_STREETS = frozenset({
+    "onderweg", "halverwege", "snelweg", "autosnelweg", "tilburg", "valkenburg", "middelburg",
+    "duisburg", "hamburg", "luxemburg", "limburg", "straatsburg", "oldenburg", "brandenburg",
+    "edinburg", "petersburg", "augsburg", "magdeburg",
+})  # fmt: skip
+# "Laan van Meerdervoort 12", "Plein van de Verenigde Naties 1": the street word comes first.
+_LEADING_STREET = re.compile(
+    r"(?<![\w'’\-])(?:Laan|Plein|Weg|Straat|Kade|Singel|Dijk|Hof|Park|Gracht|Markt|Dreef|Burgwal|Steeg)"
+    r"(?:[ ](?:van|de|der|den|het|'t|op|aan|ten|ter|te|in|bij|over|tot|achter|voor|onder))+"
+    r"(?:[ ][^\W\d_][\w'’\-]*){1,3}$"
+)
+
+
+def _is_street(text: str, m: re.Match[str]) -> bool:
+    word = m.group("street")
+    capitalised = word[0].isupper()
+    lower = word.lower()
+    if word.endswith("."):
+        return capitalised and lower.endswith("str.") and len(lower) > 5
+    if lower in _NOT_STREETS:
+        return False
+    if capitalised and lower in _WHOLE_WORD_STREETS:
+        return True
+    for suffix in _STREET_SUFFIXES_LONGEST_FIRST:
+        if lower.endswith(suffix):
+            stem = lower[: -len(suffix)]
+            if len(stem) < 2:
+                break
+            if suffix == "ring" and stem[-1] in "aeiouy":  # vergadering, ervaring
+                break
+            if capitalised or (suffix in _STRONG_SUFFIXES and len(stem) >= 3):
+                return True
+            break
+    return capitalised and _LEADING_STREET.search(text, max(0, m.start() - 80), m.end("street")) is not None
+
+
+_YEAR = re.compile(r"(?:18|19|20)[0-9]{2}")
+
+
+def _validate_address(text: str, m: re.Match[str]) -> int | None:
+    if _YEAR.fullmatch(m.group("nr")):  # "Plein 1944", "herinrichting Grote Markt 2026": a name or a year
+        return None
+    if not _is_street(text, m) or _NOT_HOUSE_NUMBER_AFTER.match(text, m.end()):
+        return None
+    return m.end()
+
+
+def _find_address(text: str) -> Iterator[Span]:
+    # Only the house number (and addition) is reported; the street name stays as a place hint.
+    pos = 0
+    while True:
+        m = _ADDRESS.search(text, pos)
+        if m is None:
+            return
+        if _validate_address(text, m) is not None:
+            yield m.span("nr")
+            pos = m.end()
+        else:
+            pos = m.start() + 1
+
+
+# --------------------------------------------------------------------------------------------------
+# Dutch licence plates (kentekens), sidecodes 1-14, dashes required
+
+_L = "[A-Za-z]"
+_N = "[0-9]"
+_SIDECODES = (
+    f"{_L}{{2}}-{_N}{{2}}-{_N}{{2}}",  # 1  XX-99-99
+    f"{_N}{{2}}-{_N}{{2}}-{_L}{{2}}",  # 2  99-99-XX
+    f"{_N}{{2}}-{_L}{{2}}-{_N}{{2}}",  # 3  99-XX-99
+    f"{_L}{{2}}-{_N}{{2}}-{_L}{{2}}",  # 4  XX-99-XX
+    f"{_L}{{2}}-{_L}{{2}}-{_N}{{2}}",  # 5  XX-XX-99
+    f"{_N}{{2}}-{_L}{{2}}-{_L}{{2}}",  # 6  99-XX-XX
+    f"{_N}{{2}}-{_L}{{3}}-{_N}",  # 7  99-XXX-9
+    f"{_N}-{_L}{{3}}-{_N}{{2}}",  # 8  9-XXX-99
+    f"{_L}{{2}}-{_N}{{3}}-{_L}",  # 9  XX-999-X
+    f"{_L}-{_N}{{3}}-{_L}{{2}}",  # 10 X-999-XX
+    f"{_L}{{3}}-{_N}{{2}}-{_L}",  # 11 XXX-99-X
+    f"{_L}-{_N}{{2}}-{_L}{{3}}",  # 12 X-99-XXX
+    f"{_N}-{_L}{{2}}-{_N}{{3}}",  # 13 9-XX-999
+    f"{_N}{{3}}-{_L}{{2}}-{_N}",  # 14 999-XX-9
+)
+_PLATE = re.compile(r"(?<![\w\-])(?:" + "|".join(_SIDECODES) + r")(?![\w]|-\w)")
+
+
+def _find_plate(text: str) -> Iterator[Span]:
+    for m in _PLATE.finditer(text):
+        yield m.span()
