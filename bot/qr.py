@@ -31,7 +31,8 @@ async def bot_username(config: Config) -> str:
         raise QrError("QR codes link to the Telegram bot, but the configuration has no [telegram] section")
     username = telegram.bot_username
     if not username:
-        from bot.channels.telegram import TelegramChannel, TelegramUnavailable
+        from bot.channels.telegram import TelegramChannel
+        from bot.channels.telegram_settings import TelegramUnavailable
 
         try:
             username = await TelegramChannel(config, {}).fetch_username()

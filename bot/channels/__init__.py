@@ -1,1 +1,1 @@
-"""Chat platforms. Only telegram.py and matrix.py know their platform's library."""
+"""Chat platforms. Only telegram.py and the matrix package know their platform's library."""

@@ -2,7 +2,7 @@
 
 An outgoing address whose chat id is a user id (``@anna:example.org``) means "that person's direct chat". This
 keeps the mapping user id → room id (``<store_dir>/direct_rooms.json``, 0600) and decides whether a remembered
-or shared room still serves; ``bot/channels/matrix.py`` creates a room (encrypted, ``is_direct`` invite) when
+or shared room still serves; ``bot/channels/matrix/sending.py`` creates a room (encrypted, ``is_direct`` invite) when
 none does and waits here until the sync has brought its state.
 """
 

@@ -48,42 +48,31 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
+from bot.channels.telegram_settings import (
+    ALLOWED_UPDATES,
+    BURST,
+    CAPTION_LIMIT,
+    CONCURRENT_UPDATES,
+    EXPIRED,
+    GROUP_BUTTON,
+    GROUP_INVITE_COOLDOWN,
+    GROUP_START,
+    GROUP_TEXT,
+    PACING,
+    POLL_INTERVAL,
+    RATE_LIMIT,
+    TEXT_LIMIT,
+    TelegramUnavailable,
+    api_urls,
+)
 from bot.config import Config, TelegramConfig
 from bot.errors import error_reference
-from bot.i18n import N_, Translator, best_language
+from bot.i18n import Translator, best_language
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
-
-TEXT_LIMIT = 4096  # characters in a message (UTF-16 units)
-CAPTION_LIMIT = 1024
-ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
-EXPIRED = N_("This button has expired. Please use the newest message.")  # also what the dialogue's StaleChoice says
-GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays between us. Tap the button to "
-                "open a private chat with me.")
-GROUP_BUTTON = N_("Open a private chat")
-GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
-RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots)
-PACING = 0.975  # most of the rate limit the bot uses in any second (see rate_limiter)
-BURST = 0.01  # of a second's worth of messages, sent at once after a pause
-CONCURRENT_UPDATES = 64  # updates of different chats handled at once (see ChatOrderedUpdates)
-POLL_INTERVAL = 0.05  # seconds between getUpdates calls: busy bots fetch updates in batches, not one by one
-GROUP_START = "_group"  # deep-link parameter from a group that is no neighbourhood's group; never a neighbourhood id
-
-
-class TelegramUnavailable(Exception):
-    """The Bot API could not be reached or refused the token (the message says which; no secrets in it)."""
-
-
-def api_urls(api_base_url: str | None) -> tuple[str, str]:
-    """(base_url, base_file_url) for PTB from a self-hosted server's ``.../bot`` URL (or Telegram's)."""
-    root = (api_base_url or "https://api.telegram.org/bot").rstrip("/")
-    if root.endswith("/bot"):
-        root = root[: -len("/bot")]
-    return f"{root}/bot", f"{root}/file/bot"
-
 
 def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:
     """PTB's AIORateLimiter for a Bot API that allows ``per_second`` messages per second overall (0: no overall

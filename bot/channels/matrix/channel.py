@@ -1,85 +1,27 @@
-"""The Matrix channel (matrix-nio, end-to-end encryption on). The only module that imports ``nio``.
-
-Signing in and restarts
-    ``[matrix]`` gives the homeserver, the bot's user id and a password or access token. After the first login
-    the device id and access token are kept in ``<store_dir>/credentials.json`` (mode 0600) and reused, so the
-    bot stays one device with one set of encryption keys (nio's crypto store is in the same directory). The sync
-    token is written to ``<store_dir>/sync_token`` after each batch has been handled: a restart continues where
-    the bot left off (events that arrived meanwhile are handled, nothing older), and the very first start does one
-    sync without timeline, so history is never replayed. Events in a room the bot has just joined that precede
-    its own join are skipped too. ``stop()`` lets the batch in hand finish first; after a crash the batch comes
-    again and the dialogue engine drops the duplicates by event id.
-
-Rooms
-    The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are
-    group rooms. Any other room with at most two members (the bot and one person) is a direct chat.
-    Invites: a room listed in the configuration is always joined; otherwise an invite is accepted from an
-    inviter named in ``matrix.allowed_inviters`` (``@user:server``, or ``:server`` for everyone on a server) or
-    ``matrix.organisers``, and direct-chat invites (``is_direct``) also from anyone on the bot's own homeserver,
-    so residents there can always talk to the bot. Other invites are rejected.
-
-What becomes an Incoming
-    In a direct chat every ``m.text`` (``/word`` and ``!word`` are commands). In a group room only ``!word args``
-    (addressed to the bot); other chatter is ignored. ``moderator`` is set when the sender has power level 50 or
-    more in that group room, is one of the room's creators (room version 12 and later, where creators are not in
-    ``power_levels.users``), or is listed in ``matrix.organisers``; in a direct chat only organisers are
-    moderators. Reactions (``m.annotation``) on the bot's own messages arrive as ``Incoming(reaction=key,
-    reacted_to=event_id)``, MSC3381 poll responses to its polls as ``Incoming(poll_vote=...)``. Never dispatched:
-    the bot's own events, notices (other bots), edits, emotes.
-
-Sending
-    Text goes out as ``m.notice`` (or ``m.text`` when ``Reply.notice`` is False) with an HTML body; choices
-    become a numbered list. Files are uploaded (encrypted for encrypted rooms) and sent as ``m.file``/``m.image``.
-    ``Reply.reactions``: after sending, the bot reacts to its own message with these keys (``add_reactions``).
-    ``Reply.poll`` follows the text as an ``org.matrix.msc3381.poll.start`` event (its id is the message id);
-    ``Reply.closes_poll`` first sends the ``poll.end`` for that poll.
-    An address whose chat id is a user id (``@anna:example.org``, a contact person the bot writes to first) means
-    that person's direct chat: reused if there is one, else created (encrypted, ``is_direct`` invite); the
-    mapping is kept in ``<store_dir>/direct_rooms.json``. A rich reply's target arrives as ``Incoming.reply_to``.
-    ``send`` never raises: homeserver down → ``ok=False``; 429 → ``retry_after``; the person left or the room is
-    gone → ``unreachable=True`` (and ``host.unreachable`` for direct chats).
-
-Encryption and device verification
-    Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, so an
-    organiser's new phone never blocks delivery, and the bot never marks anyone's device as trusted by itself
-    (no silent trust-on-first-use). Organisers can verify the *bot*: at start it logs, at INFO, its user id,
-    device id and session key (ed25519 fingerprint). In Element open the bot's profile → Sessions and compare,
-    or type ``/verify <bot user id> <device id> <session key>`` in any room (Element Web/Desktop).
-
-Reconnecting
-    Connection errors and homeserver errors end the current sync; the loop waits 1 s, 2 s, 4 s … up to 30 s
-    and tries again from the saved token, so events sent while the server was away are received afterwards.
-    nio never retries on its own for long (``max_timeouts=2``, ``max_limit_exceeded=0``).
-
-Logging never includes message text or residents' user ids at INFO (nio's own INFO logging is turned down).
-"""
+"""The Matrix channel: the receiving half and the sync loop. Sending is in ``sending.py``; the whole design is in
+the package docstring (``bot/channels/matrix/__init__.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import json
 import logging
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import nio
 
 from bot.channels import matrix_format as fmt
-from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, PollVote, Reply, SendResult
+from bot.channels.base import Actor, Address, Host, Incoming, PollVote
+from bot.channels.matrix.sending import _NETWORK, Sending
 from bot.channels.matrix_direct import DirectChats
 from bot.config import Config
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.channels.matrix")
 
-_NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
-
-
-class MatrixChannel:
+class MatrixChannel(Sending):
     name = "matrix"
     can_send_files = True
     accepts_photos = False
@@ -451,117 +393,3 @@ class MatrixChannel:
                 log.warning("matrix: a reply was not delivered (%s)", result.error)
 
     # ------------------------------------------------------------------ sending
-    async def send(self, reply: Reply) -> SendResult:
-        address = reply.address
-        if address is None or address.channel != self.name:
-            return SendResult(ok=False, error="not a matrix address")
-        if self.client is None or not self._loaded:
-            return SendResult(ok=False, error="not connected yet")
-        try:
-            room_id = (await self._direct_room(address.chat_id) if address.chat_id.startswith("@")
-                       else await self._room_id(address.chat_id))
-            if room_id is None:
-                return SendResult(ok=False, error="room alias does not resolve")
-            if self._gone(room_id, address.private):
-                raise fmt.SendFailed(SendResult(ok=False, unreachable=True, error="the person left or room gone"))
-            event_id = await self._send_reply(room_id, reply)
-        except fmt.SendFailed as exc:
-            if exc.result.unreachable and address.private and self._host is not None:
-                await self._host.unreachable(address)
-            return exc.result
-        except _NETWORK as exc:
-            return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
-        except (nio.LocalProtocolError, nio.SendRetryError) as exc:
-            return SendResult(ok=False, error=f"not sent ({type(exc).__name__})")
-        if reply.reactions:
-            await self.add_reactions(room_id, event_id, reply.reactions)
-        return SendResult(ok=True, message_id=event_id)
-
-    async def _direct_room(self, user_id: str) -> str:
-        """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or
-        created encrypted with an ``is_direct`` invite; returns once its state has arrived by sync."""
-        direct = self._direct
-        async with direct.lock:
-            room_id = direct.usable(self.client.rooms, self._left, self._group_rooms, user_id)
-            if room_id is None:
-                resp = await self.client.room_create(is_direct=True, invite=[user_id],
-                                                     preset=nio.RoomPreset.trusted_private_chat,
-                                                     initial_state=[fmt.ENCRYPTION_STATE])
-                if not isinstance(resp, nio.RoomCreateResponse):
-                    raise fmt.SendFailed(fmt.failure(resp))
-                room_id = str(resp.room_id)
-                direct.created.add(room_id)
-                log.info("matrix: opened a direct chat with a contact person")
-            await direct.remember(user_id, room_id)
-        if not await direct.wait_ready(lambda: self.client.rooms, room_id, user_id):
-            raise fmt.SendFailed(SendResult(ok=False, error="the direct chat is not ready yet"))
-        return room_id
-
-    def _gone(self, room_id: str, private: bool) -> bool:
-        room = self.client.rooms.get(room_id)
-        if room_id in self._left or room is None:
-            return True
-        return private and not any(u != self.mx.user_id for u in room.users)
-
-    async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
-        if not isinstance(resp, nio.RoomSendResponse):
-            raise fmt.SendFailed(fmt.failure(resp))
-        self._sent.add(resp.event_id)
-        return str(resp.event_id)
-
-    async def _send_reply(self, room_id: str, reply: Reply) -> str:
-        """Upload first (the step most likely to fail), then the text, then the file; returns the text's id."""
-        media = await self._media(room_id, reply) if reply.attachment else None
-        message_id: str | None = None
-        if reply.closes_poll:  # end the poll event, so clients stop offering it (a gone poll is no reason to fail)
-            with contextlib.suppress(fmt.SendFailed):
-                await self._send_event(room_id, fmt.POLL_END, fmt.poll_end_content(
-                    reply.closes_poll, reply.text.split("\n", 1)[0]))
-        if reply.text or reply.choices:
-            shown = replace(reply, choices=()) if reply.poll else reply  # the poll event shows the options
-            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(shown))
-            message_id = reply.edit_of or message_id  # edits keep the original id
-        if reply.poll is not None:  # MSC3381; votes refer to this event, so its id is the message id
-            message_id = await self._send_event(room_id, fmt.POLL_START, fmt.poll_start_content(
-                reply.poll, fmt.render(reply.poll.question, reply.poll.options)[0]))
-        if media is not None:
-            media_id = await self._send_event(room_id, "m.room.message", media)
-            message_id = message_id or media_id
-        return message_id or ""
-
-    async def _media(self, room_id: str, reply: Reply) -> dict[str, Any] | None:
-        attachment: Attachment | None = reply.attachment
-        thread = reply.address.thread if reply.address else None
-        if attachment is None or (attachment.kind is AttachmentKind.LOCATION and attachment.latitude is None):
-            return None
-        if attachment.kind is AttachmentKind.LOCATION:
-            return fmt.location_content(attachment, thread)
-        if attachment.data is None:
-            return None
-        room = self.client.rooms.get(room_id)
-        encrypted = bool(room is not None and room.encrypted)  # encrypted rooms get encrypted uploads
-        resp, keys = await self.client.upload(
-            io.BytesIO(attachment.data), content_type=attachment.mime_type or "application/octet-stream",
-            filename=attachment.filename or "file", encrypt=encrypted, filesize=len(attachment.data))
-        if not isinstance(resp, nio.UploadResponse):
-            raise fmt.SendFailed(fmt.failure(resp))
-        return fmt.media_content(attachment, str(resp.content_uri), keys if encrypted else None, thread)
-
-    async def add_reactions(self, room_id: str, event_id: str, keys: Iterable[str]) -> bool:
-        """React to a message (normally the bot's own moderation item) with each key, e.g. ✅ 🚫 ✏️, so organisers
-        can tap them. Returns True when all reactions are there (an existing one counts)."""
-        ok = True
-        try:
-            resolved = await self._room_id(room_id)
-        except _NETWORK:
-            return False
-        for key in keys:
-            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
-            try:
-                await self._send_event(resolved or room_id, "m.reaction", content)
-            except fmt.SendFailed as exc:
-                ok = ok and "DUPLICATE" in (exc.result.error or "")
-            except (*_NETWORK, nio.LocalProtocolError):
-                ok = False
-        return ok

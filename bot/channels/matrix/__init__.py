@@ -1,0 +1,61 @@
+"""The Matrix channel (matrix-nio, end-to-end encryption on). The only module that imports ``nio``.
+
+Signing in and restarts
+    ``[matrix]`` gives the homeserver, the bot's user id and a password or access token. After the first login
+    the device id and access token are kept in ``<store_dir>/credentials.json`` (mode 0600) and reused, so the
+    bot stays one device with one set of encryption keys (nio's crypto store is in the same directory). The sync
+    token is written to ``<store_dir>/sync_token`` after each batch has been handled: a restart continues where
+    the bot left off (events that arrived meanwhile are handled, nothing older), and the very first start does one
+    sync without timeline, so history is never replayed. Events in a room the bot has just joined that precede
+    its own join are skipped too. ``stop()`` lets the batch in hand finish first; after a crash the batch comes
+    again and the dialogue engine drops the duplicates by event id.
+
+Rooms
+    The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are
+    group rooms. Any other room with at most two members (the bot and one person) is a direct chat.
+    Invites: a room listed in the configuration is always joined; otherwise an invite is accepted from an
+    inviter named in ``matrix.allowed_inviters`` (``@user:server``, or ``:server`` for everyone on a server) or
+    ``matrix.organisers``, and direct-chat invites (``is_direct``) also from anyone on the bot's own homeserver,
+    so residents there can always talk to the bot. Other invites are rejected.
+
+What becomes an Incoming
+    In a direct chat every ``m.text`` (``/word`` and ``!word`` are commands). In a group room only ``!word args``
+    (addressed to the bot); other chatter is ignored. ``moderator`` is set when the sender has power level 50 or
+    more in that group room, is one of the room's creators (room version 12 and later, where creators are not in
+    ``power_levels.users``), or is listed in ``matrix.organisers``; in a direct chat only organisers are
+    moderators. Reactions (``m.annotation``) on the bot's own messages arrive as ``Incoming(reaction=key,
+    reacted_to=event_id)``, MSC3381 poll responses to its polls as ``Incoming(poll_vote=...)``. Never dispatched:
+    the bot's own events, notices (other bots), edits, emotes.
+
+Sending
+    Text goes out as ``m.notice`` (or ``m.text`` when ``Reply.notice`` is False) with an HTML body; choices
+    become a numbered list. Files are uploaded (encrypted for encrypted rooms) and sent as ``m.file``/``m.image``.
+    ``Reply.reactions``: after sending, the bot reacts to its own message with these keys (``add_reactions``).
+    ``Reply.poll`` follows the text as an ``org.matrix.msc3381.poll.start`` event (its id is the message id);
+    ``Reply.closes_poll`` first sends the ``poll.end`` for that poll.
+    An address whose chat id is a user id (``@anna:example.org``, a contact person the bot writes to first) means
+    that person's direct chat: reused if there is one, else created (encrypted, ``is_direct`` invite); the
+    mapping is kept in ``<store_dir>/direct_rooms.json``. A rich reply's target arrives as ``Incoming.reply_to``.
+    ``send`` never raises: homeserver down → ``ok=False``; 429 → ``retry_after``; the person left or the room is
+    gone → ``unreachable=True`` (and ``host.unreachable`` for direct chats).
+
+Encryption and device verification
+    Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, so an
+    organiser's new phone never blocks delivery, and the bot never marks anyone's device as trusted by itself
+    (no silent trust-on-first-use). Organisers can verify the *bot*: at start it logs, at INFO, its user id,
+    device id and session key (ed25519 fingerprint). In Element open the bot's profile → Sessions and compare,
+    or type ``/verify <bot user id> <device id> <session key>`` in any room (Element Web/Desktop).
+
+Reconnecting
+    Connection errors and homeserver errors end the current sync; the loop waits 1 s, 2 s, 4 s … up to 30 s
+    and tries again from the saved token, so events sent while the server was away are received afterwards.
+    nio never retries on its own for long (``max_timeouts=2``, ``max_limit_exceeded=0``).
+
+Logging never includes message text or residents' user ids at INFO (nio's own INFO logging is turned down).
+"""
+
+from __future__ import annotations
+
+from bot.channels.matrix.channel import MatrixChannel
+
+__all__ = ["MatrixChannel"]

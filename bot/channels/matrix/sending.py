@@ -1,0 +1,155 @@
+"""Sending to Matrix: text and notices (choices as a numbered list), files and images, native polls, reactions,
+and direct chats the bot opens itself. Part of the Matrix channel (see ``bot/channels/matrix/__init__.py``)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+import nio
+
+from bot.channels import matrix_format as fmt
+from bot.channels.base import Attachment, AttachmentKind, Host, Reply, SendResult
+from bot.channels.matrix_direct import DirectChats
+from bot.config import MatrixConfig
+
+log = logging.getLogger("bot.channels.matrix")
+
+_NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
+
+
+class Sending:
+    """The sending half of MatrixChannel; the receiving half and the sync loop are in ``channel.py``."""
+
+    name: str
+    mx: MatrixConfig
+    client: Any  # nio.AsyncClient once started
+    _host: Host | None
+    _loaded: bool
+    _group_rooms: set[str]
+    _left: set[str]
+    _sent: fmt.BoundedSet
+    _direct: DirectChats
+
+    async def _room_id(self, ref: str) -> str | None:
+        raise NotImplementedError
+
+    async def send(self, reply: Reply) -> SendResult:
+        address = reply.address
+        if address is None or address.channel != self.name:
+            return SendResult(ok=False, error="not a matrix address")
+        if self.client is None or not self._loaded:
+            return SendResult(ok=False, error="not connected yet")
+        try:
+            room_id = (await self._direct_room(address.chat_id) if address.chat_id.startswith("@")
+                       else await self._room_id(address.chat_id))
+            if room_id is None:
+                return SendResult(ok=False, error="room alias does not resolve")
+            if self._gone(room_id, address.private):
+                raise fmt.SendFailed(SendResult(ok=False, unreachable=True, error="the person left or room gone"))
+            event_id = await self._send_reply(room_id, reply)
+        except fmt.SendFailed as exc:
+            if exc.result.unreachable and address.private and self._host is not None:
+                await self._host.unreachable(address)
+            return exc.result
+        except _NETWORK as exc:
+            return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
+        except (nio.LocalProtocolError, nio.SendRetryError) as exc:
+            return SendResult(ok=False, error=f"not sent ({type(exc).__name__})")
+        if reply.reactions:
+            await self.add_reactions(room_id, event_id, reply.reactions)
+        return SendResult(ok=True, message_id=event_id)
+
+    async def _direct_room(self, user_id: str) -> str:
+        """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or
+        created encrypted with an ``is_direct`` invite; returns once its state has arrived by sync."""
+        direct = self._direct
+        async with direct.lock:
+            room_id = direct.usable(self.client.rooms, self._left, self._group_rooms, user_id)
+            if room_id is None:
+                resp = await self.client.room_create(is_direct=True, invite=[user_id],
+                                                     preset=nio.RoomPreset.trusted_private_chat,
+                                                     initial_state=[fmt.ENCRYPTION_STATE])
+                if not isinstance(resp, nio.RoomCreateResponse):
+                    raise fmt.SendFailed(fmt.failure(resp))
+                room_id = str(resp.room_id)
+                direct.created.add(room_id)
+                log.info("matrix: opened a direct chat with a contact person")
+            await direct.remember(user_id, room_id)
+        if not await direct.wait_ready(lambda: self.client.rooms, room_id, user_id):
+            raise fmt.SendFailed(SendResult(ok=False, error="the direct chat is not ready yet"))
+        return room_id
+
+    def _gone(self, room_id: str, private: bool) -> bool:
+        room = self.client.rooms.get(room_id)
+        if room_id in self._left or room is None:
+            return True
+        return private and not any(u != self.mx.user_id for u in room.users)
+
+    async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
+        if not isinstance(resp, nio.RoomSendResponse):
+            raise fmt.SendFailed(fmt.failure(resp))
+        self._sent.add(resp.event_id)
+        return str(resp.event_id)
+
+    async def _send_reply(self, room_id: str, reply: Reply) -> str:
+        """Upload first (the step most likely to fail), then the text, then the file; returns the text's id."""
+        media = await self._media(room_id, reply) if reply.attachment else None
+        message_id: str | None = None
+        if reply.closes_poll:  # end the poll event, so clients stop offering it (a gone poll is no reason to fail)
+            with contextlib.suppress(fmt.SendFailed):
+                await self._send_event(room_id, fmt.POLL_END, fmt.poll_end_content(
+                    reply.closes_poll, reply.text.split("\n", 1)[0]))
+        if reply.text or reply.choices:
+            shown = replace(reply, choices=()) if reply.poll else reply  # the poll event shows the options
+            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(shown))
+            message_id = reply.edit_of or message_id  # edits keep the original id
+        if reply.poll is not None:  # MSC3381; votes refer to this event, so its id is the message id
+            message_id = await self._send_event(room_id, fmt.POLL_START, fmt.poll_start_content(
+                reply.poll, fmt.render(reply.poll.question, reply.poll.options)[0]))
+        if media is not None:
+            media_id = await self._send_event(room_id, "m.room.message", media)
+            message_id = message_id or media_id
+        return message_id or ""
+
+    async def _media(self, room_id: str, reply: Reply) -> dict[str, Any] | None:
+        attachment: Attachment | None = reply.attachment
+        thread = reply.address.thread if reply.address else None
+        if attachment is None or (attachment.kind is AttachmentKind.LOCATION and attachment.latitude is None):
+            return None
+        if attachment.kind is AttachmentKind.LOCATION:
+            return fmt.location_content(attachment, thread)
+        if attachment.data is None:
+            return None
+        room = self.client.rooms.get(room_id)
+        encrypted = bool(room is not None and room.encrypted)  # encrypted rooms get encrypted uploads
+        resp, keys = await self.client.upload(
+            io.BytesIO(attachment.data), content_type=attachment.mime_type or "application/octet-stream",
+            filename=attachment.filename or "file", encrypt=encrypted, filesize=len(attachment.data))
+        if not isinstance(resp, nio.UploadResponse):
+            raise fmt.SendFailed(fmt.failure(resp))
+        return fmt.media_content(attachment, str(resp.content_uri), keys if encrypted else None, thread)
+
+    async def add_reactions(self, room_id: str, event_id: str, keys: Iterable[str]) -> bool:
+        """React to a message (normally the bot's own moderation item) with each key, e.g. ✅ 🚫 ✏️, so organisers
+        can tap them. Returns True when all reactions are there (an existing one counts)."""
+        ok = True
+        try:
+            resolved = await self._room_id(room_id)
+        except _NETWORK:
+            return False
+        for key in keys:
+            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+            try:
+                await self._send_event(resolved or room_id, "m.reaction", content)
+            except fmt.SendFailed as exc:
+                ok = ok and "DUPLICATE" in (exc.result.error or "")
+            except (*_NETWORK, nio.LocalProtocolError):
+                ok = False
+        return ok
