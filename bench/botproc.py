@@ -54,7 +54,8 @@ async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_upda
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
     from telegram.request import HTTPXRequest
 
-    from bot.channels.telegram import ALLOWED_UPDATES, POLL_INTERVAL, ChatOrderedUpdates, api_urls, rate_limiter
+    from bot.channels.telegram import ChatOrderedUpdates, rate_limiter
+    from bot.channels.telegram_settings import ALLOWED_UPDATES, POLL_INTERVAL, api_urls
 
     def request() -> HTTPXRequest:
         return HTTPXRequest(connection_pool_size=16, read_timeout=HTTP_TIMEOUT, write_timeout=HTTP_TIMEOUT,
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    from bot.channels.telegram import CONCURRENT_UPDATES
+    from bot.channels.telegram_settings import CONCURRENT_UPDATES
 
     concurrent = CONCURRENT_UPDATES if args.concurrent_updates is None else args.concurrent_updates
     if args.kind == "wijkbot":

@@ -6,7 +6,7 @@ The harness: the Bot API emulator runs in its own process (bench/peer.py) with a
 ``--rate`` messages per second overall and Telegram's 1 message a second per private chat, and answers 429
 with ``retry_after`` beyond it, like Telegram. Telegram's real limit is about 30 a second; it is scaled up so
 10,000 messages take about half a minute, and the bot's rate limiter is configured to match
-(``TelegramChannel(rate_limit=…)``, bot/channels/telegram.py: :func:`rate_limiter`).
+(``TelegramChannel(rate_limit=…)``, bot/channels/telegram/pacing.py: :func:`rate_limiter`).
 
 The coordinator seeds a database with ``--residents`` Telegram residents of one neighbourhood who follow it
 (no quiet hours, five languages), then records one feedback marked *done* through the engine

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADAPTERS = {"telegram": "bot/channels/telegram.py", "nio": "bot/channels/matrix/"}  # a module or a package
+ADAPTERS = {"telegram": "bot/channels/telegram/", "nio": "bot/channels/matrix/"}  # a module or a package
 
 
 def python_files() -> list[Path]:

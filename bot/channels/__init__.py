@@ -1,1 +1,1 @@
-"""Chat platforms. Only telegram.py and the matrix package know their platform's library."""
+"""Chat platforms. Only the telegram and matrix packages know their platform's library."""

@@ -1,7 +1,7 @@
 """The seam between chat platforms and conversations.
 
 Channel adapters turn platform events into :class:`Incoming` values and render :class:`Reply` values.
-Nothing outside ``bot/channels/telegram.py`` and ``bot/channels/matrix/`` knows which platform a person is
+Nothing outside the ``bot/channels/telegram/`` and ``bot/channels/matrix/`` packages knows which platform a person is
 on; handlers only see these plain, immutable values.
 """
 

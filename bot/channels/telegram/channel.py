@@ -1,21 +1,12 @@
-"""The Telegram channel: python-telegram-bot 22 on the shared event loop (the only module importing `telegram`).
+"""The Telegram channel itself: PTB on the shared loop, receiving updates and sending replies. The design is in
+the package docstring (``bot/channels/telegram/__init__.py``); pacing and update order are in ``pacing.py``."""
 
-Updates arrive by long polling (default) or by webhook (``telegram.mode = "webhook"``; the secret token is
-checked on every call). Each becomes an :class:`Incoming` with ``event_id = "u<update_id>"``, so the dialogue
-recognises a redelivered update. Choices are inline keyboards whose callback data is signed per person and turn
-(:mod:`bot.channels.callback`): forged, foreign or stale presses get a short "expired" answer and change
-nothing; a valid press edits the message to show the chosen option and removes the keyboard. In groups the bot
-only answers commands, and only with a link to a private chat. Sending goes through PTB's AIORateLimiter (which
-honours 429 retry_after); network errors, 5xx and timeouts are retried with a capped backoff; a person who
-blocked the bot is reported to the host as unreachable.
-"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from functools import partial
@@ -35,22 +26,19 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
-    BaseUpdateProcessor,
     ContextTypes,
     TypeHandler,
 )
 from telegram.request import BaseRequest, HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
+from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
 from bot.channels.telegram_settings import (
     ALLOWED_UPDATES,
-    BURST,
     CAPTION_LIMIT,
     CONCURRENT_UPDATES,
     EXPIRED,
@@ -58,7 +46,6 @@ from bot.channels.telegram_settings import (
     GROUP_INVITE_COOLDOWN,
     GROUP_START,
     GROUP_TEXT,
-    PACING,
     POLL_INTERVAL,
     RATE_LIMIT,
     TEXT_LIMIT,
@@ -69,85 +56,10 @@ from bot.config import Config, TelegramConfig
 from bot.errors import error_reference
 from bot.i18n import Translator, best_language
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("bot.channels.telegram")
 
 T = TypeVar("T")
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
-
-def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:
-    """PTB's AIORateLimiter for a Bot API that allows ``per_second`` messages per second overall (0: no overall
-    limit), paced evenly; Telegram's per-group limits stay as PTB sets them.
-
-    PTB's default bucket holds a whole second's worth: after any pause it lets ``per_second`` messages out at
-    once and keeps dripping, so a large fan-out sends up to twice the limit in its first second, gets 429s,
-    and every 429 halts all sending for its ``retry_after``, after which the full bucket bursts again. Against
-    the emulator's one-second window at 300/s that delivered a 3,000-message fan-out at about 55% of the limit,
-    with a 429 and a pause every other second (bench/fanout.py). Here the bucket holds BURST of a second's worth
-    (at least one message), enough to absorb the event loop's scheduling delays, and drips at the rest of PACING
-    of the limit, so no one-second window sees more than PACING of the limit, leaving room for the jitter of
-    requests in flight.
-    """
-    if per_second <= 0:
-        return AIORateLimiter(overall_max_rate=0, max_retries=max_retries)
-    burst = max(1.0, per_second * BURST)
-    rate = per_second * PACING - burst
-    return AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / rate, max_retries=max_retries)
-
-
-class ChatOrderedUpdates(BaseUpdateProcessor):
-    """Updates of different chats are handled concurrently, each chat's strictly in the order they arrived.
-
-    PTB's default handles one update at a time, so every update waits for all Bot API round trips of the ones
-    before it: with Telegram ~50-100 ms away and a button press costing three calls (answer, edit, next
-    question), the whole bot would manage only a few updates a second. Its concurrent mode has no order at all,
-    but one person's dialogue must see their messages and presses in order. Here each chat (a private chat is
-    one person) has a lock taken in arrival order; PTB starts the updates in arrival order, so the locks keep
-    it. Database turns still take turns (one transaction at a time); only waiting overlaps.
-    """
-
-    def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
-        self._chats: dict[object, tuple[asyncio.Lock, int]] = {}  # key -> (lock, updates holding or awaiting it)
-
-    @staticmethod
-    def key(update: object) -> object:
-        if isinstance(update, Update):
-            if update.effective_chat is not None:
-                return update.effective_chat.id
-            if update.effective_user is not None:
-                return ("user", update.effective_user.id)
-        return ("update", id(update))
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = self.key(update)
-        lock, count = self._chats.get(key) or (asyncio.Lock(), 0)
-        self._chats[key] = (lock, count + 1)
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            lock, count = self._chats[key]
-            if count <= 1:
-                del self._chats[key]
-            else:
-                self._chats[key] = (lock, count - 1)
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        return _seconds(exc.retry_after)
-
 
 class TelegramChannel:
     name = "telegram"
