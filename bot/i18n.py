@@ -53,6 +53,12 @@ def _catalog(language: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
+@cache
+def _locale(language: str) -> Locale:
+    """Parsing a locale costs more than a whole dialogue turn's SQL; every turn makes a Translator or two."""
+    return Locale.parse(language)
+
+
 class Translator:
     """Everything language-dependent for one person: messages, plurals, dates, numbers."""
 
@@ -60,7 +66,7 @@ class Translator:
         self.language = language if language in LANGUAGE_NAMES else DEFAULT_LANGUAGE
         self.timezone = timezone or ZoneInfo("Europe/Amsterdam")
         self._translations = _catalog(self.language)
-        self.locale = Locale.parse(self.language)
+        self.locale = _locale(self.language)
 
     def _(self, msgid: str, **params: Any) -> str:
         text = self._translations.gettext(msgid)
