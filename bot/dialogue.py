@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bot.channels.base import Choice, Incoming, Reply
+from bot.channels.base import Address, Choice, Incoming, Reply
 from bot.errors import StaleChoice, UserError, error_reference
 from bot.i18n import N_, Translator, best_language
 from bot.store import conversations, events
@@ -45,6 +45,9 @@ class Context:
     dialogue: Dialogue
     replies: list[Reply] = field(default_factory=list)
     previous_flow: str | None = None  # the dialogue a new command interrupted
+    # May the answer to a pressed button take the pressed question's place? None: the dialogue decides (yes
+    # for a step of a flow, unless the flow keeps that question; no for global choices unless the handler says).
+    in_place: bool | None = None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -78,6 +81,9 @@ class Flow(ABC):
 
     name: ClassVar[str]
     needs_resident: ClassVar[bool] = True  # only for people who completed onboarding
+    # Questions that stay in the chat as a record once answered (what someone agreed to, what they sent): their
+    # answer never takes their place (see Reply.in_place).
+    kept_steps: ClassVar[frozenset[str]] = frozenset()
 
     async def start(self, ctx: Context) -> None:
         raise NotImplementedError
@@ -110,6 +116,17 @@ def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
 Handler = Callable[["Context"], Awaitable[None]]
 
 
+def _first_in_place(replies: list[Reply], here: Address) -> list[Reply]:
+    """Mark the first reply that could be shown inside the pressed message: plain text (with or without new
+    options) for the same chat."""
+    for index, reply in enumerate(replies):
+        if reply.address in (None, here):
+            if _plain(reply):
+                return [*replies[:index], replace(reply, in_place=True), *replies[index + 1:]]
+            break
+    return replies
+
+
 def merge(replies: list[Reply]) -> list[Reply]:
     """Consecutive plain texts to the same place become one message ("Thank you!" + the next question): one
     notification instead of several for the person, and one platform call instead of several for the bot."""
@@ -118,7 +135,8 @@ def merge(replies: list[Reply]) -> list[Reply]:
         previous = merged[-1] if merged else None
         if (previous is not None and previous.address == reply.address and _plain(previous)
                 and not previous.choices and _plain(reply)):
-            merged[-1] = replace(reply, text=f"{previous.text}\n\n{reply.text}")
+            merged[-1] = replace(reply, text=f"{previous.text}\n\n{reply.text}",
+                                 in_place=previous.in_place or reply.in_place)
         else:
             merged.append(reply)
     return merged
@@ -210,7 +228,7 @@ class Dialogue:
             t = Translator(language, services.config.timezone)
         ctx = Context(incoming=incoming, tx=tx, services=services, state=state, resident=resident, t=t,
                       dialogue=self)
-        turn_before = state.turn
+        turn_before, answered = state.turn, (state.flow, state.step)
         try:
             await self._route(ctx)
         except UserError as exc:
@@ -222,12 +240,23 @@ class Dialogue:
         if ctx.replies and ctx.state.choices:
             ctx.state.turn = turn_before + 1
             ctx.replies = [replace(r, turn=ctx.state.turn) if r.choices else r for r in ctx.replies]
+        if incoming.choice is not None and incoming.text is None and self._in_place(ctx, *answered):
+            ctx.replies = _first_in_place(ctx.replies, incoming.address)
         if ctx.resident is not None or ctx.state.flow is not None:
             await conversations.save(tx, ctx.state, services.now_iso())
         else:
             # Nothing personal is stored before consent; an idle state is not worth a row either.
             await conversations.delete(tx, actor.channel, actor.user_id)
         return ctx.replies
+
+    def _in_place(self, ctx: Context, flow_name: str | None, step: str | None) -> bool:
+        """Whether the answer to this press may replace the pressed question (see Context.in_place)."""
+        if ctx.in_place is not None:
+            return ctx.in_place
+        choice = ctx.incoming.choice or ""
+        flow = self.flows.get(flow_name or "")
+        return (flow is not None and step is not None and step not in flow.kept_steps
+                and choice.split(".", 1)[0] not in self.global_choices)
 
     async def _route(self, ctx: Context) -> None:
         incoming, state = ctx.incoming, ctx.state

@@ -22,6 +22,7 @@ def neighbourhood_choices(ctx: Context) -> tuple[Choice, ...]:
 class StartFlow(Flow):
     name = "start"
     needs_resident = False
+    kept_steps = frozenset({"consent"})  # what the person agreed to stays readable
 
     async def start(self, ctx: Context) -> None:
         if ctx.resident is not None:

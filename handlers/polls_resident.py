@@ -28,7 +28,7 @@ NO_BAND = "none"
 async def _receipt(ctx: Context, poll: PollRecord, chosen: frozenset[int], buttons: bool) -> None:
     options = await repo.options(ctx.tx, poll.id)
     choices = polls.vote_choices(ctx.t, poll, options, chosen) if buttons else ()
-    ctx.say(text.receipt(ctx.t, poll, options, chosen), choices)
+    ctx.say("\n\n".join((poll.question, text.receipt(ctx.t, poll, options, chosen))), choices)
 
 
 async def vote_choice(ctx: Context) -> None:
@@ -40,6 +40,7 @@ async def vote_choice(ctx: Context) -> None:
     if poll is None:
         raise UserError("I do not know this poll. Type /polls to see the open polls.")
     chosen = await polls.toggle(ctx.tx, ctx.services, poll, ctx.resident, int(parts[2]))
+    ctx.in_place = True  # the receipt, with the question and the buttons (✓ on the choice), replaces the poll
     await _receipt(ctx, poll, chosen, buttons=True)
 
 

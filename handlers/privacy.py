@@ -75,6 +75,7 @@ def _conversation_lines(ctx: Context, data: dict[str, Any]) -> list[str]:
 
 class ForgetFlow(Flow):
     name = "forget"
+    kept_steps = frozenset({"confirm"})  # what the person chose to erase stays readable
 
     def _choices(self, ctx: Context) -> tuple[Choice, ...]:
         return (

@@ -24,6 +24,7 @@ def skip_choice(ctx: Context) -> tuple[Choice, ...]:
 
 class ShareFlow(Flow):
     name = "share"
+    kept_steps = frozenset({"summary"})  # what the person sent stays readable
 
     async def start(self, ctx: Context) -> None:
         ctx.state.flow = self.name

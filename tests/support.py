@@ -93,6 +93,11 @@ class Person:
         self.last = await self.app.dispatch(incoming)
         return self.last
 
+    async def press(self, key: str) -> list[Reply]:
+        """Press the button ``key`` of the last question, as a channel with buttons passes it on."""
+        turn = next((r.turn for r in reversed(self.last) if r.choices), None)
+        return await self.send(Incoming(self.actor, self.address, choice=key, choice_turn=turn))
+
     async def send(self, incoming: Incoming) -> list[Reply]:
         self.last = await self.app.dispatch(incoming)
         return self.last

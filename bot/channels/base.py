@@ -119,6 +119,8 @@ class Reply:
     poll: Poll | None = None  # also send a native poll (Matrix); its event id becomes the SendResult's message id
     closes_poll: str | None = None  # platform message id of a poll this message ends (Matrix poll end event;
     #                                 Telegram: the announcement's buttons are removed)
+    in_place: bool = False  # the answer to a pressed button that may take the pressed question's place (Telegram
+    #                        edits it in, with the chosen option on top); other channels send it as usual
 
 
 @dataclass(frozen=True)

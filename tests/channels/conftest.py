@@ -68,9 +68,22 @@ class Running:
         return await self.emu.wait_for_message(user.chat.id, timeout=wait)
 
     async def press(self, user: EmuUser, message: StoredMessage, label: str) -> StoredMessage:
-        """Press a button and return the next message the bot sends."""
+        """Press a button and return the bot's answer: the pressed message with the answer edited in (it then
+        starts with "➜ <label>"), or else the next message the bot sends."""
+        pressed = self.emu.message(message.chat_id, message.message_id)
+        before = pressed.text
         await user.press_button(message, label)
-        return await self.reply(user)
+        chat = self.emu.chat(user.chat.id)
+
+        def answered() -> StoredMessage | None:
+            fresh = next((m for m in chat.messages.values() if m.from_bot and not m.consumed), None)
+            if fresh is not None:
+                fresh.consumed = True
+                return fresh
+            in_place = pressed.text != before and (pressed.text or "").startswith(f"➜ {label}\n\n")
+            return pressed if in_place else None
+
+        return await self.emu.wait_until(answered, 5.0, what=f"the answer to pressing {label!r}")
 
     async def onboard(self, user: EmuUser, neighbourhood: str = "Centrum", language: str = "English") -> None:
         """/start, language, neighbourhood and consent by buttons; ends at the menu."""

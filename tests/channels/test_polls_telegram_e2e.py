@@ -68,9 +68,11 @@ async def test_a_poll_on_telegram_from_announcement_to_results(polling: Running,
     in_group = await emu.wait_for_message(group)
     assert "/polls" in (in_group.text or "") and in_group.buttons() == []
 
-    # One tap votes; the pressed message shows the choice; the receipt offers the options again, to change.
+    # One tap votes: the announcement becomes the receipt, with the question, the choice and the options again
+    # (✓ on the choice), to change.
     receipt = await bot.press(anna, announcement, "Benches")
-    assert emu.message(anna.chat, announcement.message_id).text.endswith("➜ Benches")  # type: ignore[union-attr]
+    assert receipt.message_id == announcement.message_id
+    assert (receipt.text or "").startswith("➜ Benches\n\nWhat should come on the square?")
     assert "Thank you! Your vote: Benches." in (receipt.text or "")
     assert receipt.button_labels() == ["More light", "✓ Benches", "A playground"]
     receipt = await bot.press(anna, receipt, "More light")  # changed

@@ -56,17 +56,22 @@ async def test_onboarding_through_buttons(bot_any_mode: Running) -> None:
     assert all(len(b["callback_data"].encode()) <= 64 for row in question.buttons() for b in row)
 
     question2 = await bot.press(anna, question, "English")
-    shown = emu.message(anna.chat, question.message_id)
-    assert shown.text is not None and shown.text.endswith("\n\n➜ English") and shown.buttons() == []
-    assert "In which neighbourhood do you live?" in (question2.text or "")
+    # The next question takes the pressed one's place, under the chosen option; the language buttons are gone.
+    assert question2.message_id == question.message_id and len(emu.messages(anna)) == 1
+    assert (question2.text or "").startswith("➜ English\n\nIn which neighbourhood do you live?")
     assert question2.button_labels() == ["Centrum", "Noord"]
 
     consent = await bot.press(anna, question2, "Centrum")
+    assert consent.message_id == question.message_id and (consent.text or "").startswith("➜ Centrum\n\n")
     assert "Do you agree?" in (consent.text or "") and "Centrum" in (consent.text or "")
     assert await bot.count("residents") == 0  # nothing personal before consent
     welcome = await bot.press(anna, consent, "Yes, I agree")  # the thanks and the menu come as one message
     assert "Thank you, welcome!" in (welcome.text or "") and "What would you like to do?" in (welcome.text or "")
     assert "Share an experience" in welcome.button_labels()
+    # What she agreed to stays readable: the consent question keeps its text, shows the answer, loses its buttons.
+    agreed = emu.message(anna.chat, consent.message_id)
+    assert welcome.message_id != agreed.message_id and "Do you agree?" in (agreed.text or "")
+    assert (agreed.text or "").endswith("\n\n➜ Yes, I agree") and agreed.buttons() == []
 
     resident = await bot.row("SELECT * FROM residents WHERE channel = 'telegram' AND user_id = '1001'")
     assert resident is not None

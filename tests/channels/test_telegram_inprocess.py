@@ -239,6 +239,44 @@ async def test_a_valid_press_shows_the_choice_and_reaches_the_dialogue(channel: 
     assert api.called("sendMessage")[-1]["text"] == "Thanks"
 
 
+async def test_an_answer_in_place_replaces_the_question_in_one_edit(channel: TelegramChannel, api: FakeBotApi,
+                                                                    host: FakeHost) -> None:
+    await channel.send(Reply(text="Welke taal?", turn=4, address=Address("telegram", "1001"),
+                             choices=(Choice("nl", "Nederlands"), Choice("en", "English"))))
+    markup = json.loads(api.called("sendMessage")[0]["reply_markup"])
+    data = markup["inline_keyboard"][0][1]["callback_data"]
+    host.answer = lambda incoming: [
+        Reply(text="In welke wijk woont u?", turn=5, address=incoming.address, in_place=True,
+              choices=(Choice("centrum", "Centrum"),)),
+        Reply(text="Voor de kamer", address=Address("matrix", "!room:localhost"))]  # another channel's: not ours
+    question = {"message_id": 101, "date": 0, "chat": PRIVATE, "text": "Welke taal?", "reply_markup": markup}
+    calls = len(api.calls)
+    await channel.feed(callback_update(9, data, question))
+    assert [name for name, _ in api.calls[calls:]] == ["answerCallbackQuery", "editMessageText"]
+    edit = api.called("editMessageText")[0]
+    assert edit["message_id"] == "101" and edit["text"] == "➜ English\n\nIn welke wijk woont u?"
+    assert [b["text"] for row in json.loads(edit["reply_markup"])["inline_keyboard"] for b in row] == ["Centrum"]
+
+
+async def test_an_answer_that_cannot_go_in_place_comes_as_before(channel: TelegramChannel, api: FakeBotApi,
+                                                                  host: FakeHost) -> None:
+    await channel.send(Reply(text="Welke taal?", turn=4, address=Address("telegram", "1001"),
+                             choices=(Choice("en", "English"),)))
+    markup = json.loads(api.called("sendMessage")[0]["reply_markup"])
+    data = markup["inline_keyboard"][0][0]["callback_data"]
+    question = {"message_id": 101, "date": 0, "chat": PRIVATE, "text": "Welke taal?", "reply_markup": markup}
+    # Too long for one message together with the chosen option: the question shows the choice, the answer is new.
+    host.answer = lambda incoming: [Reply(text="x" * 4090, address=incoming.address, in_place=True)]
+    await channel.feed(callback_update(9, data, question))
+    assert [e["text"] for e in api.called("editMessageText")] == ["Welke taal?\n\n➜ English"]
+    assert api.called("sendMessage")[-1]["text"] == "x" * 4090
+    # The edit fails (the message was deleted meanwhile): nothing is lost, the answer is sent anew.
+    api.fail("editMessageText", 400, "Bad Request: message to edit not found", count=2)
+    host.answer = lambda incoming: [Reply(text="In welke wijk woont u?", address=incoming.address, in_place=True)]
+    await channel.feed(callback_update(10, data, question))
+    assert api.called("sendMessage")[-1]["text"] == "In welke wijk woont u?"
+
+
 async def test_forged_and_stale_presses_get_the_expired_answer(channel: TelegramChannel, api: FakeBotApi,
                                                                host: FakeHost) -> None:
     question = {"message_id": 101, "date": 0, "chat": PRIVATE, "text": "Welke taal?"}

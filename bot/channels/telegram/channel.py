@@ -31,12 +31,13 @@ from telegram.ext import (
     ContextTypes,
     TypeHandler,
 )
-from telegram.request import BaseRequest, HTTPXRequest
+from telegram.request import BaseRequest
 
 from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
+from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram_settings import (
     ALLOWED_UPDATES,
     CAPTION_LIMIT,
@@ -104,8 +105,8 @@ class TelegramChannel:
     def _make_request(self, read_timeout: float) -> BaseRequest:
         if self._request is not None:
             return self._request()
-        return HTTPXRequest(connection_pool_size=16, read_timeout=read_timeout, write_timeout=self._timeout,
-                            connect_timeout=self._timeout, pool_timeout=self._timeout)
+        return AiohttpRequest(connection_pool_size=16, read_timeout=read_timeout, write_timeout=self._timeout,
+                              connect_timeout=self._timeout, pool_timeout=self._timeout)
 
     def _build(self) -> TelegramApp:
         base_url, base_file_url = api_urls(self.settings.api_base_url)
@@ -271,8 +272,13 @@ class TelegramChannel:
             await self._answer(query, replies[0].text)  # the dialogue refused a stale press: change nothing
             return
         await self._answer(query, None)
-        if replies:  # empty: a redelivered press, handled before
-            await self._show_chosen(message, query.data or "")
+        if not replies:  # a redelivered press, handled before
+            return
+        label = _pressed_label(message, query.data or "")
+        if replies[0].in_place and await self._replace_question(message, label, replies[0]):
+            replies = replies[1:]
+        else:
+            await self._show_chosen(message, label)
         for reply in replies:
             await self.send(reply)
 
@@ -282,11 +288,23 @@ class TelegramChannel:
         except TelegramError as exc:  # e.g. "query is too old" after a restart
             log.debug("telegram: callback query not answered (%s)", exc)
 
-    async def _show_chosen(self, message: Message, data: str) -> None:
+    async def _replace_question(self, message: Message, label: str | None, reply: Reply) -> bool:
+        """Edit the answer into the pressed question (chosen option on top, the answer's own buttons below): one
+        Bot API call instead of an edit and a new message. False when it cannot be shown there."""
+        text = f"➜ {label}\n\n{reply.text}" if label else reply.text
+        if message.text is None or reply.address is None or reply.address.chat_id != str(message.chat.id) \
+                or layout.u16len(text) > TEXT_LIMIT:
+            return False
+        try:
+            markup = self._keyboard(reply, reply.address)
+            await self._call("editMessageText", partial(message.edit_text, text, reply_markup=markup))
+        except (TelegramError, ValueError) as exc:  # e.g. the message was deleted: send the answer anew
+            log.debug("telegram: could not answer in place (%s)", exc)
+            return False
+        return True
+
+    async def _show_chosen(self, message: Message, label: str | None) -> None:
         """Edit the question to show the chosen option and drop its keyboard, so it cannot be pressed twice."""
-        markup = message.reply_markup
-        label = next((b.text for row in (markup.inline_keyboard if markup else ()) for b in row
-                      if b.callback_data == data), None)
         suffix = f"\n\n➜ {label}" if label else ""
         # We send plain text, so the text as Telegram stored it is what we sent (entities are re-detected).
         action: Callable[[], Awaitable[Any]]
@@ -430,3 +448,10 @@ def _attachment(message: Message) -> Attachment | None:
             return Attachment(kind=AttachmentKind.FILE, ref=media.file_id, size=media.file_size,
                               mime_type=getattr(media, "mime_type", None))
     return None
+
+
+def _pressed_label(message: Message, data: str) -> str | None:
+    """The label of the button that carried ``data`` on ``message``."""
+    markup = message.reply_markup
+    return next((b.text for row in (markup.inline_keyboard if markup else ()) for b in row
+                 if b.callback_data == data), None)
