@@ -49,17 +49,19 @@ async def run_wijkbot(config_path: Path, rate_limit: float, concurrent_updates: 
     await App(config, [channel]).run_until_signal()
 
 
-async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_updates: int) -> None:
+async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_updates: int, transport: str) -> None:
     from telegram import Update
     from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
-    from telegram.request import HTTPXRequest
+    from telegram.request import BaseRequest, HTTPXRequest
 
     from bot.channels.telegram import ChatOrderedUpdates, rate_limiter
+    from bot.channels.telegram.transport import AiohttpRequest
     from bot.channels.telegram_settings import ALLOWED_UPDATES, POLL_INTERVAL, api_urls
 
-    def request() -> HTTPXRequest:
-        return HTTPXRequest(connection_pool_size=16, read_timeout=HTTP_TIMEOUT, write_timeout=HTTP_TIMEOUT,
-                            connect_timeout=HTTP_TIMEOUT, pool_timeout=HTTP_TIMEOUT)
+    def request() -> BaseRequest:
+        kind = AiohttpRequest if transport == "aiohttp" else HTTPXRequest
+        return kind(connection_pool_size=16, read_timeout=HTTP_TIMEOUT, write_timeout=HTTP_TIMEOUT,
+                    connect_timeout=HTTP_TIMEOUT, pool_timeout=HTTP_TIMEOUT)
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -87,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, help="wijkbot: the configuration file")
     parser.add_argument("--base-url", help="echo: the Bot API's .../bot URL")
     parser.add_argument("--token", help="echo: the bot token")
+    parser.add_argument("--transport", choices=("httpx", "aiohttp"), default="httpx",
+                        help="echo: PTB's own HTTP client (httpx, its default) or wijkbot's (aiohttp)")
     parser.add_argument("--rate-limit", type=float, default=30.0, help="overall messages per second (0: none)")
     parser.add_argument("--concurrent-updates", type=int, default=None,
                         help="updates of different chats handled at once (default: TelegramChannel's)")
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.kind == "wijkbot":
         asyncio.run(run_wijkbot(args.config, args.rate_limit, concurrent))
     else:
-        asyncio.run(run_echo(args.base_url, args.token, args.rate_limit, concurrent))
+        asyncio.run(run_echo(args.base_url, args.token, args.rate_limit, concurrent, args.transport))
     return 0
 
 

@@ -1,24 +1,23 @@
 """What simulated Telegram users do in the throughput benchmark: scenarios of steps, and mixes of scenarios.
 
 A step is one update a person sends (a text or a button press) and the bot message it waits for before the
-next step (``expect``: ``"text:…"``, a piece of that message's text, or ``"button:…"``, a button it carries).
-A press acts on the message the previous step waited for. A mix is a cycle of scenarios each simulated user
-runs again and again, e.g. ``onboard,share,share``: a new resident onboards, then shares two stories, and the
-next cycle is a new resident. Scenarios marked ``fresh`` start with a new Telegram user.
+next step (``expect``: ``"text:…"``, a piece of that message's text, or ``"button:…"``, a button it carries):
+a new message, or the pressed message once the bot has edited its answer into it. A press acts on the message
+the previous step waited for. A mix is a cycle of scenarios each simulated user runs again and again; the
+default, ``onboard,share,vote``, is the issue's realistic mix: a new resident onboards, shares a story, and
+votes in a poll (then changes the vote), and the next cycle is a new resident. Scenarios marked ``fresh``
+start with a new Telegram user.
 
-Pluggable: add a scenario to ``SCENARIOS`` and name it in ``--mix``. ``deliberate`` (statements voted on with
-Agree / Disagree buttons, the chat voting that exists today) needs an open deliberation in the neighbourhood,
-which bench/throughput.py seeds when the mix names it. Polls (bot/engine/polls*.py) arrived while this was
-written: a ``poll`` scenario (the announcement's option buttons) is the hook to add next, with the poll opened
-by the seeding step as ``deliberate`` is; until then the default mix is onboarding and sharing.
+Pluggable: add a scenario to ``SCENARIOS`` and name it in ``--mix``. ``vote`` needs an open poll in Centrum and
+``deliberate`` an open deliberation; bench/throughput.py seeds them when the mix names them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-DEFAULT_MIX = "onboard,share,share"
-TYPED_MIX = "onboard-typed,share-typed,share-typed"
+DEFAULT_MIX = "onboard,share,vote"
+TYPED_MIX = "onboard-typed,share-typed,vote-typed"
 ECHO_MIX = "echo"
 
 STORY = ("The lift in our flat has been broken for a month. My neighbour with a walker cannot go out; "
@@ -83,6 +82,18 @@ SCENARIOS: dict[str, Scenario] = {
         text("Skip", "text:how may we show it"),
         text("Anonymous", "text:This is what you are sending"),
         text("Send", "text:Your reference is"),
+    )),
+    # /polls: the open poll in Centrum (seeded by bench/throughput.py) with its options as buttons; a tap votes
+    # (the poll becomes the receipt, options again), a second tap changes the vote.
+    "vote": Scenario("vote", (
+        text("/polls", "button:Benches"),
+        press("Benches", "text:Your vote: Benches"),
+        press("A playground", "text:Your vote: A playground"),
+    )),
+    "vote-typed": Scenario("vote-typed", (
+        text("/polls", "text:What should come"),
+        text("2", "text:Your vote: Benches"),
+        text("1", "text:Your vote: A playground"),
     )),
     # /deliberate: a round of five statements (Agree / Disagree), then stop.
     "deliberate": Scenario("deliberate", (

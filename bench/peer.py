@@ -64,7 +64,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 class BenchEmulator(BotApiEmulator):
-    """The emulator, plus what a benchmark watches: each chat's next bot message, and when each send arrived."""
+    """The emulator, plus what a benchmark watches: each chat's next bot message (or edit), and when each send
+    arrived."""
 
     def __init__(self, latency: float = 0.0, **options: Any) -> None:
         super().__init__(token=TOKEN, username=USERNAME, **options)
@@ -78,6 +79,13 @@ class BenchEmulator(BotApiEmulator):
             watcher = self.watchers.get(chat.id)
             if watcher is not None:
                 watcher(stored)
+
+    def _edit_bot_message(self, stored: StoredMessage, changes: dict[str, Any], not_modified: str) -> StoredMessage:
+        edited = super()._edit_bot_message(stored, changes, not_modified)
+        watcher = self.watchers.get(edited.chat_id)
+        if watcher is not None:  # a pressed question that became the answer (wijkbot answers presses in place)
+            watcher(edited)
+        return edited
 
     async def _run(self, spec: MethodSpec, params: Params) -> Any:
         if self.latency and spec.name != "getUpdates":

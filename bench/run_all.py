@@ -30,12 +30,14 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "fanout": [],
     "scale": [],
     "deliberation": [],
+    "transport": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5"],
     "fanout": ["--residents", "200", "--rate", "200"],
     "scale": ["--residents", "400", "--experiences", "200", "--votes", "1000", "--ops", "10", "--repeat", "1"],
     "deliberation": ["--participants", "200", "--statements", "20", "--repeat", "1"],
+    "transport": ["--requests", "200", "--concurrency", "16", "--warmup", "20"],
 }
 
 
