@@ -212,15 +212,20 @@ class Dialogue:
 
     async def _turn(self, incoming: Incoming, tx: Tx, t: Translator) -> list[Reply]:
         services = self.services
-        if incoming.event_id and not await events.claim(tx, incoming.actor.channel, incoming.event_id,
-                                                         services.now_iso()):
-            log.debug("ignoring a redelivered %s event", incoming.actor.channel)
-            return []
         actor = incoming.actor
-        state = await conversations.load(tx, actor.channel, actor.user_id)
-        resident = await residents_repo.get(tx, actor.channel, actor.user_id)
+        # The event's claim, the conversation and the person in one round trip (see Tx).
+        queries = [conversations.load_query(actor.channel, actor.user_id),
+                   residents_repo.get_query(actor.channel, actor.user_id)]
+        if incoming.event_id:
+            queries.insert(0, events.claim_query(actor.channel, incoming.event_id, services.now_iso()))
+        *claimed, conversation_rows, resident_rows = await tx.many(*queries)
+        if claimed and not claimed[0]:
+            log.debug("ignoring a redelivered %s event", actor.channel)
+            return []
+        state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
+        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
-            await residents_repo.seen(tx, resident, incoming.address.chat_id)
+            residents_repo.seen(tx, resident, incoming.address.chat_id)
         language = resident.language if resident else state.data.get("language")
         if not incoming.address.private:
             language = services.config.moderation.language  # shared rooms are the organisers' places
@@ -243,10 +248,10 @@ class Dialogue:
         if incoming.choice is not None and incoming.text is None and self._in_place(ctx, *answered):
             ctx.replies = _first_in_place(ctx.replies, incoming.address)
         if ctx.resident is not None or ctx.state.flow is not None:
-            await conversations.save(tx, ctx.state, services.now_iso())
+            conversations.save(tx, ctx.state, services.now_iso())
         else:
             # Nothing personal is stored before consent; an idle state is not worth a row either.
-            await conversations.delete(tx, actor.channel, actor.user_id)
+            conversations.delete(tx, actor.channel, actor.user_id)
         return ctx.replies
 
     def _in_place(self, ctx: Context, flow_name: str | None, step: str | None) -> bool:

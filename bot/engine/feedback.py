@@ -275,4 +275,4 @@ async def offer_answers(tx: Tx, item: Pending, message_id: str | None, now: str)
     state = await conversations.load(tx, resident.channel, resident.user_id)
     if state.flow is None:
         state.choices = [(c.key, c.label) for c in item.reply.choices]
-        await conversations.save(tx, state, now)
+        conversations.save(tx, state, now)

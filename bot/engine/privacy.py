@@ -74,6 +74,6 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool) -> int:
     await deliberations.forget_resident(tx, resident.id, keep_statements=keep_stories)
     await polls_repo.forget_resident(tx, resident)
     await contacts_repo.forget_resident(tx, resident.id)
-    await conversations.delete(tx, resident.channel, resident.user_id)
+    conversations.delete(tx, resident.channel, resident.user_id)
     await residents_repo.delete(tx, resident.id)
     return count

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.store.db import Tx
+from bot.store.db import Row, Tx
 
 
 @dataclass
@@ -20,8 +20,15 @@ class ConversationState:
     choices: list[tuple[str, str]] = field(default_factory=list)  # (key, label) offered in this turn
 
 
+def load_query(channel: str, user_id: str) -> tuple[str, tuple[str, ...]]:
+    return "SELECT * FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id)
+
+
 async def load(tx: Tx, channel: str, user_id: str) -> ConversationState:
-    row = await tx.one("SELECT * FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
+    return from_row(channel, user_id, await tx.one(*load_query(channel, user_id)))
+
+
+def from_row(channel: str, user_id: str, row: Row | None) -> ConversationState:
     if row is None:
         return ConversationState(channel, user_id)
     return ConversationState(
@@ -35,8 +42,9 @@ async def load(tx: Tx, channel: str, user_id: str) -> ConversationState:
     )
 
 
-async def save(tx: Tx, state: ConversationState, now: str) -> None:
-    await tx.execute(
+def save(tx: Tx, state: ConversationState, now: str) -> None:
+    """Store the state with the transaction's next statement or its commit (nothing reads it back in between)."""
+    tx.defer(
         "INSERT INTO conversations (channel, user_id, flow, step, data, turn, choices, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (channel, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
@@ -47,8 +55,9 @@ async def save(tx: Tx, state: ConversationState, now: str) -> None:
     )
 
 
-async def delete(tx: Tx, channel: str, user_id: str) -> None:
-    await tx.execute("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
+def delete(tx: Tx, channel: str, user_id: str) -> None:
+    """Forget the state, with the transaction's next statement or its commit."""
+    tx.defer("DELETE FROM conversations WHERE channel = ? AND user_id = ?", (channel, user_id))
 
 
 async def purge_idle(tx: Tx, before: str) -> int:

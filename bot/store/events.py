@@ -5,14 +5,15 @@ from __future__ import annotations
 from bot.store.db import Tx
 
 
+def claim_query(channel: str, event_id: str, now: str) -> tuple[str, tuple[str, ...]]:
+    """Record the event as handled; returns a row unless it was handled before (for ``Tx.many``)."""
+    return ("INSERT INTO processed_events (channel, event_id, processed_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1", (channel, event_id, now))
+
+
 async def claim(tx: Tx, channel: str, event_id: str, now: str) -> bool:
     """Record the event as handled; False when it was handled before (inside the same transaction)."""
-    inserted = await tx.value(
-        "INSERT INTO processed_events (channel, event_id, processed_at) VALUES (?, ?, ?)"
-        " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1",
-        (channel, event_id, now),
-    )
-    return inserted is not None
+    return bool(await tx.all(*claim_query(channel, event_id, now)))
 
 
 async def purge(tx: Tx, before: str) -> int:

@@ -27,8 +27,12 @@ class Resident(Record):
 
 
 
+def get_query(channel: str, user_id: str) -> tuple[str, tuple[str, ...]]:
+    return "SELECT * FROM residents WHERE channel = ? AND user_id = ?", (channel, user_id)
+
+
 async def get(tx: Tx, channel: str, user_id: str) -> Resident | None:
-    row = await tx.one("SELECT * FROM residents WHERE channel = ? AND user_id = ?", (channel, user_id))
+    row = await tx.one(*get_query(channel, user_id))
     return None if row is None else Resident.from_row(row)
 
 
@@ -66,10 +70,10 @@ async def mark_unreachable(tx: Tx, channel: str, chat_id: str, now: str) -> None
     )
 
 
-async def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
-    """The resident wrote to us: they are reachable again, at this chat."""
+def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
+    """The resident wrote to us: they are reachable again, at this chat (written with the next statement)."""
     if resident.unreachable_at is not None or resident.chat_id != chat_id:
-        await tx.execute("UPDATE residents SET unreachable_at = NULL, chat_id = ? WHERE id = ?",
+        tx.defer("UPDATE residents SET unreachable_at = NULL, chat_id = ? WHERE id = ?",
                          (chat_id, resident.id))
 
 
