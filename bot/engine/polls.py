@@ -229,6 +229,12 @@ async def cast(tx: Tx, services: Services, poll: PollRecord, resident: Resident 
     """Replace the person's vote with ``chosen`` (empty: withdraw it). Raises UserError when refused."""
     await eligible(tx, services, poll, resident)
     assert resident is not None
+    return await _replace_vote(tx, services, poll, resident, chosen)
+
+
+async def _replace_vote(tx: Tx, services: Services, poll: PollRecord, resident: Resident,
+                        chosen: frozenset[int]) -> frozenset[int]:
+    """``cast`` once the person may vote."""
     numbers = {n for n, _ in await repo.options(tx, poll.id)}
     if not chosen <= numbers:
         raise UserError("That is not an option of this poll. Your vote did not change.")
@@ -238,9 +244,9 @@ async def cast(tx: Tx, services: Services, poll: PollRecord, resident: Resident 
         raise UserError("You can choose at most {count} options. Your vote did not change.",
                         count=poll.max_selections)
     if poll.youth:
-        await repo.set_youth_vote(tx, poll.id, voter_hash(poll, resident), chosen)
+        repo.set_youth_vote(tx, poll.id, voter_hash(poll, resident), chosen)
     else:
-        await repo.set_resident_vote(tx, poll.id, resident.id, chosen, services.now_iso())
+        repo.set_resident_vote(tx, poll.id, resident.id, chosen, services.now_iso())
     return chosen
 
 
@@ -250,10 +256,10 @@ async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Residen
     await eligible(tx, services, poll, resident)
     assert resident is not None
     if poll.max_selections == 1:
-        return await cast(tx, services, poll, resident, frozenset({number}))
+        return await _replace_vote(tx, services, poll, resident, frozenset({number}))
     before = await current_vote(tx, poll, resident)
     after = before - {number} if number in before else before | {number}
-    return await cast(tx, services, poll, resident, after)
+    return await _replace_vote(tx, services, poll, resident, after)
 
 
 async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime) -> None:

@@ -133,11 +133,12 @@ async def resident_vote(tx: Tx, poll_id: int, resident_id: int) -> frozenset[int
     return frozenset(int(r[0]) for r in rows)
 
 
-async def set_resident_vote(tx: Tx, poll_id: int, resident_id: int, chosen: frozenset[int], now: str) -> None:
-    await tx.execute("DELETE FROM poll_votes WHERE poll_id = ? AND resident_id = ?", (poll_id, resident_id))
+def set_resident_vote(tx: Tx, poll_id: int, resident_id: int, chosen: frozenset[int], now: str) -> None:
+    """Replace the vote (sent with the transaction's next statement or its commit: nothing here reads it back)."""
+    tx.defer("DELETE FROM poll_votes WHERE poll_id = ? AND resident_id = ?", (poll_id, resident_id))
     for option in sorted(chosen):
-        await tx.execute("INSERT INTO poll_votes (poll_id, resident_id, option, at) VALUES (?, ?, ?, ?)",
-                         (poll_id, resident_id, option, now))
+        tx.defer("INSERT INTO poll_votes (poll_id, resident_id, option, at) VALUES (?, ?, ?, ?)",
+                 (poll_id, resident_id, option, now))
 
 
 async def youth_vote(tx: Tx, poll_id: int, voter: str) -> frozenset[int]:
@@ -145,11 +146,11 @@ async def youth_vote(tx: Tx, poll_id: int, voter: str) -> frozenset[int]:
     return frozenset(int(r[0]) for r in rows)
 
 
-async def set_youth_vote(tx: Tx, poll_id: int, voter: str, chosen: frozenset[int]) -> None:
-    await tx.execute("DELETE FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
+def set_youth_vote(tx: Tx, poll_id: int, voter: str, chosen: frozenset[int]) -> None:
+    """Replace the vote under its key (sent with the transaction's next statement or its commit)."""
+    tx.defer("DELETE FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
     for option in sorted(chosen):
-        await tx.execute("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES (?, ?, ?)",
-                         (poll_id, voter, option))
+        tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES (?, ?, ?)", (poll_id, voter, option))
 
 
 async def tally(tx: Tx, poll: PollRecord) -> tuple[int, dict[int, int]]:
