@@ -198,15 +198,15 @@ async def _announce_in_rooms(tx: Tx, services: Services, poll: PollRecord, optio
                                  purpose="poll", subject=poll.reference)
 
 
-async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None) -> None:
-    """Raise a clear UserError when this person may not vote (now) in this poll."""
+async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None) -> list[tuple[int, str]]:
+    """Raise a clear UserError when this person may not vote (now) in this poll; else the poll's options."""
     if poll.status == "scheduled":
         raise UserError("This poll is not open yet.")
     if poll.status != "open" or services.now_iso() >= poll.closes_at:
         raise UserError("This poll has closed. Votes are no longer counted.")
     if resident is None:
         raise UserError("Only residents who joined can vote. Send me /start in a private chat to join.")
-    hoods = await repo.neighbourhoods(tx, poll.id)
+    hoods, options = await repo.neighbourhoods_and_options(tx, poll.id)
     if resident.neighbourhood_id not in hoods:
         names = [h.name for h in (services.config.neighbourhood(i) for i in hoods) if h is not None]
         raise UserError("This poll is for residents of {neighbourhoods}. Your vote does not count.",
@@ -216,6 +216,7 @@ async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resid
             raise UserError("This poll is for young people aged {band}. If that is you, tell me your age group in "
                             "/settings and vote again.", band=poll.band)
         raise UserError("This poll is for young people aged {band}. Your vote does not count.", band=poll.band)
+    return options
 
 
 async def current_vote(tx: Tx, poll: PollRecord, resident: Resident) -> frozenset[int]:
@@ -227,15 +228,15 @@ async def current_vote(tx: Tx, poll: PollRecord, resident: Resident) -> frozense
 async def cast(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None,
                chosen: frozenset[int]) -> frozenset[int]:
     """Replace the person's vote with ``chosen`` (empty: withdraw it). Raises UserError when refused."""
-    await eligible(tx, services, poll, resident)
+    options = await eligible(tx, services, poll, resident)
     assert resident is not None
-    return await _replace_vote(tx, services, poll, resident, chosen)
+    return _replace_vote(tx, services, poll, resident, chosen, options)
 
 
-async def _replace_vote(tx: Tx, services: Services, poll: PollRecord, resident: Resident,
-                        chosen: frozenset[int]) -> frozenset[int]:
+def _replace_vote(tx: Tx, services: Services, poll: PollRecord, resident: Resident, chosen: frozenset[int],
+                  options: list[tuple[int, str]]) -> frozenset[int]:
     """``cast`` once the person may vote."""
-    numbers = {n for n, _ in await repo.options(tx, poll.id)}
+    numbers = {n for n, _ in options}
     if not chosen <= numbers:
         raise UserError("That is not an option of this poll. Your vote did not change.")
     if len(chosen) > poll.max_selections == 1:
@@ -253,13 +254,13 @@ async def _replace_vote(tx: Tx, services: Services, poll: PollRecord, resident: 
 async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None,
                  number: int) -> frozenset[int]:
     """A tap on an option: single choice sets it; multiple choice adds or removes it."""
-    await eligible(tx, services, poll, resident)
+    options = await eligible(tx, services, poll, resident)
     assert resident is not None
     if poll.max_selections == 1:
-        return await _replace_vote(tx, services, poll, resident, frozenset({number}))
+        return _replace_vote(tx, services, poll, resident, frozenset({number}), options)
     before = await current_vote(tx, poll, resident)
     after = before - {number} if number in before else before | {number}
-    return await _replace_vote(tx, services, poll, resident, after)
+    return _replace_vote(tx, services, poll, resident, after, options)
 
 
 async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime) -> None:

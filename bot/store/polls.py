@@ -76,6 +76,14 @@ async def options(tx: Tx, poll_id: int) -> list[tuple[int, str]]:
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
+async def neighbourhoods_and_options(tx: Tx, poll_id: int) -> tuple[list[str], list[tuple[int, str]]]:
+    """Both, in one round trip."""
+    hoods, options = await tx.many(
+        ("SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ? ORDER BY rowid", (poll_id,)),
+        ("SELECT number, label FROM poll_options WHERE poll_id = ? ORDER BY number", (poll_id,)))
+    return [str(r[0]) for r in hoods], [(int(r[0]), str(r[1])) for r in options]
+
+
 async def neighbourhoods(tx: Tx, poll_id: int) -> list[str]:
     rows = await tx.all("SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ? ORDER BY rowid",
                         (poll_id,))
