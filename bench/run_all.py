@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "transport": [],
 }
 TINY: dict[str, list[str]] = {
-    "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5"],
+    "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
     "fanout": ["--residents", "200", "--rate", "200"],
     "scale": ["--residents", "400", "--experiences", "200", "--votes", "1000", "--ops", "10", "--repeat", "1"],
     "deliberation": ["--participants", "200", "--statements", "20", "--repeat", "1"],

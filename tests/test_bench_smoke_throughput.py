@@ -12,7 +12,7 @@ from bench import throughput
 
 def test_benchmark_runs_at_a_tiny_size(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "throughput.json"
-    throughput.main(["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--json", str(out)])
+    throughput.main(["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1", "--json", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))
     echo, same_client, wijkbot = report["sides"]
     assert report["errors"] == 0, [side["first_errors"] for side in report["sides"]]
