@@ -54,7 +54,7 @@ import asyncio
 import statistics
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +78,10 @@ TARGET_RATIO = 0.75
 DELIBERATION_STATEMENTS = 300
 
 
-async def seed_deliberation(config_path: Path, statements: int) -> None:
-    """An open deliberation in Centrum with ``statements`` seed statements (for the ``deliberate`` scenario)."""
+async def _seed(config_path: Path, action: Callable[[Any, Any, Any], Awaitable[object]]) -> None:
+    """Run ``action(tx, services, config)`` in one transaction on the bot's database, before the bot starts."""
     from bot.clock import SystemClock
     from bot.config import load
-    from bot.engine import deliberation
     from bot.services import Services
     from bot.store.db import Database
 
@@ -90,15 +89,23 @@ async def seed_deliberation(config_path: Path, statements: int) -> None:
     db = Database(config.database_path)
     await db.open()
     try:
-        services = Services(config=config, db=db, clock=SystemClock())
-        hood = config.neighbourhood("centrum")
-        assert hood is not None
-        seeds = [f"Statement number {n} about our neighbourhood" for n in range(1, statements + 1)]
         async with db.transaction() as tx:
-            await deliberation.open_deliberation(tx, services, hood, "What should change in Centrum?", seeds,
-                                                 "@bench:localhost")
+            await action(tx, Services(config=config, db=db, clock=SystemClock()), config)
     finally:
         await db.close()
+
+
+async def seed_deliberation(config_path: Path, statements: int) -> None:
+    """An open deliberation in Centrum with ``statements`` seed statements (for the ``deliberate`` scenario)."""
+    from bot.engine import deliberation
+
+    seeds = [f"Statement number {n} about our neighbourhood" for n in range(1, statements + 1)]
+
+    async def action(tx: Any, services: Any, config: Any) -> None:
+        await deliberation.open_deliberation(tx, services, config.neighbourhood("centrum"),
+                                             "What should change in Centrum?", seeds, "@bench:localhost")
+
+    await _seed(config_path, action)
 
 
 POLL_QUESTION = "What should come on the empty lot in Centrum?"
@@ -109,22 +116,13 @@ async def seed_poll(config_path: Path) -> None:
     """An open single-choice poll in Centrum for the ``vote`` scenario (/polls lists it, its buttons vote)."""
     from datetime import timedelta
 
-    from bot.clock import SystemClock
-    from bot.config import load
     from bot.engine import polls
-    from bot.services import Services
-    from bot.store.db import Database
 
-    config = load(config_path)
-    db = Database(config.database_path)
-    await db.open()
-    try:
-        services = Services(config=config, db=db, clock=SystemClock())
+    async def action(tx: Any, services: Any, config: Any) -> None:
         draft = polls.Draft(POLL_QUESTION, POLL_OPTIONS, ("centrum",), closes_at=services.now() + timedelta(days=7))
-        async with db.transaction() as tx:
-            await polls.create(tx, services, draft, "!bench:localhost", "@bench:localhost")
-    finally:
-        await db.close()
+        await polls.create(tx, services, draft, "!bench:localhost", "@bench:localhost")
+
+    await _seed(config_path, action)
 
 
 def measure(side: str, mix: str, users: int, warmup: float, duration: float, concurrent: int,
