@@ -122,6 +122,12 @@ def _run_statements(raw: sqlite3.Connection, statements: list[tuple[str, tuple[A
     return results
 
 
+def _rollback_if_open(raw: sqlite3.Connection) -> None:
+    """In the worker: ROLLBACK, unless the BEGIN itself failed (the database stayed locked)."""
+    if raw.in_transaction:
+        raw.execute("ROLLBACK")
+
+
 async def _in_worker(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
     """Run ``function(raw_connection, *args)`` in the connection's worker thread, in one round trip.
 
@@ -174,8 +180,8 @@ class Database:
                 yield tx
                 await tx._end()
             except BaseException:
-                if self.conn.in_transaction:  # not after a BEGIN that failed (the database stayed locked)
-                    await self.conn.execute("ROLLBACK")
+                if tx.begun:  # queued behind whatever was sent, so it also undoes a batch still running
+                    await _in_worker(self.conn, _rollback_if_open)
                 raise
 
     async def version(self) -> int:

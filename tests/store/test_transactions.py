@@ -3,6 +3,7 @@ change is what a transaction means — all or nothing, reads see earlier writes,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,22 @@ async def test_a_database_locked_by_another_process_fails_cleanly(db: Database, 
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO notes (text) VALUES ('later')")
     assert await texts(db) == ["later"]
+
+
+async def test_a_transaction_cancelled_while_its_statements_run_is_undone(db: Database) -> None:
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (text) VALUES ('cancelled')")
+            await tx.execute("INSERT INTO notes (text) VALUES ('never reached')")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0)  # the task has queued its first batch (BEGIN and the INSERT) for the worker
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    async with db.transaction() as tx:  # no transaction was left open behind the cancelled one
+        await tx.execute("INSERT INTO notes (text) VALUES ('next')")
+    assert await texts(db) == ["next"]
 
 
 async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
