@@ -9,6 +9,7 @@ event changes nothing and a crash leaves no half-done turn.
 from __future__ import annotations
 
 import logging
+import re
 from abc import ABC
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -113,6 +114,21 @@ def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 and len(typed) >= 3 else None
 
 
+_SEVERAL = re.compile(r"\s*[,;&+/]\s*")
+
+
+def match_several(text: str, choices: list[tuple[str, str]]) -> list[str] | None:
+    """Several offered options in one typed answer ("1 3", "1, 3", "Benches, Light"): their keys in the order
+    typed, or None unless every part is an option and there are at least two."""
+    parts = [part for part in _SEVERAL.split(text.strip()) if part]
+    if len(parts) == 1 and all(word.isdigit() for word in text.split()):
+        parts = text.split()  # "1 3": numbers need no comma
+    keys = [match_choice(part, choices) for part in parts]
+    if len(keys) < 2 or any(key is None for key in keys):
+        return None
+    return list(dict.fromkeys(key for key in keys if key is not None))
+
+
 Handler = Callable[["Context"], Awaitable[None]]
 
 
@@ -167,6 +183,8 @@ class Dialogue:
         self.on_reaction = on_reaction
         # Choice keys "<prefix>.<…>" answer messages sent outside any dialogue; prefix -> handler.
         self.global_choices: dict[str, Handler] = {}
+        # Several of those keys typed at once ("1 3"), same prefix -> handler(ctx, keys).
+        self.several_choices: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {}
         self.on_poll_vote: Handler | None = None  # votes on native polls the bot sent (any room, any dialogue)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -277,10 +295,16 @@ class Dialogue:
                 return
             await self.start_command(ctx, incoming.command)
             return
-        if incoming.choice is None and incoming.text is not None and state.choices:
-            matched = match_choice(incoming.text, state.choices)
+        typed = incoming.text
+        if incoming.choice is None and typed is not None and state.choices:
+            matched = match_choice(typed, state.choices)
             if matched is not None:
                 ctx.incoming = incoming = replace(incoming, choice=matched, choice_turn=None)
+            elif (several := match_several(typed, state.choices)) is not None:
+                take_several = self.several_choices.get(several[0].split(".", 1)[0])
+                if take_several is not None and len({key.split(".", 1)[0] for key in several}) == 1:
+                    await take_several(ctx, several)  # e.g. typed "1 3" for a multiple-choice poll
+                    return
         if incoming.choice is not None:
             handler = self.global_choices.get(incoming.choice.split(".", 1)[0])
             if handler is not None:

@@ -11,7 +11,7 @@ from handlers.contacts import ContactFlow, ReplyFlow, answer_choice, with_contac
 from handlers.deliberation import DeliberateFlow, join_choice
 from handlers.feedback import FeedbackFlow
 from handlers.onboarding import LanguageFlow, StartFlow
-from handlers.polls_resident import PollsFlow, poll_response, vote_choice
+from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
 from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
 from handlers.share import ShareFlow
@@ -31,5 +31,6 @@ def build_dialogue(services: Services) -> Dialogue:
     dialogue.global_choices["delib"] = join_choice
     dialogue.global_choices["relay"] = answer_choice  # "Answer" under a contact person's answer
     dialogue.global_choices["vote"] = vote_choice  # a poll option: "vote.<poll id>.<option>"
+    dialogue.several_choices["vote"] = vote_several  # "1 3" typed for a multiple-choice poll
     dialogue.on_poll_vote = poll_response  # a vote on a native (Matrix) poll
     return dialogue

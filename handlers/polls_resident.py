@@ -44,6 +44,19 @@ async def vote_choice(ctx: Context) -> None:
     await _receipt(ctx, poll, chosen, buttons=True)
 
 
+async def vote_several(ctx: Context, keys: list[str]) -> None:
+    """Several options typed at once ("1 3", "Benches, Light") under one poll: exactly those become the vote (a
+    single-choice poll refuses it, and the vote stays as it was)."""
+    parts = [key.split(".") for key in keys]
+    if any(len(p) != 3 or not p[1].isdigit() or not p[2].isdigit() for p in parts) or len({p[1] for p in parts}) != 1:
+        raise UserError("That is not an option of this poll. Your vote did not change.")
+    poll = await repo.get(ctx.tx, int(parts[0][1]))
+    if poll is None:
+        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    chosen = await polls.cast(ctx.tx, ctx.services, poll, ctx.resident, frozenset(int(p[2]) for p in parts))
+    await _receipt(ctx, poll, chosen, buttons=True)
+
+
 async def poll_response(ctx: Context) -> None:
     """A vote on a native poll (Matrix). In a public room a vote that counts gets no answer (everyone would see
     it); a refused one is answered there, in the voter's language when they are a resident."""
