@@ -5,7 +5,8 @@ Every night:
   without any link to them (so they still count for the neighbourhood);
 - stories older than that lose everything personal (the author's own words, first name, photo and the link to
   the author); the scrubbed public text stays, as the neighbourhood's record;
-- delivered or abandoned outbox messages (which hold the texts sent to residents) go after 30 days.
+- delivered or abandoned outbox messages (which hold the texts sent to residents) go after 30 days, and with
+  them the attachments no queued message needs any more.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import timedelta
 
 from bot.engine import privacy
 from bot.services import Services
+from bot.store import outbox as outbox_repo
 from bot.store.residents import Resident
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,7 @@ async def sweep(services: Services) -> Swept:
             "UPDATE experiences SET resident_id = NULL, text = NULL, author_name = NULL, photo_ref = NULL"
             " WHERE created_at < ? AND (resident_id IS NOT NULL OR text IS NOT NULL OR author_name IS NOT NULL"
             " OR photo_ref IS NOT NULL)", (cutoff,))
-        outbox = await tx.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
-                                  (outbox_cutoff,))
+        outbox = await outbox_repo.purge(tx, outbox_cutoff)
     if residents or stories or outbox:
         log.info("retention: erased %d inactive resident(s), anonymised %d old story(ies), dropped %d old"
                  " outbox message(s)", len(residents), stories, outbox)

@@ -1,8 +1,15 @@
-"""The outbox table: messages waiting to leave the bot, with their delivery state."""
+"""The outbox table: messages waiting to leave the bot, with their delivery state.
+
+An attachment's bytes (a poll's result chart, queued for every resident it tells) are stored once in
+``outbox_files`` under their SHA-256, and each row names them in ``file``; ``due`` brings them back for a whole
+batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. Rows queued
+before schema version 9 carry their bytes base64 in the body and are read as before.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -38,14 +45,14 @@ def _body(reply: Reply) -> str:
 
 
 def _attachment_body(attachment: Attachment) -> dict[str, Any]:
-    """Photos and files sent later (e.g. a poll's result chart) keep their bytes, base64, in the row."""
+    """The attachment without its bytes (those are in ``outbox_files``, named by the row's ``file``)."""
     fields = {"kind": attachment.kind.value, "ref": attachment.ref, "filename": attachment.filename,
-              "mime_type": attachment.mime_type, "alt_text": attachment.alt_text,
-              "data": base64.b64encode(attachment.data).decode("ascii") if attachment.data is not None else None}
+              "mime_type": attachment.mime_type, "alt_text": attachment.alt_text}
     return {key: value for key, value in fields.items() if value is not None}
 
 
-def _reply(body: dict[str, Any], address: Address) -> Reply:
+def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
+    """The queued reply; ``data`` is the attachment's stored file (rows of before version 9: base64 in the body)."""
     attachment = body.get("attachment")
     poll = body.get("poll")
     return Reply(
@@ -54,7 +61,7 @@ def _reply(body: dict[str, Any], address: Address) -> Reply:
         attachment=None if attachment is None else Attachment(
             kind=AttachmentKind(attachment["kind"]), ref=attachment.get("ref"), filename=attachment.get("filename"),
             mime_type=attachment.get("mime_type"), alt_text=attachment.get("alt_text"),
-            data=base64.b64decode(attachment["data"]) if "data" in attachment else None),
+            data=base64.b64decode(attachment["data"]) if "data" in attachment else data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
         closes_poll=body.get("closes_poll"))
@@ -62,23 +69,35 @@ def _reply(body: dict[str, Any], address: Address) -> Reply:
 
 async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,
               not_before: str | None = None) -> int:
+    data = reply.attachment.data if reply.attachment is not None else None
+    digest = None if data is None else hashlib.sha256(data).hexdigest()
+    if digest is not None:  # the same chart for 10,000 residents: stored by the first, named by all
+        tx.defer("INSERT INTO outbox_files (digest, data, created_at) VALUES (?, ?, ?)"
+                 " ON CONFLICT (digest) DO NOTHING", (digest, data, now))
     row_id = await tx.value(
-        "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at, file)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (address.channel, address.chat_id, int(address.private), _body(reply), purpose, subject,
-         not_before or now, now),
+         not_before or now, now, digest),
     )
     return int(row_id)
 
 
+_DUE = "FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?"
+
+
 async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
-    rows = await tx.all(
-        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?", (now, limit))
+    """The next ``limit`` rows to send, with their files: both queries in one round trip."""
+    rows, files = await tx.many(
+        (f"SELECT * {_DUE}", (now, limit)),
+        (f"SELECT digest, data FROM outbox_files WHERE digest IN (SELECT due.file FROM (SELECT file {_DUE}) AS due)",
+         (now, limit)))
+    data = {row["digest"]: bytes(row["data"]) for row in files}
     result = []
     for row in rows:
         body = json.loads(row["body"])
         address = Address(row["channel"], row["chat_id"], private=bool(row["private"]))
-        reply = _reply(body, address)
+        reply = _reply(body, address, data.get(row["file"]))
         result.append(Pending(row["id"], address, reply, row["purpose"], row["subject"], row["attempts"]))
     return result
 
@@ -103,6 +122,14 @@ async def drop_for_chat(tx: Tx, channel: str, chat_id: str) -> int:
     """Nothing more for a person who blocked the bot or was erased."""
     return await tx.execute("UPDATE outbox SET status = 'unreachable' WHERE status = 'pending'"
                             " AND channel = ? AND chat_id = ? AND private = 1", (channel, chat_id))
+
+
+async def purge(tx: Tx, created_before: str) -> int:
+    """Delete delivered and abandoned rows queued before ``created_before``, and then every file that no row
+    names any more (one a pending row still names stays); returns how many rows went."""
+    dropped = await tx.execute("DELETE FROM outbox WHERE status != 'pending' AND created_at < ?", (created_before,))
+    tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.file = outbox_files.digest)")
+    return dropped
 
 
 async def counts(tx: Tx) -> dict[str, int]:

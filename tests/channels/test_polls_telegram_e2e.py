@@ -6,7 +6,7 @@ a vote after closing."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from bot.channels.callback import derive_secret, sign
 from bot.clock import ManualClock
 from tests.channels.conftest import TOKEN, Running, make_channel, telegram_section
 from tests.engine.polls_support import MONDAY, join, matrix_vote, message_id, room, sent_to
-from tests.peers.botapi import BotApiEmulator, EmuUser
+from tests.peers.botapi import BotApiEmulator, EmuUser, UploadedFile
 from tests.support import Recorder, make_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -113,3 +113,62 @@ async def test_a_poll_on_telegram_from_announcement_to_results(polling: Running,
     assert "This poll has closed. Votes are no longer counted." in (late.text or "")
     assert [option for _, option in await vote_rows(app)] == [3, 3]
     assert matrix.sent[-1].address == Address("matrix", "!public-centrum:localhost", private=False)
+
+
+async def close_after_votes(bot: Running, residents: list[EmuUser], clock: ManualClock | None = None,
+                            closing: datetime | None = None) -> None:
+    """Residents who opted in hear of a poll and vote by button; the organiser closes it (at ``closing``); the
+    outbox drains."""
+    for user in residents:
+        await bot.onboard(user)
+        await opt_in(bot, user)
+    answer = await room(bot.app, '!poll "More light on the square?" | Yes | No | closes over 3 dagen')
+    assert f"{len(residents)} resident" in answer
+    await bot.app.outbox.drain()
+    for user in residents:
+        announcement = await bot.emu.wait_for_message(user.chat, lambda m: "New poll" in (m.text or ""))
+        await bot.press(user, announcement, "Yes")
+    if clock is not None and closing is not None:
+        clock.set(closing)
+    assert f"the results go to {len(residents)} resident" in await room(bot.app, "!close-poll P-2026-0001")
+    await bot.app.outbox.drain()
+
+
+async def test_the_results_chart_is_uploaded_once_and_then_sent_by_its_file_id(polling: Running) -> None:
+    emu = polling.emu
+    group = emu.group(-100123, "Centrum buurt")
+    residents = [emu.user(3001 + n, name, language_code="en") for n, name in enumerate(["Anna", "Ben", "Cor"])]
+    await close_after_votes(polling, residents)
+
+    results = [await emu.wait_for_message(chat, lambda m: m.photo is not None) for chat in [
+        *(user.chat for user in residents), group]]
+    for result in results[:3]:  # each resident has the chart, with the results as its caption
+        assert "Results of the poll P-2026-0001: More light on the square?" in (result.caption or "")
+        assert "Yes: 3 votes (100%)" in (result.caption or "")
+    largest = [max(result.photo or [], key=lambda size: size["width"])["file_id"] for result in results]
+    assert all(emu.file_bytes(file_id).startswith(b"\x89PNG") for file_id in largest)
+    sent = [call["photo"] for call in emu.calls_to("sendPhoto")]
+    assert len(sent) == 4 and isinstance(sent[0], UploadedFile)  # one upload (whichever chat came first) ...
+    assert set(largest) == {largest[0]} and sent[1:] == [largest[0]] * 3  # ... then its file_id for the others
+
+
+async def test_a_file_id_telegram_refuses_is_forgotten_and_the_chart_uploaded_again(
+        polling: Running, manual_clock: ManualClock) -> None:
+    emu = polling.emu
+    group = emu.group(-100123, "Centrum buurt")
+    anna = emu.user(3001, "Anna", language_code="en")
+    # Closed at 22:30 in Amsterdam: the group has the results at once, anna after her quiet hours.
+    await close_after_votes(polling, [anna], manual_clock, MONDAY.replace(hour=21, minute=30))
+    in_group = await emu.wait_for_message(group, lambda m: m.photo is not None)
+    for size in in_group.photo or []:
+        del emu.files[size["file_id"]]  # Telegram no longer knows the file
+
+    manual_clock.set(MONDAY.replace(hour=7) + timedelta(days=1))  # 08:00 the next morning in Amsterdam
+    assert await polling.app.outbox.drain() == 1
+    result = await emu.wait_for_message(anna.chat, lambda m: m.photo is not None)
+    assert "Results of the poll P-2026-0001" in (result.caption or "")
+    assert emu.file_bytes(max(result.photo or [], key=lambda size: size["width"])["file_id"]).startswith(b"\x89PNG")
+    calls = [(call.status, call.params["photo"]) for call in emu.calls if call.method == "sendPhoto"]
+    largest = max(in_group.photo or [], key=lambda size: size["width"])["file_id"]
+    assert [status for status, _ in calls] == [200, 400, 200]  # group: upload; anna: the old file_id, refused ...
+    assert isinstance(calls[0][1], UploadedFile) and calls[1][1] == largest and isinstance(calls[2][1], UploadedFile)

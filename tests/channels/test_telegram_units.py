@@ -1,4 +1,5 @@
-"""Pure helpers of the Telegram channel: signed callback data, text splitting, button rows, command lines."""
+"""Pure helpers of the Telegram channel: signed callback data, text splitting, button rows, command lines, the
+file_ids of uploaded bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from bot.channels.callback import MAX_BYTES, Pressed, derive_secret, sign, verify
 from bot.channels.layout import button_rows, deep_link, parse_command, split_text, u16len
+from bot.channels.telegram.uploads import FileIds
 from bot.channels.telegram_settings import api_urls
 
 SECRET = derive_secret("123456:TEST-token_abcdefghij")
@@ -90,3 +92,18 @@ def test_only_the_adapter_imports_telegram() -> None:
                 importing.append(path.relative_to(root).as_posix())
     assert sorted(set(importing)) == ["bot/channels/telegram/channel.py", "bot/channels/telegram/pacing.py",
                                       "bot/channels/telegram/transport.py"]
+
+
+async def test_file_ids_are_kept_for_the_most_recently_used_bytes_only() -> None:
+    sent: list[str | bytes] = []
+
+    async def send(file: str | bytes) -> str:  # what Telegram would answer: the file_id of what it now has
+        sent.append(file)
+        return file if isinstance(file, str) else f"id-{file.decode()}-{len(sent)}"
+
+    ids = FileIds[str](lambda message: message, LookupError, size=2)
+    for data in (b"a", b"b", b"a", b"c", b"b"):  # c pushes out b, the least recently used
+        await ids.send("sendPhoto", data, send)
+    assert sent == [b"a", b"b", "id-a-1", b"c", b"b"] and len(ids) == 2
+    await ids.send("sendDocument", b"a", send)  # a photo's file_id is no document's
+    assert sent[-1] == b"a"

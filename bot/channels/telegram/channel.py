@@ -38,6 +38,7 @@ from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, 
 from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
 from bot.channels.telegram.transport import AiohttpRequest
+from bot.channels.telegram.uploads import FileIds
 from bot.channels.telegram_settings import (
     ALLOWED_UPDATES,
     CAPTION_LIMIT,
@@ -99,6 +100,7 @@ class TelegramChannel:
         self._host: Host | None = None
         self._app: TelegramApp | None = None
         self._invited: dict[int, float] = {}  # group chat id -> loop time of the last invitation
+        self._file_ids = FileIds[Message](_file_id_of, BadRequest)  # bytes sent again go by their file_id
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -389,14 +391,19 @@ class TelegramChannel:
             return await self._call("sendLocation", partial(bot.send_location, chat_id, attachment.latitude,
                                                             attachment.longitude, message_thread_id=thread))
         if attachment.kind is AttachmentKind.FILE and attachment.data is not None:
-            return await self._call("sendDocument", partial(
-                bot.send_document, chat_id, attachment.data, filename=attachment.filename or "file", caption=caption,
-                reply_markup=markup, message_thread_id=thread))
-        if attachment.kind is AttachmentKind.PHOTO and (attachment.ref or attachment.data):
-            photo: str | bytes = attachment.ref or attachment.data or b""
-            return await self._call("sendPhoto", partial(bot.send_photo, chat_id, photo, caption=caption,
-                                                         reply_markup=markup, message_thread_id=thread))
+            document = partial(bot.send_document, chat_id, filename=attachment.filename or "file", caption=caption,
+                               reply_markup=markup, message_thread_id=thread)
+            return await self._send_file("sendDocument", attachment.data, document)
+        photo = partial(bot.send_photo, chat_id, caption=caption, reply_markup=markup, message_thread_id=thread)
+        if attachment.kind is AttachmentKind.PHOTO and attachment.ref:
+            return await self._call("sendPhoto", partial(photo, attachment.ref))
+        if attachment.kind is AttachmentKind.PHOTO and attachment.data:  # uploaded once, then sent by file_id
+            return await self._send_file("sendPhoto", attachment.data, photo)
         return result
+
+    async def _send_file(self, what: str, data: bytes, send: Callable[[str | bytes], Awaitable[Message]]) -> Message:
+        """``send(file)`` through :meth:`_call` with the bytes or, when they were uploaded before, their file_id."""
+        return await self._file_ids.send(what, data, lambda file: self._call(what, partial(send, file)))
 
     async def _failed(self, address: Address, exc: TelegramError) -> SendResult:
         if isinstance(exc, RetryAfter):
@@ -448,6 +455,13 @@ def _attachment(message: Message) -> Attachment | None:
             return Attachment(kind=AttachmentKind.FILE, ref=media.file_id, size=media.file_size,
                               mime_type=getattr(media, "mime_type", None))
     return None
+
+
+def _file_id_of(message: Message) -> str | None:
+    """The file_id of a photo (its largest size) or document the bot sent."""
+    if message.photo:
+        return max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0)).file_id
+    return message.document.file_id if message.document is not None else None
 
 
 def _pressed_label(message: Message, data: str) -> str | None:
