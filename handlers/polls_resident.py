@@ -64,7 +64,8 @@ async def poll_response(ctx: Context) -> None:
     assert vote is not None
     if ctx.resident is not None:
         ctx.set_language(ctx.resident.language)
-    poll = await repo.by_message(ctx.tx, ctx.incoming.actor.channel, vote.poll_message_id)
+    poll = await repo.by_message(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.address.chat_id,
+                                 vote.poll_message_id)
     if poll is None:
         raise UserError("I do not know this poll. Type /polls to see the open polls.")
     if not all(answer.isdigit() for answer in vote.answers):

@@ -196,9 +196,9 @@ async def add_message(tx: Tx, channel: str, message_id: str, chat_id: str, priva
                      " ON CONFLICT DO NOTHING", (channel, message_id, chat_id, int(private), poll_id))
 
 
-async def by_message(tx: Tx, channel: str, message_id: str) -> PollRecord | None:
+async def by_message(tx: Tx, channel: str, chat_id: str, message_id: str) -> PollRecord | None:
     row = await tx.one("SELECT p.* FROM polls p JOIN poll_messages m ON m.poll_id = p.id"
-                       " WHERE m.channel = ? AND m.message_id = ?", (channel, message_id))
+                       " WHERE m.channel = ? AND m.chat_id = ? AND m.message_id = ?", (channel, chat_id, message_id))
     return None if row is None else PollRecord.from_row(row)
 
 

@@ -172,3 +172,24 @@ async def test_a_file_id_telegram_refuses_is_forgotten_and_the_chart_uploaded_ag
     largest = max(in_group.photo or [], key=lambda size: size["width"])["file_id"]
     assert [status for status, _ in calls] == [200, 400, 200]  # group: upload; anna: the old file_id, refused ...
     assert isinstance(calls[0][1], UploadedFile) and calls[1][1] == largest and isinstance(calls[2][1], UploadedFile)
+
+
+async def test_everyone_told_hears_the_result_though_telegram_counts_message_ids_per_chat(polling: Running) -> None:
+    """Telegram numbers messages per chat: the announcements in different residents' chats often have the same
+    message id, and each must still be remembered for its own chat."""
+    bot, emu = polling, polling.emu
+    residents = [emu.user(3101 + n, name, language_code="en") for n, name in enumerate(["Anna", "Ben", "Cor"])]
+    for user in residents:
+        await bot.onboard(user)
+        await opt_in(bot, user)
+    assert "3 residents will hear of it" in await room(bot.app, '!poll "More light?" | Yes | No | closes over 3 dagen')
+    await bot.app.outbox.drain()
+    announcements = [await emu.wait_for_message(user.chat, lambda m: "New poll" in (m.text or ""))
+                     for user in residents]
+    assert len({a.message_id for a in announcements}) < len(announcements)  # the case this test is about
+    # Nobody votes; closing still tells all three, and every announcement loses its buttons.
+    assert "the results go to 3 residents" in await room(bot.app, "!close-poll P-2026-0001")
+    await bot.app.outbox.drain()
+    for user, announcement in zip(residents, announcements, strict=True):
+        await emu.wait_for_message(user.chat, lambda m: "Results of the poll" in (m.caption or m.text or ""))
+        assert emu.message(user.chat, announcement.message_id).buttons() == []
