@@ -109,6 +109,39 @@ async def test_a_transaction_cancelled_while_its_statements_run_is_undone(db: Da
     assert await texts(db) == ["next"]
 
 
+async def test_concurrent_transactions_follow_each_other_without_losing_an_update(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("CREATE TABLE counter (n INTEGER NOT NULL)")
+        await tx.execute("INSERT INTO counter (n) VALUES (0)")
+
+    async def increment() -> None:
+        async with db.transaction() as tx:
+            n = await tx.value("SELECT n FROM counter")
+            tx.defer("UPDATE counter SET n = ?", (n + 1,))  # sent with the COMMIT, after the lock is given on
+
+    await asyncio.gather(*(increment() for _ in range(50)))
+    async with db.transaction() as tx:
+        assert await tx.value("SELECT n FROM counter") == 50
+
+
+async def test_a_commit_that_fails_leaves_the_next_transaction_a_clean_start(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO notes (text) VALUES ('taken')")
+
+    async def failing() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (text) VALUES ('undone')")
+            tx.defer("INSERT INTO notes (text) VALUES ('taken')")  # violates UNIQUE in the COMMIT's batch
+
+    async def next_one() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (text) VALUES ('next')")
+
+    results = await asyncio.gather(failing(), next_one(), return_exceptions=True)
+    assert isinstance(results[0], aiosqlite.IntegrityError) and results[1] is None
+    assert await texts(db) == ["taken", "next"]
+
+
 async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     anna = Person(app, "anna", channel="telegram", language_hint="en")
     await anna.onboard()
