@@ -186,8 +186,8 @@ def run(mix_names: Sequence[str], users: int, warmup: float, duration: float, co
         side["errors"] = sum(run["errors"] for run in side_runs)
         side["first_errors"] = [error for run in side_runs for error in run["first_errors"]][:5]
         if index > 0:
-            side["ratio"] = statistics.median(_ratio(run, echo) for run, echo in zip(side_runs, runs[0], strict=True))
-            side["rounds_ratio"] = [round(_ratio(run, echo), 3) for run, echo in zip(side_runs, runs[0], strict=True)]
+            ratios = [_ratio(run, echo) for run, echo in zip(side_runs, runs[0], strict=True)]
+            side["ratio"], side["rounds_ratio"] = statistics.median(ratios), [round(r, 3) for r in ratios]
         if index > 1:
             side["ratio_same_client"] = statistics.median(
                 _ratio(run, same) for run, same in zip(side_runs, runs[1], strict=True))

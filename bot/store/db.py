@@ -67,9 +67,9 @@ class Tx:
     A deferred write that fails still fails the transaction, which is then rolled back as a whole.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, begin: str = "BEGIN IMMEDIATE") -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self._pending: list[tuple[str, tuple[Any, ...]]] = [(begin, ())]
+        self._pending: list[tuple[str, tuple[Any, ...]]] = [("BEGIN IMMEDIATE", ())]
         self.begun = False  # whether BEGIN has reached SQLite
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
@@ -129,8 +129,7 @@ def _commit_statements(raw: sqlite3.Connection, statements: list[tuple[str, tupl
     try:
         _run_statements(raw, statements)
     except BaseException:
-        if raw.in_transaction:
-            raw.execute("ROLLBACK")
+        _rollback_if_open(raw)
         raise
 
 

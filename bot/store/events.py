@@ -11,10 +11,5 @@ def claim_query(channel: str, event_id: str, now: str) -> tuple[str, tuple[str, 
             " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1", (channel, event_id, now))
 
 
-async def claim(tx: Tx, channel: str, event_id: str, now: str) -> bool:
-    """Record the event as handled; False when it was handled before (inside the same transaction)."""
-    return bool(await tx.all(*claim_query(channel, event_id, now)))
-
-
 async def purge(tx: Tx, before: str) -> int:
     return await tx.execute("DELETE FROM processed_events WHERE processed_at < ?", (before,))
