@@ -13,12 +13,13 @@ import signal
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.channels.base import Address, Channel, Incoming, Reply
+from bot.channels.base import Address, Channel, Incoming, Reply, SendResult
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule, retention
 from bot.engine.outbox import Dispatcher
+from bot.engine.replies import HeldReplies
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import outbox as outbox_repo
@@ -40,6 +41,8 @@ class App:
             photo_channels={c.name for c in channels if c.accepts_photos},
         )
         self.dialogue: Dialogue = build_dialogue(self.services)
+        self.held = HeldReplies(self.services)  # a turn's replies kept with the turn until sent
+        self.dialogue.keep_replies = self.held.hold
         self.outbox = Dispatcher(self.services, self.channels)
         self.outbox.on_sent("moderation", moderation.remember_post)
         self.scheduler = Scheduler(self.services)
@@ -77,6 +80,7 @@ class App:
         """Open the database and start the channels; ``background`` also starts the scheduler and the outbox
         dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
+        await self.held.release()  # replies a dead process never confirmed sent: the dispatcher sends them
         await contacts.sync_config(self.services)  # contact persons from config.toml
         await polls_schedule.restore(self.services)  # date jobs from the database; close what passed while down
         for channel in self.channels.values():
@@ -94,6 +98,7 @@ class App:
             except Exception:
                 log.exception("channel %s did not stop cleanly", channel.name)
         self._started.clear()
+        await self.held.stop()
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.close()
@@ -106,10 +111,13 @@ class App:
             if target == incoming.actor.channel:
                 own.append(reply)
             elif target in self.channels:
-                await self.channels[target].send(reply)
-            else:
-                log.warning("dropped a reply for channel %s, which is not running", target)
+                self.replied(reply, await self.channels[target].send(reply))
+            else:  # its held copy waits for that channel in the outbox
+                self.held.replied(reply, SendResult(ok=False, error=f"channel {target} not running"))
         return own
+
+    def replied(self, reply: Reply, result: SendResult) -> None:
+        self.held.replied(reply, result)
 
     async def unreachable(self, address: Address) -> None:
         """A person blocked the bot: mark them so nothing more is queued for them."""

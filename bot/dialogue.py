@@ -158,6 +158,11 @@ def merge(replies: list[Reply]) -> list[Reply]:
     return merged
 
 
+def _addressed(replies: list[Reply], incoming: Incoming) -> list[Reply]:
+    """Every reply with its address (unaddressed ones answer where the message came from), merged."""
+    return merge([r if r.address is not None else replace(r, address=incoming.address) for r in replies])
+
+
 def _plain(reply: Reply) -> bool:
     return (reply.attachment is None and reply.poll is None and reply.closes_poll is None and not reply.refused
             and reply.edit_of is None and not reply.reactions)
@@ -186,6 +191,9 @@ class Dialogue:
         # Several of those keys typed at once ("1 3"), same prefix -> handler(ctx, keys).
         self.several_choices: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {}
         self.on_poll_vote: Handler | None = None  # votes on native polls the bot sent (any room, any dialogue)
+        # Keeps a committed turn's replies in its own transaction, so a crash before they are sent loses none
+        # (bot/engine/replies.py); returns them marked with their receipts. None: replies are not kept.
+        self.keep_replies: Callable[[Tx, Incoming, list[Reply]], list[Reply]] | None = None
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
@@ -196,12 +204,14 @@ class Dialogue:
             if problem is not None:
                 return [Reply(text=t._(problem), address=incoming.address)]
             async with self.services.db.transaction() as tx:
-                replies = await self._turn(incoming, tx, t)
+                replies = _addressed(await self._turn(incoming, tx, t), incoming)
+                if self.keep_replies is not None and replies:
+                    replies = self.keep_replies(tx, incoming, replies)
         except _Refused as refused:
-            replies = [refused.reply]
+            replies = _addressed([refused.reply], incoming)
         except Exception as exc:
-            replies = [self._unexpected(incoming, t, exc)]
-        return merge([r if r.address is not None else replace(r, address=incoming.address) for r in replies])
+            replies = _addressed([self._unexpected(incoming, t, exc)], incoming)
+        return replies
 
     @staticmethod
     def _unexpected(incoming: Incoming, t: Translator, exc: BaseException) -> Reply:

@@ -7,9 +7,15 @@ on; handlers only see these plain, immutable values.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
+
+# Whether what is being sent right now is bulk (a fan-out, a digest, an announcement) rather than the answer to
+# what someone just did. The outbox dispatcher sets it around a bulk row's send; a channel whose rate limiter
+# can order requests (Telegram) serves everything else first.
+SENDING_BULK: ContextVar[bool] = ContextVar("sending_bulk", default=False)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,8 @@ class Reply:
     #                                 Telegram: the announcement's buttons are removed)
     in_place: bool = False  # the answer to a pressed button that may take the pressed question's place (Telegram
     #                        edits it in, with the chosen option on top); other channels send it as usual
+    receipt: str | None = None  # the key of this reply's held outbox row (a turn's reply kept with the turn);
+    #                             the channel tells the host with ``replied`` once it was sent or failed
 
 
 @dataclass(frozen=True)
@@ -141,6 +149,10 @@ class Host(Protocol):
 
     async def unreachable(self, address: Address) -> None:
         """The person at ``address`` blocked the bot or left: stop sending to them."""
+        ...
+
+    def replied(self, reply: Reply, result: SendResult) -> None:
+        """A reply that ``dispatch`` returned was sent (or not): its held copy can go (or be retried)."""
         ...
 
 

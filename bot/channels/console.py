@@ -68,7 +68,7 @@ class ConsoleChannel:
                 if not line.strip() and not self.interactive:
                     continue  # blank lines separate a piped script; they are not messages
                 for reply in await host.dispatch(parse_line(line, self.actor, self.address)):
-                    await self.send(reply)
+                    host.replied(reply, await self.send(reply))
         finally:
             self.finished.set()
 

@@ -5,6 +5,11 @@ number at a time per channel (the channel's own rate limiter paces them), and re
 short transaction. A row is marked sent only after the platform accepted it, so a crash re-sends at most the
 messages that were in flight. Transient failures back off exponentially; a person who blocked the bot is
 marked unreachable and nothing more is queued for them.
+
+Interactive rows (a relayed message, a moderation post, a turn's reply after a restart) are taken before bulk
+ones (the purposes in ``BULK``), and a bulk row is sent with ``SENDING_BULK`` set, so a channel's limiter lets
+every interactive request — the direct answers of dialogue turns included — go first. Batches are small enough
+that an interactive row queued during a fan-out waits for a few seconds' worth of bulk at most.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 
-from bot.channels.base import Address, Channel, Reply, SendResult
+from bot.channels.base import SENDING_BULK, Address, Channel, Reply, SendResult
 from bot.services import Services
 from bot.store import outbox as repo
 from bot.store import residents as residents_repo
@@ -26,14 +31,19 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 IN_FLIGHT_PER_CHANNEL = 16
+BATCH = 64  # rows read per round: at 30 messages a second, about two seconds of sending
+# What goes to many people at once, or can wait: everything else answers someone and goes first.
+BULK = frozenset({"feedback", "digest", "poll", "poll-results", "delib-invite", "delib-summary", "contact-intro",
+                  "overdue"})
 AfterSent = Callable[[Tx, Pending, str | None, str], Awaitable[None]]  # tx, item, message id, now
 
 
 async def enqueue(tx: Tx, services: Services, address: Address, reply: Reply, *, purpose: str,
                   subject: str | None = None, not_before: str | None = None) -> int:
-    """Queue a message in the caller's transaction; it leaves once that transaction commits."""
+    """Queue a message in the caller's transaction; it leaves once that transaction commits (bulk purposes
+    after everything interactive)."""
     row_id = await repo.add(tx, address, reply, purpose=purpose, subject=subject, now=services.now_iso(),
-                            not_before=not_before)
+                            not_before=not_before, priority=repo.BULK if purpose in BULK else repo.INTERACTIVE)
     services.outbox_kick.set()
     return row_id
 
@@ -57,7 +67,7 @@ class Dispatcher:
     def on_sent(self, purpose: str, hook: AfterSent) -> None:
         self.after_sent[purpose] = hook
 
-    async def drain(self, batch: int = 500) -> int:
+    async def drain(self, batch: int = BATCH) -> int:
         """Send everything that is due now; returns how many messages were delivered. A drain that starts while
         another runs waits for it, then sends what is still due."""
         async with self._draining:
@@ -89,6 +99,7 @@ class Dispatcher:
 
         async def one(item: Pending) -> int:
             async with gate:
+                SENDING_BULK.set(item.priority == repo.BULK)  # this task's own context: only this send
                 try:
                     result = await channel.send(item.reply)
                 except Exception as exc:  # a channel should report, not raise; never lose the row over it

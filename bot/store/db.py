@@ -47,13 +47,16 @@ def migrations() -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
+    if len(set(versions)) != len(versions) or versions[:1] not in ([], [1]):
+        raise RuntimeError(f"migrations must be numbered from 1, each number once, found {versions}")
     return found
 
 
 def latest_version() -> int:
-    return len(migrations())
+    """The newest schema version: the highest migration number. Numbers are unique and increasing; a gap is
+    tolerated (branches developed side by side reserve their numbers), and each file is applied once, in order."""
+    known = migrations()
+    return known[-1][0] if known else 0
 
 
 class Tx:
@@ -224,15 +227,16 @@ class Database:
 
     async def migrate(self, target: int | None = None) -> None:
         known = migrations()
-        target = len(known) if target is None else target
+        newest = known[-1][0] if known else 0
+        target = newest if target is None else target
         async with self.transaction() as tx:
             current = await self._version(tx)
-        if current > len(known):
+        if current > newest:
             raise DatabaseTooNew(
                 f"The database {self.path} has schema version {current}, but this wijkbot knows only up to "
-                f"{len(known)}. Upgrade wijkbot, or restore a backup made for this version."
+                f"{newest}. Upgrade wijkbot, or restore a backup made for this version."
             )
-        for version, name, sql in known[current:target]:
+        for version, name, sql in [m for m in known if current < m[0] <= target]:
             async with self.transaction() as tx:
                 for statement in _statements(sql):
                     await tx.execute(statement)

@@ -4,6 +4,11 @@ An attachment's bytes (a poll's result chart, queued for every resident it tells
 ``outbox_files`` under their SHA-256, and each row names them in ``file``; ``due`` brings them back for a whole
 batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. Rows queued
 before schema version 9 carry their bytes base64 in the body and are read as before.
+
+``due`` gives interactive rows (priority 0) before bulk ones (1). The replies of a dialogue turn are written as
+``held`` rows in the turn's own transaction (``hold``, deferred: no round trip of its own); the channel sends them
+right after the commit, and ``settle_held`` deletes them once sent, in batches. At start ``release_held`` makes
+the ones a dead process never confirmed ``pending``, so the dispatcher sends them.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +32,11 @@ class Pending:
     purpose: str
     subject: str | None
     attempts: int
+    priority: int = 0
 
 
+INTERACTIVE = 0  # the answer to what someone just did: sent first
+BULK = 1  # fan-out, digests, announcements: sent when nothing interactive waits
 def _body(reply: Reply) -> str:
     body: dict[str, Any] = {"text": reply.text}
     if reply.choices:
@@ -41,6 +50,10 @@ def _body(reply: Reply) -> str:
                         "max_selections": reply.poll.max_selections, "disclosed": reply.poll.disclosed}
     if reply.closes_poll:
         body["closes_poll"] = reply.closes_poll
+    if reply.turn is not None:  # the dialogue turn its buttons are signed for (a held reply)
+        body["turn"] = reply.turn
+    if reply.edit_of is not None:
+        body["edit_of"] = reply.edit_of
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -64,26 +77,64 @@ def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
             data=base64.b64decode(attachment["data"]) if "data" in attachment else data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
-        closes_poll=body.get("closes_poll"))
+        closes_poll=body.get("closes_poll"), turn=body.get("turn"), edit_of=body.get("edit_of"))
 
 
-async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,
-              not_before: str | None = None) -> int:
+def _file(tx: Tx, reply: Reply, now: str) -> str | None:
+    """Store the reply's attachment once (deferred); its digest, which the row names."""
     data = reply.attachment.data if reply.attachment is not None else None
     digest = None if data is None else hashlib.sha256(data).hexdigest()
     if digest is not None:  # the same chart for 10,000 residents: stored by the first, named by all
         tx.defer("INSERT INTO outbox_files (digest, data, created_at) VALUES (?, ?, ?)"
                  " ON CONFLICT (digest) DO NOTHING", (digest, data, now))
+    return digest
+
+
+_INSERT = ("INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at, file,"
+           " priority, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,
+              not_before: str | None = None, priority: int = INTERACTIVE) -> int:
+    digest = _file(tx, reply, now)
     row_id = await tx.value(
-        "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at, file)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        f"{_INSERT} RETURNING id",
         (address.channel, address.chat_id, int(address.private), _body(reply), purpose, subject,
-         not_before or now, now, digest),
+         not_before or now, now, digest, priority, "pending"),
     )
     return int(row_id)
 
 
-_DUE = "FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY id LIMIT ?"
+def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str) -> None:
+    """Keep a turn's reply with the turn (deferred into its COMMIT): sent by the channel right after the commit,
+    by the dispatcher after a restart if the process died first."""
+    digest = _file(tx, reply, now)
+    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply), "reply", key, now,
+                       now, digest, INTERACTIVE, "held"))
+
+
+def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, files: bool) -> None:
+    """Held replies the channel delivered go (they served their purpose; nothing of what they said stays); the
+    ones it could not deliver become pending, for the dispatcher's retries. ``files``: some carried a file, and
+    files no row names any more go too. All deferred into the caller's transaction."""
+    for keys, sql in ((list(sent), "DELETE FROM outbox WHERE status = 'held' AND subject IN ({})"),
+                      (list(failed), "UPDATE outbox SET status = 'pending', not_before = ? WHERE status = 'held'"
+                                     " AND subject IN ({})")):
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            params = chunk if sql.startswith("DELETE") else [now, *chunk]
+            tx.defer(sql.format(", ".join("?" * len(chunk))), params)
+    if files:
+        tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS"
+                 " (SELECT 1 FROM outbox WHERE outbox.file = outbox_files.digest)")
+
+
+async def release_held(tx: Tx, now: str) -> int:
+    """At start: the replies a dead process never confirmed sent are due now; how many."""
+    return await tx.execute("UPDATE outbox SET status = 'pending', not_before = ? WHERE status = 'held'", (now,))
+
+
+_DUE = "FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY priority, id LIMIT ?"
 
 
 async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
@@ -98,7 +149,8 @@ async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
         body = json.loads(row["body"])
         address = Address(row["channel"], row["chat_id"], private=bool(row["private"]))
         reply = _reply(body, address, data.get(row["file"]))
-        result.append(Pending(row["id"], address, reply, row["purpose"], row["subject"], row["attempts"]))
+        result.append(Pending(row["id"], address, reply, row["purpose"], row["subject"], row["attempts"],
+                              row["priority"]))
     return result
 
 

@@ -23,7 +23,7 @@ import nio
 import pytest
 import pytest_asyncio
 
-from bot.channels.base import Address, Incoming, Reply
+from bot.channels.base import Address, Incoming, Reply, SendResult
 from bot.channels.matrix import MatrixChannel
 from bot.config import Config
 from tests.peers.synapse import RegisteredUser, SynapseServer, housekeeping, make_client
@@ -53,6 +53,9 @@ class RecordingHost:
         self.received.append(incoming)
         await self.queue.put(incoming)
         return self.respond(incoming)
+
+    def replied(self, reply: Reply, result: SendResult) -> None:
+        """Nothing is held here."""
 
     async def unreachable(self, address: Address) -> None:
         self.unreachable_addresses.append(address)

@@ -22,6 +22,7 @@ from bot.channels.base import (
     Choice,
     Incoming,
     Reply,
+    SendResult,
 )
 from bot.channels.callback import Pressed, derive_secret, verify
 from bot.channels.telegram import TelegramChannel
@@ -105,6 +106,9 @@ class FakeHost:
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
         self.incoming.append(incoming)
         return self.answer(incoming)
+
+    def replied(self, reply: Reply, result: SendResult) -> None:
+        """Nothing is held here."""
 
     async def unreachable(self, address: Address) -> None:
         self.unreachable_addresses.append(address)

@@ -389,6 +389,7 @@ class MatrixChannel(Sending):
             return
         for reply in replies:
             result = await self.send(reply if reply.address is not None else replace(reply, address=incoming.address))
+            self._host.replied(reply, result)  # its copy held with the turn can go (or is retried)
             if not result.ok:
                 log.warning("matrix: a reply was not delivered (%s)", result.error)
 

@@ -240,7 +240,7 @@ class TelegramChannel:
                             attachment=_attachment(message), event_id=f"u{update_id}",
                             reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None)
         for reply in await self._host.dispatch(incoming):
-            await self.send(reply)
+            self._host.replied(reply, await self.send(reply))
 
     async def _invite_to_private(self, address: Address, actor: Actor, chat_id: int) -> None:
         """Personal dialogues never run in a group: answer with a button that opens a private chat."""
@@ -278,11 +278,12 @@ class TelegramChannel:
             return
         label = _pressed_label(message, query.data or "")
         if replies[0].in_place and await self._replace_question(message, label, replies[0]):
+            self._host.replied(replies[0], SendResult(ok=True))
             replies = replies[1:]
         else:
             await self._show_chosen(message, label)
         for reply in replies:
-            await self.send(reply)
+            self._host.replied(reply, await self.send(reply))
 
     async def _answer(self, query: CallbackQuery, text: str | None) -> None:
         try:
