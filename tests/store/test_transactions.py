@@ -158,5 +158,7 @@ async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pyte
     incoming = Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), choice="housing", event_id="u77")
     replies = await anna.send(incoming)
     assert "Tell us in your own words" in replies[0].text
-    # BEGIN, the event's claim, the conversation and the resident; then the new state with the COMMIT.
+    # BEGIN, the event's claim, the conversation and the resident; then the new state and the kept reply (held
+    # until the channel sent it, bot/engine/replies.py) with the COMMIT.
+    assert replies[0].receipt is not None
     assert trips == 2
