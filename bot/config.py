@@ -87,6 +87,10 @@ class TelegramConfig:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     bot_username: str | None = None  # for deep links and QR codes; asked from getMe when absent
+    rate_limit: float = 30.0  # messages per second for the whole bot (0: no overall limit, a local Bot API server)
+    chat_rate_limit: float = 1.0  # messages per second into one private chat
+    group_rate_limit: float = 20.0  # messages per minute into one group
+    allow_paid_broadcast: bool = False  # bulk messages up to 1,000 a second, paid in Telegram Stars
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,21 @@ class _Reader:
             return default
         return value
 
+    def number(self, data: Mapping[str, Any], key: str, path: str, default: float, low: float, high: float
+               ) -> float:
+        value = data.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            self.problem(path, f"must be a number from {low:g} to {high:g}")
+            return default
+        return float(value)
+
+    def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path, "must be true or false")
+            return default
+        return value
+
     def strings(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -260,7 +279,8 @@ def _telegram(r: _Reader, data: dict[str, Any]) -> TelegramConfig | None:
     if not data:
         return None
     r.unknown(data, {"token", "api_base_url", "mode", "webhook_listen", "webhook_port", "webhook_url",
-                     "webhook_secret", "bot_username"}, "telegram")
+                     "webhook_secret", "bot_username", "rate_limit", "chat_rate_limit", "group_rate_limit",
+                     "allow_paid_broadcast"}, "telegram")
     token = r.string(data, "token", "telegram.token") or ""
     if token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{10,}", token):
         r.problem("telegram.token", "does not look like a bot token from @BotFather (digits:letters)")
@@ -280,6 +300,10 @@ def _telegram(r: _Reader, data: dict[str, Any]) -> TelegramConfig | None:
         webhook_url=url,
         webhook_secret=secret,
         bot_username=r.string(data, "bot_username", "telegram.bot_username", required=False),
+        rate_limit=r.number(data, "rate_limit", "telegram.rate_limit", 30.0, 0, 1000),
+        chat_rate_limit=r.number(data, "chat_rate_limit", "telegram.chat_rate_limit", 1.0, 0.01, 30),
+        group_rate_limit=r.number(data, "group_rate_limit", "telegram.group_rate_limit", 20.0, 1, 600),
+        allow_paid_broadcast=r.flag(data, "allow_paid_broadcast", "telegram.allow_paid_broadcast"),
     )
 
 

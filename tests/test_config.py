@@ -77,6 +77,26 @@ def test_webhook_mode_needs_url_and_secret() -> None:
     assert "telegram.webhook_url: missing" in found and "telegram.webhook_secret: missing" in found
 
 
+def test_telegram_sending_limits_are_settings_with_telegrams_defaults() -> None:
+    data = copy.deepcopy(BASE)
+    data["telegram"] = {"token": "123456:ABCdefGHIjklMNOpqr"}
+    telegram = parse(data, Path("/tmp"), {}).telegram
+    assert telegram is not None
+    assert (telegram.rate_limit, telegram.chat_rate_limit, telegram.group_rate_limit,
+            telegram.allow_paid_broadcast) == (30.0, 1.0, 20.0, False)
+    data["telegram"].update(rate_limit=25, chat_rate_limit=0.5, group_rate_limit=10, allow_paid_broadcast=True)
+    telegram = parse(data, Path("/tmp"), {}).telegram
+    assert telegram is not None
+    assert (telegram.rate_limit, telegram.chat_rate_limit, telegram.group_rate_limit,
+            telegram.allow_paid_broadcast) == (25.0, 0.5, 10.0, True)
+    data["telegram"].update(rate_limit=5000, chat_rate_limit="fast", group_rate_limit=0, allow_paid_broadcast="yes")
+    found = problems_of(data)
+    assert "telegram.rate_limit: must be a number from 0 to 1000" in found
+    assert "telegram.chat_rate_limit: must be a number from 0.01 to 30" in found
+    assert "telegram.group_rate_limit: must be a number from 1 to 600" in found
+    assert "telegram.allow_paid_broadcast: must be true or false" in found
+
+
 def test_matrix_needs_a_password_or_token() -> None:
     data = copy.deepcopy(BASE)
     data["matrix"] = {"homeserver": "https://m.example.org", "user_id": "wijkbot"}

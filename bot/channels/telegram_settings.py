@@ -12,7 +12,10 @@ GROUP_TEXT = N_("I talk with residents one to one, so what you tell me stays bet
                 "open a private chat with me.")
 GROUP_BUTTON = N_("Open a private chat")
 GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
-RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots)
+RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots): telegram.rate_limit
+CHAT_RATE_LIMIT = 1.0  # messages per second into one private chat: telegram.chat_rate_limit
+GROUP_RATE_LIMIT = 20.0  # messages per minute into one group: telegram.group_rate_limit
+PAID_BROADCAST_RATE = 1000.0  # messages per second with allow_paid_broadcast (telegram.allow_paid_broadcast)
 PACING = 0.975  # most of the rate limit the bot uses in any second (see rate_limiter)
 BURST = 0.01  # of a second's worth of messages, sent at once after a pause
 CONCURRENT_UPDATES = 64  # updates of different chats handled at once (see ChatOrderedUpdates)

@@ -90,7 +90,8 @@ def test_only_the_adapter_imports_telegram() -> None:
                 [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
             if any(name == "telegram" or name.startswith("telegram.") for name in names):
                 importing.append(path.relative_to(root).as_posix())
-    assert sorted(set(importing)) == ["bot/channels/telegram/channel.py", "bot/channels/telegram/pacing.py",
+    assert sorted(set(importing)) == ["bot/channels/telegram/channel.py", "bot/channels/telegram/limiter.py",
+                                      "bot/channels/telegram/pacing.py",
                                       "bot/channels/telegram/transport.py"]
 
 

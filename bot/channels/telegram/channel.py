@@ -36,7 +36,8 @@ from telegram.request import BaseRequest
 from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
-from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
+from bot.channels.telegram.limiter import ChatPacer
+from bot.channels.telegram.pacing import ChatOrderedUpdates, retry_after_seconds
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.uploads import FileIds
 from bot.channels.telegram_settings import (
@@ -48,8 +49,8 @@ from bot.channels.telegram_settings import (
     GROUP_INVITE_COOLDOWN,
     GROUP_START,
     GROUP_TEXT,
+    PAID_BROADCAST_RATE,
     POLL_INTERVAL,
-    RATE_LIMIT,
     TEXT_LIMIT,
     TelegramUnavailable,
     api_urls,
@@ -71,13 +72,14 @@ class TelegramChannel:
     def __init__(self, config: Config, menu: dict[str, list[tuple[str, str]]], *,
                  request: Callable[[], BaseRequest] | None = None, receive: bool = True,
                  retry_delays: Sequence[float] = (0.5, 1.0, 2.0), timeout: float = 10.0, poll_timeout: float = 10.0,
-                 max_retry_after: int = 3, rate_limit: float = RATE_LIMIT,
+                 max_retry_after: int = 3, rate_limit: float | None = None,
                  concurrent_updates: int = CONCURRENT_UPDATES) -> None:
         """``request`` makes PTB's HTTP clients (tests: an httpx MockTransport); ``receive=False`` starts no
         updater (updates are then fed with :meth:`feed`). ``retry_delays`` are the waits between attempts after
         network errors, 5xx and timeouts; ``max_retry_after`` how often a 429 is waited out before giving up.
-        ``rate_limit`` is the Bot API's overall limit in messages per second (Telegram: about 30; a local Bot API
-        server or a benchmark's emulator may allow more; 0 turns the overall limit off), see :func:`rate_limiter`.
+        ``rate_limit`` is the Bot API's overall limit in messages per second (default: ``telegram.rate_limit``;
+        a benchmark's emulator may allow more; 0 turns the overall limit off); the per-chat limits and paid
+        broadcasts come from the settings, see :class:`ChatPacer`.
         ``concurrent_updates`` is how many updates of different chats are handled at once (1: one at a time, as
         PTB does by default), see :class:`ChatOrderedUpdates`."""
         if config.telegram is None:
@@ -92,7 +94,7 @@ class TelegramChannel:
         self._timeout = timeout
         self._poll_timeout = poll_timeout
         self._max_retry_after = max_retry_after
-        self._rate_limit = rate_limit
+        self._rate_limit = self.settings.rate_limit if rate_limit is None else rate_limit
         self._concurrent_updates = max(concurrent_updates, 1)
         self._secret = derive_secret(self.settings.token)
         if logging.getLogger("httpx").getEffectiveLevel() < logging.WARNING:
@@ -115,7 +117,7 @@ class TelegramChannel:
         builder = (ApplicationBuilder().token(self.settings.token).base_url(base_url).base_file_url(base_file_url)
                    .request(self._make_request(self._timeout))
                    .get_updates_request(self._make_request(self._timeout))
-                   .rate_limiter(rate_limiter(self._rate_limit, self._max_retry_after))
+                   .rate_limiter(self._pacer())
                    .concurrent_updates(ChatOrderedUpdates(self._concurrent_updates))
                    .job_queue(None))
         if not self._receive:
@@ -124,6 +126,12 @@ class TelegramChannel:
         app.add_handler(TypeHandler(Update, self._on_update))
         app.add_error_handler(self._on_error)
         return app
+
+    def _pacer(self) -> ChatPacer:
+        settings = self.settings
+        return ChatPacer(self._rate_limit, chat_per_second=settings.chat_rate_limit,
+                         group_per_minute=settings.group_rate_limit, max_retries=self._max_retry_after,
+                         paid_per_second=PAID_BROADCAST_RATE if settings.allow_paid_broadcast else 0.0)
 
     async def start(self, host: Host) -> None:
         self._host = host

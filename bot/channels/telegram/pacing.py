@@ -17,7 +17,9 @@ from bot.channels.telegram_settings import BURST, PACING
 
 
 def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:
-    """PTB's AIORateLimiter for a Bot API that allows ``per_second`` messages per second overall (0: no overall
+    """(The bare-PTB echo of bench/throughput.py uses this; the channel itself uses ``limiter.ChatPacer``.)
+
+    PTB's AIORateLimiter for a Bot API that allows ``per_second`` messages per second overall (0: no overall
     limit), paced evenly; Telegram's per-group limits stay as PTB sets them.
 
     PTB's default bucket holds a whole second's worth: after any pause it lets ``per_second`` messages out at

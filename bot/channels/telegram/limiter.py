@@ -1,0 +1,194 @@
+"""The Telegram channel's rate limiter: one sending budget for the bot, paced per chat, answers before bulk.
+
+Telegram allows a bot about 30 messages a second overall, about one a second into one private chat and 20 a
+minute into a group; above that it answers 429 with a ``retry_after``. PTB's ``AIORateLimiter`` knows the
+overall and group limits but has no order and no per-private-chat pacing, and while it waits out one 429 it
+holds *every* request, so one chat's flood control stalls the whole bot. :class:`ChatPacer` replaces it:
+
+- every request into a chat takes a slot of the overall budget (``per_second`` times ``PACING``; the slots are
+  spaced evenly, with at most ``CREDIT`` seconds of catching up after the loop was late, so no one-second window
+  sees more than the limit even with some jitter on the way);
+- a message (``send*``, ``copyMessage``, ``forwardMessage``) into a chat waits until that chat's previous one is
+  ``1 / chat_per_second`` (private) or ``60 / group_per_minute`` (group) seconds old, so consecutive replies are
+  spaced, never rejected (edits and other calls into a chat are not spaced: Telegram counts messages);
+- among the requests that could go, interactive ones go first; bulk ones (the outbox dispatcher sets
+  :data:`~bot.channels.base.SENDING_BULK` around them) take what is left, oldest first; one chat's requests keep
+  their order;
+- a 429 holds only its own chat for its ``retry_after`` and the request is tried again then (up to
+  ``max_retries`` times); the rest of the bot keeps sending;
+- with ``paid_per_second`` (``telegram.allow_paid_broadcast``), bulk messages take slots of a second budget of
+  that rate and carry ``allow_paid_broadcast``: Telegram then delivers up to 1,000 a second and charges Stars.
+
+Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. The clock and the
+sleep are injectable, so tests run the pacing without waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import contextlib
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.channels.base import SENDING_BULK
+from bot.channels.telegram.pacing import retry_after_seconds
+
+log = logging.getLogger("bot.channels.telegram")
+
+PACING = 0.98  # of each limit the pacer uses: room for the jitter of requests on their way
+CREDIT = 0.005  # seconds of slots a late loop may catch up at once
+_MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
+FREE, PAID = 0, 1  # the two overall budgets
+
+
+@dataclass(order=True)
+class _Waiter:
+    priority: int  # 0: interactive, 1: bulk
+    seq: int
+    chat: str = field(compare=False)
+    spacing: float = field(compare=False)  # seconds after the chat's previous message (0: not a message)
+    budget: int = field(compare=False)
+    granted: asyncio.Future[None] = field(compare=False)
+
+
+def is_message(endpoint: str) -> bool:
+    return (endpoint.startswith("send") and endpoint != "sendChatAction") or endpoint in _MESSAGES
+
+
+def is_group(chat_id: object) -> bool:
+    """Group and channel ids are negative (or an @username); private chats are a person's positive id."""
+    try:
+        return int(str(chat_id)) < 0
+    except ValueError:
+        return True
+
+
+class ChatPacer(BaseRateLimiter[int]):
+    def __init__(self, per_second: float = 30.0, *, chat_per_second: float = 1.0, group_per_minute: float = 20.0,
+                 paid_per_second: float = 0.0, max_retries: int = 3, clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:
+        """``per_second`` 0 turns the overall limit off (a local Bot API server); ``paid_per_second`` 0 (the
+        default) sends no paid broadcasts."""
+        self._interval = [1 / (per_second * PACING) if per_second > 0 else 0.0,
+                          1 / (paid_per_second * PACING) if paid_per_second > 0 else 0.0]
+        self._paid = paid_per_second > 0
+        self._private = 1 / (chat_per_second * PACING)
+        self._group = 60 / (group_per_minute * PACING)
+        self._max_retries = max_retries
+        self._clock = clock
+        self._sleep = sleep or asyncio.sleep
+        self._next = [0.0, 0.0]  # per budget: when its next slot is free
+        self._chat_next: dict[str, float] = {}  # chat -> when its next message may go
+        self._chat_held: dict[str, float] = {}  # chat -> until when a 429 holds it
+        self._waiting: list[_Waiter] = []  # in the order they are served: (priority, arrival)
+        self._seq = itertools.count()
+        self._changed: asyncio.Event | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    def now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
+    async def initialize(self) -> None:
+        """Nothing to set up: the pump starts with the first request."""
+
+    async def shutdown(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[
+            dict[str, Any]]]], args: Any, kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+            rate_limit_args: int | None) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:
+            return await callback(*args, **kwargs)
+        chat = str(chat_id)
+        bulk = SENDING_BULK.get()
+        message = is_message(endpoint)
+        spacing = (self._group if is_group(chat_id) else self._private) if message else 0.0
+        budget = PAID if bulk and message and self._paid else FREE
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        seq = next(self._seq)
+        for attempt in range(retries + 1):
+            await self._turn(_Waiter(int(bulk), seq, chat, spacing, budget, asyncio.get_running_loop().create_future()))
+            if budget == PAID:
+                data["allow_paid_broadcast"] = True  # Bot API: up to 1,000 messages a second, for Stars
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                self._chat_held[chat] = max(self._chat_held.get(chat, 0.0), self.now() + wait)
+                if attempt == retries:
+                    raise
+                log.info("telegram: flood control in one chat; that chat waits %.0f s, the others go on", wait)
+        raise AssertionError("unreachable")
+
+    async def _turn(self, waiter: _Waiter) -> None:
+        """Wait until ``waiter`` may go."""
+        if self._changed is None:
+            self._changed = asyncio.Event()
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._run(), name="telegram-pacer")
+        bisect.insort(self._waiting, waiter)
+        self._changed.set()
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            if waiter in self._waiting:
+                self._waiting.remove(waiter)
+            raise
+
+    async def _run(self) -> None:
+        assert self._changed is not None
+        while True:
+            self._changed.clear()
+            delay = self.grant()
+            if delay is None:
+                await self._changed.wait()
+                continue
+            changed = asyncio.ensure_future(self._changed.wait())
+            slept = asyncio.ensure_future(self._sleep(delay))
+            try:
+                await asyncio.wait((changed, slept), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                changed.cancel()
+                slept.cancel()
+
+    def grant(self) -> float | None:
+        """Let go every waiter that may go now, best first; seconds until the next could (None: nobody waits)."""
+        while self._waiting:
+            now = self.now()
+            soonest = None
+            for index, waiter in enumerate(self._waiting):
+                if waiter.granted.done():  # cancelled by its caller
+                    continue
+                ready = max(self._chat_held.get(waiter.chat, 0.0), self._next[waiter.budget],
+                            self._chat_next.get(waiter.chat, 0.0) if waiter.spacing else 0.0)
+                if ready <= now:
+                    self._let_go(index, waiter, now)
+                    break
+                soonest = ready if soonest is None else min(soonest, ready)
+            else:
+                self._waiting = [w for w in self._waiting if not w.granted.done()]
+                return None if soonest is None else soonest - now
+        return None
+
+    def _let_go(self, index: int, waiter: _Waiter, now: float) -> None:
+        del self._waiting[index]
+        budget = waiter.budget
+        self._next[budget] = max(self._next[budget], now - CREDIT) + self._interval[budget]
+        if waiter.spacing:
+            if len(self._chat_next) > 4096:  # forget chats whose spacing has passed
+                self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+                self._chat_held = {c: t for c, t in self._chat_held.items() if t > now}
+            self._chat_next[waiter.chat] = now + waiter.spacing
+        waiter.granted.set_result(None)
