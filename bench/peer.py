@@ -15,6 +15,10 @@ one per line, with one JSON line each:
   (from /proc) and this process used in the window;
 * ``{"op": "sends", "count": 10000, "wait": 120}``: wait until that many messages were sent; answers the
   achieved rate (messages after the first, over the time from the first to the last) and the 429 answers;
+  with ``"first"`` (a chat id) only messages to chats from there on count, the others are ``"other"``;
+* ``{"op": "probe", "users": 4, "interval": 4, "duration": 30, "text": "/help", "expect": "text:/share"}``:
+  residents who each send ``text`` every ``interval`` seconds (staggered, an open loop) and wait for the
+  answer; answers the latency percentiles of the answers (bench/latency.py);
 * ``{"op": "quit"}``.
 """
 
@@ -72,6 +76,7 @@ class BenchEmulator(BotApiEmulator):
         self.latency = latency  # seconds added before every Bot API answer but getUpdates': Telegram's distance
         self.watchers: dict[int, Callable[[StoredMessage], None]] = {}
         self.send_times: list[float] = []
+        self.send_chats: list[int] = []
 
     def _store_message(self, chat: EmuChat, stored: StoredMessage) -> None:
         super()._store_message(chat, stored)
@@ -95,6 +100,7 @@ class BenchEmulator(BotApiEmulator):
     def _record_send(self, chat: EmuChat) -> None:
         super()._record_send(chat)
         self.send_times.append(time.monotonic())
+        self.send_chats.append(chat.id)
 
 
 def matches(message: StoredMessage, expect: str, counter: int) -> bool:
@@ -250,18 +256,52 @@ async def handle(emu: BenchEmulator, op: str, command: dict[str, Any]) -> dict[s
         load = Load(emu, parse(str(command["mix"])), int(command.get("first_user", 1_000_000)))
         return await load.run(int(command["users"]), float(command["warmup"]), float(command["duration"]),
                               command.get("bot_pid"))
+    if op == "probe":
+        return await probe(emu, int(command["users"]), float(command["interval"]), float(command["duration"]),
+                           str(command["text"]), str(command["expect"]), int(command.get("first_user", 2_000_000)))
     if op == "sends":
-        count, timeout = int(command["count"]), float(command.get("wait", 120))
+        count, timeout, first = int(command["count"]), float(command.get("wait", 120)), int(command.get("first", 0))
+
+        def counted() -> list[float]:
+            return [at for at, chat in zip(emu.send_times, emu.send_chats, strict=True) if chat >= first]
+
         with contextlib.suppress(TimeoutError):
-            await emu.wait_until(lambda: len(emu.send_times) >= count, timeout=timeout, what=f"{count} sends")
-        times = emu.send_times
+            await emu.wait_until(lambda: len(counted()) >= count, timeout=timeout, what=f"{count} sends")
+        times, everything = counted(), emu.send_times
         span = times[-1] - times[0] if len(times) > 1 else float("nan")
+        other = [at for at, chat in zip(everything, emu.send_chats, strict=True)
+                 if chat < first and times and times[0] <= at <= times[-1]]
         return {"sent": len(times), "span_seconds": span, "per_second": (len(times) - 1) / span if len(times) > 1
                 else float("nan"), "status_429": emu.stats["429"], "requests": emu.stats["requests"],
-                "max_in_any_second": max_in_window(times, 1.0),
+                "other_in_span": len(other), "max_in_any_second": max_in_window(everything, 1.0),
                 "per_second_timeline": [sum(1 for at in times if times[0] + second <= at < times[0] + second + 1)
                                         for second in range(int(span) + 1)] if len(times) > 1 else []}
     raise ValueError(f"unknown op {op!r}")
+
+
+async def probe(emu: BenchEmulator, users: int, interval: float, duration: float, text: str, expect: str,
+                first_user: int) -> dict[str, Any]:
+    """Residents who each send ``text`` every ``interval`` seconds and wait for an answer matching ``expect``."""
+    load = Load(emu, [], first_user)
+    latencies: list[float] = []
+    step = Step("text", text, expect)
+
+    async def resident(offset: float) -> None:
+        user = load.new_user()
+        await asyncio.sleep(offset)
+        begin = time.monotonic()
+        while (started := time.monotonic()) < begin + duration:
+            try:
+                await load.step(user, step, None, "probe")
+                latencies.append(load.done[-1][1] - load.done[-1][0])
+            except RuntimeError as exc:
+                load.errors.append(str(exc))
+            await asyncio.sleep(max(0.0, started + interval - time.monotonic()))
+
+    await asyncio.gather(*(resident(interval * n / users) for n in range(users)))
+    ms = [latency * 1000 for latency in latencies]
+    return {"answers": len(ms), "p50_ms": percentile(ms, 0.50), "p99_ms": percentile(ms, 0.99),
+            "max_ms": max(ms, default=float("nan")), "errors": len(load.errors), "first_errors": load.errors[:3]}
 
 
 def max_in_window(times: list[float], span: float) -> int:
