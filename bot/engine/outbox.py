@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 IN_FLIGHT_PER_CHANNEL = 16
-BATCH = 64  # rows read per round: at 30 messages a second, about two seconds of sending
+BATCH = 64  # rows read at a time, the next ones when half are sent: at 30 a second, about a second apart
 # What goes to many people at once, or can wait: everything else answers someone and goes first.
 BULK = frozenset({"feedback", "digest", "poll", "poll-results", "delib-invite", "delib-summary", "contact-intro",
                   "overdue"})
@@ -74,46 +74,57 @@ class Dispatcher:
             return await self._drain(batch)
 
     async def _drain(self, batch: int) -> int:
+        """Keep the channels busy without gaps: read ``batch`` due rows, send them (bulk ones at most
+        IN_FLIGHT_PER_CHANNEL at a time per channel, interactive ones at once: the channel's limiter orders them),
+        and read the next rows when half are done, not when the last is (a batch's tail used to leave the budget
+        unused). Each row is tried once per drain; what failed waits for its backoff and the next drain."""
         delivered = 0
-        while True:
-            async with self.services.db.transaction() as tx:
-                due = await repo.due(tx, self.services.now_iso(), batch)
-            if not due:
-                return delivered
-            by_channel: dict[str, list[Pending]] = {}
-            for item in due:
-                by_channel.setdefault(item.address.channel, []).append(item)
-            results = await asyncio.gather(*(self._send_all(name, items) for name, items in by_channel.items()))
-            delivered += sum(results)
-            if len(due) < batch:
-                return delivered
+        running: dict[int, asyncio.Task[int]] = {}
+        tried: set[int] = set()
+        gates: dict[str, asyncio.Semaphore] = {}
+        try:
+            while True:
+                async with self.services.db.transaction() as tx:
+                    due = await repo.due(tx, self.services.now_iso(), batch + len(running))
+                fresh = [item for item in due if item.id not in tried]
+                for item in fresh:
+                    tried.add(item.id)
+                    gate = gates.setdefault(item.address.channel, asyncio.Semaphore(IN_FLIGHT_PER_CHANNEL))
+                    running[item.id] = asyncio.create_task(self._send_one(item, gate))
+                if not running:
+                    return delivered
+                target = batch // 2 if fresh else 0
+                while len(running) > target:
+                    done, _ = await asyncio.wait(running.values(), return_when=asyncio.FIRST_COMPLETED)
+                    for item_id in [i for i, task in running.items() if task in done]:
+                        delivered += running.pop(item_id).result()
+        finally:
+            for task in running.values():
+                task.cancel()
+            await asyncio.gather(*running.values(), return_exceptions=True)
 
-    async def _send_all(self, channel_name: str, items: list[Pending]) -> int:
-        channel = self.channels.get(channel_name)
-        if channel is None:
-            # The channel is not running in this process: try again later, it may be configured then.
-            for item in items:
-                await self._record(item, SendResult(ok=False, error=f"channel {channel_name} not running"))
+    async def _send_one(self, item: Pending, gate: asyncio.Semaphore) -> int:
+        channel = self.channels.get(item.address.channel)
+        if channel is None:  # not running in this process: try again later, it may be configured then
+            await self._record(item, SendResult(ok=False, error=f"channel {item.address.channel} not running"))
             return 0
-        gate = asyncio.Semaphore(IN_FLIGHT_PER_CHANNEL)
-
-        async def one(item: Pending) -> int:
-            async with gate:
-                SENDING_BULK.set(item.priority == repo.BULK)  # this task's own context: only this send
-                try:
-                    result = await channel.send(item.reply)
-                except Exception as exc:  # a channel should report, not raise; never lose the row over it
-                    log.exception("channel %s raised while sending outbox item %d", channel_name, item.id)
-                    result = SendResult(ok=False, error=type(exc).__name__)
-                await self._record(item, result)
-                return 1 if result.ok else 0
-
-        return sum(await asyncio.gather(*(one(item) for item in items)))
+        bulk = item.priority == repo.BULK
+        SENDING_BULK.set(bulk)  # this task's own context: only this send
+        async with gate if bulk else contextlib.nullcontext():
+            try:
+                result = await channel.send(item.reply)
+            except Exception as exc:  # a channel should report, not raise; never lose the row over it
+                log.exception("channel %s raised while sending outbox item %d", channel.name, item.id)
+                result = SendResult(ok=False, error=type(exc).__name__)
+        await self._record(item, result)
+        return 1 if result.ok else 0
 
     async def _record(self, item: Pending, result: SendResult) -> None:
         now = self.services.now()
         async with self.services.db.transaction() as tx:
-            if result.ok:
+            if result.ok and item.purpose == repo.REPLY:  # a turn's reply sent after a restart: nothing of it stays
+                await repo.delete_reply(tx, item.id)
+            elif result.ok:
                 await repo.sent(tx, item.id, result.message_id, now.isoformat(timespec="seconds"))
                 hook = self.after_sent.get(item.purpose)
                 if hook is not None:

@@ -35,6 +35,7 @@ class Pending:
     priority: int = 0
 
 
+REPLY = "reply"  # the purpose of a dialogue turn's own replies (held with the turn)
 INTERACTIVE = 0  # the answer to what someone just did: sent first
 BULK = 1  # fan-out, digests, announcements: sent when nothing interactive waits
 def _body(reply: Reply) -> str:
@@ -109,7 +110,7 @@ def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str) -> None:
     """Keep a turn's reply with the turn (deferred into its COMMIT): sent by the channel right after the commit,
     by the dispatcher after a restart if the process died first."""
     digest = _file(tx, reply, now)
-    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply), "reply", key, now,
+    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply), REPLY, key, now,
                        now, digest, INTERACTIVE, "held"))
 
 
@@ -127,6 +128,11 @@ def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, fi
     if files:
         tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS"
                  " (SELECT 1 FROM outbox WHERE outbox.file = outbox_files.digest)")
+
+
+async def delete_reply(tx: Tx, row_id: int) -> None:
+    """A delivered row whose words need not be kept (a turn's reply)."""
+    await tx.execute("DELETE FROM outbox WHERE id = ?", (row_id,))
 
 
 async def release_held(tx: Tx, now: str) -> int:
