@@ -29,7 +29,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -110,15 +110,23 @@ def wait_for_outbox(database: Path, expected: int, timeout: float) -> int:
     return count
 
 
-def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
+@contextlib.contextmanager
+def followers(residents: int, rate: int, name: str) -> Iterator[tuple[Peer, Path, Path]]:
+    """The emulator at ``rate`` messages a second (and 1 a second per chat) with ``residents`` Telegram users,
+    and a database where they follow Centrum: (peer, config file, database file)."""
     warn_if_busy()
     with Peer(rate_limit=rate, per_chat_limits=True) as peer, \
             tempfile.TemporaryDirectory(prefix="wijkbot-bench-") as directory:
         config = write_config(Path(directory), peer)
         database = Path(directory) / "wijkbot.sqlite3"
-        progress(f"fanout: seeding {residents} residents")
+        progress(f"{name}: seeding {residents} residents ({rate}/s overall, 1/s per chat)")
         peer.call("users", first=FIRST_CHAT, count=residents)
         seed_residents(database, residents)
+        yield peer, config, database
+
+
+def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
+    with followers(residents, rate, "fanout") as (peer, config, database):
         told, enqueue_seconds = asyncio.run(record_feedback(config))
         progress(f"fanout: feedback queued for {told} residents in {enqueue_seconds:.1f} s; starting the bot")
         with Bot("wijkbot", "--config", str(config), "--rate-limit", str(rate)) as bot:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,8 +37,8 @@ from typing import Any
 if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.fanout import FIRST_CHAT, record_feedback, seed_residents, wait_for_outbox
-from bench.harness import Bot, Peer, machine, progress, wait_for_polling, warn_if_busy, write_config, write_json
+from bench.fanout import FIRST_CHAT, followers, record_feedback, wait_for_outbox
+from bench.harness import Bot, machine, progress, wait_for_polling, write_json
 
 TARGET_P99_MS = 2000.0
 TARGET_FRACTION = 0.97
@@ -49,32 +48,25 @@ MODES = {"real": (10_000, 30), "scaled": (10_000, 300), "tiny": (200, 100)}
 
 def run(residents: int, rate: int, probe_users: int, interval: float, probe_seconds: float, mode: str
         ) -> dict[str, Any]:
-    warn_if_busy()
-    with Peer(rate_limit=rate, per_chat_limits=True) as peer, \
-            tempfile.TemporaryDirectory(prefix="wijkbot-bench-") as directory:
-        config = write_config(Path(directory), peer)
-        database = Path(directory) / "wijkbot.sqlite3"
-        progress(f"latency: seeding {residents} residents ({mode}: {rate}/s overall, 1/s per chat)")
-        peer.call("users", first=FIRST_CHAT, count=residents)
-        seed_residents(database, residents)
-        with Bot("wijkbot", "--config", str(config), "--rate-limit", str(rate)) as bot:
-            wait_for_polling(peer, bot)
-            probe = {"users": probe_users, "interval": interval, "duration": probe_seconds, "text": "/help",
-                     "expect": "text:/share"}
-            quiet = peer.call("probe", timeout=probe_seconds + 60, first_user=PROBE_FIRST, **probe)
-            progress(f"latency: without a fan-out p50 {quiet['p50_ms']:.0f} ms, p99 {quiet['p99_ms']:.0f} ms")
-            told, enqueue_seconds = asyncio.run(record_feedback(config))
-            peer.call("sends", timeout=60, count=1, first=FIRST_CHAT, wait=50)  # the fan-out has begun
-            started = time.monotonic()
-            busy = peer.call("probe", timeout=probe_seconds + 60, first_user=PROBE_FIRST + 1000, **probe)
-            progress(f"latency: during the fan-out p50 {busy['p50_ms']:.0f} ms, p99 {busy['p99_ms']:.0f} ms;"
-                     " waiting for the rest of it")
-            wait = residents / rate * 1.5 + 60
-            sends = peer.call("sends", timeout=wait + 30, count=residents, first=FIRST_CHAT, wait=wait)
-            fanout_seconds = time.monotonic() - started
-            delivered = wait_for_outbox(database, residents, 30.0)
-            bot.stop()
-            stderr = bot.stderr()
+    with followers(residents, rate, f"latency ({mode})") as (peer, config, database), \
+            Bot("wijkbot", "--config", str(config), "--rate-limit", str(rate)) as bot:
+        wait_for_polling(peer, bot)
+        probe = {"users": probe_users, "interval": interval, "duration": probe_seconds, "text": "/help",
+                 "expect": "text:/share"}
+        quiet = peer.call("probe", timeout=probe_seconds + 60, first_user=PROBE_FIRST, **probe)
+        progress(f"latency: without a fan-out p50 {quiet['p50_ms']:.0f} ms, p99 {quiet['p99_ms']:.0f} ms")
+        told, enqueue_seconds = asyncio.run(record_feedback(config))
+        peer.call("sends", timeout=60, count=1, first=FIRST_CHAT, wait=50)  # the fan-out has begun
+        started = time.monotonic()
+        busy = peer.call("probe", timeout=probe_seconds + 60, first_user=PROBE_FIRST + 1000, **probe)
+        progress(f"latency: during the fan-out p50 {busy['p50_ms']:.0f} ms, p99 {busy['p99_ms']:.0f} ms;"
+                 " waiting for the rest of it")
+        wait = residents / rate * 1.5 + 60
+        sends = peer.call("sends", timeout=wait + 30, count=residents, first=FIRST_CHAT, wait=wait)
+        fanout_seconds = time.monotonic() - started
+        delivered = wait_for_outbox(database, residents, 30.0)
+        bot.stop()
+        stderr = bot.stderr()
     fraction = sends["per_second"] / rate
     budget = ((sends["sent"] - 1 + sends["other_in_span"]) / sends["span_seconds"] / rate
               if sends["sent"] > 1 else float("nan"))

@@ -2,8 +2,9 @@
 
 A flow is a small state machine (``handlers/``). Its state (flow name, step, collected data, the options
 offered) is stored per (channel, user), so a restart in the middle of a dialogue continues it. Each turn —
-de-duplication, the flow's changes and the new state — commits as one transaction, so a redelivered platform
-event changes nothing and a crash leaves no half-done turn.
+de-duplication, the flow's changes, the new state and the replies to send (kept until the channel sent them,
+bot/engine/replies.py) — commits as one transaction, so a redelivered platform event changes nothing, a crash
+leaves no half-done turn, and no answer is lost to one.
 """
 
 from __future__ import annotations

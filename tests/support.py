@@ -40,6 +40,22 @@ def make_config(tmp_path: Path, **sections: Any) -> Config:
     return parse(data, tmp_path)
 
 
+def count_round_trips(monkeypatch: Any) -> Callable[[], int]:
+    """From now on, count the round trips to aiosqlite's worker thread (``pytest.MonkeyPatch``); the count."""
+    import aiosqlite
+
+    trips = 0
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal trips
+        trips += 1
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return lambda: trips
+
+
 class Recorder:
     """A channel that records what the bot sends; used as 'matrix' or 'telegram' stand-in in engine tests."""
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import aiosqlite
 import pytest
 
 from bot.app import App
 from bot.channels.base import SENDING_BULK, Actor, Address, Incoming, Reply, SendResult
 from bot.engine import outbox
 from bot.store import outbox as outbox_repo
-from tests.support import Person, Recorder
+from tests.support import Person, Recorder, count_round_trips
 
 
 async def rows(app: App, sql: str) -> list[Any]:
@@ -56,20 +55,12 @@ async def test_a_turn_keeps_its_replies_in_its_own_transaction_and_settles_them_
     assert held == [("held", f"p{n}", 0) for n in range(3)]
     assert await app.outbox.drain() == 0  # the channel sends them, not the dispatcher
 
-    trips = 0
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal trips
-        trips += 1
-        return await execute(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = count_round_trips(monkeypatch)
     app.replied(answered[0], SendResult(ok=True))
     app.replied(answered[1], SendResult(ok=False, unreachable=True))  # blocked the bot: nothing to retry
     app.replied(answered[2], SendResult(ok=False, error="timeout"))
     assert await app.held.flush() == 3
-    assert trips == 1  # everything reported is settled in one round trip, never one per turn
+    assert trips() == 1  # everything reported is settled in one round trip, never one per turn
     monkeypatch.undo()
     # Sent ones are gone (nothing of what they said stays); the failed one waits for the dispatcher.
     assert await rows(app, "SELECT status, chat_id FROM outbox WHERE purpose = 'reply'") == [("pending", "p2")]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from bot.app import App
 from bot.channels.base import Actor, Address, Incoming
 from bot.store.db import Database
-from tests.support import Person
+from tests.support import Person, count_round_trips
 
 
 @pytest.fixture
@@ -146,19 +145,11 @@ async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pyte
     anna = Person(app, "anna", channel="telegram", language_hint="en")
     await anna.onboard()
     await anna.say("/share")
-    trips = 0
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal trips
-        trips += 1
-        return await execute(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = count_round_trips(monkeypatch)
     incoming = Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), choice="housing", event_id="u77")
     replies = await anna.send(incoming)
     assert "Tell us in your own words" in replies[0].text
     # BEGIN, the event's claim, the conversation and the resident; then the new state and the kept reply (held
     # until the channel sent it, bot/engine/replies.py) with the COMMIT.
     assert replies[0].receipt is not None
-    assert trips == 2
+    assert trips() == 2
