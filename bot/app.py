@@ -74,7 +74,8 @@ class App:
         await retention.sweep(self.services)
 
     async def _drain(self) -> None:
-        await self.outbox.drain()
+        if not self.outbox.busy:  # a running drain (a long fan-out) sends the retries that come due as it goes
+            await self.outbox.drain()
 
     async def start(self, background: bool = True) -> None:
         """Open the database and start the channels; ``background`` also starts the scheduler and the outbox

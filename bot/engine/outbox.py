@@ -64,6 +64,11 @@ class Dispatcher:
         # (bench/fanout.py: duplicates, per-chat 429s, a tenth of the rate).
         self._draining = asyncio.Lock()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a drain is running."""
+        return self._draining.locked()
+
     def on_sent(self, purpose: str, hook: AfterSent) -> None:
         self.after_sent[purpose] = hook
 
