@@ -74,7 +74,7 @@ class App:
         await retention.sweep(self.services)
 
     async def _drain(self) -> None:
-        if not self.outbox.busy:  # a running drain (a long fan-out) sends the retries that come due as it goes
+        if not self.outbox.busy:  # a running drain (a long fan-out) also takes up what comes due meanwhile
             await self.outbox.drain()
 
     async def start(self, background: bool = True) -> None:
