@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.base import Address, Reply
+from bot.channels.base import SENDING_BULK, Address, Reply
 from tests.channels.conftest import BOT_USERNAME, TOKEN, Running, start_bot, telegram_section
 from tests.peers.botapi import BotApiEmulator
 from tests.support import make_config
@@ -60,3 +60,22 @@ async def test_a_429_in_one_chat_does_not_delay_the_others(limited: Running) -> 
     refused_at = next(call.at for call in emu.calls if call.status == 429)
     assert arrivals(emu, 1103)[0] - refused_at >= 2.0
     assert max(arrivals(emu, 1101)[0], arrivals(emu, 1104)[0]) - refused_at < 1.0
+
+
+async def test_paid_broadcasts_flag_bulk_messages_only_when_the_setting_asks(tmp_path: Path) -> None:
+    async with BotApiEmulator(token=TOKEN, username=BOT_USERNAME) as emu:
+        for user_id in (1101, 1102):
+            emu.user(user_id, first_name=f"R{user_id}", started=True)
+        config = make_config(tmp_path, telegram=telegram_section(emu, allow_paid_broadcast=True))
+        running = await start_bot(emu, config, receive=False)
+        try:
+            async def bulk() -> None:
+                SENDING_BULK.set(True)  # as the outbox dispatcher marks a fan-out's messages
+                assert (await running.channel.send(Reply(text="feedback", address=Address("telegram", "1101")))).ok
+
+            await asyncio.create_task(bulk())
+            assert (await running.channel.send(Reply(text="answer", address=Address("telegram", "1102")))).ok
+        finally:
+            await running.app.stop()
+    flags = {str(params["chat_id"]): params.get("allow_paid_broadcast") for params in emu.calls_to("sendMessage")}
+    assert flags == {"1101": "true", "1102": None}  # the fan-out paid, the answer to a resident never
