@@ -47,16 +47,13 @@ def migrations() -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if len(set(versions)) != len(versions) or versions[:1] not in ([], [1]):
-        raise RuntimeError(f"migrations must be numbered from 1, each number once, found {versions}")
+    if versions != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
     return found
 
 
 def latest_version() -> int:
-    """The newest schema version: the highest migration number. Numbers are unique and increasing; a gap is
-    tolerated (branches developed side by side reserve their numbers), and each file is applied once, in order."""
-    known = migrations()
-    return known[-1][0] if known else 0
+    return len(migrations())
 
 
 class Tx:
@@ -227,16 +224,15 @@ class Database:
 
     async def migrate(self, target: int | None = None) -> None:
         known = migrations()
-        newest = known[-1][0] if known else 0
-        target = newest if target is None else target
+        target = len(known) if target is None else target
         async with self.transaction() as tx:
             current = await self._version(tx)
-        if current > newest:
+        if current > len(known):
             raise DatabaseTooNew(
                 f"The database {self.path} has schema version {current}, but this wijkbot knows only up to "
-                f"{newest}. Upgrade wijkbot, or restore a backup made for this version."
+                f"{len(known)}. Upgrade wijkbot, or restore a backup made for this version."
             )
-        for version, name, sql in [m for m in known if current < m[0] <= target]:
+        for version, name, sql in known[current:target]:
             async with self.transaction() as tx:
                 for statement in _statements(sql):
                     await tx.execute(statement)
