@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from bot.app import App
 from bot.channels.base import SENDING_BULK, Actor, Address, Incoming, Reply, SendResult
 from bot.engine import outbox
 from bot.store import outbox as outbox_repo
+from bot.store.db import Database
 from tests.support import Person, Recorder, count_round_trips
 
 
@@ -96,3 +98,20 @@ async def test_replies_without_a_platform_event_id_are_not_kept(app: App) -> Non
     console = Person(app, "cleo")
     await console.send(Incoming(Actor("console", "cleo"), Address("console", "cleo"), command="help"))
     assert await rows(app, "SELECT id FROM outbox WHERE purpose = 'reply'") == []
+
+
+async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path) -> None:
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate_to=12)
+    async with db.transaction() as tx:
+        for purpose in ("feedback", "digest", "relay", "moderation"):
+            await tx.execute("INSERT INTO outbox (channel, chat_id, body, purpose, not_before, created_at)"
+                             " VALUES ('telegram', '1', '{\"text\": \"x\"}', ?, '2026-01-01', '2026-01-01')",
+                             (purpose,))
+    await db.close()
+    await db.open()
+    async with db.transaction() as tx:
+        rows = await tx.all("SELECT purpose, priority FROM outbox ORDER BY priority, id")
+    await db.close()
+    assert [(row["purpose"], row["priority"]) for row in rows] == [
+        ("relay", 0), ("moderation", 0), ("feedback", 1), ("digest", 1)]
