@@ -82,6 +82,7 @@ def run(residents: int, rate: int, probe_users: int, interval: float, probe_seco
         "fanout_per_second": sends["per_second"], "fanout_fraction": fraction,
         "answers_in_span": sends["other_in_span"],
         "budget_fraction": budget, "max_in_any_second": sends["max_in_any_second"], "status_429": sends["status_429"],
+        "status_429_overall": sends["status_429_overall"], "status_429_chat": sends["status_429_chat"],
         "bot_peak_rss_mb": bot.peak_rss_mb, "passed": passed,
         "bot_warnings": [line for line in stderr.splitlines() if "WARNING" in line or "ERROR" in line][:5],
         "machine": machine(),
@@ -111,7 +112,8 @@ def table(report: dict[str, Any]) -> str:
         f"fan-out: {report['sent']:,} in {report['span_seconds']:.1f} s = {report['fanout_per_second']:.2f}/s"
         f" ({report['fanout_fraction']:.1%} of the limit); with {report['answers_in_span']} answers in that time"
         f" {report['budget_fraction']:.1%} of the budget; most in one second {report['max_in_any_second']};"
-        f" 429 answers {report['status_429']}",
+        f" 429 answers {report['status_429']} ({report['status_429_overall']} overall limit,"
+        f" {report['status_429_chat']} per-chat limit)",
         f"targets: p99 during the fan-out < {TARGET_P99_MS:.0f} ms, budget >= {TARGET_FRACTION:.0%}, no 429:"
         f" {'pass' if report['passed'] else 'FAIL'}",
         *(f"  bot: {line}" for line in report["bot_warnings"]),

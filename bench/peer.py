@@ -273,6 +273,7 @@ async def handle(emu: BenchEmulator, op: str, command: dict[str, Any]) -> dict[s
                  if chat < first and times and times[0] <= at <= times[-1]]
         return {"sent": len(times), "span_seconds": span, "per_second": (len(times) - 1) / span if len(times) > 1
                 else float("nan"), "status_429": emu.stats["429"], "requests": emu.stats["requests"],
+                "status_429_overall": emu.stats["429_overall"], "status_429_chat": emu.stats["429_chat"],
                 "other_in_span": len(other), "max_in_any_second": max_in_window(everything, 1.0),
                 "per_second_timeline": [sum(1 for at in times if times[0] + second <= at < times[0] + second + 1)
                                         for second in range(int(span) + 1)] if len(times) > 1 else []}

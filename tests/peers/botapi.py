@@ -379,6 +379,7 @@ class BotApiEmulator(EmulatorState):
                 window.popleft()
             if len(window) >= self.rate_limit_per_second:
                 self.stats["429"] += 1
+                self.stats["429_overall"] += 1  # which limit was hit (Telegram does not say; benchmarks want to)
                 raise too_many_requests(max(1, math.ceil(window[0] + 1.0 - now)))
         if self.per_chat_limits:
             try:
@@ -391,6 +392,7 @@ class BotApiEmulator(EmulatorState):
                 window.popleft()
             if len(window) >= limit:
                 self.stats["429"] += 1
+                self.stats["429_chat"] += 1
                 raise too_many_requests(max(1, math.ceil(window[0] + span - now)))
 
     def reset_rate_limits(self) -> None:
