@@ -27,8 +27,8 @@ late, put at most ``floor(PACING * R * (1 + CREDIT + J)) + 1`` messages into any
 counts them, ``J`` being how much the time from a slot to the request's arrival varies. That stays at or under
 ``R`` while ``J`` is under ``1 / PACING - 1 - CREDIT``: 21.6 ms with the values here. At 0.98 and 5 ms (15 ms)
 a fan-out under load on shared cores drew 10 answers 429 in 10,000 (bench/latency.py); at 0.975, 6 to 7 (all
-for the overall limit), using 96.2% to 97.4% of the budget: the busy cores varied more than that (a quiet
-machine is still to be measured).
+for the overall limit) while the emulator's garbage collector ran, none without it, using 96.2% to 97.4% of the
+budget (a quiet machine is still to be measured).
 """
 
 from __future__ import annotations
