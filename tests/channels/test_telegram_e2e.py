@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.base import Address, Reply
+from bot.channels.base import Address, Choice, Reply
 from bot.i18n import Translator
 from handlers.commands import translated_menu
 from tests.channels.conftest import (
@@ -156,6 +156,35 @@ async def test_an_image_sent_as_a_file_and_a_shared_location(bot: Running) -> No
     await bot.press(eva, summary, "Send")
     stored = await bot.row("SELECT photo_ref, place_hint FROM experiences")
     assert stored == {"photo_ref": (document.document or {})["file_id"], "place_hint": "≈ 52.370, 4.895"}
+
+
+async def test_quiet_hours_are_chosen_by_button(bot: Running) -> None:
+    """The quiet-hours options are keyed "21:00-08:00": the question must arrive with its buttons, and a press
+    must change the setting (it used to vanish with only a log line)."""
+    emu = bot.emu
+    kim = emu.user(1017, "Kim", language_code="en")
+    await bot.onboard(kim)
+    await kim.send("/settings")
+    menu = await bot.reply(kim)
+    question = await bot.press(kim, menu, "Quiet hours")
+    assert "When should I not send you messages?" in (question.text or "")
+    assert question.button_labels() == ["21:00 – 08:00", "22:00 – 07:00", "23:00 – 09:00", "No quiet hours"]
+    await bot.press(kim, question, "23:00 – 09:00")
+    assert await bot.row("SELECT quiet_start, quiet_end FROM residents WHERE user_id = '1017'") == {
+        "quiet_start": "23:00", "quiet_end": "09:00"}
+    assert all(a.text is None for a in emu.answered_callbacks.values())  # no press was refused as expired
+
+
+async def test_options_that_cannot_be_buttons_still_arrive_as_a_numbered_list(bot: Running) -> None:
+    emu = bot.emu
+    lea = emu.user(1018, "Lea", language_code="en")
+    await bot.onboard(lea)
+    too_long = Choice("x" * 70, "Far too long a key")  # no valid option is like this (see test_every_option)
+    result = await bot.channel.send(Reply(text="Pick one", choices=(Choice("a", "First"), too_long),
+                                          address=Address("telegram", str(lea.chat.id), private=True)))
+    assert result.ok
+    message = await bot.reply(lea)
+    assert message.text == "Pick one\n\n1. First\n2. Far too long a key" and message.buttons() == []
 
 
 async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) -> None:

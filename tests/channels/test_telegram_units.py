@@ -41,7 +41,17 @@ def test_a_choice_without_turn_and_the_size_limit() -> None:
     with pytest.raises(ValueError):
         sign(SECRET, "1001", 1, "k" * 60)
     with pytest.raises(ValueError):
-        sign(SECRET, "1001", 1, "a:b")
+        sign(SECRET, "1001", 1, "")
+
+
+def test_a_key_with_colons_is_signed_and_verified() -> None:
+    """The quiet-hours options of /settings are keyed "21:00-08:00": they must be sendable and pressable."""
+    data = sign(SECRET, "1001", 12, "21:00-08:00")
+    assert verify(SECRET, "1001", data) == Pressed(key="21:00-08:00", turn=12)
+    mac = data.rsplit(":", 1)[1]
+    for forged in ("12:21:00-09:00:" + mac, "12:21:00:" + mac, "13:21:00-08:00:" + mac, "12::00-08:00:" + mac):
+        assert verify(SECRET, "1001", forged) is None
+    assert verify(SECRET, "1002", data) is None
 
 
 def test_the_secret_is_not_the_token() -> None:

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -335,9 +336,10 @@ class TelegramChannel:
             return SendResult(ok=False, error="no telegram address")
         try:
             markup = self._keyboard(reply, address)
-        except ValueError as exc:
-            log.error("telegram: cannot render the options of a reply (%s)", exc)
-            return SendResult(ok=False, error=str(exc))
+        except ValueError as exc:  # an option that cannot be a button: the text still goes out, options typed
+            log.error("telegram: cannot render the options of a reply as buttons (%s)", exc)
+            markup = None
+            reply = replace(reply, text=layout.numbered(reply.text, [c.label for c in reply.choices]), choices=())
         return await self._deliver(reply, markup)
 
     def _keyboard(self, reply: Reply, address: Address) -> InlineKeyboardMarkup | None:
