@@ -193,7 +193,9 @@ class Dialogue:
                                      self.services.config.default_language), self.services.config.timezone)
         try:
             problem = self._check_input(incoming)
-            if problem is not None:
+            if problem is not None:  # answered in their language; nothing is read further or changed
+                async with self.services.db.transaction() as tx:
+                    t = await self._their_translator(incoming, tx, t)
                 return [Reply(text=t._(problem), address=incoming.address)]
             async with self.services.db.transaction() as tx:
                 replies = await self._turn(incoming, tx, t)
@@ -228,6 +230,22 @@ class Dialogue:
             return N_("I received an empty message. Please type some text.")
         return None
 
+    async def _their_translator(self, incoming: Incoming, tx: Tx, t: Translator) -> Translator:
+        """The person's own language (stored, or chosen halfway through onboarding), else ``t`` (the platform's
+        hint), for an answer given before the turn itself is read."""
+        actor = incoming.actor
+        conversation_rows, resident_rows = await tx.many(conversations.load_query(actor.channel, actor.user_id),
+                                                         residents_repo.get_query(actor.channel, actor.user_id))
+        state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
+        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
+        language = self._language(incoming, resident, state)
+        return Translator(language, self.services.config.timezone) if language else t
+
+    def _language(self, incoming: Incoming, resident: Resident | None, state: ConversationState) -> str | None:
+        if not incoming.address.private:
+            return self.services.config.moderation.language  # shared rooms are the organisers' places
+        return resident.language if resident else state.data.get("language")
+
     async def _turn(self, incoming: Incoming, tx: Tx, t: Translator) -> list[Reply]:
         services = self.services
         actor = incoming.actor
@@ -244,9 +262,7 @@ class Dialogue:
         resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
             residents_repo.seen(tx, resident, incoming.address.chat_id)
-        language = resident.language if resident else state.data.get("language")
-        if not incoming.address.private:
-            language = services.config.moderation.language  # shared rooms are the organisers' places
+        language = self._language(incoming, resident, state)
         if language:
             t = Translator(language, services.config.timezone)
         ctx = Context(incoming=incoming, tx=tx, services=services, state=state, resident=resident, t=t,

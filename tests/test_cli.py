@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.i18n import Translator
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,3 +95,17 @@ def test_shell_is_interactive_on_a_terminal(tmp_path: Path) -> None:
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         os.close(fd)
+
+
+def test_shell_answers_bytes_that_are_not_utf8_in_the_residents_language(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    script = b"/start\n5\nnoord\n1\n/share\n5\n" + b"caf\xe9 \xff\xfe kapot\n" + \
+        "Lista oczekujących u lekarza ma teraz sześć miesięcy.\n".encode()
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--config", str(config), "--user", "ola"],
+                            input=script, capture_output=True, cwd=tmp_path, timeout=60)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    polish = Translator("pl")
+    assert polish._("I can only read ordinary text. Please type your message.") in out
+    assert polish._("Where is this? Type a street or a spot (no house number), or choose Skip.") in out
+    assert "Traceback" not in out + err and "went wrong" not in out

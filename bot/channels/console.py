@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import re
 import sys
 from pathlib import Path
@@ -57,7 +58,15 @@ class ConsoleChannel:
         if self.interactive:
             self.stdout.write("> ")
             self.stdout.flush()
-        return await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        return await asyncio.get_running_loop().run_in_executor(None, self._read)
+
+    def _read(self) -> str:
+        """One line; bytes that are not UTF-8 become U+FFFD, which the dialogue answers with "ordinary text
+        only" (a text stream would raise, or smuggle lone surrogates into the database)."""
+        if isinstance(self.stdin, io.TextIOWrapper):
+            line: bytes = self.stdin.buffer.readline()
+            return line.decode("utf-8", errors="replace")
+        return self.stdin.readline()
 
     async def _read_loop(self, host: Host) -> None:
         try:
