@@ -15,6 +15,7 @@ Only moderators of the room act (as for stories); a poll belongs to the rooms th
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow, Handler
@@ -45,8 +46,8 @@ async def _find(ctx: Context, room: str, typed: str) -> tuple[PollRecord, str]:
     return poll, rest.strip()
 
 
-async def _create(ctx: Context, room: str, draft: polls.Draft) -> None:
-    poll, told = await polls.create(ctx.tx, ctx.services, draft, room, ctx.incoming.actor.user_id)
+async def _create(ctx: Context, room: str, draft: polls.Draft, now: datetime | None = None) -> None:
+    poll, told = await polls.create(ctx.tx, ctx.services, draft, room, ctx.incoming.actor.user_id, now)
     closes = text.moment(ctx.t, poll.closes_at)
     if told is None:
         ctx.say(ctx.t._("Poll {reference} is ready. It opens {opens} and closes {closes}.", reference=poll.reference,
@@ -68,8 +69,9 @@ async def poll_command(ctx: Context) -> None:
         ctx.say(ctx.t._(polls_form.USAGE))
         return
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
-    draft = polls_form.parse(args, hoods, ctx.services.now(), ctx.services.config.timezone)
-    await _create(ctx, room, draft)
+    now = ctx.services.now()  # read once: "sluit over 5 minuten" is exactly the minimum, not a little less
+    draft = polls_form.parse(args, hoods, now, ctx.services.config.timezone)
+    await _create(ctx, room, draft, now)
 
 
 async def polls_command(ctx: Context) -> None:
@@ -93,8 +95,9 @@ async def extend_command(ctx: Context) -> None:
     poll, typed = await _find(ctx, room, ctx.incoming.args)
     if not typed:
         raise UserError("Say until when, for example: !extend {reference} vrijdag 18:00", reference=poll.reference)
-    closes = when.parse_when(typed, ctx.services.now(), ctx.services.config.timezone)
-    await polls.extend(ctx.tx, ctx.services, poll, closes)
+    now = ctx.services.now()
+    closes = when.parse_when(typed, now, ctx.services.config.timezone)
+    await polls.extend(ctx.tx, ctx.services, poll, closes, now)
     ctx.say(ctx.t._("{reference} now closes {closes}.", reference=poll.reference, closes=text.moment(ctx.t, closes)))
 
 

@@ -105,7 +105,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _check_draft(services: Services, draft: Draft) -> tuple[str, tuple[str, ...], datetime]:
+def _check_draft(draft: Draft, now: datetime) -> tuple[str, tuple[str, ...], datetime]:
     question = " ".join(draft.question.split()).strip("\"'“”„ ")
     options = tuple(" ".join(o.split()).strip("\"'“”„ ") for o in draft.options)
     if not question:
@@ -121,25 +121,29 @@ def _check_draft(services: Services, draft: Draft) -> tuple[str, tuple[str, ...]
         raise UserError("Please say in which neighbourhood the poll is.")
     if not 1 <= draft.max_selections <= len(options):
         raise UserError("A multiple-choice poll allows 2 up to the number of options.")
-    opens = draft.opens_at or services.now()
+    opens = draft.opens_at or now
     if draft.closes_at - opens < MIN_DURATION:
         raise UserError("The poll must close at least 5 minutes after it opens.")
     return question, options, opens
 
 
-async def create(tx: Tx, services: Services, draft: Draft, room: str, author: str) -> tuple[PollRecord, int | None]:
-    """A new poll. Opens at once (returns how many residents will hear of it) unless it opens later (None)."""
-    question, options, opens = _check_draft(services, draft)
-    year = services.now().astimezone(services.config.timezone).year
+async def create(tx: Tx, services: Services, draft: Draft, room: str, author: str,
+                 now: datetime | None = None) -> tuple[PollRecord, int | None]:
+    """A new poll. Opens at once (returns how many residents will hear of it) unless it opens later (None).
+    ``now`` is the moment the organiser's times were read against ("over 5 minuten"): one reading of the clock
+    for the whole check, or a 5-minute poll would be refused as shorter than 5 minutes."""
+    now = now or services.now()
+    question, options, opens = _check_draft(draft, now)
+    year = now.astimezone(services.config.timezone).year
     reference = await experiences_repo.next_reference(tx, "P", year)
     poll = await repo.create(
         tx, reference=reference, question=question, options=options, neighbourhoods=draft.neighbourhoods,
         max_selections=draft.max_selections, youth=draft.youth, opens_at=_iso(opens),
-        closes_at=_iso(draft.closes_at), room=room, author=author, now=services.now_iso(),
+        closes_at=_iso(draft.closes_at), room=room, author=author, now=_iso(now),
         vote_key=secrets.token_hex(32) if draft.youth else None)
-    await audit.add(tx, reference, author, "poll-created", question, services.now_iso())
+    await audit.add(tx, reference, author, "poll-created", question, _iso(now))
     plan(services, draft.closes_at)
-    if opens > services.now():
+    if opens > now:
         plan(services, opens)
         return poll, None
     return poll, await open_poll(tx, services, poll)
@@ -263,10 +267,12 @@ async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Residen
     return _replace_vote(tx, services, poll, resident, after, options)
 
 
-async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime) -> None:
+async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime,
+                 now: datetime | None = None) -> None:
+    """A new closing time; ``now`` as in :func:`create`."""
     if poll.status not in repo.ACTIVE:
         raise UserError("{reference} has already ended.", reference=poll.reference)
-    if closes_at - max(services.parse_time(poll.opens_at), services.now()) < MIN_DURATION:
+    if closes_at - max(services.parse_time(poll.opens_at), now or services.now()) < MIN_DURATION:
         raise UserError("The poll must close at least 5 minutes after it opens.")
     await repo.set_closes_at(tx, poll.id, _iso(closes_at))
     plan(services, closes_at)
