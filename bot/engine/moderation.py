@@ -28,7 +28,8 @@ REACTIONS = (APPROVE, REJECT, EDIT)
 SCRUB_KIND_NAMES = {
     "phone": N_("phone number"), "email": N_("e-mail address"), "bsn": N_("citizen service number"),
     "iban": N_("bank account"), "address": N_("house number"), "postcode": N_("postcode and house number"),
-    "plate": N_("licence plate"),
+    "plate": N_("licence plate"), "name": N_("name"), "handle": N_("social media account"),
+    "birthdate": N_("date of birth"),
 }
 
 

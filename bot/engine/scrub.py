@@ -65,6 +65,7 @@ class Finding:
 class ScrubResult:
     text: str  # scrubbed text
     findings: tuple[Finding, ...]
+    flagged: tuple[Finding, ...] = ()  # likely names that were not replaced: shown to the author and organisers
 
     @property
     def changed(self) -> bool:
