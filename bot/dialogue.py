@@ -211,8 +211,10 @@ class Dialogue:
         reference = error_reference()
         log.error("unexpected error handling a %s event (reference %s)", incoming.actor.channel, reference,
                   exc_info=exc)
-        return Reply(text=t._("Sorry, something went wrong on our side. Nothing you sent is lost. If it happens "
-                              "again, please mention reference {reference}.", reference=reference))
+        # The turn was rolled back: what the person just sent was not kept, so they must send it again.
+        return Reply(text=t._("Sorry, something went wrong on our side, and your last message was not saved. "
+                              "Please send it again. If it happens again, please mention reference {reference}.",
+                              reference=reference))
 
     @staticmethod
     def _check_input(incoming: Incoming) -> str | None:

@@ -85,11 +85,17 @@ class StartFlow(Flow):
         hood = ctx.services.config.neighbourhood(ctx.data["neighbourhood"])
         text = ctx.t._(
             "Before we start: what do we store?\n"
-            "• your language, your neighbourhood ({neighbourhood}) and your chat account, so we can answer you;\n"
-            "• the stories you share. Before anyone else reads them, we remove phone numbers, addresses and "
-            "other personal details.\n"
-            "{controller} uses this only to improve the neighbourhood, keeps it for at most {months} months and "
-            "never sells it. You can see your data with /mydata and erase it with /forget.\n"
+            "• your language, your neighbourhood ({neighbourhood}), your chat account and the settings you "
+            "choose, so we can answer you;\n"
+            "• the stories you share and your votes.\n"
+            "Organisers of {controller} and the contact person of your neighbourhood read every story. Before "
+            "they do, we remove phone numbers, e-mail addresses, BSNs, bank account numbers (IBAN), house "
+            "numbers, postcodes with a house number, licence plates, social media accounts (@name), dates of "
+            "birth, and names where the text clearly shows it is a person. Other names are not always removed, "
+            "so please do not write names.\n"
+            "{controller} uses this only to improve the neighbourhood and never sells it. If you do not use the "
+            "bot for {months} months, we erase your data. You can see your data with /mydata and erase it with "
+            "/forget.\n"
             "Full privacy statement: {url}\nQuestions: {contact}\n\nDo you agree?",
             neighbourhood=hood.name if hood else "?", controller=privacy.controller,
             months=privacy.retention_months, url=privacy.statement_url, contact=privacy.contact)
