@@ -138,6 +138,26 @@ async def test_sharing_an_experience_with_a_photo(bot_any_mode: Running) -> None
     assert emu.file_bytes(stored["photo_ref"]) == make_png(640, 480)  # the file id is a real, fetchable photo
 
 
+async def test_a_photo_with_the_story_as_caption_keeps_both(bot: Running) -> None:
+    emu = bot.emu
+    fay = emu.user(1019, "Fay", language_code="en")
+    await bot.onboard(fay)
+    await fay.send("/share")
+    question = await bot.reply(fay)
+    await bot.press(fay, question, "Housing")
+    sent = await fay.send_photo(make_png(320, 240), caption=STORY)
+    largest = max(sent.photo or [], key=lambda size: size["width"])
+    assert "Where is this?" in ((await bot.reply(fay)).text or "")
+    await fay.send("Dorpsstraat")
+    attribution = await bot.reply(fay)  # the photo question is not asked again
+    assert "how may we show it?" in (attribution.text or "") and "photo" not in (attribution.text or "")
+    summary = await bot.press(fay, attribution, "Anonymous")
+    assert "Photo: added" in (summary.text or "") and STORY in (summary.text or "")
+    await bot.press(fay, summary, "Send")
+    stored = await bot.row("SELECT photo_ref, text FROM experiences")
+    assert stored == {"photo_ref": largest["file_id"], "text": STORY}
+
+
 async def test_an_image_sent_as_a_file_and_a_shared_location(bot: Running) -> None:
     emu = bot.emu
     eva = emu.user(1005, "Eva", language_code="en")
