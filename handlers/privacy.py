@@ -9,7 +9,7 @@ from bot.dialogue import Context, Flow
 from bot.engine import privacy
 from bot.engine.themes import THEMES
 from handlers import contacts as contacts_handlers
-from handlers.polls_resident import mydata_lines
+from handlers.polls_resident import mydata_lines, settings_summary
 from handlers.status import MODE_LABELS
 
 
@@ -34,7 +34,7 @@ class MyDataFlow(Flow):
         for story in data["experiences"]:
             lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "
                          f"{story['your_words']}")
-        lines += _settings_lines(ctx, resident)
+        lines += _settings_lines(ctx, resident, data.get("polls") or {})
         lines += mydata_lines(ctx.t, data)
         lines += _conversation_lines(ctx, data)
         lines += contacts_handlers.mydata_lines(ctx.t, data)
@@ -49,10 +49,14 @@ class MyDataFlow(Flow):
         ctx.finish()
 
 
-def _settings_lines(ctx: Context, resident: dict[str, Any]) -> list[str]:
-    lines = [ctx.t._("Feedback: {mode}", mode=ctx.t._(MODE_LABELS.get(resident["feedback"], resident["feedback"]))),
-             ctx.t._("Quiet hours (no messages): {hours}", hours=resident["quiet_hours"])]
-    return lines
+def _settings_lines(ctx: Context, resident: dict[str, Any], polls: dict[str, Any]) -> list[str]:
+    """Every setting, as /settings shows it: "everything we store" includes them."""
+    t = ctx.t
+    return [t._("Feedback: {mode}", mode=t._(MODE_LABELS.get(resident["feedback"], resident["feedback"]))),
+            t._("Quiet hours (no messages): {hours}", hours=resident["quiet_hours"]),
+            t._("Updates about the whole neighbourhood: {answer}",
+                answer=t._("yes") if resident["follows_neighbourhood"] else t._("no")),
+            *settings_summary(t, int(bool(polls.get("hear_about_new_polls"))), polls.get("age_group"))]
 
 
 def _conversation_lines(ctx: Context, data: dict[str, Any]) -> list[str]:

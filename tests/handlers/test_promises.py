@@ -86,3 +86,18 @@ async def test_after_an_unexpected_error_the_message_must_be_sent_again_and_that
     monkeypatch.setattr("handlers.share.experiences.share", real_share)
     await anna.say("Send")  # the question is still open: sending again works
     assert "Your reference is W-" in anna.text()
+
+
+async def test_mydata_shows_every_setting_it_says_it_stores(app: App) -> None:
+    """"This is everything we store about you" lists every setting, also those for polls and the neighbourhood."""
+    anna = Person(app, "anna")
+    await anna.onboard()
+    for answer in ("/settings", "Follow the whole neighbourhood", "yes", "Polls", "yes",
+                   "Age group (for youth polls)", "15-17", "Done"):
+        await anna.say(answer)
+    await anna.say("/mydata")
+    shown = anna.text()
+    assert "This is everything we store about you:" in shown
+    for line in ("Updates about the whole neighbourhood: yes", "Hear about new polls: yes", "Age group: 15-17",
+                 "Quiet hours (no messages): 21:00-08:00", "Feedback: Right away"):
+        assert line in shown, line
