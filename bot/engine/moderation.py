@@ -137,13 +137,10 @@ async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, rea
                          purpose="decision", subject=e.reference)
 
 
-async def _publish(tx: Tx, services: Services, e: Experience) -> None:
-    config = services.config
-    hood = config.neighbourhood(e.neighbourhood_id)
-    if hood is None:
-        return
+def publication(config: Config, hood: Neighbourhood, e: Experience) -> str:
+    """The story as the neighbourhood's public rooms and group see it, in the default language."""
     t = Translator(config.default_language, config.timezone)
-    text = "\n".join([
+    return "\n".join([
         t._("A story from {neighbourhood} about {theme}:", neighbourhood=hood.name,
             theme=t._(THEMES.get(e.theme, e.theme))),
         "",
@@ -151,6 +148,14 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
         "",
         t._("— {name}", name=e.author_name) if e.author_name else t._("— a resident"),
     ])
+
+
+async def _publish(tx: Tx, services: Services, e: Experience) -> None:
+    config = services.config
+    hood = config.neighbourhood(e.neighbourhood_id)
+    if hood is None:
+        return
+    text = publication(config, hood, e)
     targets = [Address("matrix", room, private=False) for room in hood.public_rooms]
     if hood.telegram_chat:
         targets.append(Address("telegram", hood.telegram_chat, private=False))

@@ -1,0 +1,97 @@
+"""/forget beyond the database: what the bot posted of a resident's stories is taken back, what is still
+queued is withdrawn (issue 13.2).
+
+Every message that shows a story (the moderation post, each publication, the contact person's copy) is
+remembered in ``story_posts`` when its outbox row is confirmed sent. "Erase me and my stories" withdraws every
+outbox row about the stories, queued or delivered, and queues a removal of each posted message: a Matrix
+redaction, a Telegram ``deleteMessage``. The removals are outbox rows themselves ("delete"), so a crash or an
+outage delays them but does not lose them. Telegram lets a bot delete a message for 48 hours only: older
+messages in Telegram stay, and /forget says so. "Keep my stories without my name" takes back only the messages
+that show the first name and posts them again without it where they still matter (a story still waiting in the
+moderation room, a published story in its public rooms). A row that was in flight when /forget withdrew it is
+taken back as soon as the platform confirms it (``remember``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from bot.channels.base import Address, Reply
+from bot.engine import moderation, outbox
+from bot.services import Services
+from bot.store import experiences as experiences_repo
+from bot.store import outbox as outbox_repo
+from bot.store import story_posts
+from bot.store.db import Tx
+from bot.store.experiences import Experience
+from bot.store.outbox import Pending
+
+STORY_PURPOSES = ("moderation", "publish", "contact-story")  # outbox rows whose message shows a story
+NAMED_PURPOSES = ("moderation", "publish")  # ... and may show the author's first name
+ABOUT_STORY = (*STORY_PURPOSES, "decision")
+TELEGRAM_DELETE_WINDOW = timedelta(hours=48)  # https://core.telegram.org/bots/api#deletemessage
+
+
+@dataclass(frozen=True)
+class Removal:
+    taken_back: int  # messages whose removal is queued
+    too_old: int  # Telegram messages older than 48 hours, which the bot can no longer delete
+
+
+def install(dispatcher: outbox.Dispatcher, services: Services) -> None:
+    async def remember(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
+        """A message showing a story was sent: remember where. Withdrawn by /forget while in flight: take it
+        back right away."""
+        if not message_id:
+            return
+        if await outbox_repo.is_withdrawn(tx, item.id):
+            await outbox.enqueue_delete(tx, services, item.address, message_id)
+            return
+        e = await experiences_repo.by_reference(tx, item.subject) if item.subject else None
+        if e is not None:
+            named = item.purpose in NAMED_PURPOSES and e.author_name is not None
+            await story_posts.remember(tx, item.address, message_id, e.id, item.purpose, named, now)
+
+    for purpose in STORY_PURPOSES:
+        dispatcher.on_sent(purpose, remember)
+
+
+async def take_back(tx: Tx, services: Services, stories: list[Experience], keep: bool) -> Removal:
+    """Withdraw the queued rows about ``stories`` and queue the removal of what was posted. With ``keep`` only
+    what shows the author's name goes, and comes back without it. Run before the stories change."""
+    if keep:
+        stories = [e for e in stories if e.author_name is not None]
+    withdrawn = await outbox_repo.withdraw_about(tx, [e.reference for e in stories],
+                                                 NAMED_PURPOSES if keep else ABOUT_STORY)
+    posts = [p for p in await story_posts.of_experiences(tx, [e.id for e in stories]) if p.named or not keep]
+    oldest = (services.now() - TELEGRAM_DELETE_WINDOW).isoformat(timespec="seconds")
+    too_old = [p for p in posts if p.address.channel == "telegram" and p.posted_at < oldest]
+    for post in posts:
+        if post not in too_old:
+            await outbox.enqueue_delete(tx, services, post.address, post.message_id)
+    await story_posts.forget(tx, posts)
+    if keep:
+        by_id = {e.id: e for e in stories}
+        again = {(p.address, p.purpose, by_id[p.experience_id].reference) for p in posts}
+        again |= {(w.address, w.purpose, w.subject) for w in withdrawn if w.subject}
+        by_reference = {e.reference: replace(e, author_name=None) for e in stories}
+        for address, purpose, reference in sorted(again, key=lambda a: (a[2], a[1], a[0].channel, a[0].chat_id)):
+            await _post_again(tx, services, address, purpose, by_reference[reference])
+    return Removal(len(posts) - len(too_old), len(too_old))
+
+
+async def _post_again(tx: Tx, services: Services, address: Address, purpose: str, e: Experience) -> None:
+    """The message without the author's name, where it still matters."""
+    config = services.config
+    hood = config.neighbourhood(e.neighbourhood_id)
+    if hood is None:
+        return
+    if purpose == "moderation" and e.status == "new":  # still waiting for a decision
+        text = moderation.describe(moderation.organisers_translator(config), config, e)
+        reply = Reply(text=text, reactions=moderation.REACTIONS)
+    elif purpose == "publish" and e.status == "approved":
+        reply = Reply(text=moderation.publication(config, hood, e))
+    else:
+        return
+    await outbox.enqueue(tx, services, address, reply, purpose=purpose, subject=e.reference)
