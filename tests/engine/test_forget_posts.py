@@ -227,3 +227,26 @@ async def test_mydata_shows_what_is_waiting_to_be_sent(app: App, manual_clock: M
     assert "1 message is waiting to be sent to you:" in text
     line = text.split("1 message is waiting to be sent to you:\n", 1)[1].split("\n", 1)[0]
     assert "8:00" in line and reference in line, line
+
+
+async def test_the_contact_persons_copy_is_taken_back_and_a_queued_one_withdrawn(
+        app: App, matrix_recorder: Recorder) -> None:
+    from tests.engine.contacts_support import ADD_ANNA, ANNA, room
+
+    assert "C-" in await room(app, f"!contact add {ADD_ANNA}")
+    await app.outbox.drain()
+    marieke = await resident(app)
+    delivered = await share(app, marieke)
+    await app.outbox.drain()
+    copy = next(i for i, r in enumerate(matrix_recorder.sent) if r.address and r.address.chat_id == ANNA)
+    assert delivered in matrix_recorder.sent[copy].text and WORDS in matrix_recorder.sent[copy].text
+    queued = await share(app, marieke)  # its copy for Anna is still in the outbox
+    await marieke.say("/forget")
+    await marieke.say("Erase me and my stories")
+    assert "2 messages with your stories are being removed" in marieke.text()  # moderation post and Anna's copy
+    sent_before = len(matrix_recorder.sent)
+    await app.outbox.drain()
+    assert (ANNA, f"$matrix-{copy + 1}") in {(a.chat_id, m) for a, m in matrix_recorder.deleted}
+    assert len(matrix_recorder.sent) == sent_before  # the queued copy (and moderation post) never went out
+    dump = await outbox_dump(app.db)
+    assert WORDS not in dump and queued not in dump and delivered not in dump
