@@ -9,7 +9,6 @@ relation travels inside encrypted content, where the homeserver cannot check tha
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import uuid4
 
@@ -21,6 +20,7 @@ from tests.channels.matrix_fixtures import (  # the *_fixture imports register f
     ENCRYPTION_STATE,
     MatrixWorld,
     bot_joined,
+    centrum_rooms,
     events_in,
     join,
     send_text,
@@ -30,6 +30,7 @@ from tests.channels.matrix_fixtures import (  # the *_fixture imports register f
     world_fixture,  # noqa: F401
 )
 from tests.channels.test_matrix_moderation_e2e import notice_matching, start_app, status_of
+from tests.engine.test_moderation import tell_story
 from tests.support import Person, Recorder, make_config
 
 WORDS = "lantaarnpalen"
@@ -38,15 +39,7 @@ STORY = f"De {WORDS} op het plein zijn al weken kapot."
 
 async def share(app: App, person: Person, neighbourhood: str = "centrum", name: str | None = None) -> str:
     await person.onboard(neighbourhood)
-    for line in ("/share", "Safety and crime", STORY, "Skip", "Skip"):
-        await person.say(line)
-    await person.say("With my first name" if name else "Anonymous")
-    if name:
-        await person.say(name)
-    await person.say("Send")
-    match = re.search(r"W-\d{4}-\d{4}", person.text())
-    assert match, person.text()
-    return match.group(0)
+    return await tell_story(app, person, name, STORY)
 
 
 def redaction_of(event_id: str) -> Any:
@@ -59,15 +52,8 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
     bot = await w.user("bot")
     organiser = await w.person("org", encryption=True)
     member = await w.person("member", encryption=True)
-    created = await organiser.room_create(name="Moderatie Centrum", invite=[bot.user_id, member.user_id],
-                                          initial_state=[ENCRYPTION_STATE])
-    assert isinstance(created, nio.RoomCreateResponse), created
-    mod_room = created.room_id
-    public = await organiser.room_create(name="Centrum", invite=[bot.user_id, member.user_id])
-    assert isinstance(public, nio.RoomCreateResponse), public
-    await join(member, mod_room)
-    assert isinstance(await member.join(public.room_id), nio.JoinResponse)
-    config = w.config(bot, moderation_room=mod_room, public_rooms=(public.room_id,))
+    mod_room, public_room = await centrum_rooms(organiser, member, bot.user_id)
+    config = w.config(bot, moderation_room=mod_room, public_rooms=(public_room,))
     telegram = Recorder("telegram")
     app, _ = await start_app(config, telegram, manual_clock)
     try:
@@ -77,7 +63,7 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
         post = await wait_event(organiser, mod_room, notice_matching(reference))
         assert WORDS in post.body and "Marieke" in post.body
         await send_text(organiser, mod_room, f"!approve {reference}")
-        published = await wait_event(member, public.room_id, notice_matching(WORDS))
+        published = await wait_event(member, public_room, notice_matching(WORDS))
         assert "— Marieke" in published.body
 
         await marieke.say("/forget")
@@ -85,7 +71,7 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
         assert "2 messages with your stories are being removed" in marieke.text()
 
         # Another user of the homeserver sees both posts redacted by the bot (in one sync or in two).
-        wanted = {(public.room_id, published.event_id), (mod_room, post.event_id)}
+        wanted = {(public_room, published.event_id), (mod_room, post.event_id)}
         seen: dict[tuple[str, str], Any] = {}
 
         def collect(resp: Any) -> bool:
@@ -97,7 +83,7 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
 
         await sync_until(member, collect, deadline=30)
         assert {e.sender for e in seen.values()} == {bot.user_id}
-        for room_id, event_id in ((public.room_id, published.event_id), (mod_room, post.event_id)):
+        for room_id, event_id in ((public_room, published.event_id), (mod_room, post.event_id)):
             fetched = await member.room_get_event(room_id, event_id)
             assert isinstance(fetched, nio.RoomGetEventResponse), fetched
             assert isinstance(fetched.event, nio.RedactedEvent), fetched.event

@@ -10,7 +10,7 @@ from bot.app import App
 from bot.channels.base import Actor, Address, Incoming, Reply, SendResult
 from bot.clock import ManualClock
 from bot.store.db import Database
-from tests.engine.test_moderation import MOD_ROOM, organiser
+from tests.engine.test_moderation import MOD_ROOM, organiser, tell_story
 from tests.support import Person, Recorder
 
 PUBLIC_ROOM, GROUP = "!public-centrum:localhost", "-100123"
@@ -21,14 +21,16 @@ STORY = f"De {WORDS} bij de Kerkstraat zijn al weken kapot, bel 06-12345678."
 
 
 async def share(app: App, person: Person, name: str | None = NAME) -> str:
-    for line in ("/share", "Safety and crime", STORY, "Skip", "Skip"):
-        await person.say(line)
-    await person.say("With my first name" if name else "Anonymous")
-    if name:
-        await person.say(name)
-    await person.say("Send")
-    async with app.db.transaction() as tx:
-        return str(await tx.value("SELECT reference FROM experiences ORDER BY id DESC LIMIT 1"))
+    return await tell_story(app, person, name, STORY)
+
+
+async def published(app: App, person: Person) -> str:
+    """A story with her name, approved: in the moderation room, the public room and the group."""
+    reference = await share(app, person)
+    await app.outbox.drain()
+    await app.dispatch(organiser(app, f"!approve {reference}"))
+    await app.outbox.drain()
+    return reference
 
 
 async def resident(app: App) -> Person:
@@ -58,10 +60,7 @@ async def every_value(db: Database) -> list[tuple[str, str, object]]:
 async def test_erase_me_and_my_stories_takes_back_every_post_and_leaves_nothing_in_the_outbox(
         app: App, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
     marieke = await resident(app)
-    published = await share(app, marieke)
-    await app.outbox.drain()
-    await app.dispatch(organiser(app, f"!approve {published}"))
-    await app.outbox.drain()  # published in the public room and the group; Marieke is told
+    first = await published(app, marieke)  # Marieke is told, too
     mod_post, public_post = (r for r in matrix_recorder.sent if r.address and r.address.chat_id != GROUP)
     assert NAME in mod_post.text and f"— {NAME}" in public_post.text
     assert any(f"— {NAME}" in text for text in telegram_recorder.texts(GROUP))
@@ -73,7 +72,7 @@ async def test_erase_me_and_my_stories_takes_back_every_post_and_leaves_nothing_
     assert "3 messages with your stories are being removed" in marieke.text()
 
     dump = await outbox_dump(app.db)
-    for personal in (WORDS, NAME, CHAT, "[telefoonnummer]", published, waiting):
+    for personal in (WORDS, NAME, CHAT, "[telefoonnummer]", first, waiting):
         assert personal not in dump, personal
     assert await app.outbox.drain() == 3
     assert {(a.chat_id, m) for a, m in matrix_recorder.deleted} == {(MOD_ROOM, "$matrix-1"),
@@ -93,10 +92,7 @@ async def test_erase_me_and_my_stories_takes_back_every_post_and_leaves_nothing_
 async def test_keep_my_stories_without_my_name_leaves_no_row_linking_a_story_to_me(
         app: App, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
     marieke = await resident(app)
-    published = await share(app, marieke)
-    await app.outbox.drain()
-    await app.dispatch(organiser(app, f"!approve {published}"))
-    await app.outbox.drain()
+    await published(app, marieke)
     waiting = await share(app, marieke)
     await app.outbox.drain()  # in the moderation room with her name, waiting for a decision
     anonymous = await share(app, marieke, name=None)
@@ -143,10 +139,7 @@ async def test_telegram_posts_older_than_48_hours_are_named_and_left(app: App, m
                                                                       matrix_recorder: Recorder,
                                                                       telegram_recorder: Recorder) -> None:
     marieke = await resident(app)
-    reference = await share(app, marieke)
-    await app.outbox.drain()
-    await app.dispatch(organiser(app, f"!approve {reference}"))
-    await app.outbox.drain()
+    await published(app, marieke)
     manual_clock.advance(timedelta(hours=49))
     await marieke.say("/forget")
     await marieke.say("Erase me and my stories")
@@ -215,9 +208,7 @@ async def test_a_post_in_flight_while_the_story_is_erased_is_taken_back_once_it_
 
 async def test_mydata_shows_what_is_waiting_to_be_sent(app: App, manual_clock: ManualClock) -> None:
     marieke = await resident(app)
-    reference = await share(app, marieke)
-    await app.dispatch(organiser(app, f"!approve {reference}"))
-    await app.outbox.drain()
+    reference = await published(app, marieke)
     manual_clock.set(manual_clock.now().replace(hour=21))  # 22:00 in Amsterdam: her quiet hours (21:00-08:00)
     await app.dispatch(organiser(app, f"!feedback {reference} | done | We repaired the lights | the contractor had "
                                       "room"))
