@@ -1,14 +1,17 @@
 """/forget and moderation rooms on a real Synapse (issue 13.2 and 13.6).
 
 The whole App with the Matrix channel on Synapse, the resident on another channel. After "Erase me and my
-stories" the bot redacts its moderation post (in an encrypted room, as Element makes it) and the publication in
-the public room: another user of the homeserver sees the ``m.room.redaction`` events and the posts emptied. A
+stories" the bot redacts its moderation post (in an encrypted room, as Element makes it), the publication in the
+public room and the contact person's copy in her direct chat: other users of the homeserver see the
+``m.room.redaction`` events and the posts emptied. A
 ✅ in one neighbourhood's moderation room on another neighbourhood's post changes nothing, also when the
 relation travels inside encrypted content, where the homeserver cannot check that both events are in one room.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 from uuid import uuid4
 
@@ -16,6 +19,7 @@ import nio
 
 from bot.app import App
 from bot.clock import ManualClock
+from bot.config_contacts import ContactPerson
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     ENCRYPTION_STATE,
     MatrixWorld,
@@ -52,8 +56,12 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
     bot = await w.user("bot")
     organiser = await w.person("org", encryption=True)
     member = await w.person("member", encryption=True)
+    contact = await w.person("anna", encryption=True)  # the neighbourhood's contact person
     mod_room, public_room = await centrum_rooms(organiser, member, bot.user_id)
     config = w.config(bot, moderation_room=mod_room, public_rooms=(public_room,))
+    anna = ContactPerson(id="anna", name="Anna de Vries", role="wijkcoördinator", since=date(2024, 3, 1),
+                         matrix_user=contact.user_id)
+    config = replace(config, neighbourhoods=(replace(config.neighbourhoods[0], contacts=(anna,)),))
     telegram = Recorder("telegram")
     app, _ = await start_app(config, telegram, manual_clock)
     try:
@@ -62,13 +70,17 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
         reference = await share(app, marieke, name="Marieke")
         post = await wait_event(organiser, mod_room, notice_matching(reference))
         assert WORDS in post.body and "Marieke" in post.body
+        direct = await sync_until(contact, lambda r: next(iter(r.rooms.invite), None))  # the bot opens a DM
+        assert isinstance(await contact.join(direct), nio.JoinResponse)
+        copy = await wait_event(contact, direct, notice_matching(reference))
+        assert WORDS in copy.body
         await send_text(organiser, mod_room, f"!approve {reference}")
         published = await wait_event(member, public_room, notice_matching(WORDS))
         assert "— Marieke" in published.body
 
         await marieke.say("/forget")
         await marieke.say("Erase me and my stories")
-        assert "2 messages with your stories are being removed" in marieke.text()
+        assert "3 messages with your stories are being removed" in marieke.text()
 
         # Another user of the homeserver sees both posts redacted by the bot (in one sync or in two).
         wanted = {(public_room, published.event_id), (mod_room, post.event_id)}
@@ -83,14 +95,17 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
 
         await sync_until(member, collect, deadline=30)
         assert {e.sender for e in seen.values()} == {bot.user_id}
-        for room_id, event_id in ((public_room, published.event_id), (mod_room, post.event_id)):
-            fetched = await member.room_get_event(room_id, event_id)
+        gone = await wait_event(contact, direct, redaction_of(copy.event_id), deadline=30)  # and in the DM
+        assert gone.sender == bot.user_id
+        for client, room_id, event_id in ((member, public_room, published.event_id),
+                                          (member, mod_room, post.event_id), (contact, direct, copy.event_id)):
+            fetched = await client.room_get_event(room_id, event_id)
             assert isinstance(fetched, nio.RoomGetEventResponse), fetched
             assert isinstance(fetched.event, nio.RedactedEvent), fetched.event
             assert WORDS not in str(fetched.event.source) and "Marieke" not in str(fetched.event.source)
         async with app.db.transaction() as tx:
             rows = [" ".join(map(str, tuple(r))) for r in await tx.all("SELECT * FROM outbox")]
-            assert await tx.value("SELECT COUNT(*) FROM outbox WHERE purpose = 'delete' AND status = 'sent'") == 2
+            assert await tx.value("SELECT COUNT(*) FROM outbox WHERE purpose = 'delete' AND status = 'sent'") == 3
         assert not any(WORDS in r or "Marieke" in r or "7001234" in r for r in rows)
     finally:
         await app.stop()
