@@ -73,7 +73,7 @@ async def take_back(tx: Tx, services: Services, stories: list[Experience], keep:
     await story_posts.forget(tx, posts)
     if keep:
         by_id = {e.id: e for e in stories}
-        again = {(p.address, p.purpose, by_id[p.experience_id].reference) for p in posts}
+        again = {(p.address, p.purpose, by_id[p.experience_id].reference) for p in posts if p not in too_old}
         again |= {(w.address, w.purpose, w.subject) for w in withdrawn if w.subject}
         by_reference = {e.reference: replace(e, author_name=None) for e in stories}
         for address, purpose, reference in sorted(again, key=lambda a: (a[2], a[1], a[0].channel, a[0].chat_id)):

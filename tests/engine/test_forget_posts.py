@@ -151,6 +151,21 @@ async def test_telegram_posts_older_than_48_hours_are_named_and_left(app: App, m
         assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == 0
 
 
+async def test_keeping_the_stories_reposts_nothing_beside_a_post_telegram_keeps(
+        app: App, manual_clock: ManualClock, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
+    marieke = await resident(app)
+    await published(app, marieke)
+    manual_clock.advance(timedelta(hours=49))
+    await marieke.say("/forget")
+    await marieke.say("Erase me, keep my stories anonymously")
+    assert "2 messages that showed your first name" in marieke.text()
+    assert "1 message in a Telegram group is older than 48 hours" in marieke.text()
+    in_group = len(telegram_recorder.texts(GROUP))
+    await app.outbox.drain()
+    assert telegram_recorder.deleted == [] and len(telegram_recorder.texts(GROUP)) == in_group  # no second copy
+    assert matrix_recorder.texts(PUBLIC_ROOM)[-1].endswith("— een bewoner")  # Matrix: redacted and posted again
+
+
 async def test_a_removal_the_platform_refuses_for_good_is_not_retried_and_blames_nobody(
         app: App, matrix_recorder: Recorder) -> None:
     marieke = await resident(app)
