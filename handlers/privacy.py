@@ -130,6 +130,11 @@ class ForgetFlow(Flow):
             lines.append(ctx.t.n_("{n} message with your stories is being removed from the chat rooms and groups.",
                                   "{n} messages with your stories are being removed from the chat rooms and groups.",
                                   removal.taken_back))
+        if removal.words:
+            lines.append(ctx.t.n_(
+                "{n} message with your statements or comments is being removed from the moderation rooms.",
+                "{n} messages with your statements or comments are being removed from the moderation rooms.",
+                removal.words))
         if removal.too_old:
             lines.append(ctx.t.n_(
                 "{n} message in a Telegram group is older than 48 hours. Telegram does not let the bot remove it. "

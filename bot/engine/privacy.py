@@ -79,6 +79,8 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool, services: Servi
     stories = await experiences_repo.of_resident(tx, resident.id)
     if services is not None:
         removal = await privacy_posts.take_back(tx, services, stories, keep=keep_stories)
+        words = await privacy_posts.take_back_words(tx, services, resident.id, keep=keep_stories)
+        removal = Removal(removal.taken_back, removal.too_old, words)
     if not keep_stories:
         await audit.erase_texts(tx, [e.reference for e in stories])
     if resident.chat_id is not None:

@@ -20,9 +20,9 @@ from datetime import timedelta
 from bot.channels.base import Address, Reply
 from bot.engine import moderation, outbox
 from bot.services import Services
+from bot.store import deliberations, heard, story_posts
 from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
-from bot.store import story_posts
 from bot.store.db import Tx
 from bot.store.experiences import Experience
 from bot.store.outbox import Pending
@@ -31,12 +31,14 @@ STORY_PURPOSES = ("moderation", "publish", "contact-story")  # outbox rows whose
 NAMED_PURPOSES = ("moderation", "publish")  # ... and may show the author's first name
 ABOUT_STORY = (*STORY_PURPOSES, "decision")
 TELEGRAM_DELETE_WINDOW = timedelta(hours=48)  # https://core.telegram.org/bots/api#deletemessage
+# (Statements and comments are only ever posted in Matrix moderation rooms, where no such window applies.)
 
 
 @dataclass(frozen=True)
 class Removal:
-    taken_back: int  # messages whose removal is queued
+    taken_back: int  # messages showing the stories whose removal is queued
     too_old: int  # Telegram messages older than 48 hours, which the bot can no longer delete
+    words: int = 0  # messages with the person's statements or comments whose removal is queued
 
 
 def install(dispatcher: outbox.Dispatcher, services: Services) -> None:
@@ -79,6 +81,22 @@ async def take_back(tx: Tx, services: Services, stories: list[Experience], keep:
         for address, purpose, reference in sorted(again, key=lambda a: (a[2], a[1], a[0].channel, a[0].chat_id)):
             await _post_again(tx, services, address, purpose, by_reference[reference])
     return Removal(len(posts) - len(too_old), len(too_old))
+
+
+async def take_back_words(tx: Tx, services: Services, resident_id: int, keep: bool) -> int:
+    """A resident's other words that left the bot: their statements in neighbourhood conversations (shown in the
+    moderation room; kept ones are approved and carry no name) and their "did you feel heard?" comments
+    (passed on to the moderation room). Queued rows go; what was posted is taken back. Returns how many."""
+    statements = await deliberations.posts_of_author(tx, resident_id, keep_approved=keep)
+    await outbox_repo.withdraw_about(tx, [reference for reference, *_ in statements], ("delib-statement",))
+    posted = [(Address(channel, chat_id, private=False), message_id)
+              for _, channel, chat_id, message_id in statements if message_id]
+    comments = await heard.comments_of(tx, resident_id)
+    posted += await outbox_repo.withdraw_quoting(tx, "heard", sorted({ref for ref, _ in comments}),
+                                                 [comment for _, comment in comments])
+    for address, message_id in posted:
+        await outbox.enqueue_delete(tx, services, address, message_id)
+    return len(posted)
 
 
 async def _post_again(tx: Tx, services: Services, address: Address, purpose: str, e: Experience) -> None:

@@ -256,3 +256,47 @@ async def test_the_contact_persons_copy_is_taken_back_and_a_queued_one_withdrawn
     assert len(matrix_recorder.sent) == sent_before  # the queued copy (and moderation post) never went out
     dump = await outbox_dump(app.db)
     assert WORDS not in dump and queued not in dump and delivered not in dump
+
+
+async def statement(person: Person, text: str) -> None:
+    """Her own statement in the open neighbourhood conversation (after passing on what is left to vote on)."""
+    await person.say("/deliberate")
+    while not any(c.label == "Add my own statement" for r in person.last for c in r.choices):
+        await person.say("pass")
+    await person.say("Add my own statement")
+    await person.say(text)
+    assert "goes to a moderator first" in person.text(), person.text()
+
+
+async def test_her_statement_and_her_comment_leave_the_moderation_room_and_the_outbox(
+        app: App, manual_clock: ManualClock, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
+    """Her own words beyond stories: a statement in a neighbourhood conversation (posted in the moderation room
+    for approval, or still queued) and a "did you feel heard?" comment (passed on to the moderation room)."""
+    from tests.engine.test_deliberation_chat import opened
+
+    marieke = await resident(app)
+    reference = await share(app, marieke, name=None)
+    await opened(app)
+    await statement(marieke, f"Zet {WORDS} langs het hele plein")  # posted in the moderation room
+    await app.dispatch(organiser(app, f"!feedback {reference} | not done | Nothing yet | the budget is spent"))
+    await app.outbox.drain()
+    no = next(c for c in telegram_recorder.sent[-1].choices if c.key.endswith(".no"))
+    await marieke.send(Incoming(marieke.actor, marieke.address, choice=no.key, choice_turn=0))
+    await marieke.say(f"Niemand kwam kijken, mijn buurman {NAME} ook niet.")
+    await app.outbox.drain()
+    await statement(marieke, "Meer groen rond de speeltuin graag")  # still queued for the moderation room
+    room_texts = matrix_recorder.texts(MOD_ROOM)
+    statement_post = next(i for i, r in enumerate(matrix_recorder.sent) if WORDS in r.text)
+    comment_post = next(i for i, r in enumerate(matrix_recorder.sent) if "Niemand kwam kijken" in r.text)
+    assert not any("groen rond" in t for t in room_texts)
+
+    await marieke.say("/forget")
+    await marieke.say("Erase me and my stories")
+    assert "2 messages with your statements or comments are being removed" in marieke.text(), marieke.text()
+    dump = await outbox_dump(app.db)
+    for personal in (WORDS, "Niemand kwam kijken", NAME, "groen rond", CHAT):
+        assert personal not in dump, personal
+    await app.outbox.drain()
+    deleted = {m for _, m in matrix_recorder.deleted}
+    assert {f"$matrix-{statement_post + 1}", f"$matrix-{comment_post + 1}"} <= deleted
+    assert not any("groen rond" in t for t in matrix_recorder.texts(MOD_ROOM))  # withdrawn before it went out
