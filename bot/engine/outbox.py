@@ -4,7 +4,9 @@ Causes write outbox rows in their own transaction (``enqueue``). ``drain`` sends
 number at a time per channel (the channel's own rate limiter paces them), and records each result in its own
 short transaction. A row is marked sent only after the platform accepted it, so a crash re-sends at most the
 messages that were in flight. Transient failures back off exponentially; a person who blocked the bot is
-marked unreachable and nothing more is queued for them.
+marked unreachable and nothing more is queued for them. A ``delete`` row (``enqueue_delete``) goes out through
+the channel's ``delete``; a failure the platform says no retry will change (``SendResult.final``) is given up
+at once.
 """
 
 from __future__ import annotations

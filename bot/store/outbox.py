@@ -4,6 +4,9 @@ An attachment's bytes (a poll's result chart, queued for every resident it tells
 ``outbox_files`` under their SHA-256, and each row names them in ``file``; ``due`` brings them back for a whole
 batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. Rows queued
 before schema version 9 carry their bytes base64 in the body and are read as before.
+
+A row of purpose ``delete`` takes back a message the bot posted (its body names only the message id). /forget
+withdraws rows: every row for the person's chat, and the rows about their stories and words (``withdraw_*``).
 """
 
 from __future__ import annotations
