@@ -137,8 +137,8 @@ class ForgetFlow(Flow):
                 removal.words))
         if removal.too_old:
             lines.append(ctx.t.n_(
-                "{n} message in a Telegram group is older than 48 hours. Telegram does not let the bot remove it. "
-                "Ask the group's administrators to remove it.",
-                "{n} messages in Telegram groups are older than 48 hours. Telegram does not let the bot remove "
-                "them. Ask the groups' administrators to remove them.", removal.too_old))
+                "{n} message in a Telegram group is older than 48 hours. Telegram does not let the bot delete it, "
+                "so its text is replaced by a note that the story was removed.",
+                "{n} messages in Telegram groups are older than 48 hours. Telegram does not let the bot delete "
+                "them, so their text is replaced by a note that the story was removed.", removal.too_old))
         ctx.say("\n\n".join(lines))

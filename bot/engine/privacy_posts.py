@@ -5,11 +5,13 @@ Every message that shows a story (the moderation post, each publication, the con
 remembered in ``story_posts`` when its outbox row is confirmed sent. "Erase me and my stories" withdraws every
 outbox row about the stories, queued or delivered, and queues a removal of each posted message: a Matrix
 redaction, a Telegram ``deleteMessage``. The removals are outbox rows themselves ("delete"), so a crash or an
-outage delays them but does not lose them. Telegram lets a bot delete a message for 48 hours only: older
-messages in Telegram stay, and /forget says so. "Keep my stories without my name" takes back only the messages
-that show the first name and posts them again without it where they still matter (a story still waiting in the
-moderation room, a published story in its public rooms). A row that was in flight when /forget withdrew it is
-taken back as soon as the platform confirms it (``remember``).
+outage delays them but does not lose them. Telegram lets a bot delete a message for 48 hours only, but edit it
+at any age: an older post in a Telegram group keeps only a note that the story was removed, and /forget says so.
+"Keep my stories without my name" changes only the messages that show the first name: Telegram posts are
+edited, Matrix posts are redacted (an edit would keep the old text in the event's history) and posted again
+without the name where they still matter (a story still waiting in the moderation room, a published story in
+its public rooms). A row that was in flight when /forget withdrew it is taken back as soon as the platform
+confirms it (``remember``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import timedelta
 
 from bot.channels.base import Address, Reply
 from bot.engine import moderation, outbox
+from bot.i18n import Translator
 from bot.services import Services
 from bot.store import deliberations, heard, story_posts
 from bot.store import experiences as experiences_repo
@@ -60,26 +63,40 @@ def install(dispatcher: outbox.Dispatcher, services: Services) -> None:
 
 
 async def take_back(tx: Tx, services: Services, stories: list[Experience], keep: bool) -> Removal:
-    """Withdraw the queued rows about ``stories`` and queue the removal of what was posted. With ``keep`` only
-    what shows the author's name goes, and comes back without it. Run before the stories change."""
+    """Withdraw the queued rows about ``stories`` and queue taking back what was posted. With ``keep`` only what
+    shows the author's name changes: in Matrix it is redacted and comes back without the name where it still
+    matters; in Telegram the post is edited (a bot may edit its messages at any age, but delete them for 48
+    hours only). Without ``keep``, a Telegram post too old to delete gets a note in place of the story. Run
+    before the stories change."""
     if keep:
         stories = [e for e in stories if e.author_name is not None]
     withdrawn = await outbox_repo.withdraw_about(tx, [e.reference for e in stories],
                                                  NAMED_PURPOSES if keep else ABOUT_STORY)
     posts = [p for p in await story_posts.of_experiences(tx, [e.id for e in stories]) if p.named or not keep]
     oldest = (services.now() - TELEGRAM_DELETE_WINDOW).isoformat(timespec="seconds")
-    too_old = [p for p in posts if p.address.channel == "telegram" and p.posted_at < oldest]
+    anonymous = {e.id: replace(e, author_name=None) for e in stories}
+    too_old, redacted = [], []
     for post in posts:
-        if post not in too_old:
+        in_place = _again(services, post.purpose, anonymous[post.experience_id]) if keep else None
+        if post.address.channel == "telegram" and in_place is not None:  # the name goes, the post stays
+            await _edit(tx, services, post, in_place.text)
+            await story_posts.unnamed(tx, post)
+        elif post.address.channel == "telegram" and post.posted_at < oldest:
+            too_old.append(post)
+            await _edit(tx, services, post, _removed_note(services))
+        else:
+            redacted.append(post)
             await outbox.enqueue_delete(tx, services, post.address, post.message_id)
-    await story_posts.forget(tx, posts)
+    await story_posts.forget(tx, redacted + too_old)
     if keep:
-        by_id = {e.id: e for e in stories}
-        again = {(p.address, p.purpose, by_id[p.experience_id].reference) for p in posts if p not in too_old}
-        again |= {(w.address, w.purpose, w.subject) for w in withdrawn if w.subject}
-        by_reference = {e.reference: replace(e, author_name=None) for e in stories}
-        for address, purpose, reference in sorted(again, key=lambda a: (a[2], a[1], a[0].channel, a[0].chat_id)):
-            await _post_again(tx, services, address, purpose, by_reference[reference])
+        again = {(p.address, p.purpose, p.experience_id) for p in redacted}
+        by_reference = {e.reference: e.id for e in stories}
+        again |= {(w.address, w.purpose, by_reference[w.subject]) for w in withdrawn if w.subject in by_reference}
+        for address, purpose, experience_id in sorted(again, key=lambda a: (a[2], a[1], a[0].channel, a[0].chat_id)):
+            reply = _again(services, purpose, anonymous[experience_id])
+            if reply is not None:
+                await outbox.enqueue(tx, services, address, reply, purpose=purpose,
+                                     subject=anonymous[experience_id].reference)
     return Removal(len(posts) - len(too_old), len(too_old))
 
 
@@ -99,17 +116,25 @@ async def take_back_words(tx: Tx, services: Services, resident_id: int, keep: bo
     return len(posted)
 
 
-async def _post_again(tx: Tx, services: Services, address: Address, purpose: str, e: Experience) -> None:
-    """The message without the author's name, where it still matters."""
+def _again(services: Services, purpose: str, e: Experience) -> Reply | None:
+    """The message without the author's name, where it still matters: a story still waiting in the moderation
+    room, a published story in its public rooms and group."""
     config = services.config
     hood = config.neighbourhood(e.neighbourhood_id)
     if hood is None:
-        return
-    if purpose == "moderation" and e.status == "new":  # still waiting for a decision
+        return None
+    if purpose == "moderation" and e.status == "new":
         text = moderation.describe(moderation.organisers_translator(config), config, e)
-        reply = Reply(text=text, reactions=moderation.REACTIONS)
-    elif purpose == "publish" and e.status == "approved":
-        reply = Reply(text=moderation.publication(config, hood, e))
-    else:
-        return
-    await outbox.enqueue(tx, services, address, reply, purpose=purpose, subject=e.reference)
+        return Reply(text=text, reactions=moderation.REACTIONS)
+    if purpose == "publish" and e.status == "approved":
+        return Reply(text=moderation.publication(config, hood, e))
+    return None
+
+
+def _removed_note(services: Services) -> str:
+    t = Translator(services.config.default_language, services.config.timezone)
+    return t._("This story was removed at the request of the person who shared it.")
+
+
+async def _edit(tx: Tx, services: Services, post: story_posts.Post, text: str) -> None:
+    await outbox.enqueue(tx, services, post.address, Reply(text=text, edit_of=post.message_id), purpose="edit")

@@ -46,6 +46,8 @@ def _body(reply: Reply) -> str:
                         "max_selections": reply.poll.max_selections, "disclosed": reply.poll.disclosed}
     if reply.closes_poll:
         body["closes_poll"] = reply.closes_poll
+    if reply.edit_of:
+        body["edit_of"] = reply.edit_of
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -69,7 +71,7 @@ def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
             data=base64.b64decode(attachment["data"]) if "data" in attachment else data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
-        closes_poll=body.get("closes_poll"))
+        closes_poll=body.get("closes_poll"), edit_of=body.get("edit_of"))
 
 
 async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,

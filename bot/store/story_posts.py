@@ -46,3 +46,9 @@ async def forget(tx: Tx, posts: list[Post]) -> None:
     for post in posts:
         tx.defer("DELETE FROM story_posts WHERE channel = ? AND chat_id = ? AND message_id = ?",
                  (post.address.channel, post.address.chat_id, post.message_id))
+
+
+async def unnamed(tx: Tx, post: Post) -> None:
+    """The message no longer shows the author's name (it was edited)."""
+    await tx.execute("UPDATE story_posts SET named = 0 WHERE channel = ? AND chat_id = ? AND message_id = ?",
+                     (post.address.channel, post.address.chat_id, post.message_id))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -104,6 +104,32 @@ async def test_the_group_post_of_an_erased_story_is_deleted(running: Running) ->
     assert not any(WORDS in (m.text or "") for m in emu.messages(group))
     async with app.db.transaction() as tx:
         assert await tx.value("SELECT status FROM outbox WHERE purpose = 'delete' AND channel = 'telegram'") == "sent"
+
+
+async def test_a_group_post_older_than_48_hours_keeps_only_a_note(running: Running, moment: Moment,
+                                                                   manual_clock: ManualClock) -> None:
+    bot, emu, app = running, running.emu, running.app
+    group = emu.group(GROUP, "Centrum buurt")
+    anna = emu.user(3001, "Anna", language_code="en")
+    await bot.onboard(anna)
+    reference = await share(bot, anna)
+    await app.outbox.drain()
+    await approve(app, reference)
+    await app.outbox.drain()
+    post = await emu.wait_for_message(group, lambda m: WORDS in (m.text or ""))
+    await bot.reply(anna)
+    moment.now += 49 * 3600  # two days later, for Telegram and for the bot
+    manual_clock.advance(timedelta(hours=49))
+
+    await anna.send("/forget")
+    answer = await bot.press(anna, await bot.reply(anna), "Erase me and my stories")
+    assert "1 message in a Telegram group is older than 48 hours" in (answer.text or ""), answer.text
+    await app.outbox.drain()
+    kept = emu.message(GROUP, post.message_id)
+    assert not kept.deleted and kept.edited
+    assert kept.text == "Dit verhaal is weggehaald. De persoon die het deelde, heeft daarom gevraagd."
+    assert not any(WORDS in (m.text or "") or NAME in (m.text or "") for m in emu.messages(group))
+    assert emu.calls_to("deleteMessage") == []  # not even tried: it would be refused
 
 
 async def test_the_bot_api_refusals_of_delete_message(running: Running, moment: Moment) -> None:

@@ -110,9 +110,13 @@ async def test_keep_my_stories_without_my_name_leaves_no_row_linking_a_story_to_
         if column in ("resident_id", "author_id"):
             assert value != resident_id, (table, column)
     before = len(matrix_recorder.sent)
+    group_post = telegram_recorder.sent.index(next(r for r in telegram_recorder.sent if r.address
+                                                   and r.address.chat_id == GROUP)) + 1
     await app.outbox.drain()
     assert {m for _, m in matrix_recorder.deleted} == {"$matrix-1", "$matrix-2", "$matrix-3"}
-    assert len(telegram_recorder.deleted) == 1
+    assert telegram_recorder.deleted == []  # in Telegram the post is edited in place instead
+    edit = telegram_recorder.sent[-1]
+    assert edit.edit_of == f"$telegram-{group_post}" and edit.text.endswith("— een bewoner"), edit
     after = matrix_recorder.sent[before:]
     assert all(NAME not in r.text for r in after)
     by_room = {(r.address.chat_id if r.address else "", r.text.split("\n", 1)[0].split(" ", 2)[-1]) for r in after}
@@ -121,7 +125,6 @@ async def test_keep_my_stories_without_my_name_leaves_no_row_linking_a_story_to_
     assert by_room == {(MOD_ROOM, anonymous + " · Centrum · Safety and crime"),
                        (MOD_ROOM, waiting + " · Centrum · Safety and crime"),
                        (PUBLIC_ROOM, "uit Centrum over Veiligheid en criminaliteit:")}, by_room
-    assert telegram_recorder.texts(GROUP)[-1].endswith("— een bewoner")
     reposted = next(r for r in after if waiting in r.text)
     assert reposted.reactions == ("✅", "🚫", "✏️") and "Shown as: anonymous" in reposted.text
 
@@ -135,35 +138,48 @@ async def test_keep_my_stories_without_my_name_leaves_no_row_linking_a_story_to_
         assert CHAT not in str(value) and NAME not in str(value), (table, column)
 
 
-async def test_telegram_posts_older_than_48_hours_are_named_and_left(app: App, manual_clock: ManualClock,
+async def test_a_telegram_post_older_than_48_hours_keeps_only_a_note(app: App, manual_clock: ManualClock,
                                                                       matrix_recorder: Recorder,
                                                                       telegram_recorder: Recorder) -> None:
     marieke = await resident(app)
     await published(app, marieke)
+    group_post = next(r for r in telegram_recorder.sent if r.address and r.address.chat_id == GROUP)
+    group_post_id = f"$telegram-{telegram_recorder.sent.index(group_post) + 1}"
     manual_clock.advance(timedelta(hours=49))
     await marieke.say("/forget")
     await marieke.say("Erase me and my stories")
     assert "2 messages with your stories are being removed" in marieke.text()
-    assert "1 message in a Telegram group is older than 48 hours" in marieke.text()
+    assert ("1 message in a Telegram group is older than 48 hours. Telegram does not let the bot delete it, so its "
+            "text is replaced by a note") in marieke.text()
     await app.outbox.drain()
     assert len(matrix_recorder.deleted) == 2 and telegram_recorder.deleted == []
+    note = telegram_recorder.sent[-1]
+    assert note.address == group_post.address and note.edit_of == group_post_id
+    # in the group's language (the default):
+    assert note.text == "Dit verhaal is weggehaald. De persoon die het deelde, heeft daarom gevraagd."
+    assert WORDS not in await outbox_dump(app.db)
     async with app.db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'pending'") == 0
 
 
-async def test_keeping_the_stories_reposts_nothing_beside_a_post_telegram_keeps(
+async def test_keeping_the_stories_edits_the_name_out_of_a_telegram_post_of_any_age(
         app: App, manual_clock: ManualClock, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
     marieke = await resident(app)
     await published(app, marieke)
-    manual_clock.advance(timedelta(hours=49))
+    group_post = next(r for r in telegram_recorder.sent if r.address and r.address.chat_id == GROUP)
+    manual_clock.advance(timedelta(days=30))
     await marieke.say("/forget")
     await marieke.say("Erase me, keep my stories anonymously")
-    assert "2 messages that showed your first name" in marieke.text()
-    assert "1 message in a Telegram group is older than 48 hours" in marieke.text()
+    assert "3 messages that showed your first name" in marieke.text() and "48 hours" not in marieke.text()
     in_group = len(telegram_recorder.texts(GROUP))
     await app.outbox.drain()
-    assert telegram_recorder.deleted == [] and len(telegram_recorder.texts(GROUP)) == in_group  # no second copy
+    assert telegram_recorder.deleted == [] and len(telegram_recorder.texts(GROUP)) == in_group + 1
+    edit = telegram_recorder.sent[-1]
+    assert edit.edit_of == f"$telegram-{telegram_recorder.sent.index(group_post) + 1}"
+    assert edit.text.endswith("— een bewoner") and NAME not in edit.text
     assert matrix_recorder.texts(PUBLIC_ROOM)[-1].endswith("— een bewoner")  # Matrix: redacted and posted again
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT named FROM story_posts WHERE channel = 'telegram'") == 0
 
 
 async def test_a_removal_the_platform_refuses_for_good_is_not_retried_and_blames_nobody(
