@@ -109,8 +109,10 @@ async def take_back_words(tx: Tx, services: Services, resident_id: int, keep: bo
     posted = [(Address(channel, chat_id, private=False), message_id)
               for _, channel, chat_id, message_id in statements if message_id]
     comments = await heard.comments_of(tx, resident_id)
-    posted += await outbox_repo.withdraw_quoting(tx, "heard", sorted({ref for ref, _ in comments}),
-                                                 [comment for _, comment in comments])
+    t = moderation.organisers_translator(services.config)  # the comment's line as feedback.heard_comment wrote it
+    posted += await outbox_repo.withdraw_ending(tx, "heard", sorted({ref for ref, _ in comments}),
+                                                ["\n" + t._("Their comment: {comment}", comment=comment)
+                                                 for _, comment in comments])
     for address, message_id in posted:
         await outbox.enqueue_delete(tx, services, address, message_id)
     return len(posted)

@@ -147,15 +147,15 @@ async def withdraw_about(tx: Tx, subjects: list[str], purposes: tuple[str, ...])
     return [_pending(row, None) for row in rows if row["status"] == "pending"]
 
 
-async def withdraw_quoting(tx: Tx, purpose: str, subjects: list[str], quotes: list[str]) -> list[tuple[Address, str]]:
-    """/forget: the rows of ``purpose`` about ``subjects`` whose text quotes one of ``quotes`` (a resident's
+async def withdraw_ending(tx: Tx, purpose: str, subjects: list[str], endings: list[str]) -> list[tuple[Address, str]]:
+    """/forget: the rows of ``purpose`` about ``subjects`` whose text ends with one of ``endings`` (a resident's
     comment passed on to a room) go; returns where the delivered ones were posted (address, message id)."""
-    if not subjects or not quotes:
+    if not subjects or not endings:
         return []
     marks = ", ".join("?" for _ in subjects)
     rows = await tx.all(f"SELECT id, channel, chat_id, private, body, status, message_id FROM outbox"
                         f" WHERE purpose = ? AND subject IN ({marks})", [purpose, *subjects])
-    quoting = [row for row in rows if any(quote in json.loads(row["body"]).get("text", "") for quote in quotes)]
+    quoting = [row for row in rows if json.loads(row["body"]).get("text", "").endswith(tuple(endings))]
     for row in quoting:
         tx.defer("DELETE FROM outbox WHERE id = ?", (row["id"],))
     return [(Address(row["channel"], row["chat_id"], private=bool(row["private"])), row["message_id"])
