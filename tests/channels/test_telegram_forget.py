@@ -16,7 +16,7 @@ from bot.app import App
 from bot.channels.base import Actor, Address, Incoming, Reply
 from bot.clock import ManualClock
 from tests.channels.conftest import BOT_USERNAME, TOKEN, Running, make_channel, telegram_section
-from tests.peers.botapi import BotApiEmulator, EmuUser
+from tests.peers.botapi import BotApiEmulator, EmuChat, EmuUser, StoredMessage
 from tests.support import Recorder, make_config
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -78,18 +78,24 @@ async def approve(app: App, reference: str) -> None:
                                 text=f"!{word} {reference}", command=word, args=reference, moderator=True))
 
 
-async def test_the_group_post_of_an_erased_story_is_deleted(running: Running) -> None:
-    bot, emu, app = running, running.emu, running.app
-    group = emu.group(GROUP, "Centrum buurt")
-    anna = emu.user(3001, "Anna", language_code="en")
+async def published(bot: Running) -> tuple[EmuChat, EmuUser, StoredMessage]:
+    """Anna, onboarded on Telegram, shared a story with her first name; it was approved and posted in the group."""
+    group = bot.emu.group(GROUP, "Centrum buurt")
+    anna = bot.emu.user(3001, "Anna", language_code="en")
     await bot.onboard(anna)
     reference = await share(bot, anna)
-    await app.outbox.drain()
-    await approve(app, reference)
-    await app.outbox.drain()
-    post = await emu.wait_for_message(group, lambda m: WORDS in (m.text or ""))
+    await bot.app.outbox.drain()
+    await approve(bot.app, reference)
+    await bot.app.outbox.drain()
+    post = await bot.emu.wait_for_message(group, lambda m: WORDS in (m.text or ""))
     assert (post.text or "").endswith(f"— {NAME}")
     await bot.reply(anna)  # "Good news: your story … has been approved"
+    return group, anna, post
+
+
+async def test_the_group_post_of_an_erased_story_is_deleted(running: Running) -> None:
+    bot, emu, app = running, running.emu, running.app
+    group, anna, post = await published(running)
 
     await anna.send("/forget")
     answer = await bot.press(anna, await bot.reply(anna), "Erase me and my stories")
@@ -109,15 +115,7 @@ async def test_the_group_post_of_an_erased_story_is_deleted(running: Running) ->
 async def test_a_group_post_older_than_48_hours_keeps_only_a_note(running: Running, moment: Moment,
                                                                    manual_clock: ManualClock) -> None:
     bot, emu, app = running, running.emu, running.app
-    group = emu.group(GROUP, "Centrum buurt")
-    anna = emu.user(3001, "Anna", language_code="en")
-    await bot.onboard(anna)
-    reference = await share(bot, anna)
-    await app.outbox.drain()
-    await approve(app, reference)
-    await app.outbox.drain()
-    post = await emu.wait_for_message(group, lambda m: WORDS in (m.text or ""))
-    await bot.reply(anna)
+    group, anna, post = await published(running)
     moment.now += 49 * 3600  # two days later, for Telegram and for the bot
     manual_clock.advance(timedelta(hours=49))
 
