@@ -17,7 +17,16 @@ from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
-from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule, retention
+from bot.engine import (
+    contacts,
+    deliberation_results,
+    feedback,
+    feedback_clock,
+    moderation,
+    polls_schedule,
+    privacy_posts,
+    retention,
+)
 from bot.engine.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -53,6 +62,7 @@ class App:
         deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
         polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
+        privacy_posts.install(self.outbox, self.services)  # where each story was posted, for /forget
         self._started: list[Channel] = []
 
     async def _remind(self) -> None:

@@ -127,8 +127,9 @@ async def reaction(ctx: Context) -> None:
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
     if key not in {r.replace("\ufe0f", "") for r in moderation.REACTIONS} or ctx.incoming.reacted_to is None:
         return
-    e = await moderation.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
-    if e is None:
+    e = await moderation.by_post(ctx.tx, ctx.services.config, ctx.incoming.actor.channel,
+                                 ctx.incoming.address.chat_id, ctx.incoming.reacted_to)
+    if e is None:  # not a story posted in this room (another room's post, or not a story at all)
         return
     _check(ctx)
     if key == moderation.APPROVE:

@@ -38,6 +38,7 @@ class MyDataFlow(Flow):
         lines += mydata_lines(ctx.t, data)
         lines += _conversation_lines(ctx, data)
         lines += contacts_handlers.mydata_lines(ctx.t, data)
+        lines += _waiting_lines(ctx, data)
         lines.append(ctx.t._("Type /forget to erase your data."))
         ctx.say("\n".join(lines))
         if ctx.incoming.actor.channel in ctx.services.file_channels:
@@ -57,6 +58,20 @@ def _settings_lines(ctx: Context, resident: dict[str, Any], polls: dict[str, Any
             t._("Updates about the whole neighbourhood: {answer}",
                 answer=t._("yes") if resident["follows_neighbourhood"] else t._("no")),
             *settings_summary(t, int(bool(polls.get("hear_about_new_polls"))), polls.get("age_group"))]
+
+
+def _waiting_lines(ctx: Context, data: dict[str, Any]) -> list[str]:
+    """Notifications queued for the person (e.g. until their quiet hours end): when, and how they begin."""
+    waiting = data.get("waiting_to_be_sent_to_you") or []
+    if not waiting:
+        return []
+    lines = [ctx.t.n_("{n} message is waiting to be sent to you:", "{n} messages are waiting to be sent to you:",
+                      len(waiting))]
+    for item in waiting:
+        first = item["text"].strip().split("\n", 1)[0]
+        when = ctx.t.datetime(ctx.services.parse_time(item["not_before"]), "short")
+        lines.append(f"• {when}: {first[:80]}{'…' if len(first) > 80 else ''}")
+    return lines
 
 
 def _conversation_lines(ctx: Context, data: dict[str, Any]) -> list[str]:
@@ -105,7 +120,29 @@ class ForgetFlow(Flow):
         if choice not in ("delete", "keep"):
             ctx.ask("confirm", ctx.t._("Please choose one of the options."), self._choices(ctx))
             return
-        await privacy.forget(ctx.tx, ctx.resident, keep_stories=choice == "keep")
+        removal = await privacy.forget(ctx.tx, ctx.resident, keep_stories=choice == "keep", services=ctx.services)
         ctx.resident = None
         ctx.finish()
-        ctx.say(ctx.t._("Done. We have erased your data. If you type /start, we start again as strangers."))
+        lines = [ctx.t._("Done. We have erased your data. If you type /start, we start again as strangers.")]
+        if removal.taken_back and choice == "keep":
+            lines.append(ctx.t.n_(
+                "{n} message that showed your first name with a story is being removed from the chat rooms and "
+                "groups. Where it still matters, it comes back without your name.",
+                "{n} messages that showed your first name with a story are being removed from the chat rooms and "
+                "groups. Where they still matter, they come back without your name.", removal.taken_back))
+        elif removal.taken_back:
+            lines.append(ctx.t.n_("{n} message with your stories is being removed from the chat rooms and groups.",
+                                  "{n} messages with your stories are being removed from the chat rooms and groups.",
+                                  removal.taken_back))
+        if removal.words:
+            lines.append(ctx.t.n_(
+                "{n} message with your statements or comments is being removed from the moderation rooms.",
+                "{n} messages with your statements or comments are being removed from the moderation rooms.",
+                removal.words))
+        if removal.too_old:
+            lines.append(ctx.t.n_(
+                "{n} message in a Telegram group is older than 48 hours. Telegram does not let the bot delete it, "
+                "so its text is replaced by a note that the story was removed.",
+                "{n} messages in Telegram groups are older than 48 hours. Telegram does not let the bot delete "
+                "them, so their text is replaced by a note that the story was removed.", removal.too_old))
+        ctx.say("\n\n".join(lines))

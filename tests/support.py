@@ -48,6 +48,7 @@ class Recorder:
         self.can_send_files = can_send_files
         self.accepts_photos = accepts_photos
         self.sent: list[Reply] = []
+        self.deleted: list[tuple[Address, str]] = []
         self.host: Host | None = None
         self.fail_with: SendResult | None = None
         self._next_id = 0
@@ -67,6 +68,15 @@ class Recorder:
         async with self._changed:
             self._changed.notify_all()
         return SendResult(ok=True, message_id=f"${self.name}-{self._next_id}")
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Take back a message this channel sent: it is recorded in ``deleted``."""
+        if self.fail_with is not None:
+            return self.fail_with
+        self.deleted.append((address, message_id))
+        async with self._changed:
+            self._changed.notify_all()
+        return SendResult(ok=True)
 
     async def wait_for(self, predicate: Callable[[list[Reply]], bool], deadline: float = 20.0) -> None:
         """Wait (event driven) until what was sent satisfies ``predicate``."""

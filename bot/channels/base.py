@@ -130,6 +130,7 @@ class SendResult:
     unreachable: bool = False  # permanently: the person blocked the bot or left
     retry_after: float | None = None  # transient: try again after this many seconds
     error: str | None = None
+    final: bool = False  # failed for good (e.g. a message too old to delete), though the chat is still reachable
 
 
 class Host(Protocol):
@@ -161,4 +162,9 @@ class Channel(Protocol):
     async def stop(self) -> None: ...
 
     async def send(self, reply: Reply) -> SendResult: ...
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Take back a message the bot posted at ``address`` (Telegram: delete it; Matrix: redact it). A message
+        that is already gone counts as taken back; one the platform will not let go is a ``final`` failure."""
+        ...
 

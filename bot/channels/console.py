@@ -81,6 +81,10 @@ class ConsoleChannel:
         finally:
             self.finished.set()
 
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Text printed on a terminal cannot be taken back (and the bot never posts stories here)."""
+        return SendResult(ok=False, final=True, error="a terminal cannot take back printed text")
+
     async def send(self, reply: Reply) -> SendResult:
         if reply.address is not None and reply.address.chat_id != self.address.chat_id:
             return SendResult(ok=False, unreachable=True, error="another console user")

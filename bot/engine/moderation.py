@@ -88,18 +88,27 @@ async def remember_post(tx: Tx, item: Pending, message_id: str | None, now: str)
                          (item.address.channel, message_id, item.address.chat_id, e.id))
 
 
-async def by_post(tx: Tx, channel: str, message_id: str) -> Experience | None:
+async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: str) -> Experience | None:
+    """The story a moderation post in ``room`` shows, if it was posted in that very room and the room still
+    moderates the story's neighbourhood. A reaction in another room on it (a client may relate an event to one
+    in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
     row = await tx.one("SELECT e.* FROM experiences e JOIN moderation_posts p ON p.experience_id = e.id"
-                       " WHERE p.channel = ? AND p.message_id = ?", (channel, message_id))
-    return None if row is None else Experience.from_row(row)
+                       " WHERE p.channel = ? AND p.message_id = ? AND p.chat_id = ?", (channel, message_id, room))
+    e = None if row is None else Experience.from_row(row)
+    return e if e is not None and _moderated_in(config, e, room) else None
+
+
+def _moderated_in(config: Config, e: Experience, room: str) -> bool:
+    hood = config.neighbourhood(e.neighbourhood_id)
+    return hood is not None and hood.moderation_room == room
 
 
 async def find(tx: Tx, config: Config, room: str, reference: str) -> Experience:
     """The story with this reference, if this room moderates its neighbourhood."""
     e = await repo.by_reference(tx, reference.strip())
-    hood = config.neighbourhood(e.neighbourhood_id) if e else None
-    if e is None or hood is None or hood.moderation_room != room:
-        raise UserError("I cannot find {reference} among the stories of this room.", reference=reference[:20])
+    if e is None or not _moderated_in(config, e, room):
+        raise UserError("I cannot find {reference} among the stories of this room. A story can only be decided "
+                        "in the moderation room of its own neighbourhood.", reference=reference[:20])
     return e
 
 
@@ -129,13 +138,10 @@ async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, rea
                          purpose="decision", subject=e.reference)
 
 
-async def _publish(tx: Tx, services: Services, e: Experience) -> None:
-    config = services.config
-    hood = config.neighbourhood(e.neighbourhood_id)
-    if hood is None:
-        return
+def publication(config: Config, hood: Neighbourhood, e: Experience) -> str:
+    """The story as the neighbourhood's public rooms and group see it, in the default language."""
     t = Translator(config.default_language, config.timezone)
-    text = "\n".join([
+    return "\n".join([
         t._("A story from {neighbourhood} about {theme}:", neighbourhood=hood.name,
             theme=t._(THEMES.get(e.theme, e.theme))),
         "",
@@ -143,6 +149,14 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
         "",
         t._("— {name}", name=e.author_name) if e.author_name else t._("— a resident"),
     ])
+
+
+async def _publish(tx: Tx, services: Services, e: Experience) -> None:
+    config = services.config
+    hood = config.neighbourhood(e.neighbourhood_id)
+    if hood is None:
+        return
+    text = publication(config, hood, e)
     targets = [Address("matrix", room, private=False) for room in hood.public_rooms]
     if hood.telegram_chat:
         targets.append(Address("telegram", hood.telegram_chat, private=False))

@@ -240,3 +240,13 @@ async def forget_resident(tx: Tx, resident_id: int, keep_statements: bool) -> No
         await tx.execute("UPDATE deliberation_statements SET author_id = NULL WHERE author_id = ?"
                          " AND status = 'approved'", (resident_id,))
     await tx.execute("DELETE FROM deliberation_statements WHERE author_id = ?", (resident_id,))
+
+
+async def posts_of_author(tx: Tx, resident_id: int, keep_approved: bool) -> list[tuple[str, str, str, str]]:
+    """The statements /forget erases (all of a resident's, or all but the approved ones), as (reference, and
+    where the moderation room showed it: channel, chat, message id, or three empty strings)."""
+    rows = await tx.all("SELECT s.id, p.channel, p.chat_id, p.message_id FROM deliberation_statements s"
+                        " LEFT JOIN deliberation_posts p ON p.statement_id = s.id WHERE s.author_id = ?"
+                        + (" AND s.status != 'approved'" if keep_approved else "") + " ORDER BY s.id",
+                        (resident_id,))
+    return [(f"S-{row[0]}", row[1] or "", row[2] or "", row[3] or "") for row in rows]

@@ -363,6 +363,10 @@ class BotApiEmulator(EmulatorState):
         description = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults.setdefault(method.lower(), deque()).append(_Fault(status, description, retry_after, count))
 
+    def clear_faults(self) -> None:
+        """Forget the failures ``fail_next`` still had in store: the service is back."""
+        self._faults.clear()
+
     def delay_next(self, method: str, seconds: float, *, count: int = 1, before: bool = False) -> None:
         """Delay the answer to the next ``count`` calls of ``method``.
 

@@ -14,7 +14,7 @@ import aiohttp
 import nio
 
 from bot.channels import matrix_format as fmt
-from bot.channels.base import Attachment, AttachmentKind, Host, Reply, SendResult
+from bot.channels.base import Address, Attachment, AttachmentKind, Host, Reply, SendResult
 from bot.channels.matrix_direct import DirectChats
 from bot.config import MatrixConfig
 
@@ -64,6 +64,24 @@ class Sending:
         if reply.reactions:
             await self.add_reactions(room_id, event_id, reply.reactions)
         return SendResult(ok=True, message_id=event_id)
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Redact one of the bot's events (``m.room.redaction``): clients then show it as removed, and the
+        homeserver drops its content. A direct chat is found, never opened, for it."""
+        if self.client is None or not self._loaded:
+            return SendResult(ok=False, error="not connected yet")
+        try:
+            room_id = (self._direct.usable(self.client.rooms, self._left, self._group_rooms, address.chat_id)
+                       if address.chat_id.startswith("@") else await self._room_id(address.chat_id))
+            if room_id is None or room_id in self._left or room_id not in self.client.rooms:
+                return SendResult(ok=False, final=True, error="the room is gone")
+            resp = await self.client.room_redact(room_id, message_id)
+        except _NETWORK as exc:
+            return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
+        if isinstance(resp, nio.RoomRedactResponse):
+            return SendResult(ok=True, message_id=str(resp.event_id))
+        failed = fmt.failure(resp)  # rate limited: later; no access to the room: never (the chat is not "gone")
+        return SendResult(ok=False, final=True, error=failed.error) if failed.unreachable else failed
 
     async def _direct_room(self, user_id: str) -> str:
         """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or

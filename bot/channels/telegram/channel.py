@@ -37,6 +37,7 @@ from telegram.request import BaseRequest
 from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
+from bot.channels.telegram import deleting
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.uploads import FileIds
@@ -341,6 +342,12 @@ class TelegramChannel:
             markup = None
             reply = replace(reply, text=layout.numbered(reply.text, [c.label for c in reply.choices]), choices=())
         return await self._deliver(reply, markup)
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Delete one of the bot's messages (``deleting.py``: Telegram allows it for 48 hours)."""
+        if self._app is None:
+            return SendResult(ok=False, error="the telegram channel is not running")
+        return await deleting.delete(self._call, self._app.bot, address, message_id)
 
     def _keyboard(self, reply: Reply, address: Address) -> InlineKeyboardMarkup | None:
         if not reply.choices:
