@@ -10,17 +10,17 @@ from .botapi_format import format_text
 from .botapi_methods import (
     _SEND_COMMON,
     MAX_CAPTION,
-    MessageMethods,
     _markup_or_none,
     _names,
     _set,
     api,
 )
 from .botapi_model import Params, PollState, UploadedFile, bad_request, new_poll_id
+from .botapi_profile import ProfileMethods
 
 
-class BotApiMethods(MessageMethods):
-    """Implements each emulated Bot API method on the emulator's state."""
+class BotApiMethods(ProfileMethods):
+    """Implements each emulated Bot API method on the emulator's state (the profile texts: ``botapi_profile``)."""
 
     # --------------------------------------------------------------------- media
 
