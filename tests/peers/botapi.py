@@ -17,7 +17,8 @@ editMessageReplyMarkup, deleteMessage(s), answerCallbackQuery, sendChatAction, s
 sendDocument, sendLocation, getFile (+ GET /file/bot<token>/<file_path>), sendPoll, stopPoll,
 set/get/deleteMyCommands, set/getMyDescription, set/getMyShortDescription (``botapi_profile``),
 set/getChatMenuButton, getChat, leaveChat, getChatMember. Any other method answers 404 like
-Telegram; a real Bot API method that is not emulated is listed in ``emu.unemulated`` (PTB raises every 404 as ``InvalidToken``).
+Telegram; a real Bot API method that is not emulated is listed in ``emu.unemulated`` (PTB raises
+every 404 as ``InvalidToken``).
 
 People side: ``emu.user(...)`` -> ``EmuUser`` (send, send_photo, send_document,
 send_location, edit, press, press_button, vote, block, unblock); ``emu.group(...)`` ->

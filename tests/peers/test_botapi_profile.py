@@ -50,10 +50,10 @@ async def test_descriptions_per_language_with_the_fallback_people_see(emu: BotAp
 async def test_the_bot_api_length_limits(emu: BotApiEmulator, bot: telegram.Bot) -> None:
     assert await bot.set_my_description("d" * 512)
     assert await bot.set_my_short_description("s" * 120)
-    with pytest.raises(BadRequest, match="(?i)description is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)description is too long"):
         await bot.set_my_description("d" * 513)
-    with pytest.raises(BadRequest, match="(?i)short description is too long"):
+    with pytest.raises(BadRequest, match=r"(?i)short description is too long"):
         await bot.set_my_short_description("s" * 121, language_code="nl")
-    with pytest.raises(BadRequest, match="(?i)invalid language code"):
+    with pytest.raises(BadRequest, match=r"(?i)invalid language code"):
         await bot.set_my_description("x", language_code="dutch")
     assert emu.descriptions == {("description", ""): "d" * 512, ("short_description", ""): "s" * 120}
