@@ -100,11 +100,24 @@ class Flow(ABC):
         await method(ctx)
 
 
+# "Skip" as people type it, in every offered language: it means the Skip (or Pass) option wherever one is
+# offered, whatever language the person reads (today's label alone missed "sla over" next to "Overslaan").
+SKIP_WORDS = frozenset(normalise(word) for word in (
+    "skip", "pass", "sla over", "overslaan", "atla", "geç", "pas", "pas geç", "تخطى", "تخطي", "تخط", "pomiń",
+    "pomijam"))
+SKIP_KEYS = ("skip", "pass")
+
+
 def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
-    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix."""
+    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix; a typed
+    "skip" in any language to the Skip option."""
     typed = normalise(text)
     if not typed:
         return None
+    if typed in SKIP_WORDS:
+        skip = next((key for key, _ in choices if key in SKIP_KEYS), None)
+        if skip is not None:
+            return skip
     if typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1][0]
     for key, label in choices:

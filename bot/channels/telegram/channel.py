@@ -38,6 +38,7 @@ from bot.channels import layout
 from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
+from bot.channels.telegram.profile import publish_profile
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.uploads import FileIds
 from bot.channels.telegram_settings import (
@@ -138,6 +139,7 @@ class TelegramChannel:
                                       f"telegram.api_base_url): {type(exc).__name__}") from None
         self.username = app.bot.username or self.username
         await self._publish_menu(app.bot)
+        await publish_profile(app.bot, self.config, self._call)  # what an empty chat shows before /start
         await app.start()
         if app.updater is None:
             return
