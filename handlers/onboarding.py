@@ -45,8 +45,9 @@ class StartFlow(Flow):
             ctx.data["language"] = ctx.services.config.languages[0]
             await self._after_language(ctx)
             return
-        hinted = best_language(ctx.incoming.actor.language_hint, ctx.services.config.languages, "")
-        if hinted:  # their app's language is offered: start in it, with a button to change it
+        hinted = ctx.data.get("language") or best_language(ctx.incoming.actor.language_hint,
+                                                           ctx.services.config.languages, "")
+        if hinted:  # chosen before /start came again, or their app's: start in it, with a button to change it
             ctx.data.update(language=hinted, hinted=True)
             ctx.set_language(hinted)
             ctx.say(ctx.t._("Welcome! I am the neighbourhood bot of {municipality}.",

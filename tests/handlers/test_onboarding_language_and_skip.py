@@ -119,3 +119,22 @@ async def test_a_place_that_merely_contains_skip_words_is_kept(app: App) -> None
     await dina.say("1")
     async with app.db.transaction() as tx:
         assert (await tx.one("SELECT place_hint FROM experiences"))[0] == "Overslaanpad"
+
+
+async def test_start_again_halfway_keeps_the_language_chosen(app: App) -> None:
+    ola = Person(app, "ola", channel="telegram", language_hint="en")
+    await ola.say("/start")
+    await ola.press("language")
+    await ola.say("Polski")
+    again = await ola.say("/start")  # her app says English, but she chose Polish
+    polish = Translator("pl")
+    assert again[0].text.startswith(polish._("Welcome! I am the neighbourhood bot of {municipality}.",
+                                             municipality="Gemeente Teststad"))
+    assert again[0].choices[-1].label == f"🌐 {polish._('Change language')}"
+
+
+async def test_privacy_on_every_channel(app: App) -> None:
+    for channel in ("console", "matrix", "telegram"):
+        reader = Person(app, f"reader-{channel}", channel=channel)
+        assert "https://teststad.nl/privacy" in (await reader.say("/privacy"))[0].text, channel
+    assert await count(app, "residents") == 0
