@@ -101,7 +101,7 @@ def test_only_the_adapter_imports_telegram() -> None:
             if any(name == "telegram" or name.startswith("telegram.") for name in names):
                 importing.append(path.relative_to(root).as_posix())
     assert sorted(set(importing)) == ["bot/channels/telegram/channel.py", "bot/channels/telegram/pacing.py",
-                                      "bot/channels/telegram/transport.py"]
+                                      "bot/channels/telegram/profile.py", "bot/channels/telegram/transport.py"]
 
 
 async def test_file_ids_are_kept_for_the_most_recently_used_bytes_only() -> None:
