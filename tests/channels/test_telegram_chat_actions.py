@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.app import App
 from bot.channels.base import Actor, Address, Busy, Incoming
 from tests.channels.conftest import Running
+from tests.peers.botapi import EmuUser
 
 
 def sent_since(bot: Running, start: int) -> list[str]:
@@ -12,11 +13,16 @@ def sent_since(bot: Running, start: int) -> list[str]:
             if call.method in ("sendChatAction", "sendMessage", "sendDocument", "editMessageText")]
 
 
+async def resident(bot: Running, user_id: int) -> tuple[EmuUser, int]:
+    """An onboarded resident, and where the Bot API calls after onboarding start."""
+    user = bot.emu.user(user_id, "Resident", language_code="en")
+    await bot.onboard(user)
+    return user, len(bot.emu.calls)
+
+
 async def test_the_mydata_file_is_announced_before_it_is_sent(bot: Running) -> None:
     emu = bot.emu
-    nia = emu.user(1014, "Nia", language_code="en")
-    await bot.onboard(nia)
-    start = len(emu.calls)
+    nia, start = await resident(bot, 1014)
     await nia.send("/mydata")
     await bot.reply(nia)
     document = await bot.reply(nia)
@@ -26,16 +32,13 @@ async def test_the_mydata_file_is_announced_before_it_is_sent(bot: Running) -> N
 
 
 async def test_computed_results_show_typing_and_quick_answers_nothing(bot: Running) -> None:
-    emu = bot.emu
-    ali = emu.user(1020, "Ali", language_code="en")
-    await bot.onboard(ali)
-    start = len(emu.calls)
+    ali, start = await resident(bot, 1020)
     await ali.send("/help")
     await bot.reply(ali)
     assert sent_since(bot, start) == ["sendMessage"]  # a quick answer: no indicator
     await ali.send("/deliberate results")
     await bot.reply(ali)
-    assert emu.chat_actions == [(ali.chat.id, "typing")]
+    assert bot.emu.chat_actions == [(ali.chat.id, "typing")]
 
 
 async def test_what_is_slow_is_decided_before_the_turn(app: App) -> None:

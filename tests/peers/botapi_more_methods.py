@@ -210,12 +210,6 @@ class BotApiMethods(ProfileMethods):
         scope = p.get_json("scope", "bot command scope")
         return self.emu._scope_key(scope)
 
-    def language(self, p: Params) -> str:
-        language = p.get_str("language_code") or ""
-        if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise bad_request("invalid language code specified")
-        return language
-
     @api("setMyCommands", {"commands", "scope", "language_code"})
     async def set_my_commands(self, p: Params) -> Any:
         raw = p.get_json("commands", "bot commands")

@@ -24,7 +24,8 @@ MAX_SHORT_DESCRIPTION = 120
 class ProfileMethods(MessageMethods):
     """The description methods; texts live in ``emu.descriptions[(kind, language_code)]``."""
 
-    def _profile_language(self, p: Params) -> str:
+    def language(self, p: Params) -> str:
+        """A ``language_code`` parameter: empty, or two lower-case letters (also for the commands' methods)."""
         language = p.get_str("language_code") or ""
         if language and not re.fullmatch(r"[a-z]{2}", language):
             raise bad_request("invalid language code specified")
@@ -34,7 +35,7 @@ class ProfileMethods(MessageMethods):
         text = p.get_str(kind) or ""
         if len(text) > limit:
             raise bad_request(too_long)
-        key = (kind, self._profile_language(p))
+        key = (kind, self.language(p))
         if text:
             self.emu.descriptions[key] = text
         else:
@@ -48,7 +49,7 @@ class ProfileMethods(MessageMethods):
 
     @api("getMyDescription", {"language_code"})
     async def get_my_description(self, p: Params) -> Any:
-        return {"description": self.emu.descriptions.get(("description", self._profile_language(p)), "")}
+        return {"description": self.emu.descriptions.get(("description", self.language(p)), "")}
 
     @api("setMyShortDescription", {"short_description", "language_code"})
     async def set_my_short_description(self, p: Params) -> Any:
@@ -57,5 +58,5 @@ class ProfileMethods(MessageMethods):
 
     @api("getMyShortDescription", {"language_code"})
     async def get_my_short_description(self, p: Params) -> Any:
-        language = self._profile_language(p)
+        language = self.language(p)
         return {"short_description": self.emu.descriptions.get(("short_description", language), "")}
