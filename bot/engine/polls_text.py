@@ -149,9 +149,10 @@ def youth_ending(t: Translator, shown: bool) -> list[str]:
     return lines
 
 
-def results(t: Translator, poll: PollRecord, tally: Tally, comparison: list[str], organisers: bool = False) -> str:
-    """The results for residents, or (``organisers``) for the moderation room, with the reference and audience."""
-    young = poll.youth and not organisers
+def results(t: Translator, poll: PollRecord, tally: Tally, comparison: list[str], room: bool = False) -> str:
+    """The results for a resident in their own chat, or (``room``) for a moderation or public room or group, with
+    the reference and the audience. Young people in their own chat read the short version with what comes next."""
+    young = poll.youth and not room
     if young:
         lines = [t._("The results are in: {question}", question=poll.question)]
     else:

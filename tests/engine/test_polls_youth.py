@@ -119,6 +119,8 @@ async def test_results_only_from_the_minimum_number_of_voters(app: App, manual_c
     organisers = [r.text for r in sent_to(matrix_recorder, "!mod-centrum:localhost")
                   if "Results of the poll P-2026-0001" in r.text]
     assert len(organisers) == 1 and "A poll for young people aged 12-17." in organisers[0]
+    public = [r.text for r in sent_to(matrix_recorder, PUBLIC_ROOM) if "Uitslag van de peiling P-2026-0001" in r.text]
+    assert len(public) == 1 and "in deze chat" not in public[0]  # a room (Dutch here) is not someone's own chat
 
 
 async def test_the_minimum_is_configurable(tmp_path: Path, manual_clock: ManualClock) -> None:
