@@ -54,3 +54,13 @@ async def test_what_is_slow_is_decided_before_the_turn(app: App) -> None:
     assert dialogue.busy(incoming("deliberate", "results")) is Busy.TYPING
     assert dialogue.busy(incoming("deliberate")) is None and dialogue.busy(incoming("share")) is None
     assert dialogue.busy(incoming("mydata", private=False)) is None  # groups get a link, nothing slow
+
+
+async def test_a_failing_chat_action_is_not_retried_and_the_answer_still_comes(bot: Running) -> None:
+    emu = bot.emu
+    ida, start = await resident(bot, 1021)
+    emu.fail_next("sendChatAction", 500)
+    await ida.send("/mydata")
+    await bot.reply(ida)
+    assert (await bot.reply(ida)).document is not None
+    assert sent_since(bot, start) == ["sendChatAction", "sendMessage", "sendDocument"]  # tried once, then on

@@ -333,15 +333,15 @@ class TelegramChannel:
 
     async def busy(self, address: Address, what: Busy) -> None:
         """A chat action ("typing…", "sending a file…") while a slow answer is prepared; Telegram shows it for up
-        to 5 seconds or until the bot's next message. Best effort: a failure changes nothing."""
+        to 5 seconds or until the bot's next message. Best effort, tried once (no retries to delay the answer): a
+        failure changes nothing."""
         action = {Busy.PHOTO: ChatAction.UPLOAD_PHOTO, Busy.FILE: ChatAction.UPLOAD_DOCUMENT}.get(what,
                                                                                              ChatAction.TYPING)
         if self._app is None or address.channel != self.name:
             return
         try:
-            await self._call("sendChatAction", partial(
-                self._app.bot.send_chat_action, int(address.chat_id), action,
-                message_thread_id=int(address.thread) if address.thread else None))
+            await self._app.bot.send_chat_action(int(address.chat_id), action,
+                                                 message_thread_id=int(address.thread) if address.thread else None)
         except (TelegramError, ValueError) as exc:
             log.debug("telegram: chat action not shown (%s)", type(exc).__name__)
 
