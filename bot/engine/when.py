@@ -56,8 +56,8 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     local_now = now.astimezone(tz)
     result = _parse(typed, local_now, tz)
     if result is None:
-        raise UserError("I do not understand the time '{text}'. Try for example 'vrijdag 18:00', 'over 3 dagen', "
-                        "'in 3 days' or '2026-12-15 12:00'.", text=text[:40])
+        raise UserError("I do not understand the time '{text}'. Try for example 'vrijdag 18:00', 'om 18 uur', "
+                        "'volgende week dinsdag', 'over 3 dagen', 'at 6 pm' or '2026-12-15 12:00'.", text=text[:40])
     if result <= local_now:
         raise UserError("That time has already passed: {text}.", text=text[:40])
     return result.astimezone(ZoneInfo("UTC"))
