@@ -42,7 +42,8 @@ _TIME = re.compile(
     r"^(?P<at>(?:om|at|rond|around)\s+)?(?P<half>half\s+)?(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
     r"\s*(?P<unit>uur|u|h|am|pm|a\.m\.|p\.m\.)?"
     r"(?:\s+(?P<part>'?s\s?(?:ochtends|morgens|middags|avonds|nachts)|in the (?:morning|afternoon|evening)))?$")
-_LATER_PARTS = ("middags", "avonds", "afternoon", "evening")  # the hour is after noon
+_EVENING = ("avonds", "evening")  # the hour is after noon
+_AFTERNOON = ("middags", "afternoon")  # after noon from 1 to 6; "half 12 's middags" is 11:30
 _RELATIVE = re.compile(r"^(?:over|in)\s+(\d{1,3})\s+([a-z]+)$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2})[:.](\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]+)(?:\s+(\d{4}))?$")
@@ -82,12 +83,14 @@ def _clock(rest: str) -> time | None:
         if hour < 12 and not unit and not part:
             raise UserError("Do you mean {morning} or {evening}? Type the time as on a 24-hour clock, for example "
                             "'morgen {evening}'.", morning=f"{hour:02d}:30", evening=f"{hour + 12:02d}:30")
-    if unit in ("am", "pm", "a.m.", "p.m.") or part:
-        if not 1 <= hour <= 12 and not (part and hour <= 23):
+    if unit in ("am", "pm", "a.m.", "p.m."):  # 12 am is midnight, 12 pm noon
+        if not 1 <= hour <= 12:
             return None
-        later = unit.startswith("p") or part.endswith(_LATER_PARTS)
-        if hour <= 12:
-            hour = hour % 12 + (12 if later else 0)
+        hour = hour % 12 + (12 if unit.startswith("p") else 0)
+    elif part.endswith(_EVENING) or (part.endswith(_AFTERNOON) and hour < 7):
+        hour += 12 if hour < 12 else 0
+    elif part.endswith("nachts") and hour == 12:
+        hour = 0
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)

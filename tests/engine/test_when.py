@@ -76,6 +76,9 @@ def test_summer_time_is_respected() -> None:
     ("morgen om 8 uur 's avonds", "2026-11-26 20:00"),
     ("tomorrow at 7 am", "2026-11-26 07:00"),
     ("tomorrow at 7 in the evening", "2026-11-26 19:00"),
+    ("morgen om 3 uur 's middags", "2026-11-26 15:00"),
+    ("morgen om half 12 's middags", "2026-11-26 11:30"),  # around noon, not 23:30
+    ("morgen om 12 uur 's middags", "2026-11-26 12:00"),
 ])
 def test_hours_as_people_type_them(typed: str, expected_local: str) -> None:
     assert parse_when(typed, NOW, AMS).astimezone(AMS).strftime("%Y-%m-%d %H:%M") == expected_local
