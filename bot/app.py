@@ -13,7 +13,7 @@ import signal
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.channels.base import Address, Channel, Incoming, Reply
+from bot.channels.base import Address, Channel, Incoming, Reply, ShowsBusy
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
@@ -109,6 +109,9 @@ class App:
         await self.db.close()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        channel, busy = self.channels.get(incoming.actor.channel), self.dialogue.busy(incoming)
+        if busy is not None and isinstance(channel, ShowsBusy):
+            await channel.busy(incoming.address, busy)  # e.g. "sending a file…" while /mydata is prepared
         replies = await self.dialogue.handle(incoming)
         own: list[Reply] = []
         for reply in replies:

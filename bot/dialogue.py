@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bot.channels.base import Address, Choice, Incoming, Reply
+from bot.channels.base import Address, Busy, Choice, Incoming, Reply
 from bot.errors import StaleChoice, UserError, error_reference
 from bot.i18n import N_, Translator, best_language
 from bot.store import conversations, events
@@ -89,6 +89,10 @@ class Flow(ABC):
     async def start(self, ctx: Context) -> None:
         raise NotImplementedError
 
+    def busy(self, incoming: Incoming) -> Busy | None:
+        """Whether starting this flow for ``incoming`` takes noticeable time (see Dialogue.busy)."""
+        return None
+
     async def answer(self, ctx: Context) -> None:
         step = ctx.state.step or ""
         method: Callable[[Context], Awaitable[None]] | None = getattr(self, f"on_{step}", None)
@@ -100,11 +104,24 @@ class Flow(ABC):
         await method(ctx)
 
 
+# "Skip" as people type it, in every offered language: it means the Skip (or Pass) option wherever one is
+# offered, whatever language the person reads (today's label alone missed "sla over" next to "Overslaan").
+SKIP_WORDS = frozenset(normalise(word) for word in (
+    "skip", "pass", "sla over", "overslaan", "atla", "geç", "pas", "pas geç", "تخطى", "تخطي", "تخط", "pomiń",
+    "pomijam"))
+SKIP_KEYS = ("skip", "pass")
+
+
 def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
-    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix."""
+    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix; a typed
+    "skip" in any language to the Skip option."""
     typed = normalise(text)
     if not typed:
         return None
+    if typed in SKIP_WORDS:
+        skip = next((key for key, _ in choices if key in SKIP_KEYS), None)
+        if skip is not None:
+            return skip
     if typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1][0]
     for key, label in choices:
@@ -186,6 +203,18 @@ class Dialogue:
         # Several of those keys typed at once ("1 3"), same prefix -> handler(ctx, keys).
         self.several_choices: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {}
         self.on_poll_vote: Handler | None = None  # votes on native polls the bot sent (any room, any dialogue)
+
+    def busy(self, incoming: Incoming) -> Busy | None:
+        """What the person may be shown while the answer to ``incoming`` is prepared, when it is slow (a file, a
+        chart, a computation): known before the turn, from the command or the menu option that starts a flow."""
+        if not incoming.address.private:
+            return None
+        name = self.commands.get(incoming.command.lower()) if incoming.command else incoming.choice
+        flow = self.flows.get(name or "")
+        what = flow.busy(incoming) if flow is not None else None
+        if what is Busy.FILE and incoming.actor.channel not in self.services.file_channels:
+            return Busy.TYPING  # the answer comes as text instead
+        return what
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""

@@ -14,6 +14,7 @@ from handlers.onboarding import LanguageFlow, StartFlow
 from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
 from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
+from handlers.privacy_statement import PrivacyFlow
 from handlers.share import ShareFlow
 from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
 
@@ -21,7 +22,7 @@ from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
 def build_dialogue(services: Services) -> Dialogue:
     flows = [StartFlow(), LanguageFlow(), MenuFlow(), HelpFlow(), CancelFlow(), ShareFlow(), MyDataFlow(),
              ForgetFlow(), StatusFlow(), SettingsFlow(), HeardFlow(), FeedbackFlow(), DeliberateFlow(),
-             ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow()]
+             ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow(), PrivacyFlow()]
     dialogue = Dialogue(services, flows, command_table(), with_contact_replies(fallback),
                         room_commands={**moderation.ROOM_COMMANDS, **feedback.ROOM_COMMANDS,
                                        **deliberation_rooms.ROOM_COMMANDS, **contacts_rooms.ROOM_COMMANDS,

@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", "settings", N_("How often and when you hear from us"), ("instellingen",)),
     Command("mydata", "mydata", N_("See everything we store about you"), ("mijngegevens",)),
     Command("forget", "forget", N_("Erase your data"), ("vergeet", "wissen")),
+    Command("privacy", "privacy", N_("How we handle your data"), ("privacyverklaring",)),
     Command("language", "language", N_("Choose your language"), ("taal",)),
     Command("help", "help", N_("Help and explanation"), ("hulp",)),
     Command("cancel", "cancel", N_("Stop what you are doing"), ("stop", "annuleer")),

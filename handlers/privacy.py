@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.base import Attachment, AttachmentKind, Choice, Reply
+from bot.channels.base import Attachment, AttachmentKind, Busy, Choice, Incoming, Reply
 from bot.dialogue import Context, Flow
 from bot.engine import privacy
 from bot.engine.themes import THEMES
@@ -15,6 +15,9 @@ from handlers.status import MODE_LABELS
 
 class MyDataFlow(Flow):
     name = "mydata"
+
+    def busy(self, incoming: Incoming) -> Busy | None:
+        return Busy.FILE  # the export as a JSON file
 
     async def start(self, ctx: Context) -> None:
         assert ctx.resident is not None

@@ -12,7 +12,8 @@ from bot.app import App
 from bot.channels.base import Actor, Address, Host, Incoming, Reply, SendResult
 from bot.channels.console import parse_line
 from bot.clock import ManualClock
-from bot.config import Config, parse
+from bot.config import SUPPORTED_LANGUAGES, Config, parse
+from bot.i18n import LANGUAGE_NAMES, best_language
 
 BASE: dict[str, Any] = {
     "municipality": {"name": "Gemeente Teststad", "timezone": "Europe/Amsterdam"},
@@ -116,8 +117,15 @@ class Person:
         return "\n".join(r.text for r in self.last)
 
     async def onboard(self, neighbourhood: str = "centrum", language: str = "English") -> None:
+        """/start, language, neighbourhood, consent. With an offered app language the bot starts in it: another
+        language is then chosen with the 🌐 option."""
         await self.say("/start")
-        await self.say(language)
+        hinted = any(choice.key == "language" for reply in self.last for choice in reply.choices)
+        if not hinted or LANGUAGE_NAMES[best_language(self.actor.language_hint, SUPPORTED_LANGUAGES, "nl")] \
+                != language:
+            if hinted:
+                await self.press("language")
+            await self.say(language)
         await self.say(neighbourhood)
         await self.say("1")  # yes, I agree
 

@@ -40,6 +40,15 @@ class Choice:
     label: str
 
 
+class Busy(StrEnum):
+    """What a person may be shown while a slow answer is prepared (a file, a chart, a computation); channels
+    render it their own way (Telegram: a chat action such as "typing…") or not at all."""
+
+    TYPING = "typing"
+    PHOTO = "photo"
+    FILE = "file"
+
+
 class AttachmentKind(StrEnum):
     PHOTO = "photo"
     FILE = "file"
@@ -143,6 +152,13 @@ class Host(Protocol):
     async def unreachable(self, address: Address) -> None:
         """The person at ``address`` blocked the bot or left: stop sending to them."""
         ...
+
+
+@runtime_checkable
+class ShowsBusy(Protocol):
+    """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
+
+    async def busy(self, address: Address, what: Busy) -> None: ...
 
 
 @runtime_checkable

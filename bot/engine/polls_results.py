@@ -62,8 +62,8 @@ def _comparison(t: Translator, poll: PollRecord, tally: Tally, found: tuple[Poll
 
 
 def results_reply(t: Translator, poll: PollRecord, tally: Tally, found: tuple[PollRecord, Tally] | None,
-                  chart: bytes | None) -> Reply:
-    body = text.results(t, poll, tally, _comparison(t, poll, tally, found))
+                  chart: bytes | None, room: bool = False) -> Reply:
+    body = text.results(t, poll, tally, _comparison(t, poll, tally, found), room)
     attachment = None
     if chart is not None:
         attachment = Attachment(kind=AttachmentKind.PHOTO, data=chart, filename=f"{poll.reference}.png",
@@ -144,7 +144,7 @@ async def close_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) -
         language = (services.config.moderation.language if address.chat_id == closed.room
                     else services.config.default_language)
         t = Translator(language, services.config.timezone)
-        reply = results_reply(t, closed, tally, found, chart)
+        reply = results_reply(t, closed, tally, found, chart, room=True)
         await outbox.enqueue(tx, services, address, _ending(reply, message_id), purpose="poll-results",
                              subject=closed.reference)
     return told

@@ -50,7 +50,12 @@ async def test_onboarding_through_buttons(bot_any_mode: Running) -> None:
     bot, emu = bot_any_mode, bot_any_mode.emu
     anna = emu.user(1001, "Anna", language_code="en")
     await anna.send("/start")
-    question = await bot.reply(anna)
+    first = await bot.reply(anna)
+    # Her app is in English, which is offered: the bot starts in it, with a button to change the language.
+    assert (first.text or "").startswith("Welcome! I am the neighbourhood bot of Gemeente Teststad.\n\n"
+                                         "In which neighbourhood do you live?")
+    assert first.button_labels() == ["Centrum", "Noord", "🌐 Change language"]
+    question = await bot.press(anna, first, "🌐 Change language")
     assert question.button_labels() == ["Nederlands", "English", "Türkçe", "العربية", "Polski"]
     assert [len(row) for row in question.buttons()] == [2, 2, 1]  # short labels: two per row
     assert all(len(b["callback_data"].encode()) <= 64 for row in question.buttons() for b in row)
@@ -77,15 +82,17 @@ async def test_onboarding_through_buttons(bot_any_mode: Running) -> None:
     assert resident is not None
     assert (resident["language"], resident["neighbourhood_id"], resident["chat_id"]) == ("en", "centrum", "1001")
     # Every press was answered, none with the "expired" text.
-    assert len(emu.answered_callbacks) == 3 and all(a.text is None for a in emu.answered_callbacks.values())
+    assert len(emu.answered_callbacks) == 4 and all(a.text is None for a in emu.answered_callbacks.values())
 
 
 async def test_deep_link_chooses_the_neighbourhood(bot: Running) -> None:
     emu = bot.emu
     bea = emu.user(1002, "Bea", language_code="nl")
     await bea.send("/start noord")  # what Telegram sends for t.me/<bot>?start=noord
-    question = await bot.reply(bea)
-    consent = await bot.press(bea, question, "English")
+    question = await bot.reply(bea)  # straight to the consent, in Dutch, the language of her app
+    assert "Ga je akkoord?" in (question.text or "") and "(Noord)" in (question.text or "")
+    languages = await bot.press(bea, question, "🌐 " + Translator("nl")._("Change language"))
+    consent = await bot.press(bea, languages, "English")
     assert "Do you agree?" in (consent.text or "") and "(Noord)" in (consent.text or "")
     await bot.press(bea, consent, "Yes, I agree")
     resident = await bot.row("SELECT neighbourhood_id FROM residents WHERE user_id = '1002'")
@@ -95,9 +102,12 @@ async def test_deep_link_chooses_the_neighbourhood(bot: Running) -> None:
 async def test_a_new_residents_language_is_guessed_from_telegram(bot: Running) -> None:
     emu = bot.emu
     welcome = "Welcome! I am the neighbourhood bot of {municipality}. Which language do you want to use?"
-    ola = emu.user(1015, "Ola", language_code="pl")
+    ola = emu.user(1015, "Ola", language_code="pl")  # offered: the bot starts in Polish
     await ola.send("/start")
-    assert (await bot.reply(ola)).text == Translator("pl")._(welcome, municipality="Gemeente Teststad")
+    polish = Translator("pl")
+    assert (await bot.reply(ola)).text == "\n\n".join((
+        polish._("Welcome! I am the neighbourhood bot of {municipality}.", municipality="Gemeente Teststad"),
+        polish._("In which neighbourhood do you live? Type its name or the 4 digits of your postcode.")))
     hans = emu.user(1016, "Hans", language_code="de")  # not offered: the default language, Dutch
     await hans.send("/start")
     assert (await bot.reply(hans)).text == Translator("nl")._(welcome, municipality="Gemeente Teststad")
@@ -209,8 +219,8 @@ async def test_options_that_cannot_be_buttons_still_arrive_as_a_numbered_list(bo
 
 async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) -> None:
     emu = bot.emu
-    anna = emu.user(1001, "Anna", language_code="en")
-    bob = emu.user(1002, "Bob", language_code="en")
+    anna = emu.user(1001, "Anna")  # no app language: the language question comes first
+    bob = emu.user(1002, "Bob")
     await anna.send("/start")
     await bob.send("/start")
     anna_question, bob_question = await bot.reply(anna), await bot.reply(bob)
@@ -228,7 +238,7 @@ async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) 
         tamper(anna_question, "English", forged)
         query_id = await anna.press(anna_question, forged)
         answer = await emu.wait_for_answer(query_id)
-        assert answer.text == EXPIRED
+        assert answer.text == Translator("nl")._(EXPIRED)  # no app language: the default, Dutch
     assert await bot.row("SELECT * FROM conversations WHERE user_id = '1001'") == state_before
     assert len(emu.messages(anna)) == 1 and not emu.message(anna.chat, anna_question.message_id).edited
     # The genuine button still works.
@@ -238,14 +248,14 @@ async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) 
 
 async def test_a_button_from_an_earlier_turn_has_expired(bot: Running) -> None:
     emu = bot.emu
-    fay = emu.user(1006, "Fay", language_code="en")
+    fay = emu.user(1006, "Fay")  # no app language: the language question comes first
     await fay.send("/start")
     language_question = await bot.reply(fay)
     await fay.send("English")  # typed instead of pressed: the old keyboard stays
     await bot.reply(fay)  # which neighbourhood?
     state_before = await bot.row("SELECT * FROM conversations WHERE user_id = '1006'")
     query_id = await fay.press_button(language_question, "Polski")
-    assert (await emu.wait_for_answer(query_id)).text == EXPIRED
+    assert (await emu.wait_for_answer(query_id)).text == EXPIRED  # in the language she chose
     assert await bot.row("SELECT * FROM conversations WHERE user_id = '1006'") == state_before
     assert not emu.message(fay.chat, language_question.message_id).edited
     assert len(emu.messages(fay)) == 2

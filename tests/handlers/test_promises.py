@@ -39,7 +39,8 @@ async def test_the_consent_names_everything_the_scrubber_removes_and_who_reads(a
     for kind, words in CONSENT_NAMES.items():
         assert words in text, kind
     assert "Other names are not always removed, so please do not write names." in text
-    assert "Organisers of Gemeente Teststad and the contact person of your neighbourhood read every story." in text
+    assert ("Staff of Gemeente Teststad and neighbourhood workers, including the contact person of your "
+            "neighbourhood, read every story.") in text
     assert "If you do not use the bot for 24 months, we erase your data." in text
 
 

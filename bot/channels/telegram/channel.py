@@ -24,7 +24,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -35,10 +35,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.channels import layout
-from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
+from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Busy, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram import deleting
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
+from bot.channels.telegram.profile import publish_profile
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.uploads import FileIds
 from bot.channels.telegram_settings import (
@@ -139,6 +140,7 @@ class TelegramChannel:
                                       f"telegram.api_base_url): {type(exc).__name__}") from None
         self.username = app.bot.username or self.username
         await self._publish_menu(app.bot)
+        await publish_profile(app.bot, self.config, self._call)  # what an empty chat shows before /start
         await app.start()
         if app.updater is None:
             return
@@ -329,6 +331,20 @@ class TelegramChannel:
             await self._host.unreachable(Address(self.name, str(change.chat.id), private=True))
 
     # --------------------------------------------------------------------- sending
+
+    async def busy(self, address: Address, what: Busy) -> None:
+        """A chat action ("typing…", "sending a file…") while a slow answer is prepared; Telegram shows it for up
+        to 5 seconds or until the bot's next message. Best effort, tried once (no retries to delay the answer): a
+        failure changes nothing."""
+        action = {Busy.PHOTO: ChatAction.UPLOAD_PHOTO, Busy.FILE: ChatAction.UPLOAD_DOCUMENT}.get(what,
+                                                                                             ChatAction.TYPING)
+        if self._app is None or address.channel != self.name:
+            return
+        try:
+            await self._app.bot.send_chat_action(int(address.chat_id), action,
+                                                 message_thread_id=int(address.thread) if address.thread else None)
+        except (TelegramError, ValueError) as exc:
+            log.debug("telegram: chat action not shown (%s)", type(exc).__name__)
 
     async def send(self, reply: Reply) -> SendResult:
         """Send (or edit) one reply; failures are reported in the result, never raised."""
