@@ -17,7 +17,16 @@ from bot.channels.base import Address, Channel, Incoming, Reply
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
-from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule, retention
+from bot.engine import (
+    contacts,
+    deliberation_results,
+    feedback,
+    feedback_clock,
+    moderation,
+    polls_schedule,
+    report,
+    retention,
+)
 from bot.engine.outbox import Dispatcher
 from bot.scheduler import Scheduler
 from bot.services import Services
@@ -49,6 +58,8 @@ class App:
         self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
         self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
         self.scheduler.daily("retention", "03:30", self._retention)
+        if config.report.monthly:
+            self.scheduler.monthly("report-monthly", config.report.day, "09:00", self._monthly_report)
         self.outbox.on_sent("feedback", feedback.offer_answers)
         deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
@@ -69,6 +80,9 @@ class App:
 
     async def _retention(self) -> None:
         await retention.sweep(self.services)
+
+    async def _monthly_report(self) -> None:
+        await report.send_monthly(self.services)
 
     async def _drain(self) -> None:
         await self.outbox.drain()

@@ -119,6 +119,8 @@ async def help_(ctx: Context) -> None:
                 "!deliberation D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
                 "!reject-statement S-REF reason."),
         ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
+        ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
+                "Dutch !rapport."),
     ]))
 
 

@@ -7,6 +7,7 @@ The PDF holds the same blocks as the HTML: the summary and every table; a chart 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import fontpkg_noto_sans
@@ -17,15 +18,16 @@ from fpdf.fonts import FontFace
 from bot.engine.report_document import Chart, Document, Heading, Items, Paragraph, QuoteBlock, Table
 
 SIZES = {1: 18, 2: 14, 3: 12}
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # it tells every glyph it subsets at INFO
 
 
 def _fonts(pdf: FPDF) -> None:
+    """Noto Sans at its default weight (the variable fonts' other weights take seconds to instance; headings
+    differ by size instead), Noto Sans Arabic for any Arabic letter."""
     latin = Path(fontpkg_noto_sans.__file__).parent / "files" / "NotoSans[wdth,wght].ttf"
     arabic = Path(fontpkg_noto_sans_arabic.__file__).parent / "files" / "NotoSansArabic[wdth,wght].ttf"
-    pdf.add_font("Noto", "", str(latin), variations={"wght": 400.0})
-    pdf.add_font("Noto", "B", str(latin), variations={"wght": 700.0})
-    pdf.add_font("NotoArabic", "", str(arabic), variations={"wght": 400.0})
-    pdf.add_font("NotoArabic", "B", str(arabic), variations={"wght": 700.0})
+    pdf.add_font("Noto", "", str(latin))
+    pdf.add_font("NotoArabic", "", str(arabic))
     pdf.set_fallback_fonts(["NotoArabic"])
     pdf.set_text_shaping(True)
 
@@ -40,7 +42,7 @@ def render(doc: Document) -> bytes:
     width = pdf.epw
     for block in doc.blocks:
         if isinstance(block, Heading):
-            pdf.set_font("Noto", "B", SIZES.get(block.level, 11))
+            pdf.set_font("Noto", "", SIZES.get(block.level, 11))
             pdf.ln(2)
             pdf.multi_cell(width, 8, block.text, new_x="LMARGIN", new_y="NEXT")
         elif isinstance(block, Paragraph):
@@ -67,10 +69,10 @@ def _as_table(chart: Chart) -> Table:
 
 
 def _table(pdf: FPDF, table: Table) -> None:
-    pdf.set_font("Noto", "B", 10)
+    pdf.set_font("Noto", "", 10)
     pdf.multi_cell(pdf.epw, 6, table.caption, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Noto", "", 8)
-    with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4.5, text_align="LEFT") as grid:
+    with pdf.table(headings_style=FontFace(fill_color=(232, 238, 245)), line_height=4.5, text_align="LEFT") as grid:
         for row in (table.headers, *table.rows):
             line = grid.row()
             for value in row:

@@ -60,19 +60,19 @@ def summary_section(report: Report, t: Translator) -> list[Block]:
     themes = sorted(((report.value("stories", "received", area, th) or 0, th) for th in report.themes),
                     reverse=True)
     top = [theme_name(t, th) for n, th in themes[:3] if n]
-    told = t._("Residents shared {count} stories with us.", count=_count(t, received))
+    told = t._("Residents shared stories with us: {count}.", count=_count(t, received))
     if top:
         told += " " + t._("They wrote most about: {themes}.", themes=", ".join(top))
     kept = sum(1 for c in report.commitments if c.state == "kept")
-    did = t._("We gave feedback {count} times: what we did, and why.", count=t.number(len(report.said_did)))
-    did += " " + t._("We kept {kept} of {total} promises with a date.", kept=t.number(kept),
-                     total=t.number(len(report.commitments)))
+    did = t.n_("We gave feedback {n} time: what we did, and why.", "We gave feedback {n} times: what we did, and "
+               "why.", len(report.said_did))
+    did += " " + t.n_("We kept {kept} of {n} promise with a date.", "We kept {kept} of {n} promises with a date.",
+                      len(report.commitments), kept=t.number(kept))
     waiting = report.value("stories", "waiting", area)
     without = report.value("feedback", "without_feedback", area)
     late = sum(1 for c in report.commitments if c.state == "late")
-    still = t._("Still open: {waiting} stories wait for a decision, {without} stories have no feedback yet, and "
-                "{late} promises are late.", waiting=_count(t, waiting), without=_count(t, without),
-                late=t.number(late))
+    still = t._("Stories waiting for a decision: {waiting}. Stories without feedback: {without}. Promises that "
+                "are late: {late}.", waiting=_count(t, waiting), without=_count(t, without), late=t.number(late))
     return [Heading(2, t._("In short")),
             Heading(3, t._("What residents told us")), Paragraph(told),
             Heading(3, t._("What we did")), Paragraph(did),
