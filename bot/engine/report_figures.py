@@ -8,6 +8,7 @@ Contact persons appear by role, never by name.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
@@ -164,16 +165,26 @@ Waits = dict[tuple[str, str, str], Counter[int]]
 
 
 async def _feedback(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) -> Waits:
-    """Stories with and without feedback; the hours to the first feedback, counted per hour (memory stays small)."""
+    """Stories with and without feedback before their period ended: feedback linked to the story, or feedback
+    on its theme in its neighbourhood given after it was shared (those residents hear it too). The hours to the
+    first feedback are counted per hour, so memory stays small however many stories there are."""
+    on_theme: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for row in await repo.theme_feedback(reader, hoods, p):
+        on_theme[(str(row["neighbourhood_id"]), str(row["theme"]))].append(str(row["created_at"]))
     waits: Waits = defaultdict(Counter)
     async for row in repo.first_feedback(reader, hoods, p):
-        hood, theme, period = str(row["neighbourhood_id"]), str(row["theme"]), str(row["period"])
-        moments = [m for m in (row["linked_at"], row["theme_at"]) if m is not None]
+        hood, theme, period, created = (str(row["neighbourhood_id"]), str(row["theme"]), str(row["period"]),
+                                        str(row["created_at"]))
+        moments = [str(row["linked_at"])] if row["linked_at"] is not None else []
+        given = on_theme.get((hood, theme), [])
+        later = bisect_left(given, created)
+        if later < len(given) and given[later] < (p.start if period == "previous" else p.end):
+            moments.append(given[later])
         measure = "with_feedback" if moments else "without_feedback"
         for t in (theme, ALL):
             cells.counts[("feedback", measure, hood, t, period, "")] += 1
         if moments:
-            hours = max(0, _hours(str(row["created_at"]), str(min(moments))))
+            hours = max(0, _hours(created, min(moments)))
             for key in ((hood, theme, period), (hood, ALL, period), (ALL, theme, period), (ALL, ALL, period)):
                 waits[key][hours] += 1
     return waits

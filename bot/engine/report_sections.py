@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from babel import Locale
+
 from bot.engine.report_document import (
     CHANNELS,
     FEEDBACK_STATUS,
@@ -60,7 +62,7 @@ def summary_section(report: Report, t: Translator) -> list[Block]:
     themes = sorted(((report.value("stories", "received", area, th) or 0, th) for th in report.themes),
                     reverse=True)
     top = [theme_name(t, th) for n, th in themes[:3] if n]
-    told = t._("Residents shared stories with us: {count}.", count=_count(t, received))
+    told = t._("Residents shared {count} stories with us.", count=_count(t, received))
     if top:
         told += " " + t._("They wrote most about: {themes}.", themes=", ".join(top))
     kept = sum(1 for c in report.commitments if c.state == "kept")
@@ -214,11 +216,12 @@ def contacts_section(report: Report, t: Translator) -> list[Block]:
 
 def participation_section(report: Report, t: Translator) -> list[Block]:
     blocks: list[Block] = [Heading(2, t._("Who took part"))]
+    languages = {code: Locale.parse(code).get_display_name(t.locale) or code for code in LANGUAGES}
     for hood, name in _areas(report):
         rows: list[tuple[str, ...]] = []
         for measure, label, names in (("joined_by_channel", t._("Joined through {category}"), CHANNELS),
-                                      ("joined_by_language", t._("Joined in {category}"), LANGUAGES),
-                                      ("stories_by_language", t._("Stories written in {category}"), LANGUAGES)):
+                                      ("joined_by_language", t._("Joined in {category}"), languages),
+                                      ("stories_by_language", t._("Stories written in {category}"), languages)):
             categories = sorted({f.category for f in report.figures if f.measure == measure})
             rows += [(label.format(category=names.get(c, c)),
                       *(cell(t, report.get("participation", measure, hood, ALL, p, c)) for p in PERIODS))

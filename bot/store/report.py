@@ -83,19 +83,25 @@ async def story_counts(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]
 
 
 def first_feedback(r: Reader, hoods: Sequence[str], p: Periods) -> AsyncIterator[Row]:
-    """Every story of either period (streamed): neighbourhood_id, theme, period, created_at and the moment of its
-    first feedback before its period ended (``first_at``, NULL when none): feedback linked to the story, or
-    feedback on its theme in its neighbourhood given after it was shared (those residents hear it too)."""
+    """Every story of either period (streamed): neighbourhood_id, theme, period, created_at and the moment of the
+    first feedback linked to it before its period ended (``linked_at``, NULL when none)."""
     period_end = "CASE WHEN e.created_at >= ? THEN ? ELSE ? END"
     return r.stream(
         f"SELECT e.neighbourhood_id, e.theme, {_period('e.created_at')} AS period, e.created_at,"
         " (SELECT MIN(f.created_at) FROM feedback_experiences fe JOIN feedback f ON f.id = fe.feedback_id"
-        f"   WHERE fe.experience_id = e.id AND f.created_at < {period_end}) AS linked_at,"
-        " (SELECT MIN(f.created_at) FROM feedback f WHERE f.neighbourhood_id = e.neighbourhood_id"
-        f"   AND f.theme = e.theme AND f.created_at >= e.created_at AND f.created_at < {period_end}) AS theme_at"
+        f"   WHERE fe.experience_id = e.id AND f.created_at < {period_end}) AS linked_at"
         f" FROM experiences e WHERE e.neighbourhood_id IN ({_marks(hoods)})"
         " AND e.created_at >= ? AND e.created_at < ?",
-        (p.start, p.start, p.end, p.start, p.start, p.end, p.start, *hoods, p.previous, p.end))
+        (p.start, p.start, p.end, p.start, *hoods, p.previous, p.end))
+
+
+async def theme_feedback(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, theme, created_at): feedback on a whole theme (everyone who wrote about it there hears
+    it), given in either period; few rows, in time order."""
+    return await r.all(
+        "SELECT neighbourhood_id, theme, created_at FROM feedback WHERE theme IS NOT NULL"
+        f" AND neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ? ORDER BY created_at",
+        (*hoods, p.previous, p.end))
 
 
 async def quotes(r: Reader, hoods: Sequence[str], p: Periods, per_theme: int) -> list[Row]:

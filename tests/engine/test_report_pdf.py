@@ -31,7 +31,7 @@ async def test_the_pdf_text_contains_the_summary_and_every_table(app: App, manua
     for paragraph in summary:
         assert _flat(paragraph) in text
     tables = [b for b in doc.blocks if isinstance(b, Table | Chart)]
-    assert len(tables) >= 8
+    assert len(tables) >= 6  # the chart, stories, feedback, promises, felt heard, taking part
     for table in tables:
         assert _flat(table.caption if isinstance(table, Table) else table.title) in text
         rows = table.rows if isinstance(table, Table) else tuple((bar.label, *bar.texts) for bar in table.bars)
