@@ -222,9 +222,9 @@ async def _heard(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) ->
 
 async def _participation(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) -> None:
     """Residents who joined, by channel and by language; stories by language; residents registered."""
-    for measure, rows in (("joined_by_channel", await repo.residents_by(reader, "channel", hoods, p)),
-                          ("joined_by_language", await repo.residents_by(reader, "language", hoods, p)),
-                          ("stories_by_language", await repo.stories_by_language(reader, hoods, p))):
+    for measure, rows in (("joined_by_channel", await repo.counts_by(reader, "residents", "channel", hoods, p)),
+                          ("joined_by_language", await repo.counts_by(reader, "residents", "language", hoods, p)),
+                          ("stories_by_language", await repo.counts_by(reader, "experiences", "language", hoods, p))):
         categories: set[str] = set()
         for row in rows:
             categories.add(str(row["value"]))

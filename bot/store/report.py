@@ -125,12 +125,16 @@ async def heard_counts(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]
         (p.start, *hoods, p.previous, p.end))
 
 
-async def residents_by(r: Reader, column: str, hoods: Sequence[str], p: Periods) -> list[Row]:
-    """(neighbourhood_id, period, value, n): residents who joined in either period, by channel or language."""
-    assert column in ("channel", "language")
+GROUPABLE = {("residents", "channel"), ("residents", "language"), ("experiences", "language")}
+
+
+async def counts_by(r: Reader, table: str, column: str, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, period, value, n): residents who joined, or stories shared, in either period, by
+    channel or language."""
+    assert (table, column) in GROUPABLE
     return await r.all(
         f"SELECT neighbourhood_id, {_period('created_at')} AS period, {column} AS value, COUNT(*) AS n"
-        f" FROM residents WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
+        f" FROM {table} WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
         " GROUP BY neighbourhood_id, period, value",
         (p.start, *hoods, p.previous, p.end))
 
@@ -143,15 +147,6 @@ async def residents_registered(r: Reader, hoods: Sequence[str], p: Periods) -> l
         " UNION ALL SELECT neighbourhood_id, 'previous' AS period, COUNT(*) AS n FROM residents"
         f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at < ? GROUP BY neighbourhood_id",
         (*hoods, p.end, *hoods, p.start))
-
-
-async def stories_by_language(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
-    """(neighbourhood_id, period, value, n): stories by the language they were written in."""
-    return await r.all(
-        f"SELECT neighbourhood_id, {_period('created_at')} AS period, language AS value, COUNT(*) AS n"
-        f" FROM experiences WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
-        " GROUP BY neighbourhood_id, period, value",
-        (p.start, *hoods, p.previous, p.end))
 
 
 async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
