@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from math import ceil
 from zoneinfo import ZoneInfo
 
+import pypdf
+
 from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import report
@@ -152,6 +154,7 @@ async def test_a_neighbourhood_with_three_stories_shows_nothing_that_identifies_
     about_residents = [f for f in data["figures"] if f["section"] in ("stories", "feedback", "heard", "participation")]
     assert about_residents and all(f["value"] is None for f in about_residents)
     assert data["quotes"] == []
+    pdf = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(files.pdf)).pages)
     for text in ("Noord story", "doctor"):
-        assert text not in files.html and text not in files.json and text not in files.csv
+        assert text not in files.html and text not in files.json and text not in files.csv and text not in pdf
     assert "fewer than 5" in files.html
