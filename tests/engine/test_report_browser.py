@@ -34,7 +34,10 @@ async def test_the_report_loads_cleanly_and_passes_an_accessibility_check(
             assert await page.evaluate("document.querySelectorAll('svg[role=img] title').length") >= 1
             assert await page.evaluate("document.querySelectorAll('table caption').length") >= 8
             assert await page.evaluate("document.documentElement.dir") == ("rtl" if language == "ar" else "ltr")
-            assert await page.evaluate("[...document.querySelectorAll('[lang=ar]')].every(e => e.dir === 'rtl')")
+            quoted = "[...document.querySelectorAll('blockquote [lang=ar]')]"
+            assert await page.evaluate(f"{quoted}.length") == 2  # the two Arabic stories about housing
+            right_to_left = "e => e.dir === 'rtl' && getComputedStyle(e).direction === 'rtl'"
+            assert await page.evaluate(f"{quoted}.every({right_to_left})")
             folder = ARTEFACTS / language
             folder.mkdir(parents=True, exist_ok=True)
             shots = await page.screenshots(folder)
