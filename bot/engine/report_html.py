@@ -27,6 +27,7 @@ thead th { background: #e8eef5; }
 blockquote { border-inline-start: 4px solid #1f4e79; margin: 0.75rem 0; padding: 0.25rem 1rem; }
 blockquote footer { font-size: 0.9rem; color: #333; }
 figure { margin: 1rem 0; } figcaption { font-weight: 600; }
+figure svg { direction: ltr; }
 svg text { font-family: system-ui, sans-serif; font-size: 13px; fill: #111; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
@@ -88,7 +89,7 @@ def _chart(chart: Chart, index: int) -> str:
     peak = max((v for bar in chart.bars for v in bar.values if v is not None), default=0) or 1
     ident = f"chart{index}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{ident}-t {ident}-d" '
-             f'viewBox="0 0 {width} {height}" width="100%">',
+             f'viewBox="0 0 {width} {height}" width="100%" direction="ltr">',
              f'<title id="{ident}-t">{escape(chart.title)}</title><desc id="{ident}-d">{escape(_alt(chart))}</desc>',
              f'<defs><pattern id="{ident}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
              'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'

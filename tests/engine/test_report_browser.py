@@ -38,6 +38,13 @@ async def test_the_report_loads_cleanly_and_passes_an_accessibility_check(
             assert await page.evaluate(f"{quoted}.length") == 2  # the two Arabic stories about housing
             right_to_left = "e => e.dir === 'rtl' && getComputedStyle(e).direction === 'rtl'"
             assert await page.evaluate(f"{quoted}.every({right_to_left})")
+            await page.send("Emulation.setDeviceMetricsOverride", width=1024, height=1400, deviceScaleFactor=1,
+                            mobile=False)
+            wide = await page.evaluate(
+                "[...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > "
+                "document.documentElement.clientWidth + 1 || e.getBoundingClientRect().left < -1)"
+                ".map(e => e.tagName + ' ' + e.textContent.slice(0, 40))")
+            assert wide == []  # nothing sticks out sideways: no horizontal scrolling, nothing cut off in print
             folder = ARTEFACTS / language
             folder.mkdir(parents=True, exist_ok=True)
             shots = await page.screenshots(folder)

@@ -88,15 +88,14 @@ class Page:
         return [e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"]
 
     async def screenshots(self, folder: Path, width: int = 1024, height: int = 1400) -> list[Path]:
-        """A PNG per screen-high page of the document."""
+        """A PNG of every screen of the document, scrolled to screen by screen as a reader would."""
         await self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
                         mobile=False)
         total = int(await self.evaluate("document.documentElement.scrollHeight"))
         paths = []
         for number, top in enumerate(range(0, total, height), 1):
-            shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                                   clip={"x": 0, "y": top, "width": width, "height": min(height, total - top),
-                                         "scale": 1})
+            await self.evaluate(f"window.scrollTo(0, {top}); new Promise(r => requestAnimationFrame(r))")
+            shot = await self.send("Page.captureScreenshot", format="png")
             path = folder / f"page-{number:02d}.png"
             path.write_bytes(base64.b64decode(shot["data"]))
             paths.append(path)
