@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_model import ALL, PERIODS, Figure, Report
 from bot.engine.report_privacy import FEWER, MIN_COUNT, CountSet, protect, shown_sum
 from bot.engine.report_texts import (
@@ -124,6 +125,7 @@ async def build(reader: Reader, config: Config, hoods: list[str], start: date, e
     cells = _Cells(report)
     _stories(cells, story_rows)
     cells.additive("stories", ("published", "rejected", "waiting"), "received", hoods, report.themes)
+    await _reasons(cells, reader, hoods, p)
     waits = await _feedback(cells, reader, hoods, p)
     cells.additive("feedback", ("with_feedback", "without_feedback"), "received", hoods, report.themes)
     heard_themes = await _heard(cells, reader, hoods, p)
@@ -159,6 +161,17 @@ def _stories(cells: _Cells, rows: Iterable[Row]) -> None:
         for t in (theme, ALL):
             cells.counts[("stories", measure, hood, t, period, "")] += n
             cells.counts[("stories", "received", hood, t, period, "")] += n
+
+
+async def _reasons(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) -> None:
+    """Stories not published, by the kind of reason; they add up to the neighbourhood's "rejected"."""
+    for row in await repo.rejection_reasons(reader, hoods, p):
+        cells.counts[("stories", "rejected_by_reason", str(row["neighbourhood_id"]), ALL, str(row["period"]),
+                      str(row["category"]))] += int(row["n"])
+    for hood in hoods:
+        for period in PERIODS:
+            cells.add_set((("stories", "rejected_by_reason", hood, ALL, period, c) for c in REASONS),
+                          ("stories", "rejected", hood, ALL, period, ""))
 
 
 Waits = dict[tuple[str, str, str], Counter[int]]

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from babel import Locale
 
+from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_document import (
     CHANNELS,
     FEEDBACK_STATUS,
@@ -120,6 +121,11 @@ def stories_section(report: Report, t: Translator) -> list[Block]:
                                 (t._("This period"), t._("Period before")), bars))
         blocks.append(Table(t._("Stories in {area}", area=name), _headers(t, measures),
                             _theme_rows(report, t, "stories", measures, hood, report.themes)))
+    for hood, name in _areas(report):
+        rows = tuple((t._(label), *(cell(t, report.get("stories", "rejected_by_reason", hood, ALL, period, key))
+                                    for period in PERIODS)) for key, label in REASONS.items())
+        blocks.append(Table(t._("Not published in {area}, by reason", area=name),
+                            (t._("Reason"), t._("This period"), t._("Period before")), rows))
     quotes = report.quotes
     if quotes:
         blocks.append(Heading(3, t._("In residents' words")))

@@ -27,6 +27,7 @@ class Story:
     status: str = "new"  # approved, rejected or new
     first_feedback: datetime | None = None
     text: str = ""
+    reason: str = ""  # the kind of reason a rejected story was filed under
 
 
 @dataclass
@@ -62,14 +63,20 @@ async def _share(app: App, clock: ManualClock, history: History, user: str, them
     return story
 
 
-async def _decide(app: App, clock: ManualClock, story: Story, status: str, when: datetime) -> None:
+REASONS = {3: ("personal: it names a neighbour", "personal"), 4: ("dubbel - al gemeld", "duplicate"),
+           11: ("we could not check this", "other")}
+
+
+async def _decide(app: App, clock: ManualClock, story: Story, status: str, when: datetime,
+                  reason: tuple[str, str] = ("off topic", "other")) -> None:
     clock.set(when)
     async with app.db.transaction() as tx:
         e = await moderation.find(tx, app.config, _room(app, story.hood), story.reference)
         if status == "approved":
             await moderation.approve(tx, app.services, e, "@org:localhost")
         else:
-            await moderation.reject(tx, app.services, e, "@org:localhost", "off topic")
+            await moderation.reject(tx, app.services, e, "@org:localhost", reason[0])
+            story.reason = reason[1]
     story.status = status
 
 
@@ -137,8 +144,8 @@ async def seed(app: App, clock: ManualClock) -> History:
                              datetime(2026, 2, 1, 8, tzinfo=UTC) + timedelta(days=3 * index, hours=index))
         stories.append(story)
     for index, story in enumerate(stories):
-        if index in (3, 4, 11):
-            await _decide(app, clock, story, "rejected", story.created + timedelta(hours=3))
+        if index in REASONS:
+            await _decide(app, clock, story, "rejected", story.created + timedelta(hours=3), REASONS[index])
         elif index not in (18, 19):  # the Arabic stories are published last, so they are quoted
             later = timedelta(days=40 if story.language == "ar" else 0, hours=2)
             await _decide(app, clock, story, "approved", story.created + later)

@@ -49,6 +49,8 @@ def _true_counts(history: History, hood: str) -> dict[tuple[str, str, str, str, 
             counts[("stories", measure, hood, theme, period, "")] += 1
             counts[("feedback", "with_feedback" if got else "without_feedback", hood, theme, period, "")] += 1
         counts[("participation", "stories_by_language", hood, "", period, s.language)] += 1
+        if s.status == "rejected":
+            counts[("stories", "rejected_by_reason", hood, "", period, s.reason)] += 1
     for h, channel, language, joined in history.residents:
         period = _period(joined)
         if h == hood and period:
@@ -89,7 +91,7 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
     for row in rows:
         key = (row["section"], row["measure"], row["neighbourhood"], row["theme"], row["period"], row["category"])
         if key not in truth and row["section"] in ("stories", "feedback", "heard") and row["measure"] not in (
-                "median_days", "p90_days", "share_with_feedback"):
+                "median_days", "p90_days", "share_with_feedback"):  # (every kind of reason is listed, also 0)
             truth[key] = 0  # a combination without events
         if key in truth:
             checked += 1
@@ -112,6 +114,10 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
     assert figure[("stories", "received", "safety", "current", "")]["value"] == "9"
     assert figure[("stories", "received", "safety", "previous", "")]["value"] == "6"
     assert figure[("stories", "received", "health", "current", "")]["hidden"] == "fewer_than_5"
+    reasons = {r["category"]: r["hidden"] for r in rows if r["measure"] == "rejected_by_reason"
+               and r["period"] == "current"}
+    assert reasons == {"personal": "fewer_than_5", "offensive": "fewer_than_5", "off_topic": "fewer_than_5",
+                       "duplicate": "fewer_than_5", "other": "fewer_than_5"}
     # time to first feedback: median and 90th percentile by nearest rank, in days
     current = [s for s in history.stories if s.hood == "centrum" and _period(s.created) == "current"]
     waits = _waits(current)
