@@ -59,7 +59,7 @@ class App:
         self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
         self.scheduler.daily("retention", "03:30", self._retention)
         if config.report.monthly:
-            self.scheduler.monthly("report-monthly", config.report.day, "09:00", self._monthly_report)
+            self.scheduler.daily("report-monthly", "09:00", self._monthly_report)  # sends from report.day on
         self.outbox.on_sent("feedback", feedback.offer_answers)
         deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook

@@ -44,15 +44,6 @@ class Scheduler:
                                 args=[name], id=name, replace_existing=True, coalesce=True, max_instances=1,
                                 misfire_grace_time=3600)
 
-    def monthly(self, name: str, day: int, at: str, job: Job) -> None:
-        """Run on a day of the month (1-28) at a local time ("09:00")."""
-        hour, minute = (int(part) for part in at.split(":"))
-        self.jobs[name] = job
-        self._scheduler.add_job(self._guarded, CronTrigger(day=day, hour=hour, minute=minute,
-                                                           timezone=self.services.config.timezone),
-                                args=[name], id=name, replace_existing=True, coalesce=True, max_instances=1,
-                                misfire_grace_time=6 * 3600)
-
     def once(self, name: str, at: datetime, job: Job) -> None:
         """Run once at ``at`` (a date job, e.g. a poll's closing). A moment that passed runs at once; the job is
         never dropped as a misfire. The same name again replaces the earlier job."""

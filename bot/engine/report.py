@@ -19,6 +19,7 @@ from bot.engine.report_model import Report
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.services import Services
+from bot.store import report as repo
 from bot.store.db import Database
 from bot.store.report import Reader
 
@@ -89,21 +90,31 @@ def replies(t: Translator, files: Files, hoods: list[str]) -> list[Reply]:
 
 
 async def send_monthly(services: Services) -> int:
-    """Last month's report to every moderation room, through the outbox; returns how many rooms."""
+    """Last month's report to every moderation room, through the outbox, from ``report.day`` on; returns how many
+    rooms got it now. Runs every morning: a room gets each month's report once (the outbox remembers it), also
+    when the bot was down on the day itself."""
     config = services.config
-    if not config.report.monthly:
+    today = services.now().astimezone(config.timezone).date()
+    if not config.report.monthly or today.day < config.report.day:
         return 0
-    start, end = previous_month(services.now().astimezone(config.timezone).date())
+    start, end = previous_month(today)
     language = config.report.language or config.moderation.language
     t = Translator(language, config.timezone)
     rooms: dict[str, list[str]] = {}
     for hood in config.neighbourhoods:
         if hood.moderation_room:
             rooms.setdefault(hood.moderation_room, []).append(hood.id)
+    sent = 0
     for room, hoods in rooms.items():
+        async with services.db.transaction() as tx:
+            if await repo.already_queued(tx, room, start.isoformat()):
+                continue
         files = await make(config, config.database_path, hoods, start, end, language, services.now(), prepare=False)
         async with services.db.transaction() as tx:
+            if await repo.already_queued(tx, room, start.isoformat()):
+                continue
             for reply in replies(t, files, hoods):
                 await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="report",
-                                     subject=f"{start.isoformat()}")
-    return len(rooms)
+                                     subject=start.isoformat())
+        sent += 1
+    return sent

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import aiosqlite
 
-from bot.store.db import Row
+from bot.store.db import Row, Tx
 
 CHUNK = 1000  # rows fetched per round trip to the worker thread when streaming
 REASON_ACTION = "reason"  # the audit log's action for the kind of reason (bot/engine/moderation_reasons.py)
@@ -227,3 +227,9 @@ async def contact_terms(r: Reader, hoods: Sequence[str]) -> list[Row]:
         f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND activated_at IS NOT NULL"
         " ORDER BY neighbourhood_id, theme, started_on, id",
         tuple(hoods))
+
+
+async def already_queued(tx: Tx, chat_id: str, subject: str) -> bool:
+    """Whether a report with this subject (its period) was queued for this room (the monthly report, once)."""
+    return await tx.value("SELECT 1 FROM outbox WHERE purpose = 'report' AND chat_id = ? AND subject = ? LIMIT 1",
+                          (chat_id, subject)) is not None

@@ -36,16 +36,22 @@ async def test_report_refuses_non_moderators_and_explains_bad_dates(app: App, ma
 async def test_the_monthly_report_reaches_the_moderation_room_through_the_outbox(tmp_path: Path) -> None:
     clock = ManualClock(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     matrix = Recorder("matrix", can_send_files=True)
-    app = App(make_config(tmp_path, report={"monthly": True, "day": 1}), [matrix], clock=clock)
+    app = App(make_config(tmp_path, report={"monthly": True, "day": 2}), [matrix], clock=clock)
     await app.start(background=False)
     try:
         assert "report-monthly" in app.scheduler.jobs
+        await app.scheduler.run("report-monthly")  # 1 March: not yet, the report comes on the 2nd
+        await app.outbox.drain()
+        assert [r for r in matrix.sent if r.attachment is not None] == []
+        clock.set(datetime(2026, 3, 3, 8, 0, tzinfo=UTC))  # the bot was down on the 2nd: the next morning
         await app.scheduler.run("report-monthly")
+        await app.scheduler.run("report-monthly")  # and again: once a month is enough
         await app.outbox.drain()
         sent = [r for r in matrix.sent if r.attachment is not None]
         assert [r.address.chat_id for r in sent if r.address] == [MOD_ROOM, MOD_ROOM]
         assert sent[0].attachment is not None and sent[0].attachment.filename == \
             "wijkbot-report-centrum-2026-02-01-2026-02-28.html"
+        assert sent[1].attachment is not None and (sent[1].attachment.data or b"").startswith(b"%PDF")
     finally:
         await app.stop()
 
