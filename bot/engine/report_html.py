@@ -90,7 +90,8 @@ def _chart(chart: Chart, index: int) -> str:
     ident = f"chart{index}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{ident}-t {ident}-d" '
              f'viewBox="0 0 {width} {height}" width="100%" direction="ltr">',
-             f'<title id="{ident}-t">{escape(chart.title)}</title><desc id="{ident}-d">{escape(_alt(chart))}</desc>',
+             f'<title id="{ident}-t">{escape(chart.title)}</title>',
+             f'<desc id="{ident}-d">{escape(chart.description)}</desc>',
              f'<defs><pattern id="{ident}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
              'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
              '<rect width="3" height="6" fill="#8a4b00"/></pattern></defs>']
@@ -121,11 +122,3 @@ def _bars(bar: Bar, y: int, peak: float, fills: tuple[str, ...]) -> list[str]:
 
 def _short(label: str) -> str:
     return label if len(label) <= 30 else label[:29] + "…"
-
-
-def _alt(chart: Chart) -> str:
-    """The chart in words: its description and every value."""
-    values = "; ".join(f"{bar.label}: " + ", ".join(f"{series} {text}" for series, text in
-                                                    zip(chart.series, bar.texts, strict=True))
-                       for bar in chart.bars)
-    return f"{chart.description} {values}"

@@ -115,9 +115,11 @@ def stories_section(report: Report, t: Translator) -> list[Block]:
                                for p in ("current", "previous"))) for th in report.themes)
         blocks.append(Heading(3, name))
         if bars:
+            values = "; ".join(t._("{theme}: this period {current}, period before {previous}", theme=bar.label,
+                                   current=bar.texts[0], previous=bar.texts[1]) for bar in bars)
             blocks.append(Chart(t._("Stories received per theme in {area}", area=name),
                                 t._("Bar chart: stories received per theme, this period and the period before. "
-                                    "The same numbers are in the table below."),
+                                    "The same numbers are in the table below.") + " " + values,
                                 (t._("This period"), t._("Period before")), bars))
         blocks.append(Table(t._("Stories in {area}", area=name), _headers(t, measures),
                             _theme_rows(report, t, "stories", measures, hood, report.themes)))
