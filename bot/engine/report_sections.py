@@ -202,7 +202,8 @@ def deliberations_section(report: Report, t: Translator) -> list[Block]:
         if d.groups:
             blocks.append(Table(t._("Opinion groups in {reference}", reference=d.reference),
                                 (t._("Group"), t._("Members")),
-                                tuple((t.number(i), t.number(size)) for i, size in enumerate(d.groups, 1))))
+                                tuple((t.number(i), t._("hidden to protect a small number") if size is None
+                                       else t.number(size)) for i, size in enumerate(d.groups, 1))))
     return blocks
 
 

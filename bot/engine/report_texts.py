@@ -73,7 +73,7 @@ class Deliberation:
     participants: int | None
     common_ground: tuple[str, ...]
     divisive: tuple[str, ...]
-    groups: tuple[int, ...]  # sizes of the groups shown (each at least 5)
+    groups: tuple[int | None, ...]  # sizes of the groups shown (each at least 5; None: hidden, see below)
 
 
 @dataclass(frozen=True)
@@ -174,16 +174,22 @@ async def deliberation_results(reader: Reader, hoods: list[str], p: Periods, rep
         ids = [*board.common_ground, *board.divisive] if enough else []
         texts = await repo.statement_texts(reader, ids) if ids else {}
         reference = str(row["reference"])
-        groups = tuple(g.size for g in board.groups if g.size >= MIN_COUNT) if enough else ()
+        sizes = {str(n): g.size for n, g in enumerate(board.groups, 1) if g.size >= MIN_COUNT} if enough else {}
+        # the participants outside the groups shown (too small a group, too few votes) are a part of the same
+        # set: when they are fewer than 5, a group's size is hidden too, so subtraction tells nothing
+        others = participants - sum(sizes.values())
+        hidden = protect({**sizes, "others": others, "all": participants},
+                         [CountSet((*sizes, "others"), "all")]) if sizes else {}
+        groups = tuple(None if n in hidden else size for n, size in sizes.items())
         found.append(Deliberation(reference, str(row["neighbourhood_id"]), clean(str(row["question"])),
                                   participants if enough else None,
                                   tuple(clean(texts[s]) for s in board.common_ground if s in texts),
                                   tuple(clean(texts[s]) for s in board.divisive if s in texts), groups))
         report.add(Figure("deliberations", "participants", str(row["neighbourhood_id"]), reference, "current", "",
                           participants if enough else None, "" if enough else FEWER))
-        for number, size in enumerate(groups, 1):
+        for number, size in sizes.items():
             report.add(Figure("deliberations", "group_size", str(row["neighbourhood_id"]), reference, "current",
-                              str(number), size))
+                              number, None if number in hidden else size, hidden.get(number, "")))
     return found
 
 
