@@ -119,7 +119,7 @@ async def build(reader: Reader, config: Config, hoods: list[str], start: date, e
                     generated=now.isoformat(timespec="seconds"),
                     previous_start=start - timedelta(days=(end - start).days + 1),
                     neighbourhoods=[(h, _name(config, h)) for h in hoods], themes=[])
-    story_rows = await repo.story_counts(reader, hoods, p)
+    story_rows = await repo.counts(reader, "experiences", ("theme", "status"), hoods, p)
     present = {str(row["theme"]) for row in story_rows}
     report.themes = [t for t in THEMES if t in present] + sorted(present - set(THEMES))
     cells = _Cells(report)
@@ -235,14 +235,14 @@ async def _heard(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) ->
 
 async def _participation(cells: _Cells, reader: Reader, hoods: list[str], p: Periods) -> None:
     """Residents who joined, by channel and by language; stories by language; residents registered."""
-    for measure, rows in (("joined_by_channel", await repo.counts_by(reader, "residents", "channel", hoods, p)),
-                          ("joined_by_language", await repo.counts_by(reader, "residents", "language", hoods, p)),
-                          ("stories_by_language", await repo.counts_by(reader, "experiences", "language", hoods, p))):
+    for measure, table, column in (("joined_by_channel", "residents", "channel"),
+                                   ("joined_by_language", "residents", "language"),
+                                   ("stories_by_language", "experiences", "language")):
         categories: set[str] = set()
-        for row in rows:
-            categories.add(str(row["value"]))
+        for row in await repo.counts(reader, table, (column,), hoods, p):
+            categories.add(str(row[column]))
             cells.counts[("participation", measure, str(row["neighbourhood_id"]), ALL, str(row["period"]),
-                          str(row["value"]))] += int(row["n"])
+                          str(row[column]))] += int(row["n"])
         total = "received" if measure == "stories_by_language" else "joined"
         for hood in hoods:
             for period in PERIODS:

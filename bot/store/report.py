@@ -74,15 +74,6 @@ class Reader:
         return [row async for row in self.stream(sql, params)]
 
 
-async def story_counts(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
-    """(neighbourhood_id, theme, period, status, n): stories received in either period, by their status now."""
-    return await r.all(
-        f"SELECT neighbourhood_id, theme, {_period('created_at')} AS period, status, COUNT(*) AS n"
-        f" FROM experiences WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
-        " GROUP BY neighbourhood_id, theme, period, status",
-        (p.start, *hoods, p.previous, p.end))
-
-
 async def rejection_reasons(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
     """(neighbourhood_id, period, category, n): stories not published, by the kind of reason (kept in the audit
     log beside the decision; stories rejected before there were kinds count as "other")."""
@@ -137,17 +128,18 @@ async def heard_counts(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]
         (p.start, *hoods, p.previous, p.end))
 
 
-GROUPABLE = {("residents", "channel"), ("residents", "language"), ("experiences", "language")}
+GROUPABLE = {("experiences", "theme"), ("experiences", "status"), ("experiences", "language"),
+             ("residents", "channel"), ("residents", "language")}
 
 
-async def counts_by(r: Reader, table: str, column: str, hoods: Sequence[str], p: Periods) -> list[Row]:
-    """(neighbourhood_id, period, value, n): residents who joined, or stories shared, in either period, by
-    channel or language."""
-    assert (table, column) in GROUPABLE
+async def counts(r: Reader, table: str, columns: tuple[str, ...], hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, period, *columns, n): stories shared, or residents who joined, in either period."""
+    assert columns and all((table, column) in GROUPABLE for column in columns)
+    names = ", ".join(columns)
     return await r.all(
-        f"SELECT neighbourhood_id, {_period('created_at')} AS period, {column} AS value, COUNT(*) AS n"
+        f"SELECT neighbourhood_id, {_period('created_at')} AS period, {names}, COUNT(*) AS n"
         f" FROM {table} WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
-        " GROUP BY neighbourhood_id, period, value",
+        f" GROUP BY neighbourhood_id, period, {names}",
         (p.start, *hoods, p.previous, p.end))
 
 
