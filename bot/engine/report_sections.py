@@ -89,11 +89,16 @@ def _theme_rows(report: Report, t: Translator, section: str, measures: tuple[str
                  for th in [*themes, ALL])
 
 
+COMPARED = ("received", "yes")  # also shown for the period before (the CSV has every figure for both)
+
+
 def measures_periods(measures: tuple[str, ...]) -> list[tuple[str, str]]:
-    """Each measure for the period; "received" also for the period before."""
-    found = [(m, "current") for m in measures]
-    if "received" in measures:
-        found.insert(1, ("received", "previous"))
+    """Each measure for the period, the main ones also for the period before (right after it)."""
+    found = []
+    for m in measures:
+        found.append((m, "current"))
+        if m in COMPARED:
+            found.append((m, "previous"))
     return found
 
 
