@@ -25,6 +25,7 @@ from bot.engine import (
     moderation,
     polls_schedule,
     privacy_posts,
+    report,
     retention,
 )
 from bot.engine.outbox import Dispatcher
@@ -58,6 +59,8 @@ class App:
         self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
         self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
         self.scheduler.daily("retention", "03:30", self._retention)
+        if config.report.monthly:
+            self.scheduler.daily("report-monthly", "09:00", self._monthly_report)  # sends from report.day on
         self.outbox.on_sent("feedback", feedback.offer_answers)
         deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
@@ -79,6 +82,9 @@ class App:
 
     async def _retention(self) -> None:
         await retention.sweep(self.services)
+
+    async def _monthly_report(self) -> None:
+        await report.send_monthly(self.services)
 
     async def _drain(self) -> None:
         await self.outbox.drain()

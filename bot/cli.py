@@ -8,6 +8,7 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.channels.base import Channel
@@ -92,6 +93,34 @@ def cmd_qr(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.engine import report
+    from bot.errors import UserError
+    from bot.i18n import Translator
+
+    config = _config(args.config)
+    hoods = args.neighbourhood or [n.id for n in config.neighbourhoods]
+    language = args.language or config.report.language or config.moderation.language
+    try:
+        files = asyncio.run(report.make(config, config.database_path, hoods, args.start, args.end, language,
+                                        datetime.now(UTC)))
+    except UserError as exc:
+        print(f"wijkbot report: {Translator(language)._(exc.msgid, **exc.params)}", file=sys.stderr)
+        return 1
+    for path in files.write(Path(args.out), report.file_stem(hoods, args.start, args.end)):
+        print(path)
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
+
+
 def cmd_redact(args: argparse.Namespace) -> int:
     from bot.engine.scrub import redact_stream
 
@@ -137,6 +166,16 @@ def build_parser() -> argparse.ArgumentParser:
     qr.add_argument("--config", default="config.toml")
     qr.add_argument("--output", default=".", help="folder for wijkbot-<id>.png and .svg (default: here)")
     qr.set_defaults(func=cmd_qr)
+
+    rep = sub.add_parser("report", help="write the report back (HTML, CSV, JSON, PDF) for a period")
+    rep.add_argument("--config", default="config.toml")
+    rep.add_argument("--from", dest="start", type=_day, required=True, help="first day, e.g. 2026-01-01")
+    rep.add_argument("--to", dest="end", type=_day, required=True, help="last day, e.g. 2026-06-30")
+    rep.add_argument("--neighbourhood", action="append", help="a neighbourhood id (repeat for several; default: all)")
+    rep.add_argument("--language", choices=["nl", "en", "tr", "ar", "pl"], default=None,
+                     help="the report's language (default: report.language, else moderation.language)")
+    rep.add_argument("--out", default=".", help="folder for the four files (default: here)")
+    rep.set_defaults(func=cmd_report)
 
     redact = sub.add_parser("redact", help="remove personal data from text (stdin to stdout)")
     redact.set_defaults(func=cmd_redact)

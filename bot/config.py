@@ -42,6 +42,7 @@ class Neighbourhood:
     public_rooms: tuple[str, ...] = ()  # Matrix rooms where approved stories appear
     telegram_chat: str | None = None  # Telegram group or channel id for approved stories
     contacts: tuple[ContactPerson, ...] = ()  # [[neighbourhoods.contacts]] (bot/config_contacts.py)
+    residents: int | None = None  # how many people live there (the report's participation per 1,000 residents)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    monthly: bool = False  # send the report of the previous month to each moderation room
+    day: int = 1  # on this day of the month, at 09:00 local time
+    language: str | None = None  # the report's language (default: moderation.language)
+
+
+@dataclass(frozen=True)
 class Config:
     municipality: str
     timezone: ZoneInfo
@@ -115,6 +123,7 @@ class Config:
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     polls: PollsConfig = field(default_factory=PollsConfig)
     continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
@@ -203,7 +212,7 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
             r.problem(path, "must be a table")
             continue
         r.unknown(item, {"id", "name", "aliases", "postcodes", "moderation_room", "public_rooms",
-                         "telegram_chat", "contacts"}, path)
+                         "telegram_chat", "contacts", "residents"}, path)
         nid = r.string(item, "id", f"{path}.id") or ""
         if nid and not _ID.match(nid):
             r.problem(f"{path}.id", "use lower-case letters, digits, '-' or '_' (at most 32)")
@@ -227,6 +236,8 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
             public_rooms=r.strings(item, "public_rooms", f"{path}.public_rooms"),
             telegram_chat=r.string(item, "telegram_chat", f"{path}.telegram_chat", required=False),
             contacts=parse_contacts(r, item.get("contacts"), f"{path}.contacts", base, languages, seen_contacts),
+            residents=r.integer(item, "residents", f"{path}.residents", 0, 1, 10_000_000) if "residents" in item
+            else None,
         ))
     return tuple(result)
 
@@ -310,7 +321,7 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix", "continuity", "polls"}, "")
+                     "neighbourhoods", "telegram", "matrix", "continuity", "polls", "report"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -353,6 +364,14 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
     feedback = _feedback(r, r.table(data, "feedback", "feedback", required=False))
     polls = r.table(data, "polls", "polls", required=False)
     r.unknown(polls, {"min_results"}, "polls")
+    report = r.table(data, "report", "report", required=False)
+    r.unknown(report, {"monthly", "day", "language"}, "report")
+    monthly = report.get("monthly", False)
+    if not isinstance(monthly, bool):
+        r.problem("report.monthly", "must be true or false")
+    report_language = r.string(report, "language", "report.language", required=False)
+    if report_language is not None and report_language not in SUPPORTED_LANGUAGES:
+        r.problem("report.language", f"{report_language!r} has no translation")
 
     config = Config(
         municipality=name,
@@ -376,6 +395,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         feedback=feedback,
         polls=PollsConfig(min_results=r.integer(polls, "min_results", "polls.min_results", 5, 1, 1000)),
         continuity=parse_continuity(r, r.table(data, "continuity", "continuity", required=False)),
+        report=ReportConfig(monthly=monthly is True, day=r.integer(report, "day", "report.day", 1, 1, 28),
+                            language=report_language if report_language in SUPPORTED_LANGUAGES else None),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
     )

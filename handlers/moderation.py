@@ -7,7 +7,7 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
-from bot.engine import contacts, moderation
+from bot.engine import contacts, moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
@@ -95,8 +95,11 @@ async def log(ctx: Context) -> None:
     lines = [ctx.t._("History of {reference}:", reference=e.reference)]
     for entry in entries:
         when = ctx.t.datetime(ctx.services.parse_time(entry.at), "short")
+        detail = entry.detail
+        if entry.action == moderation_reasons.AUDIT_ACTION and detail in moderation_reasons.REASONS:
+            detail = ctx.t._(moderation_reasons.REASONS[detail])
         lines.append(f"• {when} · {entry.actor} · {ctx.t._(ACTIONS.get(entry.action, entry.action))}"
-                     + (f" · {entry.detail}" if entry.detail else ""))
+                     + (f" · {detail}" if detail else ""))
     ctx.say("\n".join(lines))
 
 
@@ -119,6 +122,10 @@ async def help_(ctx: Context) -> None:
                 "!deliberation D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
                 "!reject-statement S-REF reason."),
         ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
+        ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
+                "Dutch !rapport."),
+        ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
+                "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
     ]))
 
 
@@ -144,7 +151,7 @@ async def reaction(ctx: Context) -> None:
 
 
 ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),
-           "theme": N_("theme changed")}
+           "theme": N_("theme changed"), "reason": N_("kind of reason")}
 
 ROOM_COMMANDS: dict[str, Handler] = {}
 for _words, _handler in (

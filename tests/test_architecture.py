@@ -51,11 +51,11 @@ def test_every_module_uses_postponed_annotations() -> None:
 
 
 def test_room_commands_of_different_features_never_shadow_each_other() -> None:
-    from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms
+    from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
 
     seen: dict[str, str] = {}
     clashes = []
-    for module in (moderation, feedback, deliberation_rooms, contacts_rooms, polls_rooms):
+    for module in (moderation, feedback, deliberation_rooms, contacts_rooms, polls_rooms, report_rooms):
         for word in module.ROOM_COMMANDS:
             if word in seen:
                 clashes.append(f"!{word}: {seen[word]} and {module.__name__}")

@@ -109,3 +109,23 @@ def test_shell_answers_bytes_that_are_not_utf8_in_the_residents_language(tmp_pat
     assert polish._("I can only read ordinary text. Please type your message.") in out
     assert polish._("Where is this? Type a street or a spot (no house number), or choose Skip.") in out
     assert "Traceback" not in out + err and "went wrong" not in out
+
+
+def test_report_writes_four_files_and_explains_mistakes(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    out = tmp_path / "reports"
+    result = wijkbot("report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30",
+                     "--neighbourhood", "centrum", "--language", "nl", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stem = "wijkbot-report-centrum-2026-01-01-2026-06-30"
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{stem}.{s}" for s in ("csv", "html", "json", "pdf"))
+    assert '<html lang="nl"' in (out / f"{stem}.html").read_text(encoding="utf-8")
+    assert "Traceback" not in result.stderr and "fontTools" not in result.stderr
+    wrong = wijkbot("report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30",
+                    "--neighbourhood", "zuid", "--out", str(out), cwd=tmp_path)
+    assert wrong.returncode == 1 and "zuid" in wrong.stderr and "centrum, noord, oost" in wrong.stderr
+    backwards = wijkbot("report", "--config", str(config), "--from", "2026-06-30", "--to", "2026-01-01",
+                        "--out", str(out), cwd=tmp_path)
+    assert backwards.returncode == 1 and "2026-01-01" in backwards.stderr
+    bad_date = wijkbot("report", "--config", str(config), "--from", "1 januari", "--to", "2026-01-01", cwd=tmp_path)
+    assert bad_date.returncode == 2 and "is not a date like 2026-06-30" in bad_date.stderr

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.channels.base import Address, Reply
 from bot.config import Config, Neighbourhood
-from bot.engine import outbox
+from bot.engine import moderation_reasons, outbox
 from bot.engine.scrub import scrub
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -176,9 +176,11 @@ async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: 
     _undecided(e)
     if not reason.strip():
         raise UserError("Please give a reason, for the author: !reject {reference} reason.", reference=e.reference)
-    await repo.decide(tx, e.id, "rejected", reason.strip(), services.now_iso())
-    await audit.add(tx, e.reference, actor, "rejected", reason.strip(), services.now_iso())
-    await _tell_author(tx, services, e, "rejected", reason.strip())
+    category, reason = moderation_reasons.categorise(reason)
+    await repo.decide(tx, e.id, "rejected", reason, services.now_iso())
+    await audit.add(tx, e.reference, actor, "rejected", reason, services.now_iso())
+    await audit.add(tx, e.reference, actor, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
+    await _tell_author(tx, services, e, "rejected", reason)
 
 
 async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: str) -> str:
