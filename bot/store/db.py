@@ -3,6 +3,11 @@
 One connection serves the whole process. An asyncio lock makes every ``transaction()`` exclusive, so two
 conversations never interleave inside one SQLite transaction. The SQL sticks to what PostgreSQL also runs
 (``ON CONFLICT``, ``RETURNING``, ISO-8601 text timestamps, integer keys).
+
+Erased means erased on disk: every connection sets ``secure_delete`` (deleted content is overwritten with zeros,
+whatever the SQLite build's default), and a transaction that erased personal data (/forget, the retention sweep,
+a youth poll's close) says so with :meth:`Tx.erased`; after its COMMIT the WAL, which still holds the old page
+images, is checkpointed into the database file and truncated (:meth:`Database.erase_checkpoint`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ class DatabaseTooNew(Exception):
     """The database was written by a newer wijkbot; running older code on it could damage it."""
 
 
+def to_hour(moment: str) -> str:
+    """An ISO-8601 time (``2026-03-02T10:13:17+00:00``) cut to its hour (``2026-03-02T10:00:00+00:00``): for rows
+    that need a rough age but must not record the moment someone did something."""
+    return f"{moment[:13]}:00:00{moment[19:]}"
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """(version, file name, SQL) for every migration shipped with the code, in order."""
     found: list[tuple[int, str, str]] = []
@@ -71,6 +82,12 @@ class Tx:
         self.conn = conn
         self._pending: list[tuple[str, tuple[Any, ...]]] = [("BEGIN IMMEDIATE", ())]
         self.begun = False  # whether BEGIN has reached SQLite
+        self.erasing = False  # personal data was erased: truncate the WAL after the COMMIT
+
+    def erased(self) -> None:
+        """This transaction erases personal data: once it has committed, the WAL (which still holds the old page
+        images) is checkpointed and truncated, so the erased bytes are gone from the files too."""
+        self.erasing = True
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a statement now; the number of rows it changed."""
@@ -139,6 +156,12 @@ def _rollback_if_open(raw: sqlite3.Connection) -> None:
         raw.execute("ROLLBACK")
 
 
+def _checkpoint_truncate(raw: sqlite3.Connection) -> tuple[int, int, int]:
+    """In the worker: (busy, WAL frames, frames checkpointed) of a TRUNCATE checkpoint."""
+    row = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
 async def _in_worker(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
     """Run ``function(raw_connection, *args)`` in the connection's worker thread, in one round trip. The call is
     queued before the first suspension (``Database.transaction`` relies on it).
@@ -165,6 +188,7 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA secure_delete=ON")  # not left to the build's default (see the module text)
         self._conn = conn
         try:
             await self.migrate(migrate_to)
@@ -202,6 +226,8 @@ class Database:
             locked = False
             if batch is not None:
                 await _in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
+            if tx.erasing:
+                await self.erase_checkpoint()
         except BaseException:
             if locked and tx.begun:  # queued behind whatever was sent, so it also undoes a batch still running
                 await _in_worker(self.conn, _rollback_if_open)
@@ -209,6 +235,22 @@ class Database:
         finally:
             if locked:
                 self._lock.release()
+
+    async def erase_checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it to zero bytes, so pages that held erased data
+        survive nowhere (with ``secure_delete`` the file's own copies are zeroed). Between transactions only.
+        False when a reader in another process (a running ``.backup``) kept it from finishing; the next one
+        (or SQLite's own checkpoints) finishes the job."""
+        try:
+            async with self._lock:
+                busy, _, _ = await _in_worker(self.conn, _checkpoint_truncate)
+        except sqlite3.Error as exc:  # the erasure itself has committed; only the tidying up failed
+            log.warning("the database's WAL could not be truncated after an erasure (%s)", type(exc).__name__)
+            return False
+        if busy:
+            log.warning("the database's WAL could not be truncated now (another process is reading it); erased"
+                        " data leaves the WAL file at the next checkpoint")
+        return not busy
 
     async def version(self) -> int:
         async with self.transaction() as tx:
