@@ -243,7 +243,7 @@ class Dialogue:
         state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
         resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
-            residents_repo.seen(tx, resident, incoming.address.chat_id)
+            residents_repo.seen(tx, resident, incoming.address.chat_id, services.now_iso())
         language = resident.language if resident else state.data.get("language")
         if not incoming.address.private:
             language = services.config.moderation.language  # shared rooms are the organisers' places
