@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,3 +35,18 @@ async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Record
     await application.start(background=False)
     yield application
     await application.stop()
+
+
+# SQLite's compile-time default for secure_delete differs between builds (Debian's is on, others' off). Every
+# connection the tests open starts with it off, so the tests that read the raw bytes of the database and its WAL
+# prove that wijkbot turns it on itself (bot/store/db.py) instead of relying on the build.
+_sqlite_connect = sqlite3.connect
+
+
+def _connect_with_secure_delete_off(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+    connection = _sqlite_connect(*args, **kwargs)
+    connection.execute("PRAGMA secure_delete=OFF")
+    return connection
+
+
+sqlite3.connect = _connect_with_secure_delete_off
