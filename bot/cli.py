@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import logs
 from bot.channels.base import Channel
 from bot.config import Config, ConfigError, load
 from bot.store.db import DatabaseTooNew
@@ -149,8 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.verbose else (logging.WARNING if args.command == "shell" else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.setup(args.verbose, quiet=args.command == "shell")
     try:
         result: int = args.func(args)
     except ConfigError as exc:

@@ -97,6 +97,7 @@ async def seal_youth_votes(tx: Tx, poll: PollRecord) -> None:
     sealed = sorted((hmac.new(blind, voter.encode(), hashlib.sha256).hexdigest(), option)
                     for voter, option in await repo.youth_votes(tx, poll.id))
     await repo.replace_youth_votes(tx, poll.id, sealed)
+    log.debug("%s: %d youth vote row(s) re-hashed and rewritten", poll.reference, len(sealed))
 
 
 def voter_hash(poll: PollRecord, resident: Resident) -> str:

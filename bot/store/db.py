@@ -243,10 +243,11 @@ class Database:
         (or SQLite's own checkpoints) finishes the job."""
         try:
             async with self._lock:
-                busy, _, _ = await _in_worker(self.conn, _checkpoint_truncate)
+                busy, frames, _ = await _in_worker(self.conn, _checkpoint_truncate)
         except sqlite3.Error as exc:  # the erasure itself has committed; only the tidying up failed
             log.warning("the database's WAL could not be truncated after an erasure (%s)", type(exc).__name__)
             return False
+        log.debug("erasure: %d WAL frame(s) checkpointed, WAL truncated: %s", frames, not busy)
         if busy:
             log.warning("the database's WAL could not be truncated now (another process is reading it); erased"
                         " data leaves the WAL file at the next checkpoint")
