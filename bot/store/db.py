@@ -24,6 +24,9 @@ from typing import Any, Self, TypeVar
 
 import aiosqlite
 
+from bot.store import broken
+from bot.store.broken import StorageError
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -173,33 +176,60 @@ async def _in_worker(conn: aiosqlite.Connection, function: Callable[..., T], *ar
     return result
 
 
+async def _connect(path: str) -> aiosqlite.Connection:
+    """aiosqlite's connect; when it fails, its worker thread stops on its own, and this waits for that, so the
+    thread cannot outlive the event loop (``_thread`` is aiosqlite's, like the internals ``_in_worker`` uses)."""
+    connecting = aiosqlite.connect(path, isolation_level=None)
+    try:
+        return await connecting
+    except BaseException:
+        await asyncio.to_thread(connecting._thread.join, 5.0)
+        raise
+
+
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.failure: StorageError | None = None  # set when the storage broke while running (see broken.py)
+        self.broken = asyncio.Event()
 
     async def open(self, migrate_to: int | None = None) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA secure_delete=ON")  # not left to the build's default (see the module text)
-        self._conn = conn
+        """Open (creating the file, and its folder but not the folders above it) and migrate. A file that cannot
+        be used raises :class:`StorageError`, with nothing left open and the file as it was."""
         try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(exist_ok=True)  # a missing path above it is a mistake, not ours to make
+            self._conn = await _connect(self.path)
+            self._conn.row_factory = aiosqlite.Row
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL",
+                           "secure_delete=ON"):  # secure_delete: not left to the build's default (module text)
+                await self._conn.execute(f"PRAGMA {pragma}")
             await self.migrate(migrate_to)
-        except BaseException:
+        except BaseException as exc:
             await self.close()
+            found = broken.problem(exc, opening=True)
+            if found is not None:
+                raise StorageError(self.path, found) from exc
             raise
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        """Close the connection and its worker thread, also when the storage has failed."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except sqlite3.Error as exc:
+                log.warning("the database did not close cleanly (%s)", type(exc).__name__)
+
+    def _check(self, exc: BaseException) -> None:
+        """A failure that means the file cannot be used marks the database broken (once; the app then stops)."""
+        found = broken.problem(exc)
+        if found is not None and self.failure is None:
+            self.failure = StorageError(self.path, found)
+            log.error("%s; stopping", self.failure)
+            self.broken.set()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -228,7 +258,8 @@ class Database:
                 await _in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
             if tx.erasing:
                 await self.erase_checkpoint()
-        except BaseException:
+        except BaseException as exc:
+            self._check(exc)
             if locked and tx.begun:  # queued behind whatever was sent, so it also undoes a batch still running
                 await _in_worker(self.conn, _rollback_if_open)
             raise
