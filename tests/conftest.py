@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import logs
 from bot.app import App
 from bot.clock import ManualClock
 from tests.support import Recorder, make_config
@@ -25,6 +27,15 @@ def matrix_recorder() -> Recorder:
 @pytest.fixture
 def telegram_recorder() -> Recorder:
     return Recorder("telegram", can_send_files=True, accepts_photos=True)
+
+
+@pytest.fixture
+def logging_as_with_v() -> Iterator[None]:
+    """The logger levels `wijkbot -v` sets: DEBUG, with the libraries that log values held back (bot/logs.py)."""
+    logs.hold_back_libraries(logging.DEBUG)
+    yield
+    for name in logs.LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
 
 
 @pytest.fixture

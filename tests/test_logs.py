@@ -5,13 +5,11 @@ what happened."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot import logs
 from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import polls
@@ -24,17 +22,8 @@ STORY = "Bel 06-12345678: de lantaarnpaal bij de Zwanenhof knippert al weken."
 SECRETS = (USER, "06-12345678", "0612345678", "lantaarnpaal", "Zwanenhof", "Annemieke")
 
 
-@pytest.fixture
-def as_with_v() -> Iterator[None]:
-    """The levels `wijkbot -v` sets: DEBUG, with the libraries that log values held back."""
-    logs.hold_back_libraries(logging.DEBUG)
-    yield
-    for name in logs.LIBRARIES:
-        logging.getLogger(name).setLevel(logging.NOTSET)
-
-
-async def test_a_whole_conversation_at_debug_logs_no_values(app: App, manual_clock: ManualClock, as_with_v: None,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_whole_conversation_at_debug_logs_no_values(
+        app: App, manual_clock: ManualClock, logging_as_with_v: None, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     manual_clock.set(MONDAY)
     anna = Person(app, USER, channel="telegram", language_hint="en")

@@ -8,7 +8,6 @@ import logging
 import nio
 import pytest
 
-from bot import logs
 from bot.channels.base import Incoming, Reply
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     MatrixWorld,
@@ -28,23 +27,19 @@ def answer(incoming: Incoming) -> list[Reply]:
     return [Reply(text="Dank je! Waar is dit?")] if incoming.text else []
 
 
-async def test_a_direct_chat_logs_no_values_at_debug(world: MatrixWorld, caplog: pytest.LogCaptureFixture) -> None:
-    logs.hold_back_libraries(logging.DEBUG)
+async def test_a_direct_chat_logs_no_values_at_debug(world: MatrixWorld, logging_as_with_v: None,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    try:
-        bot = await world.user("bot")
-        resident = await world.person("annemieke")
-        host = RecordingHost(answer)
-        await world.start(world.config(bot), host)
-        created = await resident.room_create(is_direct=True, invite=[bot.user_id])
-        assert isinstance(created, nio.RoomCreateResponse), created
-        await bot_joined(resident, created.room_id, bot.user_id)
-        await send_text(resident, created.room_id, STORY)
-        assert (await host.next()).text == STORY
-        assert (await wait_event(resident, created.room_id, is_notice)).body == "Dank je! Waar is dit?"
-    finally:
-        for name in logs.LIBRARIES:
-            logging.getLogger(name).setLevel(logging.NOTSET)
+    bot = await world.user("bot")
+    resident = await world.person("annemieke")
+    host = RecordingHost(answer)
+    await world.start(world.config(bot), host)
+    created = await resident.room_create(is_direct=True, invite=[bot.user_id])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    await bot_joined(resident, created.room_id, bot.user_id)
+    await send_text(resident, created.room_id, STORY)
+    assert (await host.next()).text == STORY
+    assert (await wait_event(resident, created.room_id, is_notice)).body == "Dank je! Waar is dit?"
     assert any(r.name.startswith("bot") and r.levelno <= logging.INFO for r in caplog.records)
     logged = "\n".join(record.getMessage() for record in caplog.records)  # (the test's own nio client included)
     for secret in (resident.user_id, created.room_id, "annemieke", "06-12345678", "lantaarnpaal", "Zwanenhof"):

@@ -4,11 +4,9 @@ wijkbot's channel log no words, chat ids or token while a resident talks to the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 
-from bot import logs
 from tests.channels.conftest import TOKEN, WEBHOOK_SECRET, Running
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -17,16 +15,8 @@ USER_ID = 918273645
 STORY = "Bel 06-12345678: de lantaarnpaal bij de Zwanenhof knippert al weken."
 
 
-@pytest.fixture
-def as_with_v() -> Iterator[None]:
-    logs.hold_back_libraries(logging.DEBUG)
-    yield
-    for name in logs.LIBRARIES:
-        logging.getLogger(name).setLevel(logging.NOTSET)
-
-
 async def test_a_conversation_over_the_bot_api_logs_no_values_at_debug(
-        bot_any_mode: Running, as_with_v: None, caplog: pytest.LogCaptureFixture) -> None:
+        bot_any_mode: Running, logging_as_with_v: None, caplog: pytest.LogCaptureFixture) -> None:
     bot, emu = bot_any_mode, bot_any_mode.emu
     caplog.set_level(logging.DEBUG)
     annemieke = emu.user(USER_ID, "Annemieke", language_code="en")
