@@ -160,6 +160,9 @@ def set_youth_vote(tx: Tx, poll_id: int, voter: str, chosen: frozenset[int]) -> 
         tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES (?, ?, ?)", (poll_id, voter, option))
 
 
+_ROWS_PER_INSERT = 300  # 900 parameters a statement: within SQLite's and PostgreSQL's limits
+
+
 async def youth_votes(tx: Tx, poll_id: int) -> list[tuple[str, int]]:
     """Every (voter hash, option) of a youth poll, in no particular order."""
     rows = await tx.all("SELECT voter, option FROM poll_youth_votes WHERE poll_id = ?", (poll_id,))
@@ -175,9 +178,6 @@ async def replace_youth_votes(tx: Tx, poll_id: int, votes: list[tuple[str, int]]
         tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES "
                  + ", ".join("(?, ?, ?)" for _ in chunk),
                  [value for voter, option in chunk for value in (poll_id, voter, option)])
-
-
-_ROWS_PER_INSERT = 300  # 900 parameters a statement: within SQLite's and PostgreSQL's limits
 
 
 async def tally(tx: Tx, poll: PollRecord) -> tuple[int, dict[int, int]]:

@@ -59,3 +59,15 @@ async def test_the_retention_sweep_leaves_neither_words_nor_account_in_the_files
     files = files_of(Path(app.db.path))
     assert files.get("-wal", b"") == b""
     assert holding(files, USER, PHONE) == {}
+
+
+async def test_an_abandoned_draft_leaves_the_files_when_it_is_dropped(app: App, manual_clock: ManualClock) -> None:
+    anna = Person(app, USER, channel="telegram")
+    await anna.onboard()
+    for line in ("/share", "Safety and crime", f"Bel {PHONE}, de lantaarnpaal is kapot."):
+        await anna.say(line)
+    assert holding(files_of(Path(app.db.path)), PHONE)  # the draft is in the dialogue state
+    manual_clock.advance(timedelta(days=2))
+    await app.scheduler.run("purge-idle")  # abandoned dialogues go after a day
+    files = files_of(Path(app.db.path))
+    assert files.get("-wal", b"") == b"" and holding(files, PHONE) == {}
