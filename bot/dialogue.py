@@ -243,7 +243,7 @@ class Dialogue:
         state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
         resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
-            residents_repo.seen(tx, resident, incoming.address.chat_id, services.now_iso())
+            residents_repo.seen(tx, resident, incoming.address.chat_id)
         language = resident.language if resident else state.data.get("language")
         if not incoming.address.private:
             language = services.config.moderation.language  # shared rooms are the organisers' places
@@ -270,6 +270,8 @@ class Dialogue:
         else:
             # Nothing personal is stored before consent; an idle state is not worth a row either.
             conversations.delete(tx, actor.channel, actor.user_id)
+        if ctx.resident is not None and incoming.address.private:
+            residents_repo.active(tx, ctx.resident, services.now_iso())  # the day, for retention
         log.debug("%s turn: %s/%s -> %s/%s, %d replies", actor.channel, *answered, ctx.state.flow, ctx.state.step,
                   len(ctx.replies))  # names of flows and steps only, never what was said
         return ctx.replies

@@ -72,13 +72,19 @@ async def mark_unreachable(tx: Tx, channel: str, chat_id: str, now: str) -> None
     )
 
 
-def seen(tx: Tx, resident: Resident, chat_id: str, now: str) -> None:
-    """The resident wrote to us: they are reachable again, at this chat, and active today (written with the
-    transaction's next statement, and only when one of these changed: once a day for someone who keeps writing)."""
+def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
+    """The resident wrote to us: they are reachable again, at this chat (written with the next statement)."""
+    if resident.unreachable_at is not None or resident.chat_id != chat_id:
+        tx.defer("UPDATE residents SET unreachable_at = NULL, chat_id = ? WHERE id = ?",
+                         (chat_id, resident.id))
+
+
+def active(tx: Tx, resident: Resident, now: str) -> None:
+    """The resident used the bot today: note the day (not the time) for the retention sweep, with the
+    transaction's next statement or its commit, and only when the stored day differs: once a day at most."""
     today = now[:10]
-    if resident.unreachable_at is not None or resident.chat_id != chat_id or resident.last_active != today:
-        tx.defer("UPDATE residents SET unreachable_at = NULL, chat_id = ?, last_active = ? WHERE id = ?",
-                 (chat_id, today, resident.id))
+    if resident.last_active != today:
+        tx.defer("UPDATE residents SET last_active = ? WHERE id = ?", (today, resident.id))
 
 
 async def inactive_since(tx: Tx, day: str) -> list[Resident]:
