@@ -121,23 +121,33 @@ def test_a_read_only_folder_is_named_and_the_database_kept(tmp_path: Path, comma
 
 def test_a_full_disk_while_running_stops_the_shell_with_the_file_named(tmp_path: Path) -> None:
     """The disk fills up during a conversation (a file size limit on the process, which SQLite meets as a failed
-    write): the shell stops at once instead of answering every message with an error, and the database keeps
-    everything that was committed before."""
+    write): the shell stops at once, also while its input stays open as a terminal's would, instead of answering
+    every message with an error; the database keeps everything committed before."""
     config = configs(tmp_path)["shell"]
     assert start("shell", config, stdin="/start\n2\nnoord\n1\n").returncode == 0
     database = tmp_path / "data" / "wijkbot.sqlite3"
     story = "De lantaarnpaal bij de speeltuin knippert al weken en het is 's avonds erg donker daar. " * 15
-    script = "".join(f"/share\n6\n{story}\n/cancel\n" for _ in range(60))
+    turns = 20
 
     def small_disk() -> None:
         limit = 64 * 1024  # the WAL may grow to 64 KB: a few turns
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--config", str(config)], input=script,
-                            capture_output=True, text=True, cwd=tmp_path, timeout=60, preexec_fn=small_disk)
-    line = one_line(result)  # (the failed turn itself is logged above it, with its error reference)
-    assert line.startswith(f"wijkbot: The database {database} cannot be") and "disk" in line, result.stderr
-    assert result.stdout.count("Tell us in your own words") < 60  # it stopped, it did not go on failing
+    shell = subprocess.Popen([sys.executable, "-m", "bot", "shell", "--config", str(config)], cwd=tmp_path,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=small_disk)
+    assert shell.stdin is not None
+    shell.stdin.write("".join(f"/share\n6\n{story}\n/cancel\n" for _ in range(turns)))
+    shell.stdin.flush()  # and left open
+    try:
+        returncode = shell.wait(timeout=60)
+        stdout, stderr = shell.stdout.read() if shell.stdout else "", shell.stderr.read() if shell.stderr else ""
+    finally:
+        shell.kill()
+        shell.stdin.close()
+    line = one_line(subprocess.CompletedProcess(shell.args, returncode, stdout, stderr))
+    assert line.startswith(f"wijkbot: The database {database} cannot be") and "disk" in line, stderr
+    assert stdout.count("Tell us in your own words") < turns  # it stopped, it did not go on failing
     check = sqlite3.connect(database)
     try:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
