@@ -246,9 +246,9 @@ class Database:
         next transaction's BEGIN comes after this COMMIT anyway. (Under load each round trip waits behind other
         work on the event loop; holding the lock through the COMMIT's made the lock the bottleneck.) Nothing can
         run between the release and the queueing: awaiting ``_in_worker`` queues before it first suspends."""
+        tx = Tx(self.conn)  # a closed database fails here, before taking the lock (which it would never give back)
         await self._lock.acquire()
         locked = True
-        tx = Tx(self.conn)
         try:
             yield tx
             batch = tx._commit_batch()
