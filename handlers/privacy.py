@@ -102,7 +102,7 @@ class ForgetFlow(Flow):
             ctx.ask("confirm", ctx.t._("Please choose one of the options."), self._choices(ctx))
             return
         await privacy.forget(ctx.tx, ctx.resident, keep_stories=choice == "keep")
-        ctx.tx.erased()  # after the commit the WAL is truncated: the erased bytes leave the files too
         ctx.resident = None
+        ctx.tx.erased()  # after the commit the WAL is truncated: the erased bytes leave the files too
         ctx.finish()
         ctx.say(ctx.t._("Done. We have erased your data. If you type /start, we start again as strangers."))
