@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 
 from bot.channels.base import Address, Channel, Incoming, Reply, ShowsBusy
@@ -137,7 +137,7 @@ class App:
             await outbox_repo.drop_for_chat(tx, address.channel, address.chat_id)
 
     async def run_until_signal(self) -> None:
-        """Run until SIGINT or SIGTERM, then stop cleanly."""
+        """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -145,9 +145,20 @@ class App:
         try:
             await self.start()
             log.info("wijkbot is running; stop with Ctrl-C")
-            await stop.wait()
+            await self.until(stop.wait())
             log.info("stopping")
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             await self.stop()
+        if self.db.failure is not None:
+            raise self.db.failure
+
+    async def until(self, done: Awaitable[object]) -> None:
+        """Wait for ``done``, or until the database breaks (a full disk, say): carrying on would only fail."""
+        waiting = [asyncio.ensure_future(done), asyncio.ensure_future(self.db.broken.wait())]
+        try:
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waiting:
+                task.cancel()

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bot import logs
 from bot.channels.base import Channel
 from bot.config import Config, ConfigError, load
+from bot.store.broken import StorageError
 from bot.store.db import DatabaseTooNew
 
 log = logging.getLogger("bot")
@@ -58,11 +60,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         app = App(config, [console])
-        await app.start()
         try:
-            await console.finished.wait()
+            await app.start()
+            await app.until(console.finished.wait())
         finally:
             await app.stop()
+        if app.db.failure is not None:
+            raise app.db.failure
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
@@ -188,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.verbose else (logging.WARNING if args.command == "shell" else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.setup(args.verbose, quiet=args.command == "shell")
     try:
         result: int = args.func(args)
     except ConfigError as exc:
@@ -200,4 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseTooNew as exc:
         print(exc, file=sys.stderr)
         return 3
+    except StorageError as exc:  # one line: the file and what is wrong with it
+        print(f"wijkbot: {exc}", file=sys.stderr)
+        return 4
     return result

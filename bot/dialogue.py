@@ -317,6 +317,10 @@ class Dialogue:
         else:
             # Nothing personal is stored before consent; an idle state is not worth a row either.
             conversations.delete(tx, actor.channel, actor.user_id)
+        if ctx.resident is not None and incoming.address.private:
+            residents_repo.active(tx, ctx.resident, services.now_iso())  # the day, for retention
+        log.debug("%s turn: %s/%s -> %s/%s, %d replies", actor.channel, *answered, ctx.state.flow, ctx.state.step,
+                  len(ctx.replies))  # names of flows and steps only, never what was said
         return ctx.replies
 
     def _in_place(self, ctx: Context, flow_name: str | None, step: str | None) -> bool:

@@ -125,6 +125,7 @@ class ForgetFlow(Flow):
             return
         removal = await privacy.forget(ctx.tx, ctx.resident, keep_stories=choice == "keep", services=ctx.services)
         ctx.resident = None
+        ctx.tx.erased()  # after the commit the WAL is truncated: the erased bytes leave the files too
         ctx.finish()
         lines = [ctx.t._("Done. We have erased your data. If you type /start, we start again as strangers.")]
         if removal.taken_back and choice == "keep":

@@ -86,6 +86,20 @@ def choice_key(poll: PollRecord, number: int) -> str:
     return f"{CHOICE_PREFIX}.{poll.id}.{number}"
 
 
+async def seal_youth_votes(tx: Tx, poll: PollRecord) -> None:
+    """At closing, a youth poll's votes lose what could still tie one to a person or a moment: each voter hash is
+    hashed again under a fresh random key that is never stored (votes stay distinct per voter, so the count of
+    voters is kept), and the rows are rewritten in the order of those new hashes, a random order. Before, the
+    rows' places in the file followed the order people voted in, which times written elsewhere could be matched
+    against. The old rows are zeroed (``secure_delete``) and the WAL truncated after the commit (``end``).
+    The cost is proportional to the poll, not to the database."""
+    blind = secrets.token_bytes(32)
+    sealed = sorted((hmac.new(blind, voter.encode(), hashlib.sha256).hexdigest(), option)
+                    for voter, option in await repo.youth_votes(tx, poll.id))
+    await repo.replace_youth_votes(tx, poll.id, sealed)
+    log.debug("%s: %d youth vote row(s) re-hashed and rewritten", poll.reference, len(sealed))
+
+
 def voter_hash(poll: PollRecord, resident: Resident) -> str:
     """The only name a youth vote has. Without the poll's key (deleted when it ends) it points to nobody."""
     if poll.vote_key is None:

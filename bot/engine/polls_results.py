@@ -14,7 +14,7 @@ with the same question is shown only when both have at least that many voters.
 from __future__ import annotations
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Reply
-from bot.engine import feedback, outbox, polls_chart
+from bot.engine import feedback, outbox, polls, polls_chart
 from bot.engine import polls_text as text
 from bot.engine.polls_text import Tally
 from bot.errors import UserError
@@ -124,7 +124,9 @@ async def close_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) -
     if poll.status not in repo.ACTIVE:
         raise UserError("{reference} has already ended.", reference=poll.reference)
     now = services.now_iso()
-    await repo.end(tx, poll.id, "closed", actor, now)
+    await repo.end(tx, poll, "closed", actor, now)
+    if poll.youth:
+        await polls.seal_youth_votes(tx, poll)
     await audit.add(tx, poll.reference, actor, "poll-closed", None, now)
     closed = await repo.get(tx, poll.id)
     assert closed is not None
@@ -161,7 +163,7 @@ async def cancel_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) 
         raise UserError("{reference} has already ended.", reference=poll.reference)
     now = services.now_iso()
     recipients = await _recipients(tx, poll)  # before the votes (which name some of them) are deleted
-    await repo.end(tx, poll.id, "cancelled", actor, now)
+    await repo.end(tx, poll, "cancelled", actor, now)
     await repo.delete_votes(tx, poll.id)
     await audit.add(tx, poll.reference, actor, "poll-cancelled", None, now)
     told = 0

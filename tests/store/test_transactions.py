@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from bot.app import App
 from bot.channels.base import Actor, Address, Incoming
+from bot.clock import ManualClock
 from bot.store.db import Database
 from tests.support import Person
 
@@ -142,21 +144,42 @@ async def test_a_commit_that_fails_leaves_the_next_transaction_a_clean_start(db:
     assert await texts(db) == ["taken", "next"]
 
 
+def count_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, every call queued for aiosqlite's worker thread adds one to the returned counter."""
+    trips = [0]
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips[0] += 1
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return trips
+
+
 async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     anna = Person(app, "anna", channel="telegram", language_hint="en")
     await anna.onboard()
     await anna.say("/share")
-    trips = 0
-    execute = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal trips
-        trips += 1
-        return await execute(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    trips = count_round_trips(monkeypatch)
     incoming = Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), choice="housing", event_id="u77")
     replies = await anna.send(incoming)
     assert "Tell us in your own words" in replies[0].text
     # BEGIN, the event's claim, the conversation and the resident; then the new state with the COMMIT.
-    assert trips == 2
+    assert trips == [2]
+
+
+async def test_a_turn_on_a_new_day_notes_the_day_in_the_same_two_round_trips(app: App,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    anna = Person(app, "anna", channel="telegram", language_hint="en")
+    await anna.onboard()
+    clock = app.services.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=3))
+    trips = count_round_trips(monkeypatch)
+    await anna.send(Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), text="/help", command="help",
+                             event_id="u78"))
+    assert trips == [2]  # the day travels with the turn's COMMIT
+    monkeypatch.undo()
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT last_active FROM residents") == app.services.now().date().isoformat()

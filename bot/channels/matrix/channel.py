@@ -280,7 +280,6 @@ class MatrixChannel(Sending):
         else:
             await self.client.room_leave(room_id)
             log.info("matrix: rejected an invite to a %s from someone not in matrix.allowed_inviters", kind)
-            log.debug("matrix: rejected invite from %s", inviter)
 
     def _is_private(self, room: Any) -> bool:
         return room.room_id not in self._group_rooms and int(room.member_count) <= 2

@@ -441,7 +441,7 @@ class TelegramChannel:
                 await self._host.unreachable(address)
             return SendResult(ok=False, unreachable=True, error="forbidden")
         log.warning("telegram: sending failed (%s)", type(exc).__name__)
-        log.debug("telegram: sending to %s failed: %s", address.chat_id, exc)
+        log.debug("telegram: sending failed: %s", exc)  # the Bot API's description; never the chat
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
 
     async def _call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:
