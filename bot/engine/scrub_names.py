@@ -1,0 +1,192 @@
+"""People's names, for the scrubber: replaced where the text makes clear it is a person, flagged otherwise.
+
+Replaced (kind "name", only the name; the word before it stays):
+
+* after a title, relation or profession: "mijn buurman Henk de Jong", "mevrouw Jansen", "meneer El Idrissi",
+  "juf Sanne", "mijn dochter Aylin", "buurvrouw Kowalska", "mevr. de Groot", "dokter Amrani"; also a listed
+  first name typed in lower case ("mijn buurman henk");
+* after "ik heet", "ik ben", "mijn naam is", "groetjes," and the like;
+* a listed first name followed by a surname: "Henk de Jong kwam langs", "Fatima El Amrani".
+
+A name runs over capitalised words, initials ("R. Pinas") and particles (van, de, van der, 't, El, Ben, Al,
+Ait ...), hyphens included ("Jan-Willem", "de Graaf-Yilmaz"). Street names ("Jan van Galenstraat"), places,
+organisations ("Albert Heijn") and the names in ``keep`` (the contact persons the bot itself shows) stay.
+
+Flagged, not replaced: the remaining likely names, that is capitalised words in the middle of a sentence that
+are not known words, places or organisations, not right after "de"/"het" (a place: "de Beukendaal") or a
+preposition of place ("in Zwolle"), and listed first names anywhere. Moderators see them as "may contain a
+name"; guessing would damage ordinary text.
+
+All of this is one pass over the words of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from bot.engine.scrub_base import WORK, Span
+from bot.engine.scrub_names_data import (
+    AMBIGUOUS_FIRST_NAMES,
+    FIRST_NAMES,
+    KNOWN_PHRASES,
+    KNOWN_WORDS,
+    PARTICLES,
+    PHRASES,
+    PLACE_SUFFIXES,
+    RELATIONS,
+    STREET_SUFFIXES,
+    TITLES,
+)
+
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*(?<![\-'’])|['’]t(?!\w)")
+_MAX_NAME_WORDS = 5
+# What may stand between the words of one name, and between a title and the name.
+_NAME_GAP = re.compile(r"[ \u00a0]|\.[ \u00a0]?")
+_TRIGGER_GAP = re.compile(r"\.?,?[ \u00a0]{1,2}|:[ \u00a0]?|,?\n")
+_SENTENCE_END = frozenset(".!?:;\n\"“”(*-•>")
+_PLACE_WORDS = frozenset({"de", "het", "'t", "’t", "in", "naar", "uit", "richting", "vanuit", "nabij", "rond",
+                          "een", "dit", "deze", "die", "dat", "ons", "onze", "van", "the"})
+_PLACE_END = re.compile("(?:" + "|".join(PLACE_SUFFIXES) + r")(?:je|tje)?$")
+_STREET_END = re.compile("(?:" + "|".join(STREET_SUFFIXES) + r")(?:je|tje)?$")
+_PHRASE_ENDS = frozenset(p[-1] for p in PHRASES)
+_TRIGGER_WORDS = TITLES | RELATIONS | _PHRASE_ENDS
+_NAME, _STREET, _NONE = "name", "street", "none"
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    text: str
+    lower: str
+
+
+@dataclass(frozen=True)
+class Names:
+    replaced: tuple[Span, ...]
+    flagged: tuple[Span, ...]
+
+
+def _capitalised(w: _Word) -> bool:
+    return w.text[0].isupper() and not (len(w.text) > 1 and w.text.isupper())
+
+
+def _known(w: _Word) -> bool:
+    return w.lower in KNOWN_WORDS or ("-" in w.lower and any(p in KNOWN_WORDS for p in w.lower.split("-")))
+
+
+def _is_initial(text: str, w: _Word) -> bool:
+    return len(w.text) == 1 and w.text.isupper() and text.startswith(".", w.end)
+
+
+def _placelike(w: _Word, strict: bool) -> bool:
+    if len(w.lower) <= 4 or w.lower in FIRST_NAMES:
+        return False
+    return (_STREET_END if strict else _PLACE_END).search(w.lower) is not None
+
+
+def _name_run(text: str, words: list[_Word], i: int, *, after_trigger: bool) -> tuple[str, int]:
+    """(_NAME, index after the name) for a name starting at ``i``; (_STREET, index after it) for a street or
+    place; (_NONE, i) otherwise."""
+    end = i
+    j = i
+    while j < len(words) and j - i < _MAX_NAME_WORDS:
+        w = words[j]
+        if j > i:
+            if _NAME_GAP.fullmatch(text, words[j - 1].end, w.start) is None:
+                break
+            if text[words[j - 1].end] == "." and not _is_initial(text, words[j - 1]):
+                break
+        first_lower = j == i and after_trigger and w.lower in FIRST_NAMES
+        if w.lower in PARTICLES and not first_lower:
+            j += 1
+            continue
+        if not (_capitalised(w) or first_lower) or (_known(w) and not first_lower):
+            break
+        if _placelike(w, strict=after_trigger):
+            return _STREET, j + 1
+        j += 1
+        end = j
+    return (_NAME, end) if end > i else (_NONE, i)
+
+
+def _after_trigger(text: str, words: list[_Word], i: int) -> int | None:
+    """If word ``i`` ends a title, relation or phrase, the index of the first word that may be a name."""
+    w = words[i]
+    if w.lower not in _TRIGGER_WORDS:
+        return None
+    if w.lower not in TITLES and w.lower not in RELATIONS:
+        for phrase in PHRASES:
+            n = len(phrase)
+            if i + 1 >= n and tuple(x.lower for x in words[i + 1 - n : i + 1]) == phrase:
+                break
+        else:
+            return None
+    if i + 1 >= len(words) or _TRIGGER_GAP.fullmatch(text, w.end, words[i + 1].start) is None:
+        return None
+    if w.lower == "heer" and (i == 0 or words[i - 1].lower != "de"):
+        return None
+    return i + 1
+
+
+def _sentence_start(text: str, w: _Word) -> bool:
+    k = w.start - 1
+    while k >= 0 and text[k] in " \u00a0\t'‘":
+        k -= 1
+    return k < 0 or text[k] in _SENTENCE_END
+
+
+def _kept(words: list[_Word], keep: list[frozenset[str]]) -> bool:
+    own = {w.lower for w in words if w.lower not in PARTICLES}
+    return any(own <= k for k in keep)
+
+
+def find_names(text: str, keep: Collection[str] = ()) -> Names:
+    """Names to replace and likely names to flag, as spans of ``text``."""
+    words = [_Word(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)]
+    WORK.add(len(words))
+    keep_sets = [frozenset(x.lower() for x in _WORD.findall(k) if x.lower() not in PARTICLES) for k in keep]
+    replaced: list[Span] = []
+    flagged: list[Span] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        first = _after_trigger(text, words, i)
+        if first is not None:
+            kind, end = _name_run(text, words, first, after_trigger=True)
+            if kind == _NAME:
+                if not _kept(words[first:end], keep_sets):
+                    replaced.append((words[first].start, words[end - 1].end))
+                i = end
+                continue
+        if not _capitalised(w) or w.lower in PARTICLES or (_sentence_start(text, w) and w.lower not in FIRST_NAMES):
+            i += 1
+            continue
+        kind, end = _name_run(text, words, i, after_trigger=False)
+        if kind != _NAME:
+            i = max(end, i + 1)
+            continue
+        run = words[i:end]
+        named = [x for x in run if x.lower not in PARTICLES]
+        if _kept(run, keep_sets) or " ".join(x.lower for x in run) in KNOWN_PHRASES:
+            i = end
+            continue
+        if len(named) >= 2 and named[0].lower in FIRST_NAMES:
+            replaced.append((run[0].start, run[-1].end))  # a first name and a surname
+        elif _flaggable(text, words, i, named):
+            flagged.append((named[0].start, named[-1].end))
+        i = end
+    return Names(tuple(replaced), tuple(flagged))
+
+
+def _flaggable(text: str, words: list[_Word], i: int, named: list[_Word]) -> bool:
+    head = named[0]
+    if i > 0 and words[i - 1].lower in _PLACE_WORDS and words[i - 1].end + 1 == head.start:
+        return False
+    if len(named) == 1 and _is_initial(text, head):
+        return False
+    if head.lower in FIRST_NAMES:
+        return not (_sentence_start(text, words[i]) and head.lower in AMBIGUOUS_FIRST_NAMES)
+    return len(head.text) >= 3 and not _sentence_start(text, words[i])
