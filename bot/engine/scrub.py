@@ -27,15 +27,17 @@ address > plate > handle > name); within a kind the earlier, then the longer mat
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 import sys
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from bot.engine.scrub_addresses import _find_address, _find_plate, _find_postcode
-from bot.engine.scrub_base import Span
-from bot.engine.scrub_contact import find_email, find_handle
-from bot.engine.scrub_names import find_names
+from bot.engine.scrub_base import Regions, Span, everywhere, regions
+from bot.engine.scrub_contact import AT_HINT, find_email, find_handle
+from bot.engine.scrub_names import Names, find_names
 from bot.engine.scrub_numbers import elfproef, find_birthdate, find_bsn, find_iban, iban_checksum_ok
 from bot.engine.scrub_phone import find_phone
 
@@ -86,17 +88,44 @@ class ScrubResult:
         return tuple(dict.fromkeys(f.original for f in self.flagged))
 
 
-_FINDERS: tuple[tuple[str, Callable[[str], Iterator[Span]]], ...] = (
-    ("email", find_email),
-    ("iban", find_iban),
-    ("phone", find_phone),
-    ("bsn", find_bsn),
-    ("birthdate", find_birthdate),
-    ("postcode", _find_postcode),
-    ("address", _find_address),
-    ("plate", _find_plate),
-    ("handle", find_handle),
+_Finder = Callable[[str, Regions], Iterator[Span]]
+_DIGIT_HINT = re.compile(r"[0-9]+")
+_SPELLED_HINT = re.compile(r"\b(?:nul|zero)\b", re.IGNORECASE)
+_HANDLE_HINT = re.compile("@")
+_NEAR = 80  # characters around a hint (a digit, an "@") that a finder looks at
+
+# (kind, finder, where it looks)
+_FINDERS: tuple[tuple[str, _Finder, str], ...] = (
+    ("email", find_email, "at"),
+    ("iban", find_iban, "digits"),
+    ("phone", find_phone, "phone"),
+    ("bsn", find_bsn, "digits"),
+    ("birthdate", find_birthdate, "digits"),
+    ("postcode", _find_postcode, "digits"),
+    ("address", _find_address, "digits"),
+    ("plate", _find_plate, "digits"),
+    ("handle", find_handle, "handle"),
 )
+
+
+def _merge(a: Regions, b: Regions) -> Regions:
+    out: Regions = []
+    for start, end in sorted(a + b):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _hint_regions(text: str) -> dict[str, Regions]:
+    digits = regions(text, _DIGIT_HINT, _NEAR, _NEAR)
+    return {
+        "digits": digits,
+        "phone": _merge(digits, regions(text, _SPELLED_HINT, 0, 3 * _NEAR)),
+        "at": regions(text, AT_HINT, _NEAR, 2 * _NEAR),
+        "handle": regions(text, _HANDLE_HINT, 0, _NEAR),
+    }
 
 
 def _select(candidates: list[Finding]) -> list[Finding]:
@@ -105,13 +134,10 @@ def _select(candidates: list[Finding]) -> list[Finding]:
     chosen: list[Finding] = []
     starts: list[int] = []
     for f in candidates:
-        i = bisect.bisect_left(starts, f.start)
-        if i > 0 and chosen[i - 1].end > f.start:
-            continue
-        if i < len(chosen) and chosen[i].start < f.end:
-            continue
-        chosen.insert(i, f)
-        starts.insert(i, f.start)
+        if not _overlaps(chosen, starts, f.start, f.end):
+            i = bisect.bisect_left(starts, f.start)
+            chosen.insert(i, f)
+            starts.insert(i, f.start)
     return chosen
 
 
@@ -120,31 +146,76 @@ def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) ->
     return (i > 0 and chosen[i - 1].end > start) or (i < len(chosen) and chosen[i].start < end)
 
 
+def _candidates(text: str, where: dict[str, Regions] | Regions, keep: Collection[str]) -> tuple[list[Finding], Names]:
+    found = [
+        Finding(kind, start, end, text[start:end])
+        for kind, find, hint in _FINDERS
+        for start, end in find(text, where if isinstance(where, list) else where[hint])
+    ]
+    names = find_names(text, keep, where if isinstance(where, list) else everywhere(text))
+    found += [Finding("name", start, end, text[start:end]) for start, end in names.replaced]
+    return found, names
+
+
+def _render(text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The scrubbed text, and its unchanged segments as (start in the result, start in ``text``, length)."""
+    parts: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    pos = out = 0
+    for f in findings:
+        segments.append((out, pos, f.start - pos))
+        parts += [text[pos : f.start], MARKERS[f.kind]]
+        out += f.start - pos + len(MARKERS[f.kind])
+        pos = f.end
+    segments.append((out, pos, len(text) - pos))
+    parts.append(text[pos:])
+    return "".join(parts), segments
+
+
+def _again(text: str, scrubbed: str, segments: list[tuple[int, int, int]], kept: set[str],
+           keep: Collection[str]) -> list[Finding]:
+    """Findings that a marker brought out ("12a-NL91 ..." becomes "12a-[IBAN]", and 12a stands alone): the
+    scrubbed text is searched again near the markers; what lies in unchanged text is mapped back."""
+    near: Regions = []
+    for (out, _, length), (nxt, _, _) in itertools.pairwise(segments):
+        near.append((max(0, out + length - _NEAR // 2), min(len(scrubbed), nxt + _NEAR // 2)))
+    near = _merge(near, [])
+    found, _ = _candidates(scrubbed, near, keep)
+    ends = {end for _, end in near if end < len(scrubbed)}
+    starts = [s[0] for s in segments]
+    mapped: list[Finding] = []
+    for f in found:
+        if f.end in ends or f.end + 1 in ends or f.original.casefold() in kept:
+            continue  # cut off by the window, or kept
+        i = bisect.bisect_right(starts, f.start) - 1
+        out, orig, length = segments[i]
+        if f.end <= out + length:
+            start = orig + f.start - out
+            mapped.append(Finding(f.kind, start, start + f.end - f.start, f.original))
+    return mapped
+
+
 def scrub(text: str, *, keep: Collection[str] = ()) -> ScrubResult:
     """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``.
 
     ``keep`` are names (and handles) never to replace or flag: the contact persons' names the bot shows.
+    Scrubbing is idempotent: what a marker brings out is found too (at most two more rounds, near markers).
     """
     if not text:
         return ScrubResult(text, ())
     kept = {k.casefold() for k in keep}
-    candidates = [Finding(kind, start, end, text[start:end]) for kind, find in _FINDERS for start, end in find(text)]
-    names = find_names(text, keep)
-    candidates += [Finding("name", start, end, text[start:end]) for start, end in names.replaced]
-    candidates = [f for f in candidates if f.original.casefold() not in kept]
-    findings = _select(candidates)
+    candidates, names = _candidates(text, _hint_regions(text), keep)
+    findings = _select([f for f in candidates if f.original.casefold() not in kept])
+    scrubbed, segments = _render(text, findings)
+    for _ in range(2):
+        extra = _again(text, scrubbed, segments, kept, keep) if findings else []
+        if not extra:
+            break
+        findings = _select(findings + extra)
+        scrubbed, segments = _render(text, findings)
     starts = [f.start for f in findings]
     flagged = tuple(Finding("name", s, e, text[s:e]) for s, e in names.flagged if not _overlaps(findings, starts, s, e))
-    if not findings:
-        return ScrubResult(text, (), flagged)
-    parts: list[str] = []
-    pos = 0
-    for f in findings:
-        parts.append(text[pos : f.start])
-        parts.append(MARKERS[f.kind])
-        pos = f.end
-    parts.append(text[pos:])
-    return ScrubResult("".join(parts), tuple(findings), flagged)
+    return ScrubResult(scrubbed, tuple(findings), flagged)
 
 
 def redact_stream(inp: TextIO, out: TextIO) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.engine.scrub_base import _SP, WORK, Span, _count, _scan
+from bot.engine.scrub_base import _SP, Regions, Span, _scan
 
 # --------------------------------------------------------------------------------------------------
 # House numbers: after a street name, or after a postcode
@@ -72,8 +72,8 @@ def _validate_postcode(text: str, m: re.Match[str]) -> int | None:
     return m.end()
 
 
-def _find_postcode(text: str) -> Iterator[Span]:
-    yield from _scan(_POSTCODE, text, _validate_postcode)
+def _find_postcode(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_POSTCODE, text, _validate_postcode, where)
 
 
 # The last word of a street name, then the house number ("Plein 1944 nr 3": 1944 is part of the name).
@@ -174,59 +174,49 @@ def _validate_number_word(text: str, m: re.Match[str]) -> int | None:
     return None if _NOT_HOUSE_NUMBER_AFTER.match(text, m.end()) else m.end()
 
 
-def _find_address(text: str) -> Iterator[Span]:
+def _find_address(text: str, where: Regions) -> Iterator[Span]:
     # Only the house number (and addition) is reported; the street name stays as a place hint.
-    pos = 0
-    while True:
-        m = _ADDRESS.search(text, pos)
-        if m is None:
-            break
-        WORK.add(m.end() - m.start())
-        if _validate_address(text, m) is not None:
-            yield m.span("nr")
-            pos = m.end()
-        else:
-            pos = m.start() + 1
-    for start, end in _scan(_NUMBER_WORD, text, _validate_number_word):
-        m = _NUMBER_WORD.match(text, start)
-        yield (m.start("nr") if m else start), end
+    for pattern, validate in ((_ADDRESS, _validate_address), (_NUMBER_WORD, _validate_number_word)):
+        for start, end in _scan(pattern, text, validate, where):
+            m = pattern.match(text, start)
+            yield (m.start("nr") if m else start), end
 
 
 # --------------------------------------------------------------------------------------------------
-# Dutch licence plates (kentekens), sidecodes 1-14, dashes required
-
-# Sidecodes 1-14: L a letter, N a digit.
+# Dutch licence plates (kentekens), sidecodes 1-14 (L a letter, N a digit), with or without dashes
 _SHAPES = (
     "LL-NN-NN", "NN-NN-LL", "NN-LL-NN", "LL-NN-LL", "LL-LL-NN", "NN-LL-LL", "NN-LLL-N",
     "N-LLL-NN", "LL-NNN-L", "L-NNN-LL", "LLL-NN-L", "L-NN-LLL", "N-LL-NNN", "NNN-LL-N",
 )
-
-
-def _shape_re(shape: str) -> str:
-    return "".join({"L": "[A-Za-z]", "N": "[0-9]", "-": "-"}[ch] for ch in shape)
-
-
-_SIDECODES = tuple(_shape_re(shape) for shape in _SHAPES)
-_PLATE = re.compile(r"(?<![\w\-])(?:" + "|".join(_SIDECODES) + r")(?![\w]|-\w)")
-# Without dashes; sidecodes 1 and 2 (XX9999, 9999XX) only after "kenteken": flight numbers and postcodes.
-_PLATE_COMPACT = re.compile(
-    r"(?<![\w\-])(?P<code>" + "|".join(f"(?:{_shape_re(s.replace('-', ''))})" for s in _SHAPES) + r")(?![\w]|-\w)"
-)
+_SHAPE_SET = frozenset(_SHAPES)
+_COMPACT_SHAPES = frozenset(shape.replace("-", "") for shape in _SHAPES)
+_PLATE = re.compile(r"(?<![\w\-])[A-Za-z0-9]{1,3}-[A-Za-z0-9]{2,3}-[A-Za-z0-9]{1,3}(?![\w]|-\w)")
+# Without dashes: six letters and digits, at least one of each.
+_PLATE_COMPACT = re.compile(r"(?<![\w\-])(?=[A-Za-z]{0,5}[0-9])(?=[0-9]{0,5}[A-Za-z])[A-Za-z0-9]{6}(?![\w]|-\w)")
 _PLATE_CONTEXT = re.compile(r"kenteken\w*\W{1,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
 _ISSUED_LETTERS = re.compile(r"[BDFGHJKLMNPRSTVWXZ]+")
 
 
+def _shape(code: str) -> str:
+    return "".join("N" if ch.isdigit() else "L" if ch.isalpha() else ch for ch in code)
+
+
+def _validate_plate(text: str, m: re.Match[str]) -> int | None:
+    return m.end() if _shape(m.group()) in _SHAPE_SET else None
+
+
 def _validate_compact_plate(text: str, m: re.Match[str]) -> int | None:
+    code = m.group()
+    if _shape(code) not in _COMPACT_SHAPES:
+        return None
     if _PLATE_CONTEXT.search(text, max(0, m.start() - 40), m.start()):
         return m.end()
-    code = m.group()
     letters = "".join(ch for ch in code if ch.isalpha())
     if (code[:2].isalpha() and code[2:].isdigit()) or code[:4].isdigit():  # sidecodes 1 and 2
         return None
     return m.end() if _ISSUED_LETTERS.fullmatch(letters) else None
 
 
-def _find_plate(text: str) -> Iterator[Span]:
-    for m in _count(_PLATE.finditer(text)):
-        yield m.span()
-    yield from _scan(_PLATE_COMPACT, text, _validate_compact_plate)
+def _find_plate(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_PLATE, text, _validate_plate, where)
+    yield from _scan(_PLATE_COMPACT, text, _validate_compact_plate, where)

@@ -19,6 +19,7 @@ _SP = f"[{_SPC}]"
 _SEP = rf"(?:{_SP}?[-.]{_SP}?|{_SP})"  # between digit groups of an international number
 
 Span: TypeAlias = tuple[int, int]
+Regions: TypeAlias = list[Span]  # where a finder looks: sorted, non-overlapping windows of the text
 _Validator: TypeAlias = Callable[[str, re.Match[str]], int | None]  # returns the (possibly trimmed) end
 
 _DIGIT_RUN = re.compile(r"\d+")
@@ -47,28 +48,53 @@ def _right_ok(text: str, pos: int) -> bool:
     return _BAD_RIGHT.match(text, pos) is None
 
 
-def _count(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
-    """Pass matches through, metering each."""
-    for m in matches:
-        WORK.add(m.end() - m.start())
-        yield m
+def regions(text: str, pattern: re.Pattern[str], before: int, after: int) -> Regions:
+    """Windows of ``before`` characters before to ``after`` characters after each match, merged.
 
-
-def _scan(pattern: re.Pattern[str], text: str, validate: _Validator) -> Iterator[Span]:
-    """All validated matches of ``pattern``; after a rejected candidate, search again just after its start."""
-    pos = 0
+    Most kinds need a digit (or an "@"); looking only near them keeps ordinary text cheap. A window's start
+    does not hide the text before it from look-behinds (``search(text, pos)``), and its end lies far enough
+    after the last digit that no finding reaches it.
+    """
+    out: Regions = []
     length = len(text)
-    while pos <= length:
-        m = pattern.search(text, pos)
-        if m is None:
-            return
-        WORK.add(m.end() - m.start())
-        end = validate(text, m)
-        if end is not None and end > m.start():
-            yield m.start(), end
-            pos = end
+    for m in pattern.finditer(text):
+        WORK.add(0)
+        start, end = max(0, m.start() - before), min(length, m.end() + after)
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
         else:
-            pos = m.start() + 1
+            out.append((start, end))
+    return out
+
+
+def everywhere(text: str) -> Regions:
+    return [(0, len(text))]
+
+
+def _finditer(pattern: re.Pattern[str], text: str, where: Regions) -> Iterator[re.Match[str]]:
+    """All matches of ``pattern`` within the regions, metering each."""
+    for start, end in where:
+        for m in pattern.finditer(text, start, end):
+            WORK.add(m.end() - m.start())
+            yield m
+
+
+def _scan(pattern: re.Pattern[str], text: str, validate: _Validator, where: Regions) -> Iterator[Span]:
+    """All validated matches of ``pattern`` within the regions; after a rejected candidate, search again just
+    after its start."""
+    for start, end in where:
+        pos = start
+        while pos <= end:
+            m = pattern.search(text, pos, end)
+            if m is None:
+                break
+            WORK.add(m.end() - m.start())
+            found = validate(text, m)
+            if found is not None and found > m.start():
+                yield m.start(), found
+                pos = found
+            else:
+                pos = m.start() + 1
 
 
 def _longest_valid_prefix(text: str, m: re.Match[str], valid: Callable[[str], bool]) -> int | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.engine.scrub_base import Span, _count
+from bot.engine.scrub_base import Regions, Span, _finditer
 
 _EMAIL = re.compile(
     r"""
@@ -48,18 +48,26 @@ _WRAPPED_EMAIL = re.compile(
 )
 
 
-def find_email(text: str) -> Iterator[Span]:
-    for m in _count(_EMAIL.finditer(text)):
+# Where an e-mail address may be: around an "@" or a word standing for it.
+AT_HINT = re.compile(r"@|[ \[({<]at[ \])}>]|apen?staartje", re.IGNORECASE)
+
+
+def find_email(text: str, where: Regions) -> Iterator[Span]:
+    """E-mail addresses within ``where`` (windows around AT_HINT)."""
+    for m in _finditer(_EMAIL, text, where):
         yield m.span()
-    for m in _count(_WRAPPED_EMAIL.finditer(text)):
+    for m in _finditer(_WRAPPED_EMAIL, text, where):
         yield m.span()
 
 
 _HANDLE = re.compile(
-    r"(?<![\w@.+\-])@(?=[\w.]{0,29}[^\W\d_])[A-Za-z0-9_](?:[\w.]{0,29}\w)?(?::[\w\-]+(?:\.[\w\-]+)+)?(?![\w@])"
+    r"(?<![\w@.+\-])(?P<user>@(?=[\w.]{0,29}[^\W\d_])[A-Za-z0-9_](?:[\w.]{0,29}\w)?)"
+    r"(?::[\w\-]+(?:\.[\w\-]+)+)?(?![\w@])"
 )
 
 
-def find_handle(text: str) -> Iterator[Span]:
-    for m in _count(_HANDLE.finditer(text)):
+def find_handle(text: str, where: Regions) -> Iterator[Span]:
+    for m in _finditer(_HANDLE, text, where):
         yield m.span()
+        if m.end("user") != m.end():
+            yield m.span("user")  # should the server part be taken by an overlapping e-mail address

@@ -26,7 +26,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from bot.engine.scrub_base import WORK, Span
+from bot.engine.scrub_base import WORK, Regions, Span
 from bot.engine.scrub_names_data import (
     AMBIGUOUS_FIRST_NAMES,
     FIRST_NAMES,
@@ -55,12 +55,13 @@ _TRIGGER_WORDS = TITLES | RELATIONS | _PHRASE_ENDS
 _NAME, _STREET, _NONE = "name", "street", "none"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _Word:
     start: int
     end: int
     text: str
     lower: str
+    cap: bool  # capitalised, and not an acronym written in capitals
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,9 @@ class Names:
     flagged: tuple[Span, ...]
 
 
-def _capitalised(w: _Word) -> bool:
-    return w.text[0].isupper() and not (len(w.text) > 1 and w.text.isupper())
+def _word(m: re.Match[str]) -> _Word:
+    text = m.group()
+    return _Word(m.start(), m.end(), text, text.lower(), text[0].isupper() and not (len(text) > 1 and text.isupper()))
 
 
 def _known(w: _Word) -> bool:
@@ -103,7 +105,7 @@ def _name_run(text: str, words: list[_Word], i: int, *, after_trigger: bool) -> 
         if w.lower in PARTICLES and not first_lower:
             j += 1
             continue
-        if not (_capitalised(w) or first_lower) or (_known(w) and not first_lower):
+        if not (w.cap or first_lower) or (_known(w) and not first_lower):
             break
         if _placelike(w, strict=after_trigger):
             return _STREET, j + 1
@@ -143,17 +145,29 @@ def _kept(words: list[_Word], keep: list[frozenset[str]]) -> bool:
     return any(own <= k for k in keep)
 
 
-def find_names(text: str, keep: Collection[str] = ()) -> Names:
-    """Names to replace and likely names to flag, as spans of ``text``."""
-    words = [_Word(m.start(), m.end(), m.group(), m.group().lower()) for m in _WORD.finditer(text)]
+def _words(text: str, where: Regions) -> list[_Word]:
+    words: list[_Word] = []
+    for start, end in where:
+        part = [_word(m) for m in _WORD.finditer(text, start, end)]
+        if part and start > 0 and part[0].start == start and (text[start - 1].isalnum() or text[start - 1] in "'’-"):
+            part = part[1:]  # the window cut a word
+        if part and end < len(text) and part[-1].end == end:
+            part = part[:-1]
+        words += part
     WORK.add(len(words))
+    return words
+
+
+def find_names(text: str, keep: Collection[str] = (), where: Regions | None = None) -> Names:
+    """Names to replace and likely names to flag, as spans of ``text`` (only within ``where``, if given)."""
+    words = _words(text, [(0, len(text))] if where is None else where)
     keep_sets = [frozenset(x.lower() for x in _WORD.findall(k) if x.lower() not in PARTICLES) for k in keep]
     replaced: list[Span] = []
     flagged: list[Span] = []
     i = 0
     while i < len(words):
         w = words[i]
-        first = _after_trigger(text, words, i)
+        first = _after_trigger(text, words, i) if w.lower in _TRIGGER_WORDS else None
         if first is not None:
             kind, end = _name_run(text, words, first, after_trigger=True)
             if kind == _NAME:
@@ -161,7 +175,7 @@ def find_names(text: str, keep: Collection[str] = ()) -> Names:
                     replaced.append((words[first].start, words[end - 1].end))
                 i = end
                 continue
-        if not _capitalised(w) or w.lower in PARTICLES or (_sentence_start(text, w) and w.lower not in FIRST_NAMES):
+        if not w.cap or w.lower in PARTICLES or (w.lower not in FIRST_NAMES and _sentence_start(text, w)):
             i += 1
             continue
         kind, end = _name_run(text, words, i, after_trigger=False)

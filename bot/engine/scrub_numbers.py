@@ -20,7 +20,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import numdb
 from stdnum.nl import bsn as stdnum_bsn
 
-from bot.engine.scrub_base import _SPC, Span, _count, _digits, _scan
+from bot.engine.scrub_base import _SPC, Regions, Span, _digits, _finditer, _scan
 
 # --------------------------------------------------------------------------------------------------
 # BSN
@@ -67,8 +67,8 @@ def _validate_bsn(text: str, m: re.Match[str]) -> int | None:
     return end
 
 
-def find_bsn(text: str) -> Iterator[Span]:
-    yield from _scan(_BSN, text, _validate_bsn)
+def find_bsn(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_BSN, text, _validate_bsn, where)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -117,8 +117,8 @@ def _validate_iban(text: str, m: re.Match[str]) -> int | None:
     return m.start() + cut if iban_checksum_ok(cand[:cut]) else None
 
 
-def find_iban(text: str) -> Iterator[Span]:
-    yield from _scan(_IBAN, text, _validate_iban)
+def find_iban(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_IBAN, text, _validate_iban, where)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -143,6 +143,6 @@ _BIRTH = re.compile(
 )
 
 
-def find_birthdate(text: str) -> Iterator[Span]:
-    for m in _count(_BIRTH.finditer(text)):
+def find_birthdate(text: str, where: Regions) -> Iterator[Span]:
+    for m in _finditer(_BIRTH, text, where):
         yield m.span("date")  # only the date; the word "geboren" stays

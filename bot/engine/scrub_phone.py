@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.engine.scrub_base import WORK, Span, _count
+from bot.engine.scrub_base import WORK, Regions, Span, _finditer, _scan
 
 _DIGIT_GROUP = re.compile(r"\d+")
 _GAP = re.compile(r"[ \u00a0\u202f().\-/]{1,4}")
@@ -24,10 +24,10 @@ _INTL_PREFIX = re.compile(r"(?:\(\+|\+[ \u00a0\u202f]?)$")
 _DATE_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def _groups_to_windows(text: str) -> Iterator[list[re.Match[str]]]:
+def _groups_to_windows(text: str, where: Regions) -> Iterator[list[re.Match[str]]]:
     """Chains of digit groups joined by short separators."""
     chain: list[re.Match[str]] = []
-    for g in _count(_DIGIT_GROUP.finditer(text)):
+    for g in _finditer(_DIGIT_GROUP, text, where):
         if chain and _GAP.fullmatch(text, chain[-1].end(), g.start()) is None:
             yield chain
             chain = []
@@ -98,7 +98,7 @@ def _window(text: str, chain: list[re.Match[str]], i: int) -> tuple[int, int] | 
     start = prefix.start() if prefix is not None else first.start()
     if not intl and start > 0 and text[start - 1] == "(" and text.startswith(")", first.end()):
         start -= 1  # (020) 612 34 56
-    if not _left_ok(text, start) or (first.group() == "0" and text.startswith((".", ","), first.end())):
+    if (not intl and not _left_ok(text, start)) or (first.group() == "0" and text.startswith((".", ","), first.end())):
         return None  # ... or a decimal: 0.123456782
     groups: list[str] = []
     best: int | None = None
@@ -115,10 +115,18 @@ def _window(text: str, chain: list[re.Match[str]], i: int) -> tuple[int, int] | 
     return None if best is None else (best, start)
 
 
-def _numeric_phones(text: str) -> Iterator[Span]:
-    for chain in _groups_to_windows(text):
+def _can_start(text: str, g: re.Match[str]) -> bool:
+    """A phone number starts with 0 (national, or 00 + country) or after a +."""
+    return g.group()[0] == "0" or text[max(0, g.start() - 2) : g.start()].endswith(("+", "+ ", "+\u00a0"))
+
+
+def _numeric_phones(text: str, where: Regions) -> Iterator[Span]:
+    for chain in _groups_to_windows(text, where):
         i = 0
         while i < len(chain):
+            if not _can_start(text, chain[i]):
+                i += 1
+                continue
             WORK.add(_MAX_GROUPS)
             found = _window(text, chain, i)
             if found is None:
@@ -155,30 +163,30 @@ def _number_words() -> dict[str, str]:
 _WORDS = _number_words()
 _WORD_ALT = "|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True))
 _SPELLED = re.compile(
-    rf"(?<![\w-])(?:nul|zero|0\d{{0,9}})(?:[ ,\-]{{1,3}}(?:(?:{_WORD_ALT})(?![\w])|\d{{1,8}}(?![\w]))){{1,11}}",
+    rf"(?<![\w-])(?:nul|zero|0\d{{0,9}}(?=[ ,\-]{{1,3}}(?:{_WORD_ALT})(?![\w])))"
+    rf"(?:[ ,\-]{{1,3}}(?:(?:{_WORD_ALT})(?![\w])|\d{{1,8}}(?![\w]))){{1,11}}",
     re.IGNORECASE,
 )
 _TOKEN = re.compile(rf"(?:{_WORD_ALT})(?![\w])|\d+", re.IGNORECASE)
 
 
-def _spelled_phones(text: str) -> Iterator[Span]:
-    for m in _count(_SPELLED.finditer(text)):
-        tokens = list(_TOKEN.finditer(text, m.start(), m.end()))
-        if all(t.group().isdigit() for t in tokens):
-            continue  # plain digits: the numeric scanner's business
-        digits = ""
-        best = None
-        for t in tokens:
-            word = t.group().lower()
-            digits += word if word.isdigit() else _WORDS[word]
-            if len(digits) == 10 and digits[0] == "0" and digits[1] != "0":
-                best = t.end()
-            if len(digits) >= 10:
-                break
-        if best is not None:
-            yield m.start(), best
+def _validate_spelled(text: str, m: re.Match[str]) -> int | None:
+    digits = ""
+    words = 0
+    for t in _TOKEN.finditer(text, m.start(), m.end()):
+        word = t.group().lower()
+        words += not word.isdigit()
+        digits += word if word.isdigit() else _WORDS[word]
+        if len(digits) >= 2 and (digits[0] != "0" or digits[1] == "0"):
+            return None
+        if len(digits) >= 10:
+            # plain digits are the numeric scanner's business
+            ok = len(digits) == 10 and digits[0] == "0" and digits[1] != "0" and words > 0
+            return t.end() if ok else None
+    return None
 
 
-def find_phone(text: str) -> Iterator[Span]:
-    yield from _numeric_phones(text)
-    yield from _spelled_phones(text)
+def find_phone(text: str, where: Regions) -> Iterator[Span]:
+    """Phone numbers within ``where`` (windows around digits and the words "nul" and "zero")."""
+    yield from _numeric_phones(text, where)
+    yield from _scan(_SPELLED, text, _validate_spelled, where)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import time
 
 import pytest
 
@@ -535,7 +534,7 @@ def test_redact_stream_empty() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Robustness and speed
+# Robustness (linear time is tested by counting work in test_scrub_linear.py)
 
 _STORY = (
     "Op 12-03-2026 om 18:00 belde ik 06-12345678 over de Kerkstraat 12 (1234 AB 12), BSN 123456782, "
@@ -543,52 +542,19 @@ _STORY = (
 )
 
 
-def test_large_input_is_fast() -> None:
+def test_large_input_is_scrubbed_throughout() -> None:
     text = (_STORY * (100_000 // len(_STORY) + 1))[:100_000]
-    started = time.perf_counter()
     result = scrub(text)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
     assert "06-12345678" not in result.text
     assert "123456782" not in result.text
     assert "Z-2024-00123" in result.text
     _check_invariants(text, result)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a" * 100_000,
-        "0" * 100_000,
-        "01 " * 33_000,
-        "+1 " * 33_000,
-        "001 " * 25_000,
-        "ab-" * 33_000,
-        "a@" * 50_000,
-        "x@" + "a." * 50_000,
-        "a." * 50_000,
-        "Kerkstraat " * 9_000,
-        "NL91 " * 20_000,
-        "NL91" + " ABNA" * 20_000,
-        "1-" * 50_000,
-        " ".join(str(i) for i in range(20_000))[:100_000],
-    ],
-    ids=lambda t: repr(t[:12]),
-)
-def test_pathological_input_is_fast(text: str) -> None:
-    started = time.perf_counter()
-    result = scrub(text)
-    assert time.perf_counter() - started < 1.0
-    _check_invariants(text, result)
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_bytes(seed: int) -> None:
     text = random.Random(seed).randbytes(100_000).decode("utf-8", errors="replace")
-    started = time.perf_counter()
-    result = scrub(text)
-    assert time.perf_counter() - started < 1.0
-    _check_invariants(text, result)
+    _check_invariants(text, scrub(text))
 
 
 @pytest.mark.parametrize("seed", [4, 5])
