@@ -27,7 +27,6 @@ address > plate > handle > name); within a kind the earlier, then the longer mat
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator
@@ -35,9 +34,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.engine.scrub_addresses import _find_address, _find_plate, _find_postcode
-from bot.engine.scrub_base import Regions, Span, everywhere, regions
+from bot.engine.scrub_base import Regions, Span, regions
 from bot.engine.scrub_contact import AT_HINT, find_email, find_handle
-from bot.engine.scrub_names import Names, find_names
+from bot.engine.scrub_names import find_names
 from bot.engine.scrub_numbers import elfproef, find_birthdate, find_bsn, find_iban, iban_checksum_ok
 from bot.engine.scrub_phone import find_phone
 
@@ -128,17 +127,23 @@ def _hint_regions(text: str) -> dict[str, Regions]:
     }
 
 
-def _select(candidates: list[Finding]) -> list[Finding]:
-    """Non-overlapping findings: higher priority kind first, then earlier, then longer."""
+def _select(candidates: list[Finding]) -> tuple[list[Finding], set[Finding]]:
+    """Non-overlapping findings (higher priority kind first, then earlier, then longer), and those of them that
+    won over another candidate: what that one leaves over may be found once the winner is a marker."""
     candidates.sort(key=lambda f: (_PRIORITY[f.kind], f.start, f.start - f.end))
     chosen: list[Finding] = []
     starts: list[int] = []
+    contested: set[Finding] = set()
     for f in candidates:
-        if not _overlaps(chosen, starts, f.start, f.end):
-            i = bisect.bisect_left(starts, f.start)
+        i = bisect.bisect_left(starts, f.start)
+        if i > 0 and chosen[i - 1].end > f.start:
+            contested.add(chosen[i - 1])
+        elif i < len(chosen) and chosen[i].start < f.end:
+            contested.add(chosen[i])
+        else:
             chosen.insert(i, f)
             starts.insert(i, f.start)
-    return chosen
+    return chosen, contested
 
 
 def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) -> bool:
@@ -146,15 +151,14 @@ def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) ->
     return (i > 0 and chosen[i - 1].end > start) or (i < len(chosen) and chosen[i].start < end)
 
 
-def _candidates(text: str, where: dict[str, Regions] | Regions, keep: Collection[str]) -> tuple[list[Finding], Names]:
+def _candidates(text: str, where: dict[str, Regions] | Regions, kept: set[str]) -> list[Finding]:
+    """Everything but names: candidates of every kind, possibly overlapping."""
     found = [
         Finding(kind, start, end, text[start:end])
         for kind, find, hint in _FINDERS
         for start, end in find(text, where if isinstance(where, list) else where[hint])
     ]
-    names = find_names(text, keep, where if isinstance(where, list) else everywhere(text))
-    found += [Finding("name", start, end, text[start:end]) for start, end in names.replaced]
-    return found, names
+    return [f for f in found if f.original.casefold() not in kept]
 
 
 def _render(text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int, int]]]:
@@ -172,26 +176,40 @@ def _render(text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, in
     return "".join(parts), segments
 
 
-def _again(text: str, scrubbed: str, segments: list[tuple[int, int, int]], kept: set[str],
-           keep: Collection[str]) -> list[Finding]:
-    """Findings that a marker brought out ("12a-NL91 ..." becomes "12a-[IBAN]", and 12a stands alone): the
-    scrubbed text is searched again near the markers; what lies in unchanged text is mapped back."""
+_LOOSE = frozenset(" \t\n\u00a0\u202f,;!?()\"“”")
+_AGAIN_NEAR = 32  # a street name and a house number fit
+
+
+def _again(text: str, findings: list[Finding], contested: set[Finding], scrubbed: str,
+           segments: list[tuple[int, int, int]], kept: set[str]) -> list[Finding]:
+    """Findings that a marker brought out ("12a-NL91 ..." becomes "12a-[IBAN]", and 12a stands alone).
+
+    Only a marker glued to its neighbour (not separated by a space or punctuation), or one that won over an
+    overlapping candidate, can do that; the scrubbed text is searched again near those markers, and what lies
+    in unchanged text is mapped back to ``text``.
+    """
     near: Regions = []
-    for (out, _, length), (nxt, _, _) in itertools.pairwise(segments):
-        near.append((max(0, out + length - _NEAR // 2), min(len(scrubbed), nxt + _NEAR // 2)))
+    for f, (out, _, length), (nxt, _, _) in zip(findings, segments, segments[1:], strict=False):
+        glued = (f.start > 0 and text[f.start - 1] not in _LOOSE) or (f.end < len(text) and text[f.end] not in _LOOSE)
+        if glued or f in contested:
+            near.append((max(0, out + length - _AGAIN_NEAR), min(len(scrubbed), nxt + _AGAIN_NEAR)))
+    if not near:
+        return []
     near = _merge(near, [])
-    found, _ = _candidates(scrubbed, near, keep)
     ends = {end for _, end in near if end < len(scrubbed)}
+    found = [f for f in _candidates(scrubbed, near, kept) if f.end not in ends and f.end + 1 not in ends]
+    return _map_back(text, segments, [(f.kind, f.start, f.end) for f in found])  # not cut off by a window
+
+
+def _map_back(text: str, segments: list[tuple[int, int, int]], spans: list[tuple[str, int, int]]) -> list[Finding]:
+    """Spans of the scrubbed text that lie within unchanged text, as findings in ``text``."""
     starts = [s[0] for s in segments]
     mapped: list[Finding] = []
-    for f in found:
-        if f.end in ends or f.end + 1 in ends or f.original.casefold() in kept:
-            continue  # cut off by the window, or kept
-        i = bisect.bisect_right(starts, f.start) - 1
-        out, orig, length = segments[i]
-        if f.end <= out + length:
-            start = orig + f.start - out
-            mapped.append(Finding(f.kind, start, start + f.end - f.start, f.original))
+    for kind, a, b in spans:
+        out, orig, length = segments[bisect.bisect_right(starts, a) - 1]
+        if b <= out + length:
+            start = orig + a - out
+            mapped.append(Finding(kind, start, start + b - a, text[start : start + b - a]))
     return mapped
 
 
@@ -199,22 +217,29 @@ def scrub(text: str, *, keep: Collection[str] = ()) -> ScrubResult:
     """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``.
 
     ``keep`` are names (and handles) never to replace or flag: the contact persons' names the bot shows.
-    Scrubbing is idempotent: what a marker brings out is found too (at most two more rounds, near markers).
+    Names are looked for last, in the text with every other kind already replaced, so a name's context is
+    the same when the scrubbed text is scrubbed again; what a glued marker brings out is found too (at most
+    two more rounds). Scrubbing is idempotent.
     """
     if not text:
         return ScrubResult(text, ())
     kept = {k.casefold() for k in keep}
-    candidates, names = _candidates(text, _hint_regions(text), keep)
-    findings = _select([f for f in candidates if f.original.casefold() not in kept])
+    findings, contested = _select(_candidates(text, _hint_regions(text), kept))
     scrubbed, segments = _render(text, findings)
     for _ in range(2):
-        extra = _again(text, scrubbed, segments, kept, keep) if findings else []
+        extra = _again(text, findings, contested, scrubbed, segments, kept)
         if not extra:
             break
-        findings = _select(findings + extra)
+        findings, more = _select(findings + extra)
+        contested |= more
         scrubbed, segments = _render(text, findings)
-    starts = [f.start for f in findings]
-    flagged = tuple(Finding("name", s, e, text[s:e]) for s, e in names.flagged if not _overlaps(findings, starts, s, e))
+    names = find_names(scrubbed, keep)
+    named = _map_back(text, segments, [("name", a, b) for a, b in names.replaced])
+    named = [f for f in named if f.original.casefold() not in kept]
+    flagged = tuple(_map_back(text, segments, [("name", a, b) for a, b in names.flagged]))
+    if named:
+        findings = sorted(findings + named, key=lambda f: f.start)
+        scrubbed, _ = _render(text, findings)
     return ScrubResult(scrubbed, tuple(findings), flagged)
 
 

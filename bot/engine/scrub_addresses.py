@@ -161,7 +161,7 @@ def _validate_address(text: str, m: re.Match[str]) -> int | None:
 # "op huisnummer 23", "ik woon op nummer 14", "mevrouw Jansen van nummer 5": a house number without a street.
 _NUMBER_WORD = re.compile(
     rf"""
-    (?<![\w])(?:huisnummer|huisnr\.?|(?:op|van|bij|naast|tegenover|aan|buren[ ]van)[ ]+(?:nummer|nr\.?|no\.?))
+    (?<![\[\w])(?:huisnummer|huisnr\.?|(?:op|van|bij|naast|tegenover|aan|buren[ ]van)[ ]+(?:nummer|nr\.?|no\.?))
     {_SP}*:?{_SP}*
     (?P<nr>{_HOUSE_NUMBER})
     (?![\w]|[.,:][0-9]|-\w)
@@ -193,7 +193,7 @@ _COMPACT_SHAPES = frozenset(shape.replace("-", "") for shape in _SHAPES)
 _PLATE = re.compile(r"(?<![\w\-])[A-Za-z0-9]{1,3}-[A-Za-z0-9]{2,3}-[A-Za-z0-9]{1,3}(?![\w]|-\w)")
 # Without dashes: six letters and digits, at least one of each.
 _PLATE_COMPACT = re.compile(r"(?<![\w\-])(?=[A-Za-z]{0,5}[0-9])(?=[0-9]{0,5}[A-Za-z])[A-Za-z0-9]{6}(?![\w]|-\w)")
-_PLATE_CONTEXT = re.compile(r"kenteken\w*\W{1,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
+_PLATE_CONTEXT = re.compile(r"(?<![\[\w])kenteken\w*\W{1,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
 _ISSUED_LETTERS = re.compile(r"[BDFGHJKLMNPRSTVWXZ]+")
 
 

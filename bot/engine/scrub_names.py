@@ -22,6 +22,7 @@ All of this is one pass over the words of the text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -40,7 +41,8 @@ from bot.engine.scrub_names_data import (
     TITLES,
 )
 
-_WORD = re.compile(r"[^\W\d_][\w'’\-]*(?<![\-'’])|['’]t(?!\w)")
+# A word of letters (inner hyphens and apostrophes too), not glued to digits: "Jong06" is no name.
+_WORD = re.compile(r"(?<![\w'’\-@])(?:[^\W\d_]+(?:['’\-][^\W\d_]+)*|['’]t)(?![\w'’@])")
 _MAX_NAME_WORDS = 5
 # What may stand between the words of one name, and between a title and the name.
 _NAME_GAP = re.compile(r"[ \u00a0]|\.[ \u00a0]?")
@@ -52,6 +54,9 @@ _PLACE_END = re.compile("(?:" + "|".join(PLACE_SUFFIXES) + r")(?:je|tje)?$")
 _STREET_END = re.compile("(?:" + "|".join(STREET_SUFFIXES) + r")(?:je|tje)?$")
 _PHRASE_ENDS = frozenset(p[-1] for p in PHRASES)
 _TRIGGER_WORDS = TITLES | RELATIONS | _PHRASE_ENDS
+_PHRASE_GAP = re.compile(r"[ \u00a0]+")
+# Lower-case words the finder looks at; others only separate names, so they are not even kept.
+_RELEVANT = PARTICLES | _TRIGGER_WORDS | frozenset(w for p in PHRASES for w in p) | _PLACE_WORDS | FIRST_NAMES
 _NAME, _STREET, _NONE = "name", "street", "none"
 
 
@@ -122,7 +127,9 @@ def _after_trigger(text: str, words: list[_Word], i: int) -> int | None:
     if w.lower not in TITLES and w.lower not in RELATIONS:
         for phrase in PHRASES:
             n = len(phrase)
-            if i + 1 >= n and tuple(x.lower for x in words[i + 1 - n : i + 1]) == phrase:
+            run = words[i + 1 - n : i + 1] if i + 1 >= n else []
+            if tuple(x.lower for x in run) == phrase and all(
+                    _PHRASE_GAP.fullmatch(text, a.end, b.start) for a, b in itertools.pairwise(run)):
                 break
         else:
             return None
@@ -148,7 +155,8 @@ def _kept(words: list[_Word], keep: list[frozenset[str]]) -> bool:
 def _words(text: str, where: Regions) -> list[_Word]:
     words: list[_Word] = []
     for start, end in where:
-        part = [_word(m) for m in _WORD.finditer(text, start, end)]
+        part = [_word(m) for m in _WORD.finditer(text, start, end)
+                if m.group()[0].isupper() or m.group().lower() in _RELEVANT]
         if part and start > 0 and part[0].start == start and (text[start - 1].isalnum() or text[start - 1] in "'’-"):
             part = part[1:]  # the window cut a word
         if part and end < len(text) and part[-1].end == end:

@@ -27,13 +27,13 @@ from bot.engine.scrub_base import _SPC, Regions, Span, _digits, _finditer, _scan
 
 _BSN = re.compile(r"(?<![\w+\-/@])(?<!\d[.,])\d(?:[ .\-\u00a0\u202f]?\d){8}(?![\w]|[.,\-/:]\d)")
 _REGULAR_GROUPS = frozenset({(9,), (3, 3, 3), (4, 2, 3), (2, 3, 2, 2), (3, 2, 2, 2)})
-_BSN_LABEL = re.compile(r"(?:bsn|burgerservice|sofi)[\w\-]*\.?[ :]*(?:nummer|nr\.?)?[ :]*(?:is[ :]+)?$",
+_BSN_LABEL = re.compile(r"(?<![\[\w])(?:bsn|burgerservice|sofi)[\w\-]*\.?[ :]*(?:nummer|nr\.?)?[ :]*(?:is[ :]+)?$",
                         re.IGNORECASE)
 _AMOUNT_BEFORE = re.compile(r"(?:€|\beur|\$|£|ƒ)\s*$", re.IGNORECASE)
 _AMOUNT_AFTER = re.compile(r"\s*(?:euro\b|eur\b|,-|€)", re.IGNORECASE)
 # A number right after a label like "zaaknummer:" or "kenmerk" is a case number, not a BSN.
 _CASE_LABEL = re.compile(
-    r"(?<![\w])(?:zaak|dossier|kenmerk|referentie|ref|factuur|order|klant|melding|meld|ticket|registratie"
+    r"(?<![\[\w])(?:zaak|dossier|kenmerk|referentie|ref|factuur|order|klant|melding|meld|ticket|registratie"
     r"|polis|contract|bestel|aanvraag|case|reference|invoice)\w*\.?\s*(?:nr\.?|nummer|no\.?|number|#)?"
     r"\s*[:#]?\s*(?:is\s+)?$",
     re.IGNORECASE,
@@ -130,7 +130,7 @@ _MONTHS = (
 )
 _BIRTH = re.compile(
     rf"""
-    (?<![\w])(?:geboren|geb\.?|geboortedatum|geboorte[ -]?datum|geb\.?[ ]?datum|born|date[ ]of[ ]birth|dob)
+    (?<![\[\w])(?:geboren|geb\.?|geboortedatum|geboorte[ -]?datum|geb\.?[ ]?datum|born|date[ ]of[ ]birth|dob)
     (?:[ \u00a0]*[:,(]?[ \u00a0]*(?:is|was|op|on|de|in|:)?){{0,3}}[ \u00a0]*
     (?P<date>
         (?:0?[1-9]|[12][0-9]|3[01])[\-./ ](?:0?[1-9]|1[0-2])[\-./ ](?:19|20)?[0-9]{{2}}

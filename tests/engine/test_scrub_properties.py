@@ -48,6 +48,11 @@ def _rebuild(text: str, result: ScrubResult) -> str:
 @example("Kerkstraat 12a-NL91 ABNA 0417 1643 00 ")
 @example("@petra:matrix.organna [at] gmail punt com ")
 @example("06-12345678+90 532 123 45 67 ")
+@example("mijn buurman Jan van Galenstraatanna@example.nl ")
+@example("06-12345678Henk de Jong ")
+@example("groetjes, anna@example.nl-")
+@example("geb. 3 mei 1956-anna@example.nl ")
+@example("GV-123-K 2026de ")
 def test_scrubbing_is_idempotent_and_keeps_markers_whole(text: str) -> None:
     once = scrub(text)
     assert _rebuild(text, once) == once.text
