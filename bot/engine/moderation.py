@@ -186,7 +186,7 @@ async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: 
     """Replace the public text (scrubbed again); returns the text as it will be shown."""
     if not new_text.strip():
         raise UserError("Please give the new text: !edit {reference} new text.", reference=e.reference)
-    result = scrub(new_text.strip())
+    result = scrub(new_text.strip(), keep=await kept_names(tx, services.config, e.neighbourhood_id))
     kinds = sorted({f.kind for f in result.findings} | set(filter(None, e.scrubbed_kinds.split(","))))
     await repo.set_public_text(tx, e.id, result.text, ",".join(kinds))
     await audit.add(tx, e.reference, actor, "edited", result.text, services.now_iso())

@@ -94,7 +94,8 @@ def _placelike(w: _Word, strict: bool) -> bool:
     return (_STREET_END if strict else _PLACE_END).search(w.lower) is not None
 
 
-def _name_run(text: str, words: list[_Word], i: int, *, after_trigger: bool) -> tuple[str, int]:
+def _name_run(text: str, words: list[_Word], i: int, *, after_trigger: bool,
+              after_title: bool = False) -> tuple[str, int]:
     """(_NAME, index after the name) for a name starting at ``i``; (_STREET, index after it) for a street or
     place; (_NONE, i) otherwise."""
     end = i
@@ -110,7 +111,9 @@ def _name_run(text: str, words: list[_Word], i: int, *, after_trigger: bool) -> 
         if w.lower in PARTICLES and not first_lower:
             j += 1
             continue
-        if not (w.cap or first_lower) or (_known(w) and not first_lower):
+        # "Henk de Jong", "meneer de Groot": words, but surnames here ("de buurman van Stichting X" is not)
+        surname = j > i and words[j - 1].lower in PARTICLES and (end > i or after_title)
+        if not (w.cap or first_lower) or (_known(w) and not first_lower and not surname):
             break
         if _placelike(w, strict=after_trigger):
             return _STREET, j + 1
@@ -177,7 +180,7 @@ def find_names(text: str, keep: Collection[str] = (), where: Regions | None = No
         w = words[i]
         first = _after_trigger(text, words, i) if w.lower in _TRIGGER_WORDS else None
         if first is not None:
-            kind, end = _name_run(text, words, first, after_trigger=True)
+            kind, end = _name_run(text, words, first, after_trigger=True, after_title=w.lower in TITLES)
             if kind == _NAME:
                 if not _kept(words[first:end], keep_sets):
                     replaced.append((words[first].start, words[end - 1].end))

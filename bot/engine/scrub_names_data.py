@@ -111,6 +111,29 @@ KNOWN_WORDS = _words("""
     graag alstublieft aub ps nb ok oke oké ja nee help vandaag gisteren morgen
     meneer mevrouw juf meester buurman buurvrouw
 """)
+# Frequent Dutch words that people capitalise now and then ("mijn zoon Heeft astma"): never a name.
+KNOWN_WORDS |= _words("""
+    in op uit met voor naar bij van aan door over onder boven achter naast tegen tussen zonder tot sinds
+    na om te tijdens vanaf via per is ben bent zijn was waren wordt worden werd heb hebt heeft hebben had
+    hadden kan kun kunt kunnen kon konden wil wilt willen wou moet moeten moest mag mogen zal zullen zou
+    ga gaat gaan ging kom komt komen kwam zeg zegt zeggen zei doe doet doen deed werk werkt werken zit zitten
+    sta staat staan lig ligt liggen woon woont wonen loop loopt lopen krijg krijgt krijgen weet weten wist
+    vind vindt vinden denk denkt denken zie ziet zien hoor hoort horen speel speelt spelen maak maakt maken
+    blijf blijft blijven help helpt helpen breng brengt betaal betaalt bel belt bellen praat praten
+    blij boos bang moe ziek fijn goed slecht mooi lelijk groot klein oud jong nieuw druk rustig vies schoon
+    kapot donker licht gevaarlijk veilig zelf ook nog niet wel altijd nooit vaak soms weer al alleen samen
+    heel erg zeer echt gewoon misschien graag eigenlijk helaas gelukkig daarom omdat want maar dus toch
+    zo zoals iets niets niemand iedereen alles veel weinig meer minder alle elke elk ieder sommige andere
+    gisteren vandaag morgen vanavond vannacht vanmorgen straks laatst eerst later nu toen dan
+    fan lid vrijwilliger bewoner bewoners buurtbewoner bewoonster huurder huurders eigenaar moeders
+    vaders ouders kinderen kind jongeren ouderen buren wijk buurt straat huis flat portiek lift trap
+    school werk stad dorp plein park winkel markt kerk moskee bibliotheek zwembad speeltuin
+    hoek kruising bushalte station ziekenhuis huisarts apotheek tandarts
+    een bezorgde moeder vader bewoonster anonieme anoniem
+""")
+# Titles, relations and professions are not names themselves ("Mijn Opa woont alleen").
+KNOWN_WORDS |= TITLES | RELATIONS
+
 # Names of several words that are not people, though they may start with a first name.
 KNOWN_PHRASES = frozenset({
     "albert heijn", "den haag", "leger des heils", "eigen haard", "de key", "rode kruis", "veilig thuis",

@@ -55,12 +55,36 @@ def test_names_replaced_where_the_text_says_it_is_a_person(text: str, expected: 
         ("Bel mijn neef in Antwerpen", "Bel mijn neef in Antwerpen"),
         ("Mijn moeder spreekt geen Nederlands", "Mijn moeder spreekt geen Nederlands"),
         ("Het Leger des Heils deelt soep uit", "Het Leger des Heils deelt soep uit"),
+        ("De jongerenwerker van Stichting Kwadraad komt", "De jongerenwerker van Stichting Kwadraad komt"),
     ],
 )
 def test_streets_places_and_organisations_stay(text: str, expected: str) -> None:
     result = scrub(text)
     assert result.text == expected
     assert result.flagged == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik ben Moeder van 3 kinderen",
+        "Mijn dochter Is ziek door de schimmel",
+        "mijn man Werkt in de nacht",
+        "Ik ben Blij met de nieuwe speeltuin",
+        "Groetjes, Buurtbewoner",
+        "Mijn vriendin In Utrecht zegt het ook",
+        "Meneer Pastoor van de kerk doet veel",
+        "Mijn buren Boven maken herrie",
+        "Mijn Opa woont alleen",
+    ],
+)
+def test_words_capitalised_by_chance_are_no_names(text: str) -> None:
+    result = scrub(text)
+    assert result.text == text and result.flagged == ()
+
+
+def test_surnames_that_are_also_words() -> None:
+    assert scrub("mevrouw de Groot en Kees de Wit").text == "mevrouw [naam] en [naam]"
 
 
 @pytest.mark.parametrize(
