@@ -49,7 +49,10 @@ _NAME_GAP = re.compile(r"[ \u00a0]|\.[ \u00a0]?")
 _TRIGGER_GAP = re.compile(r"\.?,?[ \u00a0]{1,2}|:[ \u00a0]?|,?\n")
 _SENTENCE_END = frozenset(".!?:;\n\"“”(*-•>")
 _PLACE_WORDS = frozenset({"de", "het", "'t", "’t", "in", "naar", "uit", "richting", "vanuit", "nabij", "rond",
-                          "een", "dit", "deze", "die", "dat", "ons", "onze", "van", "the"})
+                          "een", "dit", "deze", "die", "dat", "ons", "onze", "van", "the",
+                          # what names an organisation or a building: "Stichting Kwadraad", "café Nel"
+                          "stichting", "vereniging", "club", "voetbalclub", "sportclub", "team", "bureau",
+                          "basisschool", "school", "café", "restaurant", "winkel", "supermarkt", "bakkerij"})
 _PLACE_END = re.compile("(?:" + "|".join(PLACE_SUFFIXES) + r")(?:je|tje)?$")
 _STREET_END = re.compile("(?:" + "|".join(STREET_SUFFIXES) + r")(?:je|tje)?$")
 _PHRASE_ENDS = frozenset(p[-1] for p in PHRASES)
