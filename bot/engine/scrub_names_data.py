@@ -49,6 +49,7 @@ FIRST_NAMES = _words("""
     stephanie suat sultan sunita susan suzanne sven sylvia tamara tanja tarik tessa thijs thomas tim tom
     tomasz tycho ugur uğur umut urvashi valentina vera vincent wendy willem wim wojciech wouter yasmina
     yasin yassine yara yolanda yunus yusuf yvonne zainab zakaria zeynep ziggy zoë zoe zofia
+    dewi sri wati yanti ratna indra sukarno soekirman ratih
 """)
 
 # A first name capitalised at the start of a sentence may just be a word ("Ben je ...", "Wil je ...").
@@ -61,7 +62,7 @@ PARTICLES = _words("""
 
 # Words after which a name follows: titles, relations, professions (lower case, without a full stop).
 TITLES = _words("""
-    meneer mevrouw mevr mw mw dhr heer mr mrs ms juf juffrouw meester dokter dr
+    meneer mevrouw mevr mw dhr hr heer mr mrs ms juf juffrouw meester dokter dr fam familie wed weduwe
 """)
 RELATIONS = _words("""
     buurman buurvrouw buurjongen buurmeisje buurkind buurman buren man vrouw echtgenoot echtgenote partner

@@ -2,7 +2,8 @@
 
 corpus.json (353 stories, every kind and form of issue 15 and as many negatives) is what the scrubber was
 developed against; heldout.json (92 stories) was written and committed before that work and never used to
-tune it. Run with ``-s`` to see the tables.
+tune it; heldout2.json (47 messier stories) was held out until its first run (recall 0.862, see its "about"),
+and the gaps it showed were then closed. Run with ``-s`` to see the tables.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def _report(name: str, s: Score) -> str:
     return f"\n{name}\n{s.table()}\nmissed:\n  " + "\n  ".join(s.misses) + "\nchanged:\n  " + "\n  ".join(s.damage)
 
 
-@pytest.mark.parametrize("name", ["corpus.json", "heldout.json"])
+@pytest.mark.parametrize("name", ["corpus.json", "heldout.json", "heldout2.json"])
 def test_recall_and_ordinary_text_kept(name: str) -> None:
     s = score(load(name))
     print(_report(name, s))
