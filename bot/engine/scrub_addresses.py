@@ -161,7 +161,8 @@ def _validate_address(text: str, m: re.Match[str]) -> int | None:
 # "op huisnummer 23", "ik woon op nummer 14", "mevrouw Jansen van nummer 5": a house number without a street.
 _NUMBER_WORD = re.compile(
     rf"""
-    (?<![\[\w])(?:huisnummer|huisnr\.?|(?:op|van|uit|bij|naast|tegenover|achter|boven|onder|aan|buren[ ]van)[ ]+(?:nummer|nr\.?|no\.?))
+    (?<![\[\w])(?:huisnummer|huisnr\.?
+      | (?:op|van|uit|bij|naast|tegenover|achter|boven|onder|aan|buren[ ]van)[ ]+(?:nummer|nr\.?|no\.?))
     {_SP}*:?{_SP}*
     (?P<nr>{_HOUSE_NUMBER})
     (?![\w]|[.,:][0-9]|-\w)
