@@ -178,6 +178,7 @@ def find_names(text: str, keep: Collection[str] = (), where: Regions | None = No
     keep_sets = [frozenset(x.lower() for x in _WORD.findall(k) if x.lower() not in PARTICLES) for k in keep]
     replaced: list[Span] = []
     flagged: list[Span] = []
+    known: set[str] = set()  # the words of names replaced so far
     i = 0
     while i < len(words):
         w = words[i]
@@ -187,6 +188,7 @@ def find_names(text: str, keep: Collection[str] = (), where: Regions | None = No
             if kind == _NAME:
                 if not _kept(words[first:end], keep_sets):
                     replaced.append((words[first].start, words[end - 1].end))
+                    known.update(x.text for x in words[first:end] if x.cap and x.lower not in PARTICLES)
                 i = end
                 continue
         if not w.cap or w.lower in PARTICLES or (w.lower not in FIRST_NAMES and _sentence_start(text, w)):
@@ -203,10 +205,31 @@ def find_names(text: str, keep: Collection[str] = (), where: Regions | None = No
             continue
         if len(named) >= 2 and named[0].lower in FIRST_NAMES:
             replaced.append((run[0].start, run[-1].end))  # a first name and a surname
+            known.update(x.text for x in named)
         elif _flaggable(text, words, i, named):
             flagged.append((named[0].start, named[-1].end))
         i = end
+    if known:
+        replaced = _again(words, known, replaced)
+        flagged = [f for f in flagged if not any(a < f[1] and f[0] < b for a, b in replaced)]
     return Names(tuple(replaced), tuple(flagged))
+
+
+def _again(words: list[_Word], known: set[str], replaced: list[Span]) -> list[Span]:
+    """Once the text made clear that Henk is a person, "Henk" elsewhere in it is his name too."""
+    spans = sorted(replaced)
+    more: list[Span] = []
+    k = 0
+    for w in words:
+        while k < len(spans) and spans[k][1] <= w.start:
+            k += 1
+        if w.text not in known or (k < len(spans) and spans[k][0] <= w.start):
+            continue
+        if more and w.start - more[-1][1] <= 1:
+            more[-1] = (more[-1][0], w.end)  # "Henk Bakker" again: one name
+        else:
+            more.append((w.start, w.end))
+    return sorted(spans + more)
 
 
 def _flaggable(text: str, words: list[_Word], i: int, named: list[_Word]) -> bool:

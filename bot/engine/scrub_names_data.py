@@ -131,6 +131,9 @@ KNOWN_WORDS |= _words("""
     school werk stad dorp plein park winkel markt kerk moskee bibliotheek zwembad speeltuin
     hoek kruising bushalte station ziekenhuis huisarts apotheek tandarts
     een bezorgde moeder vader bewoonster anonieme anoniem
+    nederlandse marokkaanse turkse poolse surinaamse antilliaanse somalische syrische eritrese afghaanse
+    belgische duitse bulgaarse roemeense oekraïense moslim moslima christen christelijk alleenstaand
+    gepensioneerd werkloos mantelzorger student studente
 """)
 # Titles, relations and professions are not names themselves ("Mijn Opa woont alleen").
 KNOWN_WORDS |= TITLES | RELATIONS

@@ -83,6 +83,14 @@ def test_words_capitalised_by_chance_are_no_names(text: str) -> None:
     assert result.text == text and result.flagged == ()
 
 
+def test_a_name_once_clear_is_replaced_everywhere_in_the_story() -> None:
+    result = scrub("Mijn buurman Henk helpt iedereen. Henk is 80, Henk Bakker voluit. Jansen zei het ook.")
+    assert result.text == "Mijn buurman [naam] helpt iedereen. [naam] is 80, [naam] voluit. Jansen zei het ook."
+    assert scrub("mevrouw Jansen belde. Jansen zei dat het goed gaat.").text == (
+        "mevrouw [naam] belde. [naam] zei dat het goed gaat."
+    )
+
+
 def test_surnames_that_are_also_words() -> None:
     assert scrub("mevrouw de Groot en Kees de Wit").text == "mevrouw [naam] en [naam]"
 
