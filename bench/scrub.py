@@ -93,6 +93,8 @@ ADVERSARIAL: dict[str, str] = {
     "plates": "GV12",
     "house numbers": "nummer 1",
     "story": "Mijn buurman Henk (06-12345678, henk [at] gmail punt com) woont op Kerkstraat 12a. ",
+    "many findings": "06-12345678 ",
+    "glued findings": "12a-NL91 ABNA 0417 1643 00-",
 }
 
 

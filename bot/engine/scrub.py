@@ -29,12 +29,13 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from array import array
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from bot.engine.scrub_addresses import _find_address, _find_plate, _find_postcode
-from bot.engine.scrub_base import Regions, Span, regions
+from bot.engine.scrub_base import WORK, Regions, Span, regions
 from bot.engine.scrub_contact import AT_HINT, find_email, find_handle
 from bot.engine.scrub_names import find_names
 from bot.engine.scrub_numbers import elfproef, find_birthdate, find_bsn, find_iban, iban_checksum_ok
@@ -127,28 +128,26 @@ def _hint_regions(text: str) -> dict[str, Regions]:
     }
 
 
-def _select(candidates: list[Finding]) -> tuple[list[Finding], set[Finding]]:
+def _select(candidates: list[Finding], length: int) -> tuple[list[Finding], set[Finding]]:
     """Non-overlapping findings (higher priority kind first, then earlier, then longer), and those of them that
-    won over another candidate: what that one leaves over may be found once the winner is a marker."""
+    won over another candidate: what that one leaves over may be found once the winner is a marker.
+
+    Which characters are taken, and by which finding, is kept per character, so the choice costs the total
+    length of the candidates: linear, however many there are."""
     candidates.sort(key=lambda f: (_PRIORITY[f.kind], f.start, f.start - f.end))
+    owner = array("l", [0]) * length  # per character: 1 + the index in ``chosen`` of the finding there, or 0
     chosen: list[Finding] = []
-    starts: list[int] = []
     contested: set[Finding] = set()
     for f in candidates:
-        i = bisect.bisect_left(starts, f.start)
-        if i > 0 and chosen[i - 1].end > f.start:
-            contested.add(chosen[i - 1])
-        elif i < len(chosen) and chosen[i].start < f.end:
-            contested.add(chosen[i])
-        else:
-            chosen.insert(i, f)
-            starts.insert(i, f.start)
+        WORK.add(f.end - f.start)
+        taken = next((o for o in owner[f.start : f.end] if o), 0)
+        if taken:
+            contested.add(chosen[taken - 1])
+            continue
+        chosen.append(f)
+        owner[f.start : f.end] = array("l", [len(chosen)]) * (f.end - f.start)
+    chosen.sort(key=lambda f: f.start)
     return chosen, contested
-
-
-def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) -> bool:
-    i = bisect.bisect_left(starts, start)
-    return (i > 0 and chosen[i - 1].end > start) or (i < len(chosen) and chosen[i].start < end)
 
 
 def _candidates(text: str, where: dict[str, Regions] | Regions, kept: set[str]) -> list[Finding]:
@@ -224,13 +223,13 @@ def scrub(text: str, *, keep: Collection[str] = ()) -> ScrubResult:
     if not text:
         return ScrubResult(text, ())
     kept = {k.casefold() for k in keep}
-    findings, contested = _select(_candidates(text, _hint_regions(text), kept))
+    findings, contested = _select(_candidates(text, _hint_regions(text), kept), len(text))
     scrubbed, segments = _render(text, findings)
     for _ in range(2):
         extra = _again(text, findings, contested, scrubbed, segments, kept)
         if not extra:
             break
-        findings, more = _select(findings + extra)
+        findings, more = _select(findings + extra, len(text))
         contested |= more
         scrubbed, segments = _render(text, findings)
     names = find_names(scrubbed, keep)
