@@ -36,6 +36,7 @@ from bot.engine.scrub_names_data import (
     PARTICLES,
     PHRASES,
     PLACE_SUFFIXES,
+    POSTFIX_TITLES,
     RELATIONS,
     STREET_SUFFIXES,
     TITLES,
@@ -59,7 +60,8 @@ _PHRASE_ENDS = frozenset(p[-1] for p in PHRASES)
 _TRIGGER_WORDS = TITLES | RELATIONS | _PHRASE_ENDS
 _PHRASE_GAP = re.compile(r"[ \u00a0]+")
 # Lower-case words the finder looks at; others only separate names, so they are not even kept.
-_RELEVANT = PARTICLES | _TRIGGER_WORDS | frozenset(w for p in PHRASES for w in p) | _PLACE_WORDS | FIRST_NAMES
+_RELEVANT = (PARTICLES | _TRIGGER_WORDS | frozenset(w for p in PHRASES for w in p) | _PLACE_WORDS | FIRST_NAMES
+             | POSTFIX_TITLES)
 _NAME, _STREET, _NONE = "name", "street", "none"
 
 
@@ -146,6 +148,19 @@ def _after_trigger(text: str, words: list[_Word], i: int) -> int | None:
     return i + 1
 
 
+def _before_postfix_title(text: str, words: list[_Word], i: int) -> int | None:
+    """"Ayşe Hanım", "Mehmet Bey": the index of the title if capitalised words from ``i`` run up to one."""
+    j = i
+    while j < len(words) and j - i < 3 and words[j].cap and not _known(words[j]):
+        nxt = j + 1
+        if nxt < len(words) and words[nxt].lower in POSTFIX_TITLES and words[j].end + 1 == words[nxt].start:
+            return nxt
+        if nxt >= len(words) or words[j].end + 1 != words[nxt].start:
+            return None
+        j = nxt
+    return None
+
+
 def _sentence_start(text: str, w: _Word) -> bool:
     k = w.start - 1
     while k >= 0 and text[k] in " \u00a0\t'‘":
@@ -191,6 +206,13 @@ def find_names(text: str, keep: Collection[str] = (), where: Regions | None = No
                     known.update(x.text for x in words[first:end] if x.cap and x.lower not in PARTICLES)
                 i = end
                 continue
+        postfix = _before_postfix_title(text, words, i)
+        if postfix is not None:
+            if not _kept(words[i:postfix], keep_sets):
+                replaced.append((w.start, words[postfix - 1].end))
+                known.update(x.text for x in words[i:postfix])
+            i = postfix + 1
+            continue
         if not w.cap or w.lower in PARTICLES or (w.lower not in FIRST_NAMES and _sentence_start(text, w)):
             i += 1
             continue

@@ -73,11 +73,17 @@ RELATIONS = _words("""
     mentor coach trainer buurtvader buurtmoeder jongerenwerker opbouwwerker wijkwerker huismeester
     wijkbeheerder beheerder postbode pastoor imam dominee pastor boa hulpverlener begeleider mantelzorger
     klasgenoot klasgenootje
+    neighbour neighbor son daughter wife husband mother father brother sister friend teacher landlord
+    sąsiad sąsiadka pan pani syn córka mąż żona mama tata brat siostra przyjaciel przyjaciółka nauczycielka
+    komşum komşumuz oğlum kızım eşim annem babam kardeşim arkadaşım öğretmen
 """)
+# Titles after the name, as in Turkish ("Ayşe Hanım", "Mehmet Bey", "Fatma Teyze").
+POSTFIX_TITLES = _words("hanım hanim bey abla abi ağabey teyze amca hoca")
 # Phrases after which a name follows ("mijn naam is", "ik heet", "groetjes").
 PHRASES = (
     ("ik", "heet"), ("ik", "ben"), ("naam", "is"), ("heet",), ("genaamd",), ("groetjes",), ("groeten",),
-    ("groet",), ("gr",), ("mvg",), ("liefs",), ("namens",),
+    ("groet",), ("gr",), ("mvg",), ("liefs",), ("namens",), ("my", "name", "is"), ("regards",),
+    ("nazywam", "się"), ("adım",), ("ismim",),
 )
 
 # Capitalised words (and first words of names of places and organisations) that are not people.

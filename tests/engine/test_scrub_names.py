@@ -91,6 +91,21 @@ def test_a_name_once_clear_is_replaced_everywhere_in_the_story() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Ayşe Hanım komt niet meer buiten", "[naam] Hanım komt niet meer buiten"),
+        ("gisteren zei Mehmet Bey dat het goed is", "gisteren zei [naam] Bey dat het goed is"),
+        ("my neighbour John Smith is ill", "my neighbour [naam] is ill"),
+        ("My name is Sarah and I live here", "My name is [naam] and I live here"),
+        ("pani Kowalska nie ma ciepłej wody", "pani [naam] nie ma ciepłej wody"),
+        ("komşum Ali yardım etti", "komşum [naam] yardım etti"),
+    ],
+)
+def test_names_in_the_other_languages_residents_write(text: str, expected: str) -> None:
+    assert scrub(text).text == expected
+
+
 def test_surnames_that_are_also_words() -> None:
     assert scrub("mevrouw de Groot en Kees de Wit").text == "mevrouw [naam] en [naam]"
 

@@ -20,7 +20,8 @@ _PIECES = [
     "123456782", "123-456-782", "NL91 ABNA 0417 1643 00", "nl91abna0417164300", "Kerkstraat 12a", "nummer 14",
     "1234AB12", "1234 AB", "GV-123-K", "GV123K", "geboren op 12-03-1987", "geb. 3 mei 1956", "mijn buurman",
     "mevrouw", "meneer El", "Henk de Jong", "Jansen", "juf Sanne", "Jan van Galenstraat", "Albert Heijn", "Kees",
-    "van der", "'t", "Ben", "groetjes,", "ik heet", "W-2026-0042", "€ 1.250,-", "18:00", "2026", "35%",
+    "van der", "'t", "Ben", "groetjes,", "ik heet", "Ayşe Hanım", "my neighbour", "pani", "Bey",
+    "W-2026-0042", "€ 1.250,-", "18:00", "2026", "35%",
     "bus 33", "de", "en", "het", "gemeente", "(", ")", "[", "]", "-", ".", ",", ":", "/", "@", "+", "0", "12",
     *MARKERS.values(),
 ]
