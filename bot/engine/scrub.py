@@ -216,30 +216,43 @@ def scrub(text: str, *, keep: Collection[str] = ()) -> ScrubResult:
     """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``.
 
     ``keep`` are names (and handles) never to replace or flag: the contact persons' names the bot shows.
-    Names are looked for last, in the text with every other kind already replaced, so a name's context is
-    the same when the scrubbed text is scrubbed again; what a glued marker brings out is found too (at most
-    two more rounds). Scrubbing is idempotent.
+    Names are looked for last, in the text with every other kind already replaced, so a name's context is the
+    same when the scrubbed text is scrubbed again. A marker can change its neighbours' context ("12a-NL91 …"
+    becomes "12a-[IBAN]"; "12 Jan" is a date, "12 [naam]" a house number), so the text near glued markers,
+    markers that won over another candidate, and names is looked at again, for a few rounds, until nothing
+    new turns up: scrubbing is idempotent.
     """
     if not text:
         return ScrubResult(text, ())
     kept = {k.casefold() for k in keep}
     findings, contested = _select(_candidates(text, _hint_regions(text), kept), len(text))
     scrubbed, segments = _render(text, findings)
-    for _ in range(2):
+    flagged: tuple[Finding, ...] = ()
+    names_current = False
+    for _ in range(4):
         extra = _again(text, findings, contested, scrubbed, segments, kept)
-        if not extra:
+        if extra:
+            findings, more = _select(findings + extra, len(text))
+            contested |= more
+        elif names_current:
             break
-        findings, more = _select(findings + extra, len(text))
-        contested |= more
+        else:
+            names = find_names(scrubbed, keep)
+            named = [f for f in _map_back(text, segments, [("name", a, b) for a, b in names.replaced])
+                     if f.original.casefold() not in kept]
+            flagged = tuple(_map_back(text, segments, [("name", a, b) for a, b in names.flagged]))
+            findings = sorted(findings + named, key=lambda f: f.start)
+            contested |= set(named)  # what a name stood next to is looked at again
+        names_current = not extra
         scrubbed, segments = _render(text, findings)
-    names = find_names(scrubbed, keep)
-    named = _map_back(text, segments, [("name", a, b) for a, b in names.replaced])
-    named = [f for f in named if f.original.casefold() not in kept]
-    flagged = tuple(_map_back(text, segments, [("name", a, b) for a, b in names.flagged]))
-    if named:
-        findings = sorted(findings + named, key=lambda f: f.start)
-        scrubbed, _ = _render(text, findings)
+    starts = [f.start for f in findings]
+    flagged = tuple(f for f in flagged if not _overlaps(findings, starts, f.start, f.end))
     return ScrubResult(scrubbed, tuple(findings), flagged)
+
+
+def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_left(starts, start)
+    return (i > 0 and chosen[i - 1].end > start) or (i < len(chosen) and chosen[i].start < end)
 
 
 def redact_stream(inp: TextIO, out: TextIO) -> int:

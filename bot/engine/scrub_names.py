@@ -43,7 +43,8 @@ from bot.engine.scrub_names_data import (
 )
 
 # A word of letters (inner hyphens and apostrophes too), not glued to digits: "Jong06" is no name.
-_WORD = re.compile(r"(?<![\w'’\-@])(?:[^\W\d_]+(?:['’\-][^\W\d_]+)*|['’]t)(?![\w'’@])")
+# The words inside a marker ("[naam]") are not words of the story.
+_WORD = re.compile(r"(?<![\w'’\-@\[])(?:[^\W\d_]+(?:['’\-][^\W\d_]+)*|['’]t)(?![\w'’@\]])")
 _MAX_NAME_WORDS = 5
 # What may stand between the words of one name, and between a title and the name.
 _NAME_GAP = re.compile(r"[ \u00a0]|\.[ \u00a0]?")

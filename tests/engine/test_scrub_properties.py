@@ -54,6 +54,7 @@ def _rebuild(text: str, result: ScrubResult) -> str:
 @example("groetjes, anna@example.nl-")
 @example("geb. 3 mei 1956-anna@example.nl ")
 @example("GV-123-K 2026de ")
+@example("Kerkstraat 12a Jan van Galenstraatnummer 14 ")
 def test_scrubbing_is_idempotent_and_keeps_markers_whole(text: str) -> None:
     once = scrub(text)
     assert _rebuild(text, once) == once.text
