@@ -118,6 +118,20 @@ def _merge(a: Regions, b: Regions) -> Regions:
     return out
 
 
+def _intersect(a: Regions, b: Regions) -> Regions:
+    out: Regions = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
 def _hint_regions(text: str) -> dict[str, Regions]:
     digits = regions(text, _DIGIT_HINT, _NEAR, _NEAR)
     return {
@@ -196,7 +210,8 @@ def _again(text: str, findings: list[Finding], contested: set[Finding], scrubbed
         return []
     near = _merge(near, [])
     ends = {end for _, end in near if end < len(scrubbed)}
-    found = [f for f in _candidates(scrubbed, near, kept) if f.end not in ends and f.end + 1 not in ends]
+    where = {hint: _intersect(near, found) for hint, found in _hint_regions(scrubbed).items()}
+    found = [f for f in _candidates(scrubbed, where, kept) if f.end not in ends and f.end + 1 not in ends]
     return _map_back(text, segments, [(f.kind, f.start, f.end) for f in found])  # not cut off by a window
 
 
