@@ -81,11 +81,6 @@ class Names:
     flagged: tuple[Span, ...]
 
 
-def _word(m: re.Match[str]) -> _Word:
-    text = m.group()
-    return _Word(m.start(), m.end(), text, text.lower(), text[0].isupper() and not (len(text) > 1 and text.isupper()))
-
-
 def _known(w: _Word) -> bool:
     return w.lower in KNOWN_WORDS or ("-" in w.lower and any(p in KNOWN_WORDS for p in w.lower.split("-")))
 
@@ -177,8 +172,13 @@ def _kept(words: list[_Word], keep: list[frozenset[str]]) -> bool:
 def _words(text: str, where: Regions) -> list[_Word]:
     words: list[_Word] = []
     for start, end in where:
-        part = [_word(m) for m in _WORD.finditer(text, start, end)
-                if m.group()[0].isupper() or m.group().lower() in _RELEVANT]
+        part: list[_Word] = []
+        for m in _WORD.finditer(text, start, end):
+            word = m.group()
+            if word[0].isupper():
+                part.append(_Word(m.start(), m.end(), word, word.lower(), len(word) == 1 or not word.isupper()))
+            elif (lower := word.lower()) in _RELEVANT:
+                part.append(_Word(m.start(), m.end(), word, lower, False))
         if part and start > 0 and part[0].start == start and (text[start - 1].isalnum() or text[start - 1] in "'’-"):
             part = part[1:]  # the window cut a word
         if part and end < len(text) and part[-1].end == end:
