@@ -75,8 +75,8 @@ class Finding:
 @dataclass(frozen=True)
 class ScrubResult:
     text: str  # scrubbed text
-    findings: tuple[Finding, ...]  # what was replaced
-    flagged: tuple[Finding, ...] = ()  # likely names that were NOT replaced (kind "name"), for moderators
+    findings: tuple[Finding, ...]
+    flagged: tuple[Finding, ...] = ()  # likely names that were not replaced: shown to the author and organisers
 
     @property
     def changed(self) -> bool:
