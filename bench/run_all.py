@@ -32,6 +32,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "deliberation": [],
     "transport": [],
     "report": [],
+    "scrub": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -40,6 +41,7 @@ TINY: dict[str, list[str]] = {
     "deliberation": ["--participants", "200", "--statements", "20", "--repeat", "1"],
     "transport": ["--requests", "200", "--concurrency", "16", "--warmup", "20"],
     "report": ["--residents", "500", "--stories", "300"],
+    "scrub": ["--tiny"],
 }
 
 

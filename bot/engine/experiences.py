@@ -34,7 +34,7 @@ def coarse_location(latitude: float, longitude: float) -> str:
 
 async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, text: str,
                 place_hint: str | None, author_name: str | None, photo_ref: str | None) -> Experience:
-    scrubbed = scrub(text)
+    scrubbed = scrub(text, keep=await moderation.kept_names(tx, services.config, resident.neighbourhood_id))
     kinds = sorted({f.kind for f in scrubbed.findings})
     year = services.now().astimezone(services.config.timezone).year
     reference = await repo.next_reference(tx, REFERENCE_PREFIX, year)

@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.store import audit
+from bot.store import contacts as contacts_repo
 from bot.store import experiences as repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
@@ -46,7 +47,16 @@ def rooms_neighbourhoods(config: Config, room: str) -> list[Neighbourhood]:
     return [n for n in config.neighbourhoods if n.moderation_room == room]
 
 
-def describe(t: Translator, config: Config, e: Experience) -> str:
+async def kept_names(tx: Tx, config: Config, neighbourhood_id: str) -> tuple[str, ...]:
+    """Names the scrubber leaves alone in this neighbourhood's stories: its contact persons, whom the bot
+    itself shows to residents (configured and added in the room)."""
+    hood = config.neighbourhood(neighbourhood_id)
+    names = [c.name for c in hood.contacts] if hood else []
+    names += [c.name for c in await contacts_repo.current_of_neighbourhood(tx, neighbourhood_id)]
+    return tuple(dict.fromkeys(names))
+
+
+def describe(t: Translator, config: Config, e: Experience, keep: tuple[str, ...] = ()) -> str:
     hood = config.neighbourhood(e.neighbourhood_id)
     lines = [
         t._("New story {reference} · {neighbourhood} · {theme}", reference=e.reference,
@@ -60,6 +70,10 @@ def describe(t: Translator, config: Config, e: Experience) -> str:
     if e.scrubbed_kinds:
         kinds = ", ".join(t._(SCRUB_KIND_NAMES.get(k, k)) for k in e.scrubbed_kinds.split(","))
         lines.append(t._("Removed before you saw it: {kinds}", kinds=kinds))
+    # Likely names the scrubber did not replace, found again in the public text (nothing extra is stored).
+    flagged = scrub(e.text_public, keep=keep).flagged_names
+    if flagged:
+        lines.append(t._("May contain a name: {names}", names=", ".join(flagged)))
     lines.append(t._("Shown as: {name}", name=e.author_name or t._("anonymous")))
     lines.append(t._("React with ✅ to approve, 🚫 to reject or ✏️ to edit; or type !approve {reference}, "
                      "!reject {reference} reason, !edit {reference} new text.", reference=e.reference))
@@ -72,7 +86,8 @@ async def submitted(tx: Tx, services: Services, e: Experience) -> None:
     address = moderation_address(hood) if hood else None
     if address is None:
         return
-    text = describe(organisers_translator(services.config), services.config, e)
+    keep = await kept_names(tx, services.config, e.neighbourhood_id)
+    text = describe(organisers_translator(services.config), services.config, e, keep)
     await outbox.enqueue(tx, services, address, Reply(text=text, reactions=REACTIONS), purpose="moderation",
                          subject=e.reference)
 
@@ -187,7 +202,7 @@ async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: 
     """Replace the public text (scrubbed again); returns the text as it will be shown."""
     if not new_text.strip():
         raise UserError("Please give the new text: !edit {reference} new text.", reference=e.reference)
-    result = scrub(new_text.strip())
+    result = scrub(new_text.strip(), keep=await kept_names(tx, services.config, e.neighbourhood_id))
     kinds = sorted({f.kind for f in result.findings} | set(filter(None, e.scrubbed_kinds.split(","))))
     await repo.set_public_text(tx, e.id, result.text, ",".join(kinds))
     await audit.add(tx, e.reference, actor, "edited", result.text, services.now_iso())
