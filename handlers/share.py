@@ -8,7 +8,6 @@ from bot.channels.base import Attachment, AttachmentKind, Choice
 from bot.dialogue import Context, Flow
 from bot.engine import experiences
 from bot.engine.moderation import SCRUB_KIND_NAMES
-from bot.engine.scrub import scrub
 from bot.engine.themes import THEMES
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -173,7 +172,8 @@ class ShareFlow(Flow):
         """What will be sent, the story exactly as organisers and the contact person will read it."""
         ctx.data["editing"] = True
         data = ctx.data
-        scrubbed = scrub(data["story"])
+        assert ctx.resident is not None  # sharing needs consent, so a resident
+        scrubbed = await experiences.public_text(ctx.tx, ctx.services, ctx.resident.neighbourhood_id, data["story"])
         lines = [
             ctx.t._("This is what you are sending:"),
             ctx.t._("Theme: {theme}", theme=ctx.t._(THEMES[data["theme"]])),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.engine import contacts, moderation
-from bot.engine.scrub import MARKERS, scrub
+from bot.engine.scrub import MARKERS, ScrubResult, scrub
 from bot.services import Services
 from bot.store import experiences as repo
 from bot.store.db import Tx
@@ -32,9 +32,14 @@ def coarse_location(latitude: float, longitude: float) -> str:
     return f"≈ {round(latitude, 3):.3f}, {round(longitude, 3):.3f}"
 
 
+async def public_text(tx: Tx, services: Services, neighbourhood_id: str, text: str) -> ScrubResult:
+    """The story as organisers and the contact person will read it: the author's preview shows exactly this."""
+    return scrub(text, keep=await moderation.kept_names(tx, services.config, neighbourhood_id))
+
+
 async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, text: str,
                 place_hint: str | None, author_name: str | None, photo_ref: str | None) -> Experience:
-    scrubbed = scrub(text, keep=await moderation.kept_names(tx, services.config, resident.neighbourhood_id))
+    scrubbed = await public_text(tx, services, resident.neighbourhood_id, text)
     kinds = sorted({f.kind for f in scrubbed.findings})
     year = services.now().astimezone(services.config.timezone).year
     reference = await repo.next_reference(tx, REFERENCE_PREFIX, year)

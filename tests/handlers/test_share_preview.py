@@ -7,10 +7,9 @@ import pytest
 
 from bot.app import App
 from bot.channels.base import Attachment, AttachmentKind, Incoming
-from bot.engine.scrub import Finding, ScrubResult, scrub
 from bot.i18n import Translator
 from bot.store import experiences as experiences_repo
-from handlers import share
+from tests.engine.contacts_support import ADD_ANNA, MOD_ROOM, room
 from tests.support import Person, Recorder
 
 STORY = "Bel me op 06-12345678, ik woon Kerkstraat 12. De lantaarnpalen zijn al weken kapot."
@@ -64,21 +63,25 @@ async def test_a_story_without_personal_data_says_nothing_was_removed(app: App) 
     assert "Removed to protect you" not in summary and NAMES in summary
 
 
-async def test_likely_names_the_scrubber_flags_are_pointed_out(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    story = "Henk van nummer zeven laat zijn hond altijd op het speelveld poepen."
+async def test_likely_names_the_scrubber_flags_are_pointed_out(app: App) -> None:
+    anna = Person(app, "anna")
+    await anna.onboard()
+    summary = await until_summary(anna, "Henk van nummer zeven laat zijn hond altijd op het speelveld poepen.")
+    assert "This may be a name: Henk. Others will read it. Do you want to change it?" in summary
+    assert [c.label for c in anna.last[-1].choices][:2] == ["Send", "Change my story"]
 
-    def flagging(text: str) -> ScrubResult:
-        found = scrub(text)
-        start = text.find("Henk")
-        flagged = (Finding("name", start, start + 4, "Henk"),) if start >= 0 else ()
-        return ScrubResult(found.text, found.findings, flagged)
 
-    monkeypatch.setattr(share, "scrub", flagging)  # the scrubber's name detection is tested with the scrubber
+async def test_a_contact_persons_name_stays_in_the_preview_as_in_the_post(app: App,
+                                                                         matrix_recorder: Recorder) -> None:
+    await room(app, f"!contact add {ADD_ANNA}")
+    story = "Wijkcoördinator Anna de Vries heeft ons goed geholpen met de kapotte lift."
     anna = Person(app, "anna")
     await anna.onboard()
     summary = await until_summary(anna, story)
-    assert "This may be a name: Henk. Others will read it. Do you want to change it?" in summary
-    assert [c.label for c in anna.last[-1].choices][:2] == ["Send", "Change my story"]
+    assert f"Your story, as organisers will read it:\n{story}\n" in summary  # not "[naam]": she stays
+    await anna.say("Send")
+    await app.outbox.drain()
+    assert f"\n{story}\n" in matrix_recorder.texts(MOD_ROOM)[-1]
 
 
 async def test_changing_the_story_shows_what_was_written_and_a_new_preview(app: App) -> None:
