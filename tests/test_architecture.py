@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,3 +69,14 @@ def test_resident_commands_and_aliases_are_unique() -> None:
 
     words = [w for c in COMMANDS for w in (c.name, *c.aliases)]
     assert len(words) == len(set(words))
+
+
+DATABASE_CALL = re.compile(r"\btx\.(execute|one|all|value|many|defer)\(")
+
+
+def test_sql_lives_only_in_the_store() -> None:
+    """Where is the SQL of feature X? In its store module: a database call anywhere else fails here."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in python_files()
+                 if not p.relative_to(ROOT).as_posix().startswith("bot/store/")
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if DATABASE_CALL.search(line)]
+    assert offenders == []

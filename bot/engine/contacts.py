@@ -66,7 +66,7 @@ async def sync_config(services: Services) -> None:
             if contact.config_key in keys or contact.ended_on is not None:
                 continue
             if contact.activated_at is None:
-                await tx.execute("DELETE FROM contacts WHERE id = ?", (contact.id,))
+                await repo.delete_unstarted(tx, contact.id)
             else:
                 await repo.update(tx, contact.id, {"ended_on": today(services)})
                 await audit.add(tx, contact.reference, "config", "contact_ended", None, services.now_iso())
@@ -85,8 +85,7 @@ async def _sync_one(tx: Tx, services: Services, hood: Neighbourhood, person: Con
         return
     if (existing.neighbourhood_id, existing.theme) != (hood.id, person.theme):
         if existing.activated_at is None:
-            await tx.execute("UPDATE contacts SET neighbourhood_id = ?, theme = ? WHERE id = ?",
-                             (hood.id, person.theme, existing.id))
+            await repo.move_position(tx, existing.id, hood.id, person.theme)
         else:
             log.warning("contact %s changed position in the configuration; a term keeps its position, so give the "
                         "person a new id for the new position", person.id)
@@ -288,13 +287,11 @@ async def route_new_story(tx: Tx, services: Services, e: Experience) -> None:
 async def reroute(tx: Tx, services: Services, e: Experience) -> bool:
     """After a theme change: when another contact person is now responsible, the story moves to them (the
     history keeps who had it until now). Returns whether it moved."""
-    current = await tx.value("SELECT contact_id FROM experience_contacts WHERE experience_id = ? AND until IS NULL",
-                             (e.id,))
+    current = await repo.current_holder(tx, e.id)
     contact = await repo.responsible(tx, e.neighbourhood_id, e.theme)
     if contact is None or contact.id == current:
         return False
-    await tx.execute("UPDATE experience_contacts SET until = ? WHERE experience_id = ? AND until IS NULL",
-                     (services.now_iso(), e.id))
+    await repo.release(tx, e.id, services.now_iso())
     await route_new_story(tx, services, e)
     return True
 

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
-from bot.engine.feedback import STATUSES, Feedback, not_before
+from bot.engine.feedback import STATUSES, not_before
 from bot.engine.themes import THEMES
 from bot.i18n import Translator
 from bot.services import Services
+from bot.store import feedback as repo
 from bot.store.db import Row, Tx
+from bot.store.feedback import Feedback
 from bot.store.residents import Resident
 
 log = logging.getLogger(__name__)
@@ -32,19 +34,14 @@ async def send_digests(services: Services) -> int:
         for mode in ("weekly", "monthly"):
             if not digest_due(services, mode):
                 continue
-            rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN digest_items d ON d.resident_id = r.id"
-                                " WHERE r.feedback_mode = ? AND r.unreachable_at IS NULL", (mode,))
-            for resident in (Resident.from_row(r) for r in rows):
+            for resident in await repo.digest_residents(tx, mode):
                 await _digest(tx, services, resident)
                 sent += 1
     return sent
 
 
 async def _digest(tx: Tx, services: Services, resident: Resident) -> None:
-    items = await tx.all(
-        "SELECT f.reference, COALESCE(f.theme, 'other') AS theme, u.status, u.what, u.because FROM digest_items d"
-        " JOIN feedback_updates u ON u.id = d.feedback_update_id JOIN feedback f ON f.id = u.feedback_id"
-        " WHERE d.resident_id = ? ORDER BY theme, u.id", (resident.id,))
+    items = await repo.digest_items(tx, resident.id)
     t = Translator(resident.language, services.config.timezone)
     lines = [t.n_("Your overview: {n} update on what was done with residents' input.",
                   "Your overview: {n} updates on what was done with residents' input.", len(items))]
@@ -59,7 +56,7 @@ async def _digest(tx: Tx, services: Services, resident: Resident) -> None:
     assert resident.chat_id is not None
     await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text="\n".join(lines)),
                          purpose="digest", not_before=not_before(services, resident))
-    await tx.execute("DELETE FROM digest_items WHERE resident_id = ?", (resident.id,))
+    await repo.clear_digest(tx, resident.id)
 
 
 async def overdue_commitments(services: Services) -> int:
@@ -68,11 +65,8 @@ async def overdue_commitments(services: Services) -> int:
     now = services.now_iso()
     told = 0
     async with services.db.transaction() as tx:
-        rows = await tx.all(
-            "SELECT * FROM feedback WHERE status NOT IN ('done', 'not_done') AND commitment_date IS NOT NULL"
-            " AND commitment_date < ? AND updated_at < commitment_date AND overdue_notified_at IS NULL", (now,))
         t = Translator(config.moderation.language, config.timezone)
-        for fb in (Feedback.from_row(r) for r in rows):
+        for fb in await repo.overdue(tx, now):
             hood = config.neighbourhood(fb.neighbourhood_id)
             text = t._("Overdue: {reference} was promised for {date} and has no update yet. What was promised: "
                        "{what}", reference=fb.reference, date=t.date(datetime.fromisoformat(fb.commitment_date or now)),
@@ -84,7 +78,7 @@ async def overdue_commitments(services: Services) -> int:
                 await outbox.enqueue(tx, services, address, Reply(text=text), purpose="overdue", subject=fb.reference)
             if config.feedback.tell_residents_overdue:
                 await _tell_residents_overdue(tx, services, fb)
-            await tx.execute("UPDATE feedback SET overdue_notified_at = ? WHERE id = ?", (now, fb.id))
+            await repo.mark_overdue_told(tx, fb.id, now)
             told += 1
     return told
 
@@ -95,10 +89,7 @@ async def contact_addresses(tx: Tx, neighbourhood: str, theme: str | None) -> li
 
 
 async def _tell_residents_overdue(tx: Tx, services: Services, fb: Feedback) -> None:
-    rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN experiences e ON e.resident_id = r.id"
-                        " JOIN feedback_experiences fe ON fe.experience_id = e.id WHERE fe.feedback_id = ?"
-                        " AND r.unreachable_at IS NULL AND r.feedback_mode != 'off'", (fb.id,))
-    for resident in (Resident.from_row(r) for r in rows):
+    for resident in await repo.story_authors(tx, fb.id):
         t = Translator(resident.language, services.config.timezone)
         text = t._("We promised an update on {reference}, but it is late. We have asked the people responsible "
                    "to act. We are sorry.", reference=fb.reference)
@@ -111,12 +102,7 @@ async def without_feedback(tx: Tx, services: Services, neighbourhoods: list[str]
     """Stories older than the configured number of days that have no feedback at all, oldest first."""
     before = (services.now() - timedelta(days=services.config.feedback.no_feedback_days)).isoformat(
         timespec="seconds")
-    marks = ", ".join("?" for _ in neighbourhoods) or "NULL"
-    return await tx.all(
-        f"SELECT e.reference, e.theme, e.created_at, e.neighbourhood_id FROM experiences e"
-        f" WHERE e.neighbourhood_id IN ({marks}) AND e.created_at < ? AND e.status != 'rejected'"
-        f" AND NOT EXISTS (SELECT 1 FROM feedback_experiences fe WHERE fe.experience_id = e.id) ORDER BY e.id",
-        (*neighbourhoods, before))
+    return await repo.stories_without_feedback(tx, neighbourhoods, before)
 
 
 def overdue_text(t: Translator, services: Services, rows: list[Row]) -> str:

@@ -16,7 +16,7 @@ from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_, Translator
 from bot.services import Services
-from bot.store import audit
+from bot.store import audit, moderation_posts
 from bot.store import contacts as contacts_repo
 from bot.store import experiences as repo
 from bot.store import residents as residents_repo
@@ -98,18 +98,14 @@ async def remember_post(tx: Tx, item: Pending, message_id: str | None, now: str)
         return
     e = await repo.by_reference(tx, item.subject)
     if e is not None:
-        await tx.execute("INSERT INTO moderation_posts (channel, message_id, chat_id, experience_id)"
-                         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         (item.address.channel, message_id, item.address.chat_id, e.id))
+        await moderation_posts.remember(tx, item.address.channel, item.address.chat_id, message_id, e.id)
 
 
 async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: str) -> Experience | None:
     """The story a moderation post in ``room`` shows, if it was posted in that very room and the room still
     moderates the story's neighbourhood. A reaction in another room on it (a client may relate an event to one
     in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
-    row = await tx.one("SELECT e.* FROM experiences e JOIN moderation_posts p ON p.experience_id = e.id"
-                       " WHERE p.channel = ? AND p.message_id = ? AND p.chat_id = ?", (channel, message_id, room))
-    e = None if row is None else Experience.from_row(row)
+    e = await moderation_posts.story(tx, channel, room, message_id)
     return e if e is not None and _moderated_in(config, e, room) else None
 
 
