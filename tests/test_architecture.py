@@ -80,3 +80,13 @@ def test_sql_lives_only_in_the_store() -> None:
                  if not p.relative_to(ROOT).as_posix().startswith("bot/store/")
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if DATABASE_CALL.search(line)]
     assert offenders == []
+
+
+PLATFORM_NAME = re.compile(r"[\"'](matrix|telegram|whatsapp)[\"']")
+
+
+def test_the_engine_names_no_platform() -> None:
+    """Destinations come from the configuration as addresses; channel conventions from bot/channels/."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted(ROOT.glob("bot/engine/**/*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if PLATFORM_NAME.search(line)]
+    assert offenders == []

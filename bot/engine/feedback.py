@@ -181,13 +181,13 @@ async def heard_comment(tx: Tx, services: Services, resident: Resident, feedback
     """Keep the optional comment; a 'no' goes back to the moderation room, with the comment."""
     row = await repo.save_heard_comment(tx, feedback_id, resident.id, comment)
     hood = services.config.neighbourhood(row["neighbourhood_id"]) if row else None
-    if row is None or row["answer"] != "no" or hood is None or not hood.moderation_room:
+    if row is None or row["answer"] != "no" or hood is None or hood.moderation_address is None:
         return
     t = Translator(services.config.moderation.language, services.config.timezone)
     text = t._("A resident did not feel heard about {reference}.", reference=row["reference"])
     if comment:
         text += "\n" + t._("Their comment: {comment}", comment=comment)
-    await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False), Reply(text=text),
+    await outbox.enqueue(tx, services, hood.moderation_address, Reply(text=text),
                          purpose="heard", subject=row["reference"])
 
 

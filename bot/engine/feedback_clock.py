@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
 from bot.engine.feedback import STATUSES, not_before
@@ -71,8 +72,8 @@ async def overdue_commitments(services: Services) -> int:
             text = t._("Overdue: {reference} was promised for {date} and has no update yet. What was promised: "
                        "{what}", reference=fb.reference, date=t.date(datetime.fromisoformat(fb.commitment_date or now)),
                        what=fb.what)
-            if hood is not None and hood.moderation_room:
-                await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False),
+            if hood is not None and hood.moderation_address:
+                await outbox.enqueue(tx, services, hood.moderation_address,
                                      Reply(text=text), purpose="overdue", subject=fb.reference)
             for address in await contact_addresses(tx, fb.neighbourhood_id, fb.theme):
                 await outbox.enqueue(tx, services, address, Reply(text=text), purpose="overdue", subject=fb.reference)
@@ -127,7 +128,7 @@ async def weekly_overdue_reminder(services: Services) -> int:
         for room, hoods in rooms.items():
             rows = await without_feedback(tx, services, hoods)
             if rows:
-                await outbox.enqueue(tx, services, Address("matrix", room, private=False),
+                await outbox.enqueue(tx, services, addresses.room(room),
                                      Reply(text=overdue_text(t, services, rows)), purpose="reminder")
                 posted += 1
     return posted

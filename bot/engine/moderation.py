@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.config import Config, Neighbourhood
 from bot.engine import moderation_reasons, outbox
@@ -39,7 +40,7 @@ def organisers_translator(config: Config) -> Translator:
 
 
 def moderation_address(hood: Neighbourhood) -> Address | None:
-    return Address("matrix", hood.moderation_room, private=False) if hood.moderation_room else None
+    return hood.moderation_address
 
 
 def rooms_neighbourhoods(config: Config, room: str) -> list[Neighbourhood]:
@@ -168,10 +169,7 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
     if hood is None:
         return
     text = publication(config, hood, e)
-    targets = [Address("matrix", room, private=False) for room in hood.public_rooms]
-    if hood.telegram_chat:
-        targets.append(Address("telegram", hood.telegram_chat, private=False))
-    for address in targets:
+    for address in hood.public_addresses:
         await outbox.enqueue(tx, services, address, Reply(text=text), purpose="publish", subject=e.reference)
 
 
@@ -238,8 +236,8 @@ async def remind(services: Services) -> int:
                           len(waiting))]
             lines += [f"• {e.reference} · {t._(THEMES.get(e.theme, e.theme))} · "
                       f"{t.date(services.parse_time(e.created_at), 'medium')}" for e in waiting]
-            await outbox.enqueue(tx, services, Address("matrix", room, private=False),
-                                 Reply(text="\n".join(lines)), purpose="reminder")
+            await outbox.enqueue(tx, services, addresses.room(room), Reply(text="\n".join(lines)),
+                                 purpose="reminder")
             await repo.mark_reminded(tx, [e.id for e in waiting], services.now_iso())
             reminded += len(waiting)
     return reminded

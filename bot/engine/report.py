@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.channels.base import Address, Attachment, AttachmentKind, Reply
+from bot import config_addresses as addresses
+from bot.channels.base import Attachment, AttachmentKind, Reply
 from bot.config import Config
 from bot.engine import outbox, report_data, report_figures, report_html, report_pdf, report_sections
 from bot.engine.report_model import Report
@@ -114,7 +115,7 @@ async def send_monthly(services: Services) -> int:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue
             for reply in replies(t, files, hoods):
-                await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="report",
+                await outbox.enqueue(tx, services, addresses.room(room), reply, purpose="report",
                                      subject=start.isoformat())
         sent += 1
     return sent

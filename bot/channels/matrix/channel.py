@@ -23,6 +23,7 @@ log = logging.getLogger("bot.channels.matrix")
 
 class MatrixChannel(Sending):
     name = "matrix"
+    command_prefix = "!"  # Element treats /words as its own commands
     can_send_files = True
     accepts_photos = False
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages

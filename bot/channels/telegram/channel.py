@@ -68,6 +68,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 class TelegramChannel:
     name = "telegram"
+    command_prefix = "/"
     can_send_files = True
     accepts_photos = True
 
