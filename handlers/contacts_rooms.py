@@ -13,7 +13,7 @@
 
 Dutch: !contactpersoon with lijst, nieuw, einde, overdracht; !continuiteit. ``[id]`` (a neighbourhood id) is
 needed only when the room moderates several neighbourhoods; ``[theme]`` makes it a theme's contact person.
-Only moderators act (``handlers.moderation._check``).
+Only moderators act (``bot.engine.authority.may_moderate``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from bot.errors import UserError
 from bot.i18n import Translator
 from bot.store import contacts as repo
 from bot.store.contacts import Contact
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 DUTCH = Translator("nl")  # Dutch theme names work in every room
 _FIELDS = ("name", "role", "organisation", "reachable_how", "reachable_when")
@@ -176,7 +176,7 @@ for _words, _sub in ((("list", "lijst"), list_), (("add", "nieuw", "toevoegen"),
 
 
 async def contact_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     word, _, rest = ctx.incoming.args.strip().partition(" ")
     if not word.strip():
         await list_(ctx, room, "")
@@ -185,7 +185,7 @@ async def contact_command(ctx: Context) -> None:
 
 
 async def continuity_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = _hoods(ctx, room)
     terms = await repo.of_neighbourhoods(ctx.tx, hoods)
     ctx.say(contacts_continuity.figures_text(ctx.t, ctx.services.config, terms, hoods, today(ctx.services)))

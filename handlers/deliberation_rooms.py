@@ -12,7 +12,7 @@
     !approve-statement S-12             show a resident's statement to others, or react ✅ (!stelling-goedkeuren)
     !reject-statement S-12 reason       do not show it; the author hears why (!stelling-afwijzen); 🚫 explains
 
-Only moderators act, exactly as for !approve (``handlers.moderation._check``). Results are recomputed every few
+Only moderators act, exactly as for !approve (``bot.engine.authority.may_moderate``). Results are recomputed every few
 minutes, not per vote; groups smaller than 5 people are never shown.
 """
 
@@ -24,7 +24,7 @@ from bot.engine.deliberation_text import STATUS
 from bot.errors import UserError
 from bot.store import deliberations as repo
 from handlers import moderation as moderation_handlers
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 
 def _reference(ctx: Context, example: str) -> tuple[str, str]:
@@ -35,7 +35,7 @@ def _reference(ctx: Context, example: str) -> tuple[str, str]:
 
 
 async def open_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     args = ctx.incoming.args.strip()
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     wanted = None
@@ -56,7 +56,7 @@ async def open_command(ctx: Context) -> None:
 
 
 async def list_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     found = await repo.of_neighbourhoods(ctx.tx, [h.id for h in hoods], limit=20)
     if not found:
@@ -73,7 +73,7 @@ async def list_command(ctx: Context) -> None:
 
 
 async def overview_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     if not ctx.incoming.args.strip():
         ctx.say(ctx.t._(
             "Neighbourhood conversations:\n"
@@ -92,7 +92,7 @@ async def overview_command(ctx: Context) -> None:
 
 
 async def close_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!close-deliberation D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
     closed, told = await deliberation_results.close(ctx.tx, ctx.services, d, ctx.incoming.actor.user_id)
@@ -102,7 +102,7 @@ async def close_command(ctx: Context) -> None:
 
 
 async def approve_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!approve-statement S-12")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)
@@ -111,7 +111,7 @@ async def approve_command(ctx: Context) -> None:
 
 
 async def reject_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _reference(ctx, "!reject-statement S-12 reason")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.reject_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id, reason)
@@ -128,7 +128,7 @@ async def reaction(ctx: Context) -> None:
     if s is None:
         await moderation_handlers.reaction(ctx)
         return
-    room = _check(ctx)
+    room = organisers_room(ctx)
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, s.reference)
     if key == moderation.APPROVE:
         await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)

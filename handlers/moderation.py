@@ -7,25 +7,13 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
-from bot.engine import contacts, moderation, moderation_reasons
+from bot.engine import moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import audit
 from bot.store import experiences as experiences_repo
-
-
-def _check(ctx: Context) -> str:
-    """The room this command is for; raises when the person may not moderate or the room moderates nothing."""
-    config = ctx.services.config
-    organisers = config.matrix.organisers if config.matrix else ()
-    if not (ctx.incoming.moderator or ctx.incoming.actor.user_id in organisers):
-        raise UserError("Sorry, only moderators of this room can do that. Ask an organiser to give you "
-                        "moderator rights.")
-    room = ctx.incoming.address.chat_id
-    if not moderation.rooms_neighbourhoods(config, room):
-        raise UserError("This room is not a moderation room of any neighbourhood.")
-    return room
+from handlers.rooms import organisers_room
 
 
 def _split(args: str) -> tuple[str, str]:
@@ -36,7 +24,7 @@ def _split(args: str) -> tuple[str, str]:
 
 
 async def approve(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
@@ -44,7 +32,7 @@ async def approve(ctx: Context) -> None:
 
 
 async def reject(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.reject(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, reason)
@@ -52,7 +40,7 @@ async def reject(ctx: Context) -> None:
 
 
 async def edit(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, text = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     shown = await moderation.edit(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, text)
@@ -60,18 +48,15 @@ async def edit(ctx: Context) -> None:
 
 
 async def theme(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, typed = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
-    changed = await experiences_repo.by_reference(ctx.tx, e.reference)
-    if changed is not None:
-        await contacts.reroute(ctx.tx, ctx.services, changed)  # the new theme may have its own contact person
     ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
 
 
 async def queue(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
     if not waiting:
@@ -85,7 +70,7 @@ async def queue(ctx: Context) -> None:
 
 
 async def log(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     entries = await audit.of_reference(ctx.tx, e.reference)
@@ -138,7 +123,7 @@ async def reaction(ctx: Context) -> None:
                                  ctx.incoming.address.chat_id, ctx.incoming.reacted_to)
     if e is None:  # not a story posted in this room (another room's post, or not a story at all)
         return
-    _check(ctx)
+    organisers_room(ctx)
     if key == moderation.APPROVE:
         await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
         ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.",

@@ -25,7 +25,7 @@ from bot.errors import UserError
 from bot.store import polls as repo
 from bot.store.polls import PollRecord
 from handlers import polls_form
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 _REFERENCE = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 NONE_WORDS = ("now", "nu", "direct", "meteen", "-")
@@ -59,7 +59,7 @@ async def _create(ctx: Context, room: str, draft: polls.Draft, now: datetime | N
 
 
 async def poll_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     args = ctx.incoming.args.strip()
     if not args:
         await ctx.dialogue.start_flow(ctx, "poll")
@@ -75,7 +75,7 @@ async def poll_command(ctx: Context) -> None:
 
 
 async def polls_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     lines = await polls_results.listing(ctx.tx, ctx.services, ctx.t, _hoods(ctx, room))
     if not lines:
         ctx.say(ctx.t._("There are no polls yet. Type !poll to make one."))
@@ -85,13 +85,13 @@ async def polls_command(ctx: Context) -> None:
 
 
 async def count_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     ctx.say(await polls_results.live_count(ctx.tx, ctx.services, ctx.t, poll))
 
 
 async def extend_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, typed = await _find(ctx, room, ctx.incoming.args)
     if not typed:
         raise UserError("Say until when, for example: !extend {reference} vrijdag 18:00", reference=poll.reference)
@@ -102,7 +102,7 @@ async def extend_command(ctx: Context) -> None:
 
 
 async def close_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     told = await polls_results.close_poll(ctx.tx, ctx.services, poll, ctx.incoming.actor.user_id)
     ctx.say(ctx.t.n_("{reference} is closed; the results go to {n} resident and to the rooms.",
@@ -111,7 +111,7 @@ async def close_command(ctx: Context) -> None:
 
 
 async def cancel_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     await polls_results.cancel_poll(ctx.tx, ctx.services, poll, ctx.incoming.actor.user_id)
     ctx.say(ctx.t._("{reference} is cancelled. Its votes are deleted.", reference=poll.reference))

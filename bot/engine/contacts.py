@@ -26,7 +26,6 @@ from bot.engine.contacts_relay import remember_post as relay_remember_post
 from bot.engine.contacts_relay import reply_command
 from bot.engine.contacts_text import address, card, position, today, translator_for
 from bot.engine.feedback import not_before, offer_answers
-from bot.engine.moderation import moderation_address, organisers_translator
 from bot.engine.outbox import Dispatcher
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -198,10 +197,10 @@ async def _brief_successor(tx: Tx, services: Services, old: Contact, new: Contac
 async def _note_handover(tx: Tx, services: Services, old: Contact, new: Contact, stories: int, threads: int) -> None:
     config = services.config
     hood = config.neighbourhood(new.neighbourhood_id)
-    room = moderation_address(hood) if hood else None
+    room = hood.moderation_address if hood else None
     if room is None:
         return
-    t = organisers_translator(config)
+    t = Translator(config.moderation.language, config.timezone)
     count = await continuity.handovers_last_year(tx, services, new.neighbourhood_id)
     text = t._("Handover for {position}: {previous} ({old}) → {name} ({new}). Moved: {stories} stories, {threads} "
                "conversations. Handovers in this neighbourhood in the last 12 months: {count}.",
@@ -217,10 +216,10 @@ async def _note_handover(tx: Tx, services: Services, old: Contact, new: Contact,
 
 async def _note_vacancy(tx: Tx, services: Services, old: Contact) -> None:
     hood = services.config.neighbourhood(old.neighbourhood_id)
-    room = moderation_address(hood) if hood else None
+    room = hood.moderation_address if hood else None
     if room is None:
         return
-    t = organisers_translator(services.config)
+    t = Translator(services.config.moderation.language, services.config.timezone)
     text = t._("{name} ({reference}) is no longer the contact person for {position}, and nobody has taken over yet. "
                "Name a successor with !contact add. Until then, new stories go to the neighbourhood's contact "
                "person, if there is one.", name=old.name, reference=old.reference,

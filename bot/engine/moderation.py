@@ -11,7 +11,7 @@ from datetime import timedelta
 from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.config import Config, Neighbourhood
-from bot.engine import moderation_reasons, outbox
+from bot.engine import contacts, moderation_reasons, outbox
 from bot.engine.scrub import scrub
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -204,6 +204,8 @@ async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: 
 
 
 async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, typed: str) -> str:
+    """A new theme; the story moves to the new theme's contact person when another one is responsible now (a rule
+    that holds after every theme change, whoever makes it)."""
     t = organisers_translator(services.config)
     wanted = typed.strip().casefold()
     theme = next((key for key, label in THEMES.items()
@@ -212,6 +214,9 @@ async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, ty
         raise UserError("Unknown theme. Choose one of: {themes}.", themes=", ".join(THEMES))
     await repo.set_theme(tx, e.id, theme)
     await audit.add(tx, e.reference, actor, "theme", theme, services.now_iso())
+    changed = await repo.by_reference(tx, e.reference)
+    if changed is not None:
+        await contacts.reroute(tx, services, changed)
     return theme
 
 
