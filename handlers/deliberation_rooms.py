@@ -18,12 +18,12 @@ minutes, not per vote; groups smaller than 5 people are never shown.
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import deliberation, deliberation_results, moderation
 from bot.engine.deliberation_text import STATUS
 from bot.errors import UserError
 from bot.store import deliberations as repo
-from handlers import moderation as moderation_handlers
+from bot.store.deliberations import Statement
 from handlers.rooms import organisers_room
 
 
@@ -118,16 +118,17 @@ async def reject_command(ctx: Context) -> None:
     ctx.say(ctx.t._("{statement} rejected. The author is told the reason.", statement=s.reference))
 
 
-async def reaction(ctx: Context) -> None:
-    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed); reactions
-    on other posts go to the stories' moderation (handlers.moderation.reaction)."""
+async def statement_reacted_to(ctx: Context) -> Statement | None:
+    """The statement whose moderation post got ✅ or 🚫, if the reaction is one of those on such a post."""
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
-    s = None
-    if ctx.incoming.reacted_to is not None and key in (moderation.APPROVE, moderation.REJECT):
-        s = await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
-    if s is None:
-        await moderation_handlers.reaction(ctx)
-        return
+    if ctx.incoming.reacted_to is None or key not in (moderation.APPROVE, moderation.REJECT):
+        return None
+    return await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
+
+
+async def reaction(ctx: Context, s: Statement) -> None:
+    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed)."""
+    key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
     room = organisers_room(ctx)
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, s.reference)
     if key == moderation.APPROVE:
@@ -137,16 +138,3 @@ async def reaction(ctx: Context) -> None:
     else:
         ctx.say(ctx.t._("To reject, the author needs a reason. Type: !reject-statement {statement} reason",
                         statement=s.reference))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("deliberate", "praatmee"), open_command),
-    (("deliberations", "gesprekken"), list_command),
-    (("deliberation", "gesprek"), overview_command),
-    (("close-deliberation", "sluit", "sluit-gesprek"), close_command),
-    (("approve-statement", "stelling-goedkeuren"), approve_command),
-    (("reject-statement", "stelling-afwijzen"), reject_command),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 
 from bot.channels.base import Choice
-from bot.dialogue import Context, Flow, Handler
+from bot.dialogue import Context, Flow
 from bot.engine import feedback, feedback_clock, moderation, when
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -194,12 +194,3 @@ async def cancel_room_flow(ctx: Context) -> None:
     if ctx.state.flow is not None and ctx.state.data.get("room") == ctx.incoming.address.chat_id:
         ctx.finish()
         ctx.say(ctx.t._("Stopped. Nothing was sent."))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {
-    "feedback": feedback_command, "terugkoppeling": feedback_command,
-    "update": update_command, "bijwerken": update_command,
-    "overdue": overdue_command, "achterstand": overdue_command,
-    "heard": heard_command, "gehoord": heard_command,
-    "cancel": cancel_room_flow, "stop": cancel_room_flow,
-}

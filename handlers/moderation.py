@@ -6,7 +6,7 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -100,7 +100,7 @@ async def help_(ctx: Context) -> None:
         "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
     ctx.say("\n".join([
         ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
-                "step; !update F-REF | status | what | because; !overdue; !heard."),
+                "step (!cancel stops); !update F-REF | status | what | because; !overdue; !heard."),
         ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
                 "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
         ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
@@ -137,16 +137,3 @@ async def reaction(ctx: Context) -> None:
 
 ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),
            "theme": N_("theme changed"), "reason": N_("kind of reason")}
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("approve", "goedkeuren"), approve),
-    (("reject", "afwijzen"), reject),
-    (("edit", "bewerken"), edit),
-    (("theme", "thema"), theme),
-    (("queue", "wachtrij"), queue),
-    (("log", "logboek"), log),
-    (("help", "hulp"), help_),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

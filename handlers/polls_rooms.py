@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 
 from bot.channels.base import Choice
-from bot.dialogue import Context, Flow, Handler
+from bot.dialogue import Context, Flow
 from bot.engine import moderation, polls, polls_results, when
 from bot.engine import polls_text as text
 from bot.errors import UserError
@@ -228,16 +228,3 @@ class PollFlow(Flow):
             closes_at=ctx.services.parse_time(data["closes"]),
             opens_at=ctx.services.parse_time(data["opens"]) if data.get("opens") else None,
             youth=(int(youth[0]), int(youth[1])) if youth else None, max_selections=int(data.get("multiple", 1)))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("poll", "peiling"), poll_command),
-    (("polls", "peilingen"), polls_command),
-    (("count", "telling", "tel"), count_command),
-    (("extend", "verleng", "verlengen"), extend_command),
-    (("close-poll", "closepoll", "sluit-peiling", "sluitpeiling"), close_command),
-    (("cancel-poll", "cancelpoll", "annuleer-peiling", "annuleerpeiling"), cancel_command),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

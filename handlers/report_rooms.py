@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import moderation, report
 from bot.errors import UserError
 from handlers.rooms import organisers_room
@@ -39,4 +39,3 @@ async def report_(ctx: Context) -> None:
     ctx.replies.extend(report.replies(ctx.t, files, hoods))
 
 
-ROOM_COMMANDS: dict[str, Handler] = {"report": report_, "rapport": report_}

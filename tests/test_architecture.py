@@ -52,15 +52,15 @@ def test_every_module_uses_postponed_annotations() -> None:
 
 
 def test_room_commands_of_different_features_never_shadow_each_other() -> None:
-    from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
+    from handlers.registry import ROOM_COMMANDS
 
     seen: dict[str, str] = {}
     clashes = []
-    for module in (moderation, feedback, deliberation_rooms, contacts_rooms, polls_rooms, report_rooms):
-        for word in module.ROOM_COMMANDS:
+    for command in ROOM_COMMANDS:
+        for word in command.words:
             if word in seen:
-                clashes.append(f"!{word}: {seen[word]} and {module.__name__}")
-            seen[word] = module.__name__
+                clashes.append(f"!{word}: {seen[word]} and {command.handler.__module__}")
+            seen[word] = command.handler.__module__
     assert clashes == []
 
 
