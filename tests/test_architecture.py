@@ -90,3 +90,22 @@ def test_the_engine_names_no_platform() -> None:
     offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted(ROOT.glob("bot/engine/**/*.py"))
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if PLATFORM_NAME.search(line)]
     assert offenders == []
+
+
+def test_features_install_their_jobs_and_hooks_one_way() -> None:
+    """Every engine module that wires itself into the app does it with install(scheduler, dispatcher, services),
+    and the app installs each of them; nothing else registers jobs or outbox hooks in bot/app.py."""
+    import inspect
+
+    from bot import app
+
+    installers = set()
+    for path in sorted(ROOT.glob("bot/engine/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "install":
+                assert [a.arg for a in node.args.args] == ["scheduler", "dispatcher", "services"], path.name
+                installers.add(f"bot.engine.{path.stem}")
+    assert {module.__name__ for module in app.FEATURES} == installers
+    source = inspect.getsource(app)
+    assert ".on_sent(" not in source and ".daily(" not in source

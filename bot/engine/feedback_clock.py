@@ -8,9 +8,11 @@ from datetime import datetime, timedelta
 from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
-from bot.engine.feedback import STATUSES, not_before
+from bot.engine.feedback import STATUSES, not_before, offer_answers
+from bot.engine.outbox import Dispatcher
 from bot.engine.themes import THEMES
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import feedback as repo
 from bot.store.db import Row, Tx
@@ -132,3 +134,22 @@ async def weekly_overdue_reminder(services: Services) -> int:
                                      Reply(text=overdue_text(t, services, rows)), purpose="reminder")
                 posted += 1
     return posted
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """The feedback clock's jobs (digests, overdue commitments, Monday's list of stories without feedback) and
+    the hook that lets a typed answer count for "did you feel heard?"."""
+
+    async def digests() -> None:
+        await send_digests(services)
+
+    async def commitments() -> None:
+        await overdue_commitments(services)
+
+    async def no_feedback() -> None:
+        await weekly_overdue_reminder(services)
+
+    scheduler.daily("feedback-digests", services.config.feedback.digest_time, digests)
+    scheduler.every("commitment-clock", timedelta(hours=1), commitments)
+    scheduler.daily("no-feedback-reminder", "09:00", no_feedback, day_of_week="mon")
+    dispatcher.on_sent("feedback", offer_answers)

@@ -12,10 +12,12 @@ from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.config import Config, Neighbourhood
 from bot.engine import contacts, moderation_reasons, outbox
+from bot.engine.outbox import Dispatcher
 from bot.engine.scrub import scrub
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_, Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import audit, moderation_posts
 from bot.store import contacts as contacts_repo
@@ -246,3 +248,13 @@ async def remind(services: Services) -> int:
             await repo.mark_reminded(tx, [e.id for e in waiting], services.now_iso())
             reminded += len(waiting)
     return reminded
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """Remember which post shows which story (for reactions); remind rooms of stories waiting too long."""
+
+    async def job() -> None:
+        await remind(services)
+
+    dispatcher.on_sent("moderation", remember_post)
+    scheduler.every("moderation-reminders", timedelta(hours=1), job)

@@ -22,6 +22,7 @@ from bot.channels import conventions
 from bot.channels.base import Address, Reply
 from bot.engine import moderation, outbox
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import deliberations, heard, story_posts
 from bot.store import experiences as experiences_repo
@@ -43,7 +44,9 @@ class Removal:
     words: int = 0  # messages with the person's statements or comments whose removal is queued
 
 
-def install(dispatcher: outbox.Dispatcher, services: Services) -> None:
+def install(scheduler: Scheduler, dispatcher: outbox.Dispatcher, services: Services) -> None:
+    """Where each story was posted, for /forget (no scheduled job)."""
+
     async def remember(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
         """A message showing a story was sent: remember where. Withdrawn by /forget while in flight: take it
         back right away."""

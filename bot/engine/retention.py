@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.engine import privacy
+from bot.engine.outbox import Dispatcher
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
@@ -50,3 +52,12 @@ async def sweep(services: Services) -> Swept:
         log.info("retention: erased %d inactive resident(s), anonymised %d old story(ies), dropped %d old"
                  " outbox message(s)", len(residents), stories, outbox)
     return Swept(len(residents), stories, outbox)
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """The nightly sweep."""
+
+    async def job() -> None:
+        await sweep(services)
+
+    scheduler.daily("retention", "03:30", job)
