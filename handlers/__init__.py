@@ -10,13 +10,15 @@ from handlers.common import CancelFlow, HelpFlow, MenuFlow, fallback
 from handlers.contacts import ContactFlow, ReplyFlow, answer_choice, with_contact_replies
 from handlers.deliberation import DeliberateFlow, join_choice
 from handlers.feedback import FeedbackFlow
+from handlers.heard import HeardFlow, heard_answer
 from handlers.onboarding import LanguageFlow, StartFlow
 from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
 from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
 from handlers.privacy_statement import PrivacyFlow
+from handlers.settings import SettingsFlow
 from handlers.share import ShareFlow
-from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
+from handlers.status import StatusFlow
 
 
 def build_dialogue(services: Services) -> Dialogue:

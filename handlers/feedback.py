@@ -15,7 +15,7 @@ from datetime import datetime
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
-from bot.engine import feedback, feedback_clock, moderation, when
+from bot.engine import feedback, feedback_clock, moderation, times
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
@@ -83,7 +83,7 @@ async def _record(ctx: Context, room: str, target: str, status: str, what: str, 
         hood_id, theme = first.neighbourhood_id, first.theme
     moment: datetime | None = None
     if commitment.strip():
-        moment = when.parse_when(commitment, ctx.services.now(), ctx.services.config.timezone)
+        moment = times.parse_when(commitment, ctx.services.now(), ctx.services.config.timezone)
     fb, told = await feedback.record(
         ctx.tx, ctx.services, author=ctx.incoming.actor.user_id, neighbourhood=hood_id, references=references,
         theme=theme, status=feedback.parse_status(status), what=what, because=because, commitment=moment,

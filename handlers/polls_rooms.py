@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
-from bot.engine import moderation, polls, polls_results, when
+from bot.engine import moderation, polls, polls_results, times
 from bot.engine import polls_text as text
 from bot.errors import UserError
 from bot.store import polls as repo
@@ -96,7 +96,7 @@ async def extend_command(ctx: Context) -> None:
     if not typed:
         raise UserError("Say until when, for example: !extend {reference} vrijdag 18:00", reference=poll.reference)
     now = ctx.services.now()
-    closes = when.parse_when(typed, now, ctx.services.config.timezone)
+    closes = times.parse_when(typed, now, ctx.services.config.timezone)
     await polls.extend(ctx.tx, ctx.services, poll, closes, now)
     ctx.say(ctx.t._("{reference} now closes {closes}.", reference=poll.reference, closes=text.moment(ctx.t, closes)))
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import nio
 
-from bot.channels import matrix_format as fmt
 from bot.channels.base import Actor, Address, Host, Incoming, PollVote
+from bot.channels.matrix import format as fmt
+from bot.channels.matrix.direct import DirectChats
 from bot.channels.matrix.sending import _NETWORK, Sending
-from bot.channels.matrix_direct import DirectChats
 from bot.config import Config
 
 log = logging.getLogger("bot.channels.matrix")
