@@ -99,6 +99,9 @@ class Peer:
             except (RuntimeError, OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait(10)
+        for stream in (self.process.stdin, self.process.stdout):  # its pipes, or they stay open until collected
+            if stream is not None:
+                stream.close()
         self._stderr.close()
 
     def __enter__(self) -> Peer:
