@@ -19,6 +19,7 @@ from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule, retention
 from bot.engine.outbox import Dispatcher
+from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import outbox as outbox_repo
@@ -53,7 +54,9 @@ class App:
         deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
         polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
+        self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
+        self._flood_task: asyncio.Task[None] | None = None
 
     async def _remind(self) -> None:
         await moderation.remind(self.services)
@@ -86,6 +89,7 @@ class App:
         if background:
             self.scheduler.start()
             self.outbox.start()
+            self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
         for channel in reversed(self._started):
@@ -94,12 +98,49 @@ class App:
             except Exception:
                 log.exception("channel %s did not stop cleanly", channel.name)
         self._started.clear()
+        if self._flood_task is not None:
+            self._flood_task.cancel()
+            await asyncio.gather(self._flood_task, return_exceptions=True)
+            self._flood_task = None
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.close()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
-        replies = await self.dialogue.handle(incoming)
+        admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
+        if admission.earlier is not None:
+            await self._answer_held(admission.earlier)
+        if admission.verdict is Verdict.WARN:
+            return [await slow_down(self.config, self.db, incoming)]
+        if admission.verdict is Verdict.HOLD:
+            return []
+        return await self._route(incoming, await self.dialogue.handle(incoming))
+
+    async def release_flooded(self) -> int:
+        """Answer the held message of every flooder who has paused (bot/flood.py); returns how many."""
+        held = self.flood.due()
+        for incoming in held:
+            await self._answer_held(incoming)
+        return len(held)
+
+    async def _answer_held(self, incoming: Incoming) -> None:
+        replies = await self._route(incoming, await self.dialogue.handle(incoming))
+        channel = self.channels.get(incoming.actor.channel)
+        if channel is None:
+            return
+        for reply in replies:
+            await channel.send(reply)
+
+    async def _release_flooded_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(1.0, self.flood.quiet))
+            try:
+                await self.release_flooded()
+            except Exception:
+                log.exception("answering held messages failed")
+
+    async def _route(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+        """Send replies for other channels; return those for the incoming's own channel."""
         own: list[Reply] = []
         for reply in replies:
             target = reply.address.channel if reply.address else incoming.actor.channel

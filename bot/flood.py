@@ -1,0 +1,147 @@
+"""Flood protection: one resident who sends many messages in a short time is not answered one by one.
+
+A resident may send ``limits.flood_messages`` private messages within ``limits.flood_seconds`` (default 10 in
+10 s) and each is a normal dialogue turn. The next one within that window is a flood:
+
+- it gets one friendly "slow down" answer, in the resident's language (at most one per ``flood_seconds``);
+- it, and every further message, is *held* instead of handled: a newer message replaces the held one, as if the
+  resident corrected their answer, and nothing else happens (no turn, no answer, no database work);
+- once the resident has been quiet for ``flood_seconds / flood_messages`` seconds (the allowed pace, 1 s by
+  default), the held message is handled as an ordinary turn: the last thing they typed answers the question
+  that was open, and its answer is sent. A message that arrives after that pause, before the release job ran,
+  first releases the held one, so the order of turns is the order of typing.
+
+While the window still holds a flood's messages, a further message is held the same way and answered after the
+pause (without another "slow down"); a steady pace below the limit is never held. Other residents never wait for
+any of this: holding costs a dictionary entry, and the release job handles one held message per flooder.
+
+The counters are in memory: a normal resident's turn costs no extra database round trip, only appending a time
+to a short deque (at most ``flood_messages + 1`` per person; people quiet for a whole window are forgotten).
+Across a restart the counters start empty (a flooder gets a fresh allowance), and a message held at the moment
+the process dies is lost — at most the last message of a burst, typed less than a second earlier. With several
+processes each counts the messages it receives (Telegram delivers a chat's updates to one poller; behind a
+webhook load balancer a resident could get up to the limit per process).
+
+Only private chats count; shared rooms (moderation) are organisers' places and are never held. The time is the
+injectable clock's (``bot/clock.py``), so tests move it by hand.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+
+from bot.channels.base import Incoming, Reply
+from bot.clock import Clock
+from bot.config import Config, LimitsConfig
+from bot.i18n import N_, Translator, best_language
+from bot.store import conversations
+from bot.store import residents as residents_repo
+from bot.store.db import Database
+
+SLOW_DOWN = N_("You are sending a lot of messages very quickly. I will answer your last message in a moment, "
+               "so you do not need to send it again.")
+
+
+class Verdict(Enum):
+    PASS = "pass"  # an ordinary turn
+    WARN = "warn"  # the first message of a flood: held, and answered with "slow down"
+    HOLD = "hold"  # held silently (replaces an earlier held message)
+
+
+@dataclass
+class _Sender:
+    times: deque[float]  # when the last few messages arrived (clock seconds)
+    last: float = 0.0
+    warned: float | None = None  # when the last "slow down" went out
+    held: Incoming | None = None
+
+
+@dataclass
+class Admission:
+    verdict: Verdict
+    earlier: Incoming | None = None  # a held message whose burst is over: handle it before this one
+
+
+@dataclass
+class FloodGate:
+    limits: LimitsConfig
+    clock: Clock
+    _senders: dict[tuple[str, str], _Sender] = field(default_factory=dict)
+
+    @property
+    def enabled(self) -> bool:
+        return self.limits.flood_messages > 0
+
+    @property
+    def quiet(self) -> float:
+        """How long a flooder must pause before their held message is answered: the allowed pace."""
+        return self.limits.flood_seconds / max(self.limits.flood_messages, 1)
+
+    def _now(self) -> float:
+        return self.clock.now().timestamp()
+
+    def admit(self, incoming: Incoming) -> Admission:
+        """Count one message and say what to do with it (synchronous: no awaits, so no other turn interleaves)."""
+        if not self.enabled or not incoming.address.private:
+            return Admission(Verdict.PASS)
+        now = self._now()
+        key = (incoming.actor.channel, incoming.actor.user_id)
+        sender = self._senders.get(key)
+        if sender is None:
+            sender = self._senders[key] = _Sender(deque(maxlen=self.limits.flood_messages + 1))
+        earlier = None
+        if sender.held is not None and now - sender.last >= self.quiet:
+            earlier, sender.held = sender.held, None
+        sender.times.append(now)
+        sender.last = now
+        window_start = now - self.limits.flood_seconds
+        recent = sum(1 for moment in sender.times if moment > window_start)
+        if recent <= self.limits.flood_messages:
+            return Admission(Verdict.PASS, earlier)
+        sender.held = incoming
+        if sender.warned is None or now - sender.warned >= self.limits.flood_seconds:
+            sender.warned = now
+            return Admission(Verdict.WARN, earlier)
+        return Admission(Verdict.HOLD, earlier)
+
+    def due(self) -> list[Incoming]:
+        """Held messages whose sender has paused long enough (taken out: handle each once); forgets people who
+        have been quiet for a whole window."""
+        now = self._now()
+        released: list[Incoming] = []
+        for key, sender in list(self._senders.items()):
+            if sender.held is not None and now - sender.last >= self.quiet:
+                released.append(sender.held)
+                sender.held = None
+            if sender.held is None and now - sender.last > self.limits.flood_seconds:
+                del self._senders[key]
+        return released
+
+    def held(self, channel: str, user_id: str) -> Incoming | None:
+        """The message held for one resident, if any (tests and diagnostics)."""
+        sender = self._senders.get((channel, user_id))
+        return sender.held if sender is not None else None
+
+    def holding(self) -> int:
+        """How many residents have a held message now (tests and diagnostics)."""
+        return sum(1 for sender in self._senders.values() if sender.held is not None)
+
+    def tracked(self) -> int:
+        return len(self._senders)
+
+
+async def slow_down(config: Config, db: Database, incoming: Incoming) -> Reply:
+    """The "slow down" answer in the resident's own language (one read, once per flood, never per turn)."""
+    actor = incoming.actor
+    async with db.transaction() as tx:
+        conversation_rows, resident_rows = await tx.many(conversations.load_query(actor.channel, actor.user_id),
+                                                         residents_repo.get_query(actor.channel, actor.user_id))
+    language = resident_rows[0]["language"] if resident_rows else None
+    if language is None and conversation_rows:
+        language = conversations.from_row(actor.channel, actor.user_id, conversation_rows[0]).data.get("language")
+    if language not in config.languages:
+        language = best_language(actor.language_hint, config.languages, config.default_language)
+    t = Translator(language, config.timezone)
+    return Reply(text=t._(SLOW_DOWN), address=incoming.address)
