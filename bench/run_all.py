@@ -44,10 +44,6 @@ TINY: dict[str, list[str]] = {
 def summary_rows(name: str, report: dict[str, Any]) -> list[dict[str, Any]]:
     if "summary" in report:
         return list(report["summary"])
-    if name == "deliberation":  # bench/deliberation.py predates the summary rows
-        return [{"metric": f"deliberation recompute {report['participants']:,} x {report['statements']} (s)",
-                 "value": round(report["median_seconds"], 3), "target": f"< {report['target_seconds']}",
-                 "passed": report["passed"]}]
     return [{"metric": name, "value": "", "target": "", "passed": report.get("passed")}]
 
 

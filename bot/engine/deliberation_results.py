@@ -46,7 +46,7 @@ def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) ->
 
 async def recompute(tx: Tx, services: Services, d: Deliberation) -> Snapshot:
     """Recompute one deliberation inside the caller's transaction (used when closing)."""
-    rows = await repo.vote_rows(tx, d.id)
+    rows = await repo.packed_votes(tx, d.id)
     snapshot, groups = await asyncio.to_thread(calculate, rows, d.id)
     await repo.save_results(tx, d.id, snapshot=dumps(snapshot), changes=d.changes, now=services.now_iso(),
                             groups=groups)
@@ -64,7 +64,7 @@ async def recompute_due(services: Services) -> int:
             d = await repo.get(tx, deliberation_id)
             if d is None:
                 continue
-            rows = await repo.vote_rows(tx, d.id)
+            rows = await repo.packed_votes(tx, d.id)
         snapshot, groups = await asyncio.to_thread(calculate, rows, d.id)
         async with services.db.transaction() as tx:
             await repo.save_results(tx, d.id, snapshot=dumps(snapshot), changes=d.changes, now=services.now_iso(),
