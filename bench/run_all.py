@@ -31,6 +31,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "scale": [],
     "deliberation": [],
     "transport": [],
+    "flood": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -38,6 +39,7 @@ TINY: dict[str, list[str]] = {
     "scale": ["--residents", "400", "--experiences", "200", "--votes", "1000", "--ops", "10", "--repeat", "1"],
     "deliberation": ["--participants", "200", "--statements", "20", "--repeat", "1"],
     "transport": ["--requests", "200", "--concurrency", "16", "--warmup", "20"],
+    "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
 }
 
 
