@@ -89,7 +89,8 @@ class App:
         if background:
             self.scheduler.start()
             self.outbox.start()
-            self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
+            if self.flood.enabled:
+                self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
         for channel in reversed(self._started):

@@ -22,8 +22,9 @@ the process dies is lost — at most the last message of a burst, typed less tha
 processes each counts the messages it receives (Telegram delivers a chat's updates to one poller; behind a
 webhook load balancer a resident could get up to the limit per process).
 
-Only private chats count; shared rooms (moderation) are organisers' places and are never held. The time is the
-injectable clock's (``bot/clock.py``), so tests move it by hand.
+Only private chats on a platform count: shared rooms (moderation) are organisers' places, and the console is the
+operator's own terminal (a script piped into ``wijkbot shell`` types as fast as it can); neither is ever held.
+The time is the injectable clock's (``bot/clock.py``), so tests move it by hand.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from bot.store import conversations
 from bot.store import residents as residents_repo
 from bot.store.db import Database
 
+UNGATED_CHANNELS = frozenset({"console"})
 SLOW_DOWN = N_("You are sending a lot of messages very quickly. I will answer your last message in a moment, "
                "so you do not need to send it again.")
 
@@ -84,7 +86,7 @@ class FloodGate:
 
     def admit(self, incoming: Incoming) -> Admission:
         """Count one message and say what to do with it (synchronous: no awaits, so no other turn interleaves)."""
-        if not self.enabled or not incoming.address.private:
+        if not self.enabled or not incoming.address.private or incoming.actor.channel in UNGATED_CHANNELS:
             return Admission(Verdict.PASS)
         now = self._now()
         key = (incoming.actor.channel, incoming.actor.user_id)

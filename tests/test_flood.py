@@ -112,7 +112,8 @@ async def test_a_message_after_the_pause_answers_the_held_one_first(
     assert "photo" in telegram_recorder.sent[-1].text  # "Dorpsstraat" answered "where is this?"
 
 
-async def test_shared_rooms_and_a_steady_pace_are_never_held(flood_app: App, manual_clock: ManualClock) -> None:
+async def test_shared_rooms_the_console_and_a_steady_pace_are_never_held(
+        flood_app: App, manual_clock: ManualClock) -> None:
     anna = Person(flood_app, "anna", channel="telegram")
     await anna.onboard()
     manual_clock.advance(timedelta(minutes=1))
@@ -122,8 +123,10 @@ async def test_shared_rooms_and_a_steady_pace_are_never_held(flood_app: App, man
     room = Incoming(Actor("matrix", "@org:localhost", "Org", None), Address("matrix", "!mod-centrum:localhost",
                                                                             private=False),
                     command="queue", moderator=True)
+    shell = Person(flood_app, "operator")  # the console: a script piped into `wijkbot shell`
     for _ in range(30):
         assert flood_app.flood.admit(room).verdict is Verdict.PASS
+        assert await shell.say("/help")
     assert flood_app.flood.holding() == 0
 
 
