@@ -109,8 +109,8 @@ class App:
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
         admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
-        if admission.earlier is not None:
-            await self._answer_held(admission.earlier)
+        for earlier in admission.earlier:
+            await self._answer_held(earlier)
         if admission.verdict is Verdict.WARN:
             return [await slow_down(self.config, self.db, incoming)]
         if admission.verdict is Verdict.HOLD:
@@ -118,7 +118,7 @@ class App:
         return await self._route(incoming, await self.dialogue.handle(incoming))
 
     async def release_flooded(self) -> int:
-        """Answer the held message of every flooder who has paused (bot/flood.py); returns how many."""
+        """Answer what is held for every flooder who has paused (bot/flood.py); returns how many messages."""
         held = self.flood.due()
         for incoming in held:
             await self._answer_held(incoming)

@@ -4,21 +4,24 @@ A resident may send ``limits.flood_messages`` private messages within ``limits.f
 10 s) and each is a normal dialogue turn. The next one within that window is a flood:
 
 - it gets one friendly "slow down" answer, in the resident's language (at most one per ``flood_seconds``);
-- it, and every further message, is *held* instead of handled: a newer message replaces the held one, as if the
-  resident corrected their answer, and nothing else happens (no turn, no answer, no database work);
+- it, and every further message, is *held* instead of handled: a newer message (or button press) replaces the
+  held one, as if the resident corrected their answer, and nothing else happens (no turn, no answer, no
+  database work). A command (``/forget``, ``/cancel`` …) is not replaced, except by the same command again: it
+  stays held, in order, with the last message after it (at most MAX_HELD messages; beyond that the oldest go);
 - once the resident has been quiet for ``flood_seconds / flood_messages`` seconds (the allowed pace, 1 s by
-  default), the held message is handled as an ordinary turn: the last thing they typed answers the question
-  that was open, and its answer is sent. A message that arrives after that pause, before the release job ran,
-  first releases the held one, so the order of turns is the order of typing.
+  default), what is held is handled as ordinary turns, in the order typed: the last thing they typed answers
+  the question that was open, and the answers are sent. A message that arrives after that pause, before the
+  release job ran, first releases what was held, so the order of turns is the order of typing.
 
 While the window still holds a flood's messages, a further message is held the same way and answered after the
 pause (without another "slow down"); a steady pace below the limit is never held. Other residents never wait for
-any of this: holding costs a dictionary entry, and the release job handles one held message per flooder.
+any of this: holding costs a short list in a dictionary, and the release job handles a few turns per flooder.
 
 The counters are in memory: a normal resident's turn costs no extra database round trip, only appending a time
 to a short deque (at most ``flood_messages + 1`` per person; people quiet for a whole window are forgotten).
-Across a restart the counters start empty (a flooder gets a fresh allowance), and a message held at the moment
-the process dies is lost — at most the last message of a burst, typed less than a second earlier. With several
+Across a restart the counters start empty (a flooder gets a fresh allowance), and what is held at the moment the
+process dies is lost: the last message of a burst (and any command held with it), typed less than a second
+earlier. With several
 processes each counts the messages it receives (Telegram delivers a chat's updates to one poller; behind a
 webhook load balancer a resident could get up to the limit per process).
 
@@ -42,6 +45,7 @@ from bot.store import residents as residents_repo
 from bot.store.db import Database
 
 UNGATED_CHANNELS = frozenset({"console"})
+MAX_HELD = 5  # messages held per person: commands in order, and the last other message
 SLOW_DOWN = N_("You are sending a lot of messages very quickly. I will answer your last message in a moment, "
                "so you do not need to send it again.")
 
@@ -49,7 +53,7 @@ SLOW_DOWN = N_("You are sending a lot of messages very quickly. I will answer yo
 class Verdict(Enum):
     PASS = "pass"  # an ordinary turn
     WARN = "warn"  # the first message of a flood: held, and answered with "slow down"
-    HOLD = "hold"  # held silently (replaces an earlier held message)
+    HOLD = "hold"  # held silently (replaces an earlier held message that is not a command)
 
 
 @dataclass
@@ -57,13 +61,22 @@ class _Sender:
     times: deque[float]  # when the last few messages arrived (clock seconds)
     last: float = 0.0
     warned: float | None = None  # when the last "slow down" went out
-    held: Incoming | None = None
+    held: list[Incoming] = field(default_factory=list)
+
+    def hold(self, incoming: Incoming) -> None:
+        last = self.held[-1] if self.held else None
+        if last is not None and (last.command is None or (last.command, last.args) == (incoming.command,
+                                                                                          incoming.args)):
+            self.held[-1] = incoming  # a correction of the answer (or the same command again): the last counts
+        else:
+            self.held.append(incoming)  # after a command: the command stays
+        del self.held[:-MAX_HELD]
 
 
 @dataclass
 class Admission:
     verdict: Verdict
-    earlier: Incoming | None = None  # a held message whose burst is over: handle it before this one
+    earlier: list[Incoming] = field(default_factory=list)  # held, burst over: handle these before this one
 
 
 @dataclass
@@ -93,42 +106,42 @@ class FloodGate:
         sender = self._senders.get(key)
         if sender is None:
             sender = self._senders[key] = _Sender(deque(maxlen=self.limits.flood_messages + 1))
-        earlier = None
-        if sender.held is not None and now - sender.last >= self.quiet:
-            earlier, sender.held = sender.held, None
+        earlier: list[Incoming] = []
+        if sender.held and now - sender.last >= self.quiet:
+            earlier, sender.held = sender.held, []
         sender.times.append(now)
         sender.last = now
         window_start = now - self.limits.flood_seconds
         recent = sum(1 for moment in sender.times if moment > window_start)
         if recent <= self.limits.flood_messages:
             return Admission(Verdict.PASS, earlier)
-        sender.held = incoming
+        sender.hold(incoming)
         if sender.warned is None or now - sender.warned >= self.limits.flood_seconds:
             sender.warned = now
             return Admission(Verdict.WARN, earlier)
         return Admission(Verdict.HOLD, earlier)
 
     def due(self) -> list[Incoming]:
-        """Held messages whose sender has paused long enough (taken out: handle each once); forgets people who
-        have been quiet for a whole window."""
+        """Held messages of everyone who has paused long enough, each person's in the order typed (taken out:
+        handle each once); forgets people who have been quiet for a whole window."""
         now = self._now()
         released: list[Incoming] = []
         for key, sender in list(self._senders.items()):
-            if sender.held is not None and now - sender.last >= self.quiet:
-                released.append(sender.held)
-                sender.held = None
-            if sender.held is None and now - sender.last > self.limits.flood_seconds:
+            if sender.held and now - sender.last >= self.quiet:
+                released += sender.held
+                sender.held = []
+            if not sender.held and now - sender.last > self.limits.flood_seconds:
                 del self._senders[key]
         return released
 
-    def held(self, channel: str, user_id: str) -> Incoming | None:
-        """The message held for one resident, if any (tests and diagnostics)."""
+    def held(self, channel: str, user_id: str) -> list[Incoming]:
+        """What is held for one resident, oldest first (tests and diagnostics)."""
         sender = self._senders.get((channel, user_id))
-        return sender.held if sender is not None else None
+        return list(sender.held) if sender is not None else []
 
     def holding(self) -> int:
-        """How many residents have a held message now (tests and diagnostics)."""
-        return sum(1 for sender in self._senders.values() if sender.held is not None)
+        """How many residents have something held now (tests and diagnostics)."""
+        return sum(1 for sender in self._senders.values() if sender.held)
 
     def tracked(self) -> int:
         return len(self._senders)

@@ -157,3 +157,24 @@ def test_flood_settings_are_checked(tmp_path: Path, limits: dict[str, int], prob
 def test_flood_defaults(tmp_path: Path) -> None:
     config = make_config(tmp_path, limits=None)
     assert "limits" in BASE and config.limits == LimitsConfig(flood_messages=10, flood_seconds=10)
+
+
+async def test_a_command_in_a_flood_is_not_replaced(flood_app: App, manual_clock: ManualClock,
+                                                    telegram_recorder: Recorder) -> None:
+    anna = Person(flood_app, "anna", channel="telegram")
+    await at_story_step(anna)
+    manual_clock.advance(timedelta(minutes=1))
+    for number in range(12):
+        await anna.say(f"hello? {number}")
+    await anna.say("/cancel")  # she wants out of the dialogue...
+    await anna.say("sorry")  # ... and types on
+    await anna.say("sorry!")
+    assert [m.text for m in flood_app.flood.held("telegram", "anna")] == ["/cancel", "sorry!"]
+    manual_clock.advance(timedelta(seconds=1))
+    before = len(telegram_recorder.sent)
+    assert await flood_app.release_flooded() == 2
+    released = [r.text for r in telegram_recorder.sent[before:]]
+    assert "Stopped. Nothing was sent." in released[0]  # the command was handled, in the order typed
+    async with flood_app.db.transaction() as tx:
+        row = await tx.one("SELECT flow FROM conversations WHERE channel = 'telegram' AND user_id = 'anna'")
+    assert row is not None and row["flow"] != "share"  # "sorry!" did not become her story
