@@ -6,7 +6,7 @@ Each benchmark runs as its own process (``python bench/<name>.py --json <out>/<n
 skew another (deliberation.py pins numpy to one thread before importing it). The summary goes to stdout and to
 ``<out>/summary.json``; bench/results/ is git-ignored. ``--tiny`` runs each at a size of a few seconds (what
 the smoke test does). Exit status 1 when any benchmark missed a target or failed. At default sizes the whole
-run takes about three minutes on two cores.
+run takes about four minutes on two cores.
 """
 
 from __future__ import annotations
