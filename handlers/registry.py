@@ -36,6 +36,7 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("deliberations", ("gesprekken",), "", deliberation_rooms.list_command, "Deliberation"),
     C("deliberation", ("gesprek",), "D-REF", deliberation_rooms.overview_command, "Deliberation"),
     C("close-deliberation", ("sluit", "sluit-gesprek"), "D-REF", deliberation_rooms.close_command, "Deliberation"),
+    C("recompute", ("herbereken",), "D-REF", deliberation_rooms.recompute_command, "Deliberation"),
     C("approve-statement", ("stelling-goedkeuren",), "S-REF", deliberation_rooms.approve_command, "Deliberation"),
     C("reject-statement", ("stelling-afwijzen",), "S-REF reason", deliberation_rooms.reject_command,
       "Deliberation"),
