@@ -49,10 +49,9 @@ def press(label: str, expect: str) -> Step:
 SCENARIOS: dict[str, Scenario] = {
     # The framework's own limit: one text message, one message back (the bare echo bot only).
     "echo": Scenario("echo", (text("echo {n}", "text:echo {n}"),)),
-    # /start, language, neighbourhood and consent by buttons; ends at the menu.
+    # /start (in the app's language, English), neighbourhood and consent by buttons; ends at the menu.
     "onboard": Scenario("onboard", (
-        text("/start", "button:English"),
-        press("English", "button:Centrum"),
+        text("/start", "button:Centrum"),
         press("Centrum", "button:Yes, I agree"),
         press("Yes, I agree", "text:What would you like to do?"),
     ), fresh=True),
@@ -69,8 +68,7 @@ SCENARIOS: dict[str, Scenario] = {
     # The same two by typing instead of pressing (numbers and labels are understood as answers): one reply per
     # update, no answerCallbackQuery or edit, so the Bot API work per update is close to the echo's.
     "onboard-typed": Scenario("onboard-typed", (
-        text("/start", "text:Which language"),
-        text("English", "text:In which neighbourhood"),
+        text("/start", "text:In which neighbourhood"),
         text("Centrum", "text:Do you agree?"),
         text("1", "text:What would you like to do?"),
     ), fresh=True),

@@ -10,16 +10,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 
-from bot.channels.base import Address, Channel, Incoming, Reply, SendResult
+from bot.channels.base import Address, Channel, Incoming, Reply, SendResult, ShowsBusy
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.dialogue import Dialogue
-from bot.engine import contacts, deliberation_results, feedback, feedback_clock, moderation, polls_schedule, retention
+from bot.engine import (
+    contacts,
+    deliberation_results,
+    feedback_clock,
+    moderation,
+    polls_schedule,
+    privacy_posts,
+    report,
+    retention,
+)
 from bot.engine.outbox import Dispatcher
 from bot.engine.replies import HeldReplies
+from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import outbox as outbox_repo
@@ -28,6 +38,10 @@ from bot.store.db import Database
 from handlers import build_dialogue
 
 log = logging.getLogger(__name__)
+# Features that run on a clock or after a message was sent, in the order they are wired in; each has
+# ``install(scheduler, dispatcher, services)``.
+FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
+            privacy_posts)
 
 
 class App:
@@ -44,34 +58,13 @@ class App:
         self.held = HeldReplies(self.services)  # a turn's replies kept with the turn until sent
         self.dialogue.keep_replies = self.held.hold
         self.outbox = Dispatcher(self.services, self.channels)
-        self.outbox.on_sent("moderation", moderation.remember_post)
         self.scheduler = Scheduler(self.services)
-        self.scheduler.every("moderation-reminders", timedelta(hours=1), self._remind)
         self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
-        self.scheduler.daily("feedback-digests", config.feedback.digest_time, self._digests)
-        self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
-        self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
-        self.scheduler.daily("retention", "03:30", self._retention)
-        self.outbox.on_sent("feedback", feedback.offer_answers)
-        deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
-        contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
-        polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
+        for feature in FEATURES:  # each installs its scheduled jobs and outbox hooks the same way
+            feature.install(self.scheduler, self.outbox, self.services)
+        self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
-
-    async def _remind(self) -> None:
-        await moderation.remind(self.services)
-
-    async def _digests(self) -> None:
-        await feedback_clock.send_digests(self.services)
-
-    async def _commitments(self) -> None:
-        await feedback_clock.overdue_commitments(self.services)
-
-    async def _no_feedback(self) -> None:
-        await feedback_clock.weekly_overdue_reminder(self.services)
-
-    async def _retention(self) -> None:
-        await retention.sweep(self.services)
+        self._flood_task: asyncio.Task[None] | None = None
 
     async def _drain(self) -> None:
         if not self.outbox.busy:  # a running drain (a long fan-out) also takes up what comes due meanwhile
@@ -91,6 +84,8 @@ class App:
         if background:
             self.scheduler.start()
             self.outbox.start()
+            if self.flood.enabled:
+                self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
         for channel in reversed(self._started):
@@ -99,13 +94,56 @@ class App:
             except Exception:
                 log.exception("channel %s did not stop cleanly", channel.name)
         self._started.clear()
+        if self._flood_task is not None:
+            self._flood_task.cancel()
+            await asyncio.gather(self._flood_task, return_exceptions=True)
+            self._flood_task = None
         await self.held.stop()
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.close()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
-        replies = await self.dialogue.handle(incoming)
+        admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
+        for earlier in admission.earlier:
+            await self._answer_held(earlier)
+        if admission.verdict is Verdict.WARN:
+            return [await slow_down(self.config, self.db, incoming)]
+        if admission.verdict is Verdict.HOLD:
+            return []
+        return await self._route(incoming, await self._handle(incoming))
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        channel, busy = self.channels.get(incoming.actor.channel), self.dialogue.busy(incoming)
+        if busy is not None and isinstance(channel, ShowsBusy):
+            await channel.busy(incoming.address, busy)  # e.g. "sending a file…" while /mydata is prepared
+        return await self.dialogue.handle(incoming)
+
+    async def release_flooded(self) -> int:
+        """Answer what is held for every flooder who has paused (bot/flood.py); returns how many messages."""
+        held = self.flood.due()
+        for incoming in held:
+            await self._answer_held(incoming)
+        return len(held)
+
+    async def _answer_held(self, incoming: Incoming) -> None:
+        replies = await self._route(incoming, await self._handle(incoming))
+        channel = self.channels.get(incoming.actor.channel)
+        if channel is None:
+            return
+        for reply in replies:
+            await channel.send(reply)
+
+    async def _release_flooded_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(1.0, self.flood.quiet))
+            try:
+                await self.release_flooded()
+            except Exception:
+                log.exception("answering held messages failed")
+
+    async def _route(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+        """Send replies for other channels; return those for the incoming's own channel."""
         own: list[Reply] = []
         for reply in replies:
             target = reply.address.channel if reply.address else incoming.actor.channel
@@ -127,7 +165,7 @@ class App:
             await outbox_repo.drop_for_chat(tx, address.channel, address.chat_id)
 
     async def run_until_signal(self) -> None:
-        """Run until SIGINT or SIGTERM, then stop cleanly."""
+        """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -135,9 +173,20 @@ class App:
         try:
             await self.start()
             log.info("wijkbot is running; stop with Ctrl-C")
-            await stop.wait()
+            await self.until(stop.wait())
             log.info("stopping")
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)
             await self.stop()
+        if self.db.failure is not None:
+            raise self.db.failure
+
+    async def until(self, done: Awaitable[object]) -> None:
+        """Wait for ``done``, or until the database breaks (a full disk, say): carrying on would only fail."""
+        waiting = [asyncio.ensure_future(done), asyncio.ensure_future(self.db.broken.wait())]
+        try:
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waiting:
+                task.cancel()

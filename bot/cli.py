@@ -8,10 +8,13 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
+from bot import logs
 from bot.channels.base import Channel
 from bot.config import Config, ConfigError, load
+from bot.store.broken import StorageError
 from bot.store.db import DatabaseTooNew
 
 log = logging.getLogger("bot")
@@ -57,11 +60,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
     async def main() -> None:
         app = App(config, [console])
-        await app.start()
         try:
-            await console.finished.wait()
+            await app.start()
+            await app.until(console.finished.wait())
         finally:
             await app.stop()
+        if app.db.failure is not None:
+            raise app.db.failure
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
@@ -90,6 +95,34 @@ def cmd_qr(args: argparse.Namespace) -> int:
         return 1
     print(f"{url}\n{png}\n{svg}")
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.engine import report
+    from bot.errors import UserError
+    from bot.i18n import Translator
+
+    config = _config(args.config)
+    hoods = args.neighbourhood or [n.id for n in config.neighbourhoods]
+    language = args.language or config.report.language or config.moderation.language
+    try:
+        files = asyncio.run(report.make(config, config.database_path, hoods, args.start, args.end, language,
+                                        datetime.now(UTC)))
+    except UserError as exc:
+        print(f"wijkbot report: {Translator(language)._(exc.msgid, **exc.params)}", file=sys.stderr)
+        return 1
+    for path in files.write(Path(args.out), report.file_stem(hoods, args.start, args.end)):
+        print(path)
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-06-30") from None
 
 
 def cmd_redact(args: argparse.Namespace) -> int:
@@ -138,6 +171,16 @@ def build_parser() -> argparse.ArgumentParser:
     qr.add_argument("--output", default=".", help="folder for wijkbot-<id>.png and .svg (default: here)")
     qr.set_defaults(func=cmd_qr)
 
+    rep = sub.add_parser("report", help="write the report back (HTML, CSV, JSON, PDF) for a period")
+    rep.add_argument("--config", default="config.toml")
+    rep.add_argument("--from", dest="start", type=_day, required=True, help="first day, e.g. 2026-01-01")
+    rep.add_argument("--to", dest="end", type=_day, required=True, help="last day, e.g. 2026-06-30")
+    rep.add_argument("--neighbourhood", action="append", help="a neighbourhood id (repeat for several; default: all)")
+    rep.add_argument("--language", choices=["nl", "en", "tr", "ar", "pl"], default=None,
+                     help="the report's language (default: report.language, else moderation.language)")
+    rep.add_argument("--out", default=".", help="folder for the four files (default: here)")
+    rep.set_defaults(func=cmd_report)
+
     redact = sub.add_parser("redact", help="remove personal data from text (stdin to stdout)")
     redact.set_defaults(func=cmd_redact)
 
@@ -149,8 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.verbose else (logging.WARNING if args.command == "shell" else logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.setup(args.verbose, quiet=args.command == "shell")
     try:
         result: int = args.func(args)
     except ConfigError as exc:
@@ -161,4 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseTooNew as exc:
         print(exc, file=sys.stderr)
         return 3
+    except StorageError as exc:  # one line: the file and what is wrong with it
+        print(f"wijkbot: {exc}", file=sys.stderr)
+        return 4
     return result

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_addresses as addresses
+from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
@@ -42,6 +44,26 @@ class Neighbourhood:
     public_rooms: tuple[str, ...] = ()  # Matrix rooms where approved stories appear
     telegram_chat: str | None = None  # Telegram group or channel id for approved stories
     contacts: tuple[ContactPerson, ...] = ()  # [[neighbourhoods.contacts]] (bot/config_contacts.py)
+    residents: int | None = None  # how many people live there (the report's participation per 1,000 residents)
+
+    @property
+    def moderation_address(self) -> Address | None:
+        return addresses.room(self.moderation_room) if self.moderation_room else None
+
+    @property
+    def room_addresses(self) -> tuple[Address, ...]:
+        """The public rooms where approved stories appear (they can show a native poll)."""
+        return tuple(addresses.room(room) for room in self.public_rooms)
+
+    @property
+    def group_address(self) -> Address | None:
+        """The group or channel for approved stories (text only)."""
+        return addresses.group(self.telegram_chat) if self.telegram_chat else None
+
+    @property
+    def public_addresses(self) -> tuple[Address, ...]:
+        """Every place approved stories appear: the public rooms, then the group."""
+        return (*self.room_addresses, *((self.group_address,) if self.group_address else ()))
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,17 @@ class PollsConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    flood_messages: int = 10  # more private messages than this within flood_seconds is a flood (0: no limit)
+    flood_seconds: int = 10
+
+
+@dataclass(frozen=True)
+class DeliberationConfig:
+    recompute_minutes: int = 5  # how often conversations whose votes changed are recomputed
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str
     api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
@@ -106,6 +139,13 @@ class MatrixConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    monthly: bool = False  # send the report of the previous month to each moderation room
+    day: int = 1  # on this day of the month, at 09:00 local time
+    language: str | None = None  # the report's language (default: moderation.language)
+
+
+@dataclass(frozen=True)
 class Config:
     municipality: str
     timezone: ZoneInfo
@@ -119,6 +159,9 @@ class Config:
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     polls: PollsConfig = field(default_factory=PollsConfig)
     continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    deliberation: DeliberationConfig = field(default_factory=DeliberationConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     source: Path | None = None
@@ -222,7 +265,7 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
             r.problem(path, "must be a table")
             continue
         r.unknown(item, {"id", "name", "aliases", "postcodes", "moderation_room", "public_rooms",
-                         "telegram_chat", "contacts"}, path)
+                         "telegram_chat", "contacts", "residents"}, path)
         nid = r.string(item, "id", f"{path}.id") or ""
         if nid and not _ID.match(nid):
             r.problem(f"{path}.id", "use lower-case letters, digits, '-' or '_' (at most 32)")
@@ -246,6 +289,8 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
             public_rooms=r.strings(item, "public_rooms", f"{path}.public_rooms"),
             telegram_chat=r.string(item, "telegram_chat", f"{path}.telegram_chat", required=False),
             contacts=parse_contacts(r, item.get("contacts"), f"{path}.contacts", base, languages, seen_contacts),
+            residents=r.integer(item, "residents", f"{path}.residents", 0, 1, 10_000_000) if "residents" in item
+            else None,
         ))
     return tuple(result)
 
@@ -334,7 +379,8 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix", "continuity", "polls"}, "")
+                     "neighbourhoods", "telegram", "matrix", "continuity", "polls", "report", "limits",
+                     "deliberation"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -377,6 +423,18 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
     feedback = _feedback(r, r.table(data, "feedback", "feedback", required=False))
     polls = r.table(data, "polls", "polls", required=False)
     r.unknown(polls, {"min_results"}, "polls")
+    report = r.table(data, "report", "report", required=False)
+    r.unknown(report, {"monthly", "day", "language"}, "report")
+    monthly = report.get("monthly", False)
+    if not isinstance(monthly, bool):
+        r.problem("report.monthly", "must be true or false")
+    report_language = r.string(report, "language", "report.language", required=False)
+    if report_language is not None and report_language not in SUPPORTED_LANGUAGES:
+        r.problem("report.language", f"{report_language!r} has no translation")
+    limits = r.table(data, "limits", "limits", required=False)
+    r.unknown(limits, {"flood_messages", "flood_seconds"}, "limits")
+    deliberation = r.table(data, "deliberation", "deliberation", required=False)
+    r.unknown(deliberation, {"recompute_minutes"}, "deliberation")
 
     config = Config(
         municipality=name,
@@ -400,6 +458,14 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         feedback=feedback,
         polls=PollsConfig(min_results=r.integer(polls, "min_results", "polls.min_results", 5, 1, 1000)),
         continuity=parse_continuity(r, r.table(data, "continuity", "continuity", required=False)),
+        report=ReportConfig(monthly=monthly is True, day=r.integer(report, "day", "report.day", 1, 1, 28),
+                            language=report_language if report_language in SUPPORTED_LANGUAGES else None),
+        limits=LimitsConfig(
+            flood_messages=r.integer(limits, "flood_messages", "limits.flood_messages", 10, 0, 1000),
+            flood_seconds=r.integer(limits, "flood_seconds", "limits.flood_seconds", 10, 1, 3600),
+        ),
+        deliberation=DeliberationConfig(recompute_minutes=r.integer(
+            deliberation, "recompute_minutes", "deliberation.recompute_minutes", 5, 1, 24 * 60)),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
     )

@@ -16,10 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from bot.channels.base import Address, Choice, Incoming, Reply
+from bot.channels.base import Address, Busy, Choice, Incoming, Reply
 from bot.errors import StaleChoice, UserError, error_reference
 from bot.i18n import N_, Translator, best_language
-from bot.store import conversations, events
+from bot.store import conversations, turn
 from bot.store import residents as residents_repo
 from bot.store.conversations import ConversationState
 from bot.store.db import Tx
@@ -90,6 +90,10 @@ class Flow(ABC):
     async def start(self, ctx: Context) -> None:
         raise NotImplementedError
 
+    def busy(self, incoming: Incoming) -> Busy | None:
+        """Whether starting this flow for ``incoming`` takes noticeable time (see Dialogue.busy)."""
+        return None
+
     async def answer(self, ctx: Context) -> None:
         step = ctx.state.step or ""
         method: Callable[[Context], Awaitable[None]] | None = getattr(self, f"on_{step}", None)
@@ -101,11 +105,24 @@ class Flow(ABC):
         await method(ctx)
 
 
+# "Skip" as people type it, in every offered language: it means the Skip (or Pass) option wherever one is
+# offered, whatever language the person reads (today's label alone missed "sla over" next to "Overslaan").
+SKIP_WORDS = frozenset(normalise(word) for word in (
+    "skip", "pass", "sla over", "overslaan", "atla", "geç", "pas", "pas geç", "تخطى", "تخطي", "تخط", "pomiń",
+    "pomijam"))
+SKIP_KEYS = ("skip", "pass")
+
+
 def match_choice(text: str, choices: list[tuple[str, str]]) -> str | None:
-    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix."""
+    """Map a typed answer to an offered option: by its number, its label, or a unique label prefix; a typed
+    "skip" in any language to the Skip option."""
     typed = normalise(text)
     if not typed:
         return None
+    if typed in SKIP_WORDS:
+        skip = next((key for key, _ in choices if key in SKIP_KEYS), None)
+        if skip is not None:
+            return skip
     if typed.isdigit() and 1 <= int(typed) <= len(choices):
         return choices[int(typed) - 1][0]
     for key, label in choices:
@@ -196,13 +213,27 @@ class Dialogue:
         # (bot/engine/replies.py); returns them marked with their receipts. None: replies are not kept.
         self.keep_replies: Callable[[Tx, Incoming, list[Reply]], list[Reply]] | None = None
 
+    def busy(self, incoming: Incoming) -> Busy | None:
+        """What the person may be shown while the answer to ``incoming`` is prepared, when it is slow (a file, a
+        chart, a computation): known before the turn, from the command or the menu option that starts a flow."""
+        if not incoming.address.private:
+            return None
+        name = self.commands.get(incoming.command.lower()) if incoming.command else incoming.choice
+        flow = self.flows.get(name or "")
+        what = flow.busy(incoming) if flow is not None else None
+        if what is Busy.FILE and incoming.actor.channel not in self.services.file_channels:
+            return Busy.TYPING  # the answer comes as text instead
+        return what
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one thing a person did; returns the replies to send (never raises)."""
         t = Translator(best_language(incoming.actor.language_hint, self.services.config.languages,
                                      self.services.config.default_language), self.services.config.timezone)
         try:
             problem = self._check_input(incoming)
-            if problem is not None:
+            if problem is not None:  # answered in their language; nothing is read further or changed
+                async with self.services.db.transaction() as tx:
+                    t = await self._their_translator(incoming, tx, t)
                 return [Reply(text=t._(problem), address=incoming.address)]
             async with self.services.db.transaction() as tx:
                 replies = _addressed(await self._turn(incoming, tx, t), incoming)
@@ -220,8 +251,10 @@ class Dialogue:
         reference = error_reference()
         log.error("unexpected error handling a %s event (reference %s)", incoming.actor.channel, reference,
                   exc_info=exc)
-        return Reply(text=t._("Sorry, something went wrong on our side. Nothing you sent is lost. If it happens "
-                              "again, please mention reference {reference}.", reference=reference))
+        # The turn was rolled back: what the person just sent was not kept, so they must send it again.
+        return Reply(text=t._("Sorry, something went wrong on our side, and your last message was not saved. "
+                              "Please send it again. If it happens again, please mention reference {reference}.",
+                              reference=reference))
 
     @staticmethod
     def _check_input(incoming: Incoming) -> str | None:
@@ -239,25 +272,31 @@ class Dialogue:
             return N_("I received an empty message. Please type some text.")
         return None
 
+    async def _their_translator(self, incoming: Incoming, tx: Tx, t: Translator) -> Translator:
+        """The person's own language (stored, or chosen halfway through onboarding), else ``t`` (the platform's
+        hint), for an answer given before the turn itself is read."""
+        actor = incoming.actor
+        _, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id)
+        language = self._language(incoming, resident, state)
+        return Translator(language, self.services.config.timezone) if language else t
+
+    def _language(self, incoming: Incoming, resident: Resident | None, state: ConversationState) -> str | None:
+        if not incoming.address.private:
+            return self.services.config.moderation.language  # shared rooms are the organisers' places
+        return resident.language if resident else state.data.get("language")
+
     async def _turn(self, incoming: Incoming, tx: Tx, t: Translator) -> list[Reply]:
         services = self.services
         actor = incoming.actor
         # The event's claim, the conversation and the person in one round trip (see Tx).
-        queries = [conversations.load_query(actor.channel, actor.user_id),
-                   residents_repo.get_query(actor.channel, actor.user_id)]
-        if incoming.event_id:
-            queries.insert(0, events.claim_query(actor.channel, incoming.event_id, services.now_iso()))
-        *claimed, conversation_rows, resident_rows = await tx.many(*queries)
-        if claimed and not claimed[0]:
+        new, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id, event_id=incoming.event_id,
+                                                    now=services.now_iso())
+        if not new:
             log.debug("ignoring a redelivered %s event", actor.channel)
             return []
-        state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
-        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
             residents_repo.seen(tx, resident, incoming.address.chat_id)
-        language = resident.language if resident else state.data.get("language")
-        if not incoming.address.private:
-            language = services.config.moderation.language  # shared rooms are the organisers' places
+        language = self._language(incoming, resident, state)
         if language:
             t = Translator(language, services.config.timezone)
         ctx = Context(incoming=incoming, tx=tx, services=services, state=state, resident=resident, t=t,
@@ -281,6 +320,10 @@ class Dialogue:
         else:
             # Nothing personal is stored before consent; an idle state is not worth a row either.
             conversations.delete(tx, actor.channel, actor.user_id)
+        if ctx.resident is not None and incoming.address.private:
+            residents_repo.active(tx, ctx.resident, services.now_iso())  # the day, for retention
+        log.debug("%s turn: %s/%s -> %s/%s, %d replies", actor.channel, *answered, ctx.state.flow, ctx.state.step,
+                  len(ctx.replies))  # names of flows and steps only, never what was said
         return ctx.replies
 
     def _in_place(self, ctx: Context, flow_name: str | None, step: str | None) -> bool:

@@ -79,5 +79,7 @@ class Scheduler:
         async with self.services.db.transaction() as tx:
             dropped = await conversations.purge_idle(tx, (now - timedelta(days=1)).isoformat(timespec="seconds"))
             await events.purge(tx, (now - timedelta(days=7)).isoformat(timespec="seconds"))
+            if dropped:
+                tx.erased()  # an abandoned draft may hold a story's words: out of the WAL too
         if dropped:
             log.info("forgot %d abandoned dialogue(s)", dropped)

@@ -12,5 +12,6 @@ def normalise(text: str) -> str:
 
 
 def is_binary(text: str) -> bool:
-    """Text that is not something a person typed: NUL bytes, control characters, undecodable bytes."""
-    return any(c == "\ufffd" or (unicodedata.category(c) == "Cc" and c not in "\n\r\t") for c in text)
+    """Text that is not something a person typed: NUL bytes, control characters, undecodable bytes (replaced by
+    U+FFFD, or kept as lone surrogates by Python's surrogateescape)."""
+    return any(c == "\ufffd" or (unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t") for c in text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_, Translator
+from handlers.rooms import words_table
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("settings", "settings", N_("How often and when you hear from us"), ("instellingen",)),
     Command("mydata", "mydata", N_("See everything we store about you"), ("mijngegevens",)),
     Command("forget", "forget", N_("Erase your data"), ("vergeet", "wissen")),
+    Command("privacy", "privacy", N_("How we handle your data"), ("privacyverklaring",)),
     Command("language", "language", N_("Choose your language"), ("taal",)),
     Command("help", "help", N_("Help and explanation"), ("hulp",)),
     Command("cancel", "cancel", N_("Stop what you are doing"), ("stop", "annuleer")),
@@ -36,11 +38,7 @@ COMMANDS: tuple[Command, ...] = (
 
 def command_table() -> dict[str, str]:
     """Every command word and alias -> flow name."""
-    table: dict[str, str] = {}
-    for command in COMMANDS:
-        for word in (command.name, *command.aliases):
-            table[word] = command.flow
-    return table
+    return words_table(((command.name, *command.aliases), command.flow) for command in COMMANDS)
 
 
 def translated_menu(languages: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:

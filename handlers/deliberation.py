@@ -9,7 +9,7 @@ asked the same statement twice; which statement comes next is the Pol.is priorit
 
 from __future__ import annotations
 
-from bot.channels.base import Choice
+from bot.channels.base import Busy, Choice, Incoming
 from bot.dialogue import Context, Flow
 from bot.engine import deliberation, deliberation_results
 from bot.engine import deliberation_text as text
@@ -99,6 +99,9 @@ async def _results(ctx: Context, d: Deliberation) -> None:
 
 class DeliberateFlow(Flow):
     name = "deliberate"
+
+    def busy(self, incoming: Incoming) -> Busy | None:
+        return Busy.TYPING if incoming.args.strip().lower() in RESULTS_WORDS else None  # results are computed
 
     async def start(self, ctx: Context) -> None:
         assert ctx.resident is not None

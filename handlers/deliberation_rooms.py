@@ -9,22 +9,23 @@
                                         statements, common ground, what divides, statements waiting (!gesprek);
                                         without a reference: this help
     !close-deliberation D-2026-0001     close it; every participant gets their summary (!sluit, !sluit-gesprek)
+    !recompute D-2026-0001              new results now instead of at the next scheduled recompute (!herbereken)
     !approve-statement S-12             show a resident's statement to others, or react ✅ (!stelling-goedkeuren)
     !reject-statement S-12 reason       do not show it; the author hears why (!stelling-afwijzen); 🚫 explains
 
-Only moderators act, exactly as for !approve (``handlers.moderation._check``). Results are recomputed every few
-minutes, not per vote; groups smaller than 5 people are never shown.
+Only moderators act, exactly as for !approve (``bot.engine.authority.may_moderate``). Results are recomputed every
+``[deliberation] recompute_minutes`` (default 5), not per vote; groups smaller than 5 people are never shown.
 """
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import deliberation, deliberation_results, moderation
 from bot.engine.deliberation_text import STATUS
 from bot.errors import UserError
 from bot.store import deliberations as repo
-from handlers import moderation as moderation_handlers
-from handlers.moderation import _check
+from bot.store.deliberations import Statement
+from handlers.rooms import organisers_room
 
 
 def _reference(ctx: Context, example: str) -> tuple[str, str]:
@@ -35,7 +36,7 @@ def _reference(ctx: Context, example: str) -> tuple[str, str]:
 
 
 async def open_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     args = ctx.incoming.args.strip()
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     wanted = None
@@ -56,7 +57,7 @@ async def open_command(ctx: Context) -> None:
 
 
 async def list_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     found = await repo.of_neighbourhoods(ctx.tx, [h.id for h in hoods], limit=20)
     if not found:
@@ -73,7 +74,7 @@ async def list_command(ctx: Context) -> None:
 
 
 async def overview_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     if not ctx.incoming.args.strip():
         ctx.say(ctx.t._(
             "Neighbourhood conversations:\n"
@@ -82,9 +83,11 @@ async def overview_command(ctx: Context) -> None:
             "!deliberations – the conversations of this room\n"
             "!deliberation D-2026-0001 – groups, common ground and what divides\n"
             "!close-deliberation D-2026-0001 – close it; participants get their summary\n"
+            "!recompute D-2026-0001 – new results now, not at the next scheduled recompute\n"
             "!approve-statement S-12 – show a resident's statement (or react ✅)\n"
             "!reject-statement S-12 reason – do not show it; the author hears why\n"
-            "Dutch works too: !praatmee, !gesprekken, !gesprek, !sluit, !stelling-goedkeuren, !stelling-afwijzen."))
+            "Dutch works too: !praatmee, !gesprekken, !gesprek, !sluit, !herbereken, !stelling-goedkeuren, "
+            "!stelling-afwijzen."))
         return
     reference, _ = _reference(ctx, "!deliberation D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
@@ -92,7 +95,7 @@ async def overview_command(ctx: Context) -> None:
 
 
 async def close_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!close-deliberation D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
     closed, told = await deliberation_results.close(ctx.tx, ctx.services, d, ctx.incoming.actor.user_id)
@@ -101,8 +104,20 @@ async def close_command(ctx: Context) -> None:
     ctx.say(await deliberation_results.organiser_overview(ctx.tx, ctx.services, closed, ctx.t))
 
 
+async def recompute_command(ctx: Context) -> None:
+    room = organisers_room(ctx)
+    reference, _ = _reference(ctx, "!recompute D-2026-0001")
+    d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
+    if deliberation_results.request(ctx.services, d):
+        ctx.say(ctx.t._("{reference} is being recomputed. In a minute, !deliberation {reference} shows the new "
+                        "results.", reference=d.reference))
+    else:
+        ctx.say(ctx.t._("The results of {reference} are up to date: nothing changed since the last recompute.",
+                        reference=d.reference))
+
+
 async def approve_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!approve-statement S-12")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)
@@ -111,24 +126,25 @@ async def approve_command(ctx: Context) -> None:
 
 
 async def reject_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _reference(ctx, "!reject-statement S-12 reason")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.reject_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id, reason)
     ctx.say(ctx.t._("{statement} rejected. The author is told the reason.", statement=s.reference))
 
 
-async def reaction(ctx: Context) -> None:
-    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed); reactions
-    on other posts go to the stories' moderation (handlers.moderation.reaction)."""
+async def statement_reacted_to(ctx: Context) -> Statement | None:
+    """The statement whose moderation post got ✅ or 🚫, if the reaction is one of those on such a post."""
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
-    s = None
-    if ctx.incoming.reacted_to is not None and key in (moderation.APPROVE, moderation.REJECT):
-        s = await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
-    if s is None:
-        await moderation_handlers.reaction(ctx)
-        return
-    room = _check(ctx)
+    if ctx.incoming.reacted_to is None or key not in (moderation.APPROVE, moderation.REJECT):
+        return None
+    return await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
+
+
+async def reaction(ctx: Context, s: Statement) -> None:
+    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed)."""
+    key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
+    room = organisers_room(ctx)
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, s.reference)
     if key == moderation.APPROVE:
         await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)
@@ -137,16 +153,3 @@ async def reaction(ctx: Context) -> None:
     else:
         ctx.say(ctx.t._("To reject, the author needs a reason. Type: !reject-statement {statement} reason",
                         statement=s.reference))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("deliberate", "praatmee"), open_command),
-    (("deliberations", "gesprekken"), list_command),
-    (("deliberation", "gesprek"), overview_command),
-    (("close-deliberation", "sluit", "sluit-gesprek"), close_command),
-    (("approve-statement", "stelling-goedkeuren"), approve_command),
-    (("reject-statement", "stelling-afwijzen"), reject_command),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

@@ -6,26 +6,14 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
-from bot.engine import contacts, moderation
+from bot.dialogue import Context
+from bot.engine import moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import audit
 from bot.store import experiences as experiences_repo
-
-
-def _check(ctx: Context) -> str:
-    """The room this command is for; raises when the person may not moderate or the room moderates nothing."""
-    config = ctx.services.config
-    organisers = config.matrix.organisers if config.matrix else ()
-    if not (ctx.incoming.moderator or ctx.incoming.actor.user_id in organisers):
-        raise UserError("Sorry, only moderators of this room can do that. Ask an organiser to give you "
-                        "moderator rights.")
-    room = ctx.incoming.address.chat_id
-    if not moderation.rooms_neighbourhoods(config, room):
-        raise UserError("This room is not a moderation room of any neighbourhood.")
-    return room
+from handlers.rooms import organisers_room
 
 
 def _split(args: str) -> tuple[str, str]:
@@ -36,7 +24,7 @@ def _split(args: str) -> tuple[str, str]:
 
 
 async def approve(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
@@ -44,7 +32,7 @@ async def approve(ctx: Context) -> None:
 
 
 async def reject(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.reject(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, reason)
@@ -52,7 +40,7 @@ async def reject(ctx: Context) -> None:
 
 
 async def edit(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, text = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     shown = await moderation.edit(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, text)
@@ -60,18 +48,15 @@ async def edit(ctx: Context) -> None:
 
 
 async def theme(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, typed = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
-    changed = await experiences_repo.by_reference(ctx.tx, e.reference)
-    if changed is not None:
-        await contacts.reroute(ctx.tx, ctx.services, changed)  # the new theme may have its own contact person
     ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
 
 
 async def queue(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
     if not waiting:
@@ -85,7 +70,7 @@ async def queue(ctx: Context) -> None:
 
 
 async def log(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     entries = await audit.of_reference(ctx.tx, e.reference)
@@ -95,8 +80,11 @@ async def log(ctx: Context) -> None:
     lines = [ctx.t._("History of {reference}:", reference=e.reference)]
     for entry in entries:
         when = ctx.t.datetime(ctx.services.parse_time(entry.at), "short")
+        detail = entry.detail
+        if entry.action == moderation_reasons.AUDIT_ACTION and detail in moderation_reasons.REASONS:
+            detail = ctx.t._(moderation_reasons.REASONS[detail])
         lines.append(f"• {when} · {entry.actor} · {ctx.t._(ACTIONS.get(entry.action, entry.action))}"
-                     + (f" · {entry.detail}" if entry.detail else ""))
+                     + (f" · {detail}" if detail else ""))
     ctx.say("\n".join(lines))
 
 
@@ -112,13 +100,17 @@ async def help_(ctx: Context) -> None:
         "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
     ctx.say("\n".join([
         ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
-                "step; !update F-REF | status | what | because; !overdue; !heard."),
+                "step (!cancel stops); !update F-REF | status | what | because; !overdue; !heard."),
         ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
                 "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
         ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
-                "!deliberation D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
+                "!deliberation D-REF; !recompute D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
                 "!reject-statement S-REF reason."),
         ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
+        ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
+                "Dutch !rapport."),
+        ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
+                "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
     ]))
 
 
@@ -127,10 +119,11 @@ async def reaction(ctx: Context) -> None:
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
     if key not in {r.replace("\ufe0f", "") for r in moderation.REACTIONS} or ctx.incoming.reacted_to is None:
         return
-    e = await moderation.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
-    if e is None:
+    e = await moderation.by_post(ctx.tx, ctx.services.config, ctx.incoming.actor.channel,
+                                 ctx.incoming.address.chat_id, ctx.incoming.reacted_to)
+    if e is None:  # not a story posted in this room (another room's post, or not a story at all)
         return
-    _check(ctx)
+    organisers_room(ctx)
     if key == moderation.APPROVE:
         await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
         ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.",
@@ -143,17 +136,4 @@ async def reaction(ctx: Context) -> None:
 
 
 ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),
-           "theme": N_("theme changed")}
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("approve", "goedkeuren"), approve),
-    (("reject", "afwijzen"), reject),
-    (("edit", "bewerken"), edit),
-    (("theme", "thema"), theme),
-    (("queue", "wachtrij"), queue),
-    (("log", "logboek"), log),
-    (("help", "hulp"), help_),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler
+           "theme": N_("theme changed"), "reason": N_("kind of reason")}

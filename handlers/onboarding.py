@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
 from bot.engine import neighbourhoods
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, best_language
 from bot.store import residents as residents_repo
+from handlers.privacy_statement import readers_and_removed, use_and_retention
 
 
 def language_choices(ctx: Context) -> tuple[Choice, ...]:
@@ -16,7 +17,12 @@ def language_choices(ctx: Context) -> tuple[Choice, ...]:
 
 def neighbourhood_choices(ctx: Context) -> tuple[Choice, ...]:
     hoods = ctx.services.config.neighbourhoods
-    return tuple(Choice(n.id, n.name) for n in hoods) if len(hoods) <= 12 else ()
+    return (*(Choice(n.id, n.name) for n in hoods if len(hoods) <= 12), *change_language(ctx))
+
+
+def change_language(ctx: Context) -> tuple[Choice, ...]:
+    """A way out for someone whose app language was taken as theirs (the globe reads in any language)."""
+    return (Choice("language", f"🌐 {ctx.t._('Change language')}"),) if ctx.data.get("hinted") else ()
 
 
 class StartFlow(Flow):
@@ -39,6 +45,15 @@ class StartFlow(Flow):
             ctx.data["language"] = ctx.services.config.languages[0]
             await self._after_language(ctx)
             return
+        hinted = ctx.data.get("language") or best_language(ctx.incoming.actor.language_hint,
+                                                           ctx.services.config.languages, "")
+        if hinted:  # chosen before /start came again, or their app's: start in it, with a button to change it
+            ctx.data.update(language=hinted, hinted=True)
+            ctx.set_language(hinted)
+            ctx.say(ctx.t._("Welcome! I am the neighbourhood bot of {municipality}.",
+                            municipality=ctx.services.config.municipality))
+            await self._after_language(ctx)
+            return
         ctx.ask("language", ctx.t._("Welcome! I am the neighbourhood bot of {municipality}. Which language do "
                                     "you want to use?", municipality=ctx.services.config.municipality),
                 language_choices(ctx))
@@ -48,8 +63,12 @@ class StartFlow(Flow):
             ctx.ask("language", ctx.t._("Please choose a language from the list."), language_choices(ctx))
             return
         ctx.data["language"] = ctx.incoming.choice
+        ctx.data.pop("hinted", None)
         ctx.set_language(ctx.incoming.choice)
         await self._after_language(ctx)
+
+    def _ask_language(self, ctx: Context) -> None:
+        ctx.ask("language", ctx.t._("Which language do you want to use?"), language_choices(ctx))
 
     async def _after_language(self, ctx: Context) -> None:
         if "neighbourhood" in ctx.data:
@@ -60,6 +79,9 @@ class StartFlow(Flow):
 
     async def on_neighbourhood(self, ctx: Context) -> None:
         config = ctx.services.config
+        if ctx.incoming.choice == "language":
+            self._ask_language(ctx)
+            return
         if ctx.incoming.choice is not None:
             hood = config.neighbourhood(ctx.incoming.choice)
         else:
@@ -83,19 +105,25 @@ class StartFlow(Flow):
     async def _ask_consent(self, ctx: Context) -> None:
         privacy = ctx.services.config.privacy
         hood = ctx.services.config.neighbourhood(ctx.data["neighbourhood"])
-        text = ctx.t._(
-            "Before we start: what do we store?\n"
-            "• your language, your neighbourhood ({neighbourhood}) and your chat account, so we can answer you;\n"
-            "• the stories you share. Before anyone else reads them, we remove phone numbers, addresses and "
-            "other personal details.\n"
-            "{controller} uses this only to improve the neighbourhood, keeps it for at most {months} months and "
-            "never sells it. You can see your data with /mydata and erase it with /forget.\n"
-            "Full privacy statement: {url}\nQuestions: {contact}\n\nDo you agree?",
-            neighbourhood=hood.name if hood else "?", controller=privacy.controller,
-            months=privacy.retention_months, url=privacy.statement_url, contact=privacy.contact)
-        ctx.ask("consent", text, (Choice("yes", ctx.t._("Yes, I agree")), Choice("no", ctx.t._("No")),))
+        text = "\n".join((
+            ctx.t._("Before we start: what do we store?"),
+            ctx.t._("• your language, your neighbourhood ({neighbourhood}), your chat account and the settings you "
+                    "choose, so we can answer you;\n• the stories you share and your votes.",
+                    neighbourhood=hood.name if hood else "?"),
+            readers_and_removed(ctx.t, privacy),
+            use_and_retention(ctx.t, privacy),
+            ctx.t._("Full privacy statement: {url}\nQuestions: {contact}", url=privacy.statement_url,
+                    contact=privacy.contact),
+            "",
+            ctx.t._("Do you agree?"),
+        ))
+        ctx.ask("consent", text, (Choice("yes", ctx.t._("Yes, I agree")), Choice("no", ctx.t._("No")),
+                                  *change_language(ctx)))
 
     async def on_consent(self, ctx: Context) -> None:
+        if ctx.incoming.choice == "language":
+            self._ask_language(ctx)
+            return
         if ctx.incoming.choice == "no":
             ctx.say(ctx.t._("That is fine. We have stored nothing about you. If you change your mind, type "
                             "/start."))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.channels.base import AttachmentKind, Choice
+from bot.channels.base import Attachment, AttachmentKind, Choice
 from bot.dialogue import Context, Flow
 from bot.engine import experiences
+from bot.engine.moderation import SCRUB_KIND_NAMES
 from bot.engine.themes import THEMES
 
 PHOTO_TYPES = {"image/jpeg", "image/png", "image/webp"}
@@ -20,6 +21,14 @@ def theme_choices(ctx: Context) -> tuple[Choice, ...]:
 
 def skip_choice(ctx: Context) -> tuple[Choice, ...]:
     return (Choice("skip", ctx.t._("Skip")),)
+
+
+def _wrong_type(attachment: Attachment) -> bool:
+    return bool(attachment.mime_type) and attachment.mime_type not in PHOTO_TYPES
+
+
+def _too_large(attachment: Attachment) -> bool:
+    return attachment.size is not None and attachment.size > MAX_PHOTO_BYTES
 
 
 class ShareFlow(Flow):
@@ -42,14 +51,23 @@ class ShareFlow(Flow):
         self._ask_story(ctx)
 
     def _ask_story(self, ctx: Context) -> None:
+        if ctx.data.get("story"):  # changing it: show what they wrote, to copy and change
+            ctx.ask("story", ctx.t._("Send your story again, changed. This is what you wrote:\n\n{story}",
+                                     story=ctx.data["story"]))
+            return
         ctx.ask("story", ctx.t._("Tell us in your own words what you experience. What happened, and what does "
                                  "it mean for you? Please do not write names, phone numbers or house numbers."))
 
     async def on_story(self, ctx: Context) -> None:
         text = (ctx.incoming.text or "").strip()
         sharing = ctx.services.config.sharing
+        photo = self._photo_with_story(ctx)
         if not text:
-            ctx.ask("story", ctx.t._("Please write your story as text."))
+            ctx.ask("story", ctx.t._("Thank you for the photo. Now please write your story as text.") if photo
+                    else ctx.t._("Please write your story as text."))
+            return
+        if not any(char.isalpha() for char in text):  # emoji, digits or signs only
+            ctx.ask("story", ctx.t._("Please tell your story in words, so that others can understand it."))
             return
         if len(text) < sharing.min_length:
             ctx.ask("story", ctx.t._("Could you tell us a bit more? Please write at least {minimum} characters.",
@@ -66,6 +84,20 @@ class ShareFlow(Flow):
             return
         ctx.ask("place", ctx.t._("Where is this? Type a street or a spot (no house number), or choose Skip."),
                 skip_choice(ctx))
+
+    @staticmethod
+    def _photo_with_story(ctx: Context) -> bool:
+        """A photo sent with the story as its caption is kept, so the photo question is not asked later."""
+        attachment = ctx.incoming.attachment
+        if (attachment is None or attachment.kind is not AttachmentKind.PHOTO or not attachment.ref
+                or ctx.incoming.actor.channel not in ctx.services.photo_channels):
+            return False
+        if _wrong_type(attachment) or _too_large(attachment):
+            ctx.say(ctx.t._("I could not keep this photo: I accept JPEG, PNG or WebP up to {megabytes} MB. You "
+                            "can send another one later.", megabytes=MAX_PHOTO_BYTES // 2**20))
+            return False
+        ctx.data["photo"] = attachment.ref
+        return True
 
     async def on_place(self, ctx: Context) -> None:
         attachment = ctx.incoming.attachment
@@ -88,7 +120,7 @@ class ShareFlow(Flow):
         else:
             ctx.ask("place", ctx.t._("Please type a street or a spot, or choose Skip."), skip_choice(ctx))
             return
-        if ctx.incoming.actor.channel in ctx.services.photo_channels:
+        if ctx.incoming.actor.channel in ctx.services.photo_channels and not ctx.data.get("photo"):
             ctx.ask("photo", ctx.t._("Do you want to add a photo? Send it now, or choose Skip."), skip_choice(ctx))
             return
         self._ask_attribution(ctx)
@@ -98,11 +130,11 @@ class ShareFlow(Flow):
         if ctx.incoming.choice == "skip":
             ctx.data["photo"] = None
         elif attachment is not None and attachment.kind is AttachmentKind.PHOTO and attachment.ref:
-            if attachment.mime_type and attachment.mime_type not in PHOTO_TYPES:
+            if _wrong_type(attachment):
                 ctx.ask("photo", ctx.t._("I can only accept photos (JPEG, PNG or WebP). Send another photo, or "
                                          "choose Skip."), skip_choice(ctx))
                 return
-            if attachment.size is not None and attachment.size > MAX_PHOTO_BYTES:
+            if _too_large(attachment):
                 ctx.ask("photo", ctx.t._("This photo is too large (at most {megabytes} MB). Send a smaller "
                                          "photo, or choose Skip.", megabytes=MAX_PHOTO_BYTES // 2**20),
                         skip_choice(ctx))
@@ -137,12 +169,28 @@ class ShareFlow(Flow):
         await self._summary(ctx)
 
     async def _summary(self, ctx: Context) -> None:
+        """What will be sent, the story exactly as organisers and the contact person will read it."""
         ctx.data["editing"] = True
         data = ctx.data
+        assert ctx.resident is not None  # sharing needs consent, so a resident
+        scrubbed = await experiences.public_text(ctx.tx, ctx.services, ctx.resident.neighbourhood_id, data["story"])
         lines = [
             ctx.t._("This is what you are sending:"),
             ctx.t._("Theme: {theme}", theme=ctx.t._(THEMES[data["theme"]])),
-            ctx.t._("Your story: {story}", story=data["story"]),
+            ctx.t._("Your story, as organisers will read it:"),
+            scrubbed.text,
+            "",
+        ]
+        kinds = list(dict.fromkeys(f.kind for f in scrubbed.findings))
+        if kinds:
+            lines.append(ctx.t._("Removed to protect you: {kinds}",
+                                 kinds=", ".join(ctx.t._(SCRUB_KIND_NAMES.get(k, k)) for k in kinds)))
+        if scrubbed.flagged:
+            names = ", ".join(dict.fromkeys(f.original for f in scrubbed.flagged))
+            lines.append(ctx.t._("This may be a name: {names}. Others will read it. Do you want to change it?",
+                                 names=names))
+        lines += [
+            ctx.t._("Names are not always removed. Please leave out the names of people."),
             ctx.t._("Place: {place}", place=data.get("place") or ctx.t._("not given")),
         ]
         if data.get("photo"):

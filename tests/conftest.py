@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot import logs
 from bot.app import App
 from bot.clock import ManualClock
 from tests.support import Recorder, make_config
@@ -26,6 +30,15 @@ def telegram_recorder() -> Recorder:
 
 
 @pytest.fixture
+def logging_as_with_v() -> Iterator[None]:
+    """The logger levels `wijkbot -v` sets: DEBUG, with the libraries that log values held back (bot/logs.py)."""
+    logs.hold_back_libraries(logging.DEBUG)
+    yield
+    for name in logs.LIBRARIES:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.fixture
 async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
               telegram_recorder: Recorder) -> AsyncIterator[App]:
     """The whole application on a temp SQLite database, with recording channels and a manual clock."""
@@ -33,3 +46,18 @@ async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Record
     await application.start(background=False)
     yield application
     await application.stop()
+
+
+# SQLite's compile-time default for secure_delete differs between builds (Debian's is on, others' off). Every
+# connection the tests open starts with it off, so the tests that read the raw bytes of the database and its WAL
+# prove that wijkbot turns it on itself (bot/store/db.py) instead of relying on the build.
+_sqlite_connect = sqlite3.connect
+
+
+def _connect_with_secure_delete_off(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+    connection = _sqlite_connect(*args, **kwargs)
+    connection.execute("PRAGMA secure_delete=OFF")
+    return connection
+
+
+sqlite3.connect = _connect_with_secure_delete_off

@@ -12,7 +12,8 @@ from bot.app import App
 from bot.channels.base import Actor, Address, Host, Incoming, Reply, SendResult
 from bot.channels.console import parse_line
 from bot.clock import ManualClock
-from bot.config import Config, parse
+from bot.config import SUPPORTED_LANGUAGES, Config, parse
+from bot.i18n import LANGUAGE_NAMES, best_language
 
 BASE: dict[str, Any] = {
     "municipality": {"name": "Gemeente Teststad", "timezone": "Europe/Amsterdam"},
@@ -21,6 +22,9 @@ BASE: dict[str, Any] = {
     "privacy": {"controller": "Gemeente Teststad", "contact": "privacy@teststad.nl",
                 "statement_url": "https://teststad.nl/privacy", "retention_months": 24},
     "moderation": {"language": "en", "remind_after_hours": 48},
+    # Tests type faster than any resident and mostly on a clock that stands still: no flood protection, except
+    # where a test turns it on (tests/test_flood*.py).
+    "limits": {"flood_messages": 0},
     "neighbourhoods": [
         {"id": "centrum", "name": "Centrum", "aliases": ["binnenstad"], "postcodes": ["1011", "1012"],
          "moderation_room": "!mod-centrum:localhost", "public_rooms": ["!public-centrum:localhost"],
@@ -64,6 +68,7 @@ class Recorder:
         self.can_send_files = can_send_files
         self.accepts_photos = accepts_photos
         self.sent: list[Reply] = []
+        self.deleted: list[tuple[Address, str]] = []
         self.host: Host | None = None
         self.fail_with: SendResult | None = None
         self._next_id = 0
@@ -83,6 +88,15 @@ class Recorder:
         async with self._changed:
             self._changed.notify_all()
         return SendResult(ok=True, message_id=f"${self.name}-{self._next_id}")
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Take back a message this channel sent: it is recorded in ``deleted``."""
+        if self.fail_with is not None:
+            return self.fail_with
+        self.deleted.append((address, message_id))
+        async with self._changed:
+            self._changed.notify_all()
+        return SendResult(ok=True)
 
     async def wait_for(self, predicate: Callable[[list[Reply]], bool], deadline: float = 20.0) -> None:
         """Wait (event driven) until what was sent satisfies ``predicate``."""
@@ -122,8 +136,15 @@ class Person:
         return "\n".join(r.text for r in self.last)
 
     async def onboard(self, neighbourhood: str = "centrum", language: str = "English") -> None:
+        """/start, language, neighbourhood, consent. With an offered app language the bot starts in it: another
+        language is then chosen with the 🌐 option."""
         await self.say("/start")
-        await self.say(language)
+        hinted = any(choice.key == "language" for reply in self.last for choice in reply.choices)
+        if not hinted or LANGUAGE_NAMES[best_language(self.actor.language_hint, SUPPORTED_LANGUAGES, "nl")] \
+                != language:
+            if hinted:
+                await self.press("language")
+            await self.say(language)
         await self.say(neighbourhood)
         await self.say("1")  # yes, I agree
 

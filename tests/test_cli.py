@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.i18n import Translator
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -93,3 +95,37 @@ def test_shell_is_interactive_on_a_terminal(tmp_path: Path) -> None:
         assert os.waitstatus_to_exitcode(status) == 0
     finally:
         os.close(fd)
+
+
+def test_shell_answers_bytes_that_are_not_utf8_in_the_residents_language(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    script = b"/start\n5\nnoord\n1\n/share\n5\n" + b"caf\xe9 \xff\xfe kapot\n" + \
+        "Lista oczekujących u lekarza ma teraz sześć miesięcy.\n".encode()
+    result = subprocess.run([sys.executable, "-m", "bot", "shell", "--config", str(config), "--user", "ola"],
+                            input=script, capture_output=True, cwd=tmp_path, timeout=60)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    polish = Translator("pl")
+    assert polish._("I can only read ordinary text. Please type your message.") in out
+    assert polish._("Where is this? Type a street or a spot (no house number), or choose Skip.") in out
+    assert "Traceback" not in out + err and "went wrong" not in out
+
+
+def test_report_writes_four_files_and_explains_mistakes(tmp_path: Path) -> None:
+    config = example_config(tmp_path)
+    out = tmp_path / "reports"
+    result = wijkbot("report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30",
+                     "--neighbourhood", "centrum", "--language", "nl", "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    stem = "wijkbot-report-centrum-2026-01-01-2026-06-30"
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{stem}.{s}" for s in ("csv", "html", "json", "pdf"))
+    assert '<html lang="nl"' in (out / f"{stem}.html").read_text(encoding="utf-8")
+    assert "Traceback" not in result.stderr and "fontTools" not in result.stderr
+    wrong = wijkbot("report", "--config", str(config), "--from", "2026-01-01", "--to", "2026-06-30",
+                    "--neighbourhood", "zuid", "--out", str(out), cwd=tmp_path)
+    assert wrong.returncode == 1 and "zuid" in wrong.stderr and "centrum, noord, oost" in wrong.stderr
+    backwards = wijkbot("report", "--config", str(config), "--from", "2026-06-30", "--to", "2026-01-01",
+                        "--out", str(out), cwd=tmp_path)
+    assert backwards.returncode == 1 and "2026-01-01" in backwards.stderr
+    bad_date = wijkbot("report", "--config", str(config), "--from", "1 januari", "--to", "2026-01-01", cwd=tmp_path)
+    assert bad_date.returncode == 2 and "is not a date like 2026-06-30" in bad_date.stderr

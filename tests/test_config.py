@@ -124,3 +124,17 @@ def test_check_config_prints_ok_or_every_problem(tmp_path: Path) -> None:
     not_toml.write_bytes(b"\x00\xff[[[")
     result = wijkbot("check-config", str(not_toml))
     assert result.returncode == 1 and "not" in result.stdout
+
+
+def test_report_settings_and_residents_are_checked_with_their_keys() -> None:
+    config = load(ROOT / "config.example.toml")
+    assert config.report.monthly is False and config.report.day == 1
+    assert config.neighbourhoods[0].residents == 9500 and config.neighbourhoods[1].residents is None
+    data = copy.deepcopy(BASE)
+    data["report"] = {"monthly": "yes", "day": 31, "language": "de", "colour": "red"}
+    data["neighbourhoods"][0]["residents"] = -3
+    found = problems_of(data)
+    for start in ("report.monthly: must be true or false", "report.day: must be a whole number from 1 to 28",
+                  "report.language: 'de' has no translation", "report.colour: unknown key",
+                  "neighbourhoods[0].residents: must be a whole number from 1 to 10000000"):
+        assert any(p.startswith(start) for p in found), (start, found)

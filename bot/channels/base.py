@@ -46,6 +46,15 @@ class Choice:
     label: str
 
 
+class Busy(StrEnum):
+    """What a person may be shown while a slow answer is prepared (a file, a chart, a computation); channels
+    render it their own way (Telegram: a chat action such as "typing…") or not at all."""
+
+    TYPING = "typing"
+    PHOTO = "photo"
+    FILE = "file"
+
+
 class AttachmentKind(StrEnum):
     PHOTO = "photo"
     FILE = "file"
@@ -138,6 +147,7 @@ class SendResult:
     unreachable: bool = False  # permanently: the person blocked the bot or left
     retry_after: float | None = None  # transient: try again after this many seconds
     error: str | None = None
+    final: bool = False  # failed for good (e.g. a message too old to delete), though the chat is still reachable
 
 
 class Host(Protocol):
@@ -157,6 +167,13 @@ class Host(Protocol):
 
 
 @runtime_checkable
+class ShowsBusy(Protocol):
+    """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
+
+    async def busy(self, address: Address, what: Busy) -> None: ...
+
+
+@runtime_checkable
 class Channel(Protocol):
     """A chat platform. ``start`` begins receiving and hands each Incoming to ``host.dispatch``.
 
@@ -167,10 +184,16 @@ class Channel(Protocol):
     name: str
     can_send_files: bool  # can deliver a file (e.g. the /mydata export) to a person
     accepts_photos: bool  # people can send photos on this channel
+    command_prefix: str  # how a command is spelled here ("/reply", "!reply"); see bot/channels/conventions.py
 
     async def start(self, host: Host) -> None: ...
 
     async def stop(self) -> None: ...
 
     async def send(self, reply: Reply) -> SendResult: ...
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Take back a message the bot posted at ``address`` (Telegram: delete it; Matrix: redact it). A message
+        that is already gone counts as taken back; one the platform will not let go is a ``final`` failure."""
+        ...
 

@@ -1,7 +1,9 @@
 """Signed callback data for inline-keyboard buttons (pure: no platform imports).
 
 A button carries ``"{turn}:{key}:{mac}"``: the dialogue turn the option was offered in, the option's key, and
-the first 10 characters of the URL-safe base64 HMAC-SHA256 of ``"{user_id}:{turn}:{key}"``. The secret is
+the first 10 characters of the URL-safe base64 HMAC-SHA256 of ``"{user_id}:{turn}:{key}"``. The key may contain
+``:`` itself (``"21:00-08:00"``): the turn is digits and the MAC is base64url, so neither contains one, and the
+key is what lies between the first and the last ``:``. The secret is
 derived from the bot token, so only this bot can make a valid button, and the user id inside the MAC means a
 button forwarded to, or pressed by, someone else does not verify. Telegram allows at most 64 bytes.
 """
@@ -38,8 +40,8 @@ def _mac(secret: bytes, user_id: str, turn: str, key: str) -> str:
 
 def sign(secret: bytes, user_id: str, turn: int | None, key: str) -> str:
     """Callback data for the option ``key`` offered to ``user_id`` in ``turn``; ValueError if it cannot fit."""
-    if not key or ":" in key:
-        raise ValueError("a choice key must be non-empty and contain no ':'")
+    if not key:
+        raise ValueError("a choice key must be non-empty")
     turn_text = "" if turn is None else str(int(turn))
     data = f"{turn_text}:{key}:{_mac(secret, user_id, turn_text, key)}"
     if len(data.encode("utf-8")) > MAX_BYTES:
@@ -51,10 +53,8 @@ def verify(secret: bytes, user_id: str, data: str | None) -> Pressed | None:
     """The press behind ``data`` if this bot signed it for ``user_id``; None for foreign or tampered data."""
     if not data or len(data.encode("utf-8")) > MAX_BYTES:
         return None
-    parts = data.split(":")
-    if len(parts) != 3:
-        return None
-    turn_text, key, mac = parts
+    turn_text, _, rest = data.partition(":")
+    key, _, mac = rest.rpartition(":")
     if not key or (turn_text and not (turn_text.isascii() and turn_text.isdigit())):
         return None
     if not hmac.compare_digest(mac.encode("utf-8"), _mac(secret, user_id, turn_text, key).encode("ascii")):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import re
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def parse_line(line: str, actor: Actor, address: Address) -> Incoming:
 
 class ConsoleChannel:
     name = "console"
+    command_prefix = "/"
     can_send_files = True
     accepts_photos = False
 
@@ -57,7 +59,15 @@ class ConsoleChannel:
         if self.interactive:
             self.stdout.write("> ")
             self.stdout.flush()
-        return await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        return await asyncio.get_running_loop().run_in_executor(None, self._read)
+
+    def _read(self) -> str:
+        """One line; bytes that are not UTF-8 become U+FFFD, which the dialogue answers with "ordinary text
+        only" (a text stream would raise, or smuggle lone surrogates into the database)."""
+        if isinstance(self.stdin, io.TextIOWrapper):
+            line: bytes = self.stdin.buffer.readline()
+            return line.decode("utf-8", errors="replace")
+        return self.stdin.readline()
 
     async def _read_loop(self, host: Host) -> None:
         try:
@@ -71,6 +81,10 @@ class ConsoleChannel:
                     host.replied(reply, await self.send(reply))
         finally:
             self.finished.set()
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Text printed on a terminal cannot be taken back (and the bot never posts stories here)."""
+        return SendResult(ok=False, final=True, error="a terminal cannot take back printed text")
 
     async def send(self, reply: Reply) -> SendResult:
         if reply.address is not None and reply.address.chat_id != self.address.chat_id:

@@ -50,6 +50,13 @@ def split_text(text: str, limit: int) -> list[str]:
     return parts
 
 
+def numbered(text: str, labels: Sequence[str]) -> str:
+    """Options as a numbered list under the text, for where they cannot be buttons; the dialogue accepts the
+    number or the label typed."""
+    lines = "\n".join(f"{number}. {label}" for number, label in enumerate(labels, start=1))
+    return f"{text}\n\n{lines}" if text else lines
+
+
 def button_rows(items: Sequence[T], labels: Sequence[str], short: int = SHORT_LABEL) -> list[list[T]]:
     """One item per row, or two per row when every label is short (yes/no, language names)."""
     per_row = 2 if len(items) > 1 and all(len(label) <= short for label in labels) else 1

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.engine import contacts, moderation
-from bot.engine.scrub import MARKERS, scrub
+from bot.engine.scrub import MARKERS, ScrubResult, scrub
+from bot.engine.scrub_addresses import without_house_numbers
 from bot.services import Services
 from bot.store import experiences as repo
 from bot.store.db import Tx
@@ -13,7 +12,6 @@ from bot.store.experiences import Experience
 from bot.store.residents import Resident
 
 REFERENCE_PREFIX = "W"
-_HOUSE_NUMBER = re.compile(r"\s*\b\d{1,5}\s*[a-zA-Z]?\b(\s*-\s*\w{1,4})?")
 
 
 def clean_place_hint(typed: str) -> tuple[str, bool]:
@@ -22,8 +20,8 @@ def clean_place_hint(typed: str) -> tuple[str, bool]:
     text = result.text
     for marker in MARKERS.values():
         text = text.replace(marker, "")
-    without_numbers = _HOUSE_NUMBER.sub("", text)
-    cleaned = " ".join(without_numbers.split()).strip(" ,.-")
+    without_numbers = without_house_numbers(text)
+    cleaned = " ".join(without_numbers.split()).replace(" ,", ",").strip(" ,.-")
     return cleaned[:120], result.changed or cleaned != " ".join(typed.split()).strip(" ,.-")
 
 
@@ -32,9 +30,14 @@ def coarse_location(latitude: float, longitude: float) -> str:
     return f"≈ {round(latitude, 3):.3f}, {round(longitude, 3):.3f}"
 
 
+async def public_text(tx: Tx, services: Services, neighbourhood_id: str, text: str) -> ScrubResult:
+    """The story as organisers and the contact person will read it: the author's preview shows exactly this."""
+    return scrub(text, keep=await moderation.kept_names(tx, services.config, neighbourhood_id))
+
+
 async def share(tx: Tx, services: Services, resident: Resident, *, theme: str, text: str,
                 place_hint: str | None, author_name: str | None, photo_ref: str | None) -> Experience:
-    scrubbed = scrub(text)
+    scrubbed = await public_text(tx, services, resident.neighbourhood_id, text)
     kinds = sorted({f.kind for f in scrubbed.findings})
     year = services.now().astimezone(services.config.timezone).year
     reference = await repo.next_reference(tx, REFERENCE_PREFIX, year)

@@ -4,12 +4,14 @@ Causes write outbox rows in their own transaction (``enqueue``). ``drain`` sends
 number at a time per channel (the channel's own rate limiter paces them), and records each result in its own
 short transaction. A row is marked sent only after the platform accepted it, so a crash re-sends at most the
 messages that were in flight. Transient failures back off exponentially; a person who blocked the bot is
-marked unreachable and nothing more is queued for them.
+marked unreachable and nothing more is queued for them. A ``delete`` row (``enqueue_delete``) goes out through
+the channel's ``delete``; a failure the platform says no retry will change (``SendResult.final``) is given up
+at once.
 
-Interactive rows (a relayed message, a moderation post, a turn's reply after a restart) are taken before bulk
-ones (the purposes in ``BULK``), and a bulk row is sent with ``SENDING_BULK`` set, so a channel's limiter lets
-every interactive request — the direct answers of dialogue turns included — go first. Batches are small enough
-that an interactive row queued during a fan-out waits for a few seconds' worth of bulk at most.
+Interactive rows (a relayed message, a moderation post, a deletion, a turn's reply after a restart) are taken
+before bulk ones (the purposes in ``BULK``), and a bulk row is sent with ``SENDING_BULK`` set, so a channel's
+limiter lets every interactive request — the direct answers of dialogue turns included — go first. Batches are
+small enough that an interactive row queued during a fan-out waits for a few seconds' worth of bulk at most.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ async def enqueue(tx: Tx, services: Services, address: Address, reply: Reply, *,
     return row_id
 
 
+async def enqueue_delete(tx: Tx, services: Services, address: Address, message_id: str) -> int:
+    """Queue taking back a message the bot posted (the channel's ``delete``), like any other outgoing action."""
+    row_id = await repo.add_delete(tx, address, message_id, services.now_iso())
+    services.outbox_kick.set()
+    return row_id
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** attempts, 3600))
@@ -70,7 +79,17 @@ class Dispatcher:
         return self._draining.locked()
 
     def on_sent(self, purpose: str, hook: AfterSent) -> None:
-        self.after_sent[purpose] = hook
+        """Run ``hook`` when a row of ``purpose`` was sent, after the hooks registered before it."""
+        earlier = self.after_sent.get(purpose)
+        if earlier is None:
+            self.after_sent[purpose] = hook
+            return
+
+        async def both(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
+            await earlier(tx, item, message_id, now)
+            await hook(tx, item, message_id, now)
+
+        self.after_sent[purpose] = both
 
     async def drain(self, batch: int = BATCH) -> int:
         """Send everything that is due now; returns how many messages were delivered. A drain that starts while
@@ -117,7 +136,8 @@ class Dispatcher:
         SENDING_BULK.set(bulk)  # this task's own context: only this send
         async with gate if bulk else contextlib.nullcontext():
             try:
-                result = await channel.send(item.reply)
+                result = await (channel.send(item.reply) if item.deletes is None
+                                else channel.delete(item.address, item.deletes))
             except Exception as exc:  # a channel should report, not raise; never lose the row over it
                 log.exception("channel %s raised while sending outbox item %d", channel.name, item.id)
                 result = SendResult(ok=False, error=type(exc).__name__)
@@ -142,11 +162,11 @@ class Dispatcher:
                     await repo.drop_for_chat(tx, item.address.channel, item.address.chat_id)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(item.attempts)
-                give_up = item.attempts + 1 >= MAX_ATTEMPTS
+                give_up = result.final or item.attempts + 1 >= MAX_ATTEMPTS
                 await repo.retry(tx, item.id, (now + wait).isoformat(timespec="seconds"), result.error, give_up)
                 if give_up:
-                    log.warning("gave up on outbox item %d (%s) after %d attempts", item.id, item.purpose,
-                                MAX_ATTEMPTS)
+                    log.warning("gave up on outbox item %d (%s) after %d attempts%s", item.id, item.purpose,
+                                item.attempts + 1, " (the platform refuses it for good)" if result.final else "")
 
     async def run(self, interval: float = 5.0) -> None:
         """Drain whenever something is queued, and every ``interval`` seconds for retries."""

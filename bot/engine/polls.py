@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Choice, Poll, Reply
 from bot.engine import feedback, outbox
 from bot.engine import polls_text as text
@@ -86,6 +87,20 @@ def choice_key(poll: PollRecord, number: int) -> str:
     return f"{CHOICE_PREFIX}.{poll.id}.{number}"
 
 
+async def seal_youth_votes(tx: Tx, poll: PollRecord) -> None:
+    """At closing, a youth poll's votes lose what could still tie one to a person or a moment: each voter hash is
+    hashed again under a fresh random key that is never stored (votes stay distinct per voter, so the count of
+    voters is kept), and the rows are rewritten in the order of those new hashes, a random order. Before, the
+    rows' places in the file followed the order people voted in, which times written elsewhere could be matched
+    against. The old rows are zeroed (``secure_delete``) and the WAL truncated after the commit (``end``).
+    The cost is proportional to the poll, not to the database."""
+    blind = secrets.token_bytes(32)
+    sealed = sorted((hmac.new(blind, voter.encode(), hashlib.sha256).hexdigest(), option)
+                    for voter, option in await repo.youth_votes(tx, poll.id))
+    await repo.replace_youth_votes(tx, poll.id, sealed)
+    log.debug("%s: %d youth vote row(s) re-hashed and rewritten", poll.reference, len(sealed))
+
+
 def voter_hash(poll: PollRecord, resident: Resident) -> str:
     """The only name a youth vote has. Without the poll's key (deleted when it ends) it points to nobody."""
     if poll.vote_key is None:
@@ -105,7 +120,7 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _check_draft(services: Services, draft: Draft) -> tuple[str, tuple[str, ...], datetime]:
+def _check_draft(draft: Draft, now: datetime) -> tuple[str, tuple[str, ...], datetime]:
     question = " ".join(draft.question.split()).strip("\"'“”„ ")
     options = tuple(" ".join(o.split()).strip("\"'“”„ ") for o in draft.options)
     if not question:
@@ -121,25 +136,29 @@ def _check_draft(services: Services, draft: Draft) -> tuple[str, tuple[str, ...]
         raise UserError("Please say in which neighbourhood the poll is.")
     if not 1 <= draft.max_selections <= len(options):
         raise UserError("A multiple-choice poll allows 2 up to the number of options.")
-    opens = draft.opens_at or services.now()
+    opens = draft.opens_at or now
     if draft.closes_at - opens < MIN_DURATION:
         raise UserError("The poll must close at least 5 minutes after it opens.")
     return question, options, opens
 
 
-async def create(tx: Tx, services: Services, draft: Draft, room: str, author: str) -> tuple[PollRecord, int | None]:
-    """A new poll. Opens at once (returns how many residents will hear of it) unless it opens later (None)."""
-    question, options, opens = _check_draft(services, draft)
-    year = services.now().astimezone(services.config.timezone).year
+async def create(tx: Tx, services: Services, draft: Draft, room: str, author: str,
+                 now: datetime | None = None) -> tuple[PollRecord, int | None]:
+    """A new poll. Opens at once (returns how many residents will hear of it) unless it opens later (None).
+    ``now`` is the moment the organiser's times were read against ("over 5 minuten"): one reading of the clock
+    for the whole check, or a 5-minute poll would be refused as shorter than 5 minutes."""
+    now = now or services.now()
+    question, options, opens = _check_draft(draft, now)
+    year = now.astimezone(services.config.timezone).year
     reference = await experiences_repo.next_reference(tx, "P", year)
     poll = await repo.create(
         tx, reference=reference, question=question, options=options, neighbourhoods=draft.neighbourhoods,
         max_selections=draft.max_selections, youth=draft.youth, opens_at=_iso(opens),
-        closes_at=_iso(draft.closes_at), room=room, author=author, now=services.now_iso(),
+        closes_at=_iso(draft.closes_at), room=room, author=author, now=_iso(now),
         vote_key=secrets.token_hex(32) if draft.youth else None)
-    await audit.add(tx, reference, author, "poll-created", question, services.now_iso())
+    await audit.add(tx, reference, author, "poll-created", question, _iso(now))
     plan(services, draft.closes_at)
-    if opens > services.now():
+    if opens > now:
         plan(services, opens)
         return poll, None
     return poll, await open_poll(tx, services, poll)
@@ -187,15 +206,13 @@ async def _announce_in_rooms(tx: Tx, services: Services, poll: PollRecord, optio
         hood = services.config.neighbourhood(hood_id)
         if hood is None:
             continue
-        for room in hood.public_rooms:
+        for room in hood.room_addresses:
             reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=not poll.youth),
                           poll=None if poll.youth else native_poll(poll, options))
-            await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="poll",
-                                 subject=poll.reference)
-        if hood.telegram_chat:
+            await outbox.enqueue(tx, services, room, reply, purpose="poll", subject=poll.reference)
+        if hood.group_address:
             reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=False))
-            await outbox.enqueue(tx, services, Address("telegram", hood.telegram_chat, private=False), reply,
-                                 purpose="poll", subject=poll.reference)
+            await outbox.enqueue(tx, services, hood.group_address, reply, purpose="poll", subject=poll.reference)
 
 
 async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None) -> list[tuple[int, str]]:
@@ -263,10 +280,12 @@ async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Residen
     return _replace_vote(tx, services, poll, resident, after, options)
 
 
-async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime) -> None:
+async def extend(tx: Tx, services: Services, poll: PollRecord, closes_at: datetime,
+                 now: datetime | None = None) -> None:
+    """A new closing time; ``now`` as in :func:`create`."""
     if poll.status not in repo.ACTIVE:
         raise UserError("{reference} has already ended.", reference=poll.reference)
-    if closes_at - max(services.parse_time(poll.opens_at), services.now()) < MIN_DURATION:
+    if closes_at - max(services.parse_time(poll.opens_at), now or services.now()) < MIN_DURATION:
         raise UserError("The poll must close at least 5 minutes after it opens.")
     await repo.set_closes_at(tx, poll.id, _iso(closes_at))
     plan(services, closes_at)
@@ -304,5 +323,5 @@ async def tell_room(tx: Tx, services: Services, poll: PollRecord, what: str, cou
     """A short note for the moderation room the poll was made in (e.g. when a scheduled poll opens)."""
     t = Translator(services.config.moderation.language, services.config.timezone)
     note = text.room_note(t, poll, what, count)
-    await outbox.enqueue(tx, services, Address("matrix", poll.room, private=False), Reply(text=note),
+    await outbox.enqueue(tx, services, addresses.room(poll.room), Reply(text=note),
                          purpose="poll-note", subject=poll.reference)

@@ -13,8 +13,9 @@ with the same question is shown only when both have at least that many voters.
 
 from __future__ import annotations
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Attachment, AttachmentKind, Reply
-from bot.engine import feedback, outbox, polls_chart
+from bot.engine import feedback, outbox, polls, polls_chart
 from bot.engine import polls_text as text
 from bot.engine.polls_text import Tally
 from bot.errors import UserError
@@ -62,8 +63,8 @@ def _comparison(t: Translator, poll: PollRecord, tally: Tally, found: tuple[Poll
 
 
 def results_reply(t: Translator, poll: PollRecord, tally: Tally, found: tuple[PollRecord, Tally] | None,
-                  chart: bytes | None) -> Reply:
-    body = text.results(t, poll, tally, _comparison(t, poll, tally, found))
+                  chart: bytes | None, room: bool = False) -> Reply:
+    body = text.results(t, poll, tally, _comparison(t, poll, tally, found), room)
     attachment = None
     if chart is not None:
         attachment = Attachment(kind=AttachmentKind.PHOTO, data=chart, filename=f"{poll.reference}.png",
@@ -105,14 +106,14 @@ async def _room_targets(tx: Tx, services: Services, poll: PollRecord) -> list[tu
     """The moderation room, public Matrix rooms and Telegram groups, each with its poll message (if any)."""
     shown = {(row["channel"], row["chat_id"]): row["message_id"] for row in await repo.messages(tx, poll.id)
              if not row["private"]}
-    targets: list[tuple[Address, str | None]] = [(Address("matrix", poll.room, private=False), None)]
+    targets: list[tuple[Address, str | None]] = [(addresses.room(poll.room), None)]
     for hood_id in await repo.neighbourhoods(tx, poll.id):
         hood = services.config.neighbourhood(hood_id)
         if hood is None:
             continue
-        targets += [(Address("matrix", room, private=False), shown.get(("matrix", room))) for room in hood.public_rooms]
-        if hood.telegram_chat:
-            targets.append((Address("telegram", hood.telegram_chat, private=False), None))
+        targets += [(room, shown.get((room.channel, room.chat_id))) for room in hood.room_addresses]
+        if hood.group_address:
+            targets.append((hood.group_address, None))
     unique: dict[tuple[str, str], tuple[Address, str | None]] = {}
     for address, message_id in targets:
         unique.setdefault((address.channel, address.chat_id), (address, message_id))
@@ -124,7 +125,9 @@ async def close_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) -
     if poll.status not in repo.ACTIVE:
         raise UserError("{reference} has already ended.", reference=poll.reference)
     now = services.now_iso()
-    await repo.end(tx, poll.id, "closed", actor, now)
+    await repo.end(tx, poll, "closed", actor, now)
+    if poll.youth:
+        await polls.seal_youth_votes(tx, poll)
     await audit.add(tx, poll.reference, actor, "poll-closed", None, now)
     closed = await repo.get(tx, poll.id)
     assert closed is not None
@@ -144,7 +147,7 @@ async def close_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) -
         language = (services.config.moderation.language if address.chat_id == closed.room
                     else services.config.default_language)
         t = Translator(language, services.config.timezone)
-        reply = results_reply(t, closed, tally, found, chart)
+        reply = results_reply(t, closed, tally, found, chart, room=True)
         await outbox.enqueue(tx, services, address, _ending(reply, message_id), purpose="poll-results",
                              subject=closed.reference)
     return told
@@ -161,7 +164,7 @@ async def cancel_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) 
         raise UserError("{reference} has already ended.", reference=poll.reference)
     now = services.now_iso()
     recipients = await _recipients(tx, poll)  # before the votes (which name some of them) are deleted
-    await repo.end(tx, poll.id, "cancelled", actor, now)
+    await repo.end(tx, poll, "cancelled", actor, now)
     await repo.delete_votes(tx, poll.id)
     await audit.add(tx, poll.reference, actor, "poll-cancelled", None, now)
     told = 0

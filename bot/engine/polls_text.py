@@ -2,6 +2,10 @@
 
 The bar chart reads well everywhere, also with a screen reader: each line says the option, the number of votes
 and the percentage in words and digits first, and only then shows the bar (``▇`` blocks, ten for 100%).
+
+Young people read a youth poll without administrative clutter: no reference (organisers have it in their room),
+a short date ("vr 4 dec. om 18:00"), and after closing a thank-you, what happens next (also when too few voted
+to show a result) and where they will hear what was done.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_time
+from babel.dates import format_skeleton, format_time
 
 from bot.i18n import N_, Translator
 from bot.store.polls import PollRecord
@@ -42,6 +46,14 @@ def moment(t: Translator, value: str | datetime) -> str:
     return t._("{date} at {time}", date=t.date(when, "full"), time=clock)
 
 
+def short_moment(t: Translator, value: str | datetime) -> str:
+    """'vr 4 dec. om 18:00': the weekday and date without the year, for young readers."""
+    when = datetime.fromisoformat(value) if isinstance(value, str) else value
+    day = format_skeleton("MMMEd", when, tzinfo=t.timezone, locale=t.locale)
+    clock = format_time(when, "short", tzinfo=t.timezone, locale=t.locale)
+    return t._("{date} at {time}", date=day, time=clock)
+
+
 def option_label(t: Translator, label: str, chosen: bool) -> str:
     return f"{CHOSEN} {label}" if chosen else label
 
@@ -58,6 +70,11 @@ def how_to_vote(t: Translator, poll: PollRecord) -> str:
 
 
 def announcement(t: Translator, poll: PollRecord, hoods: list[str]) -> str:
+    if poll.youth:
+        return "\n".join((t._("A question for young people in {neighbourhoods}: {question}",
+                               neighbourhoods=", ".join(hoods), question=poll.question), "", how_to_vote(t, poll),
+                          t._("You can vote until {closes}. We only keep your age group, not who you are.",
+                              closes=short_moment(t, poll.closes_at))))
     lines = [t._("New poll for {neighbourhoods}: {question}", neighbourhoods=", ".join(hoods), question=poll.question),
              "", how_to_vote(t, poll),
              t._("You can change your vote until {closes}.", closes=moment(t, poll.closes_at))]
@@ -88,7 +105,7 @@ def room_announcement(t: Translator, poll: PollRecord, hood: str, options: list[
 
 def receipt(t: Translator, poll: PollRecord, options: list[tuple[int, str]], chosen: frozenset[int]) -> str:
     labels = ", ".join(label for n, label in options if n in chosen)
-    closes = moment(t, poll.closes_at)
+    closes = short_moment(t, poll.closes_at) if poll.youth else moment(t, poll.closes_at)
     if not chosen:
         return t._("You have not chosen any option now, so you have not voted. You can vote until {closes}.",
                    closes=closes)
@@ -120,19 +137,40 @@ def too_few(t: Translator, tally: Tally) -> str:
                "recognised.", minimum=tally.minimum)
 
 
-def results(t: Translator, poll: PollRecord, tally: Tally, comparison: list[str]) -> str:
-    lines = [t._("Results of the poll {reference}: {question}", reference=poll.reference, question=poll.question)]
-    if poll.youth:
+def youth_ending(t: Translator, shown: bool) -> list[str]:
+    """What young voters read last: thanks, what happens next, and where they will hear what was done."""
+    lines = ["", t._("Thank you for voting!")]
+    if not shown:
+        lines.append(t._("With so few votes there is no result we can show, not even to the municipality. Do you "
+                         "still want to be heard on this? Type /share and tell it in your own words."))
+    lines.append(t._("What is done with it, you will hear here in this chat as soon as the municipality decides. "
+                     "To be sure you get it, choose \"{follow}\" in /settings.",
+                     follow=t._("Follow the whole neighbourhood")))
+    return lines
+
+
+def results(t: Translator, poll: PollRecord, tally: Tally, comparison: list[str], room: bool = False) -> str:
+    """The results for a resident in their own chat, or (``room``) for a moderation or public room or group, with
+    the reference and the audience. Young people in their own chat read the short version with what comes next."""
+    young = poll.youth and not room
+    if young:
+        lines = [t._("The results are in: {question}", question=poll.question)]
+    else:
+        lines = [t._("Results of the poll {reference}: {question}", reference=poll.reference,
+                     question=poll.question)]
+    if poll.youth and not young:
         lines.append(t._("A poll for young people aged {band}.", band=poll.band))
     if not tally.shown:
         lines.append(too_few(t, tally))
-        return "\n".join(lines)
+        return "\n".join(lines + (youth_ending(t, shown=False) if young else []))
     lines.append(t.n_("{n} person voted.", "{n} people voted.", tally.voters))
     if poll.max_selections > 1:
         lines.append(t._("People could choose more than one option, so the percentages add up to more than 100."))
     lines += ["", *bars(t, tally)]
     if comparison:
         lines += ["", *comparison]
+    if young:
+        return "\n".join(lines + youth_ending(t, shown=True))
     lines += ["", t._("Thank you for voting. The municipality uses the result in its plans.")]
     return "\n".join(lines)
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.engine import privacy_posts
+from bot.engine.privacy_posts import Removal
+from bot.services import Services
+from bot.store import audit, conversations, deliberations, heard
 from bot.store import contacts as contacts_repo
-from bot.store import conversations, deliberations
 from bot.store import experiences as experiences_repo
+from bot.store import outbox as outbox_repo
 from bot.store import polls as polls_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
@@ -31,9 +35,7 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
             "quiet_hours": f"{resident.quiet_start}-{resident.quiet_end}",
             "follows_neighbourhood": bool(resident.follows_neighbourhood),
         },
-        "felt_heard": [dict(zip(("feedback", "answer", "comment", "at"), tuple(row), strict=True)) for row in
-                       await tx.all("SELECT f.reference, h.answer, h.comment, h.at FROM heard h JOIN feedback f"
-                                    " ON f.id = h.feedback_id WHERE h.resident_id = ?", (resident.id,))],
+        "felt_heard": await heard.export_of(tx, resident.id),
         "experiences": [
             {
                 "reference": e.reference,
@@ -56,6 +58,9 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
                             for r in await polls_repo.votes_of(tx, resident.id)],
                   "youth_poll_votes": "stored without any link to you; nobody can tell which are yours"},
         "contact_persons": await contacts_repo.export_of(tx, resident.id),  # messages relayed to and from them
+        "waiting_to_be_sent_to_you": [  # notifications queued for them (e.g. until their quiet hours end)
+            {"kind": p.purpose, "not_before": p.not_before, "text": p.reply.text}
+            for p in await outbox_repo.pending_for_chat(tx, resident.channel, resident.chat_id or "")],
         "conversation_in_progress": {"flow": state.flow, "step": state.step} if state.flow else None,
     }
 
@@ -64,16 +69,28 @@ def export_json(data: dict[str, Any]) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-async def forget(tx: Tx, resident: Resident, keep_stories: bool) -> int:
-    """Erase a resident. Their stories are deleted, or kept without any link to them. Returns the count."""
+async def forget(tx: Tx, resident: Resident, keep_stories: bool, services: Services | None = None) -> Removal:
+    """Erase a resident. Their stories are deleted, or kept without any link to them. Everything queued for
+    their chat is withdrawn, and the outbox keeps nothing it delivered there. With ``services`` (the /forget
+    dialogue) what the bot posted of their stories is taken back too (``privacy_posts``)."""
+    removal = Removal(0, 0)
+    stories = await experiences_repo.of_resident(tx, resident.id)
+    if services is not None:
+        removal = await privacy_posts.take_back(tx, services, stories, keep=keep_stories)
+        words = await privacy_posts.take_back_words(tx, services, resident.id, keep=keep_stories)
+        removal = Removal(removal.taken_back, removal.too_old, words)
+    if not keep_stories:
+        await audit.erase_texts(tx, [e.reference for e in stories])
+    if resident.chat_id is not None:
+        await outbox_repo.withdraw_for_chat(tx, resident.channel, resident.chat_id)
     if keep_stories:
-        count = await experiences_repo.anonymise_of_resident(tx, resident.id)
+        await experiences_repo.anonymise_of_resident(tx, resident.id)
     else:
-        count = await experiences_repo.delete_of_resident(tx, resident.id)
-    await tx.execute("UPDATE heard SET comment = NULL WHERE resident_id = ?", (resident.id,))
+        await experiences_repo.delete_of_resident(tx, resident.id)
+    await heard.erase_comments(tx, resident.id)
     await deliberations.forget_resident(tx, resident.id, keep_statements=keep_stories)
     await polls_repo.forget_resident(tx, resident)
     await contacts_repo.forget_resident(tx, resident.id)
     conversations.delete(tx, resident.channel, resident.user_id)
     await residents_repo.delete(tx, resident.id)
-    return count
+    return removal

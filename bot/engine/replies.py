@@ -1,6 +1,6 @@
 """The replies of a dialogue turn, kept with the turn, so a crash between its commit and the send loses none.
 
-A turn whose platform event has an id (Telegram updates, Matrix events) is handled once: a redelivered event is
+A turn whose platform event has an id (a chat platform's update or room event) is handled once: a redelivered event is
 dropped as handled. Without more, a process that died after the commit but before the answer reached the
 platform would leave the person without their receipt for good. So the dialogue writes each reply of the turn
 as a ``held`` outbox row in the turn's own transaction (:meth:`HeldReplies.hold`: deferred into the COMMIT, no

@@ -1,25 +1,27 @@
-"""Personal-data scrubbing: find phone numbers, e-mail addresses, BSNs, IBANs, house numbers,
-postcode + house number combinations and Dutch licence plates in free text and replace each by a
-fixed (Dutch) marker per kind.
+"""Personal-data scrubbing: find phone numbers, e-mail addresses (also written around filters), social media
+handles, BSNs, IBANs, dates of birth, house numbers, postcode + house number combinations, Dutch licence
+plates and people's names in free text, and replace each by a fixed (Dutch) marker per kind. Likely names
+that are not clear enough to replace are flagged for moderators instead.
 
-Stories are scrubbed before anyone but the author sees them. The function is pure: no I/O, no
-state, only the standard library ``re``. All patterns are compiled once at import time and are
-written so that every match can only start at a token boundary, which keeps scanning linear even
-on large or junk input.
+Stories are scrubbed before anyone but the author sees them. The function is pure: no I/O, no state; BSNs and
+IBANs are checked with python-stdnum. Every pattern is compiled once at import time and written so that a
+match can only start at a token boundary with bounded repetitions, and every finder goes once over the text,
+which keeps scanning linear even on large or junk input (measured by ``scrub_base.WORK``).
 
-Design choices worth knowing:
+Where the rules live:
 
-* Ordinary numbers, years, times, amounts, dates and case numbers (``2024-123456``, ``Z-2024-00123``,
-  ``W-2026-0042``) are left alone.
-* A street name is a useful place hint, only the house number is personal: ``Kerkstraat 12`` becomes
-  ``Kerkstraat [huisnummer]``; a street without a number stays untouched.
-* A postcode on its own (``1234 AB``) is coarse and stays; postcode + house number is replaced as a whole.
-* BSNs must pass the 11-test and IBANs the mod-97 check (and their country's length); invalid ones stay.
-* Licence plates are only recognised with dashes (all sidecodes 1-14), otherwise too much else matches.
-* This module holds the API, e-mail, phone, BSN and IBAN rules; house numbers, postcodes and plates are in
-  ``scrub_addresses.py``, the shared scanning helpers in ``scrub_base.py``.
-* Overlapping matches: the higher-priority kind wins (email > iban > phone > bsn > postcode > address >
-  plate); within a kind the earlier, then the longer match wins.
+* ``scrub_contact.py``: e-mail addresses and handles; ``scrub_phone.py``: phone numbers (also spelled out);
+* ``scrub_numbers.py``: BSNs, IBANs (python-stdnum) and dates of birth;
+* ``scrub_addresses.py``: house numbers, postcodes with a house number, licence plates;
+* ``scrub_names.py`` (word lists in ``scrub_names_data.py``): names, replaced or flagged;
+* ``scrub_base.py``: spans, the scanning loop and the work meter.
+
+What stays on purpose: times, amounts, bus and tram lines, 112 and service numbers (0800, 0900, 14 + area
+code), years, percentages, dates that are not dates of birth, case numbers and the bot's own references, street
+names without a number, postcodes alone, places and organisations, and the names in ``keep``.
+
+Overlapping matches: the higher-priority kind wins (email > iban > phone > bsn > birthdate > postcode >
+address > plate > handle > name); within a kind the earlier, then the longer match wins.
 """
 
 from __future__ import annotations
@@ -27,14 +29,21 @@ from __future__ import annotations
 import bisect
 import re
 import sys
-from collections.abc import Callable, Iterator
+from array import array
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import TextIO
 
 from bot.engine.scrub_addresses import _find_address, _find_plate, _find_postcode
-from bot.engine.scrub_base import _DIGIT_RUN, _SEP, _SP, _SPC, Span, _digits, _longest_valid_prefix, _scan
+from bot.engine.scrub_base import WORK, Regions, Span, regions
+from bot.engine.scrub_contact import AT_HINT, find_email, find_handle
+from bot.engine.scrub_names import find_names
+from bot.engine.scrub_numbers import elfproef, find_birthdate, find_bsn, find_iban, iban_checksum_ok
+from bot.engine.scrub_phone import find_phone
 
-KINDS = ("phone", "email", "bsn", "iban", "address", "postcode", "plate")
+__all__ = ["KINDS", "MARKERS", "Finding", "ScrubResult", "elfproef", "iban_checksum_ok", "redact_stream", "scrub"]
+
+KINDS = ("phone", "email", "bsn", "iban", "address", "postcode", "plate", "name", "handle", "birthdate")
 
 # Stored content is canonical Dutch, so the markers are fixed Dutch strings. For "address" only the
 # house number (and its addition) is replaced; the street name stays as a place hint.
@@ -46,11 +55,13 @@ MARKERS: dict[str, str] = {
     "address": "[huisnummer]",
     "postcode": "[postcode+huisnummer]",
     "plate": "[kenteken]",
+    "name": "[naam]",
+    "handle": "[account]",
+    "birthdate": "[geboortedatum]",
 }
 
-_PRIORITY: dict[str, int] = {
-    kind: rank for rank, kind in enumerate(("email", "iban", "phone", "bsn", "postcode", "address", "plate"))
-}
+_ORDER = ("email", "iban", "phone", "bsn", "birthdate", "postcode", "address", "plate", "handle", "name")
+_PRIORITY: dict[str, int] = {kind: rank for rank, kind in enumerate(_ORDER)}
 
 
 @dataclass(frozen=True)
@@ -65,263 +76,198 @@ class Finding:
 class ScrubResult:
     text: str  # scrubbed text
     findings: tuple[Finding, ...]
+    flagged: tuple[Finding, ...] = ()  # likely names that were not replaced: shown to the author and organisers
 
     @property
     def changed(self) -> bool:
         return bool(self.findings)
 
+    @property
+    def flagged_names(self) -> tuple[str, ...]:
+        """The flagged names, each once, in order of appearance."""
+        return tuple(dict.fromkeys(f.original for f in self.flagged))
 
-# --------------------------------------------------------------------------------------------------
-# E-mail
 
-_EMAIL = re.compile(
-    r"""
-    (?<![\w.%+'’\-])
-    [\w.%+'’\-]+
-    @
-    (?:[^\W_](?:[\w\-]{0,61}[^\W_])?\.)+
-    [^\W\d_]{2,63}
-    (?![\w\-]|\.[^\W_])
-    """,
-    re.VERBOSE,
+_Finder = Callable[[str, Regions], Iterator[Span]]
+_DIGIT_HINT = re.compile(r"[0-9]+")
+_SPELLED_HINT = re.compile(r"\b(?:nul|zero)\b", re.IGNORECASE)
+_HANDLE_HINT = re.compile("@")
+_NEAR = 80  # characters around a hint (a digit, an "@") that a finder looks at
+
+# (kind, finder, where it looks)
+_FINDERS: tuple[tuple[str, _Finder, str], ...] = (
+    ("email", find_email, "at"),
+    ("iban", find_iban, "digits"),
+    ("phone", find_phone, "phone"),
+    ("bsn", find_bsn, "digits"),
+    ("birthdate", find_birthdate, "digits"),
+    ("postcode", _find_postcode, "digits"),
+    ("address", _find_address, "digits"),
+    ("plate", _find_plate, "digits"),
+    ("handle", find_handle, "handle"),
 )
 
 
-def _find_email(text: str) -> Iterator[Span]:
-    for m in _EMAIL.finditer(text):
-        yield m.span()
+def _merge(a: Regions, b: Regions) -> Regions:
+    out: Regions = []
+    for start, end in sorted(a + b):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]))
+        else:
+            out.append((start, end))
+    return out
 
 
-# --------------------------------------------------------------------------------------------------
-# Phone numbers
-
-# Dutch national format: 0 + 9 digits, e.g. 06-12345678, 020 123 45 67, (020) 1234567.
-_PHONE_NL = re.compile(
-    rf"""
-    (?<![\w+\-@])(?<!\d[.,])
-    (?:\(0[1-9]\d{{0,3}}\){_SP}?\d+|0[1-9]\d*)
-    (?:(?:{_SP}?-{_SP}?|{_SP})\d+){{0,4}}
-    (?![\w\-]|[.,:]\d)
-    """,
-    re.VERBOSE,
-)
-
-# International format: +CC or 00CC, optional (0) trunk prefix or (area) in parentheses.
-_PHONE_INTL = re.compile(
-    rf"""
-    (?<![\w+\-@])(?<!\d[.,])
-    (?:\+{_SP}?|00)[1-9]\d*
-    (?:{_SEP}?\(\d{{1,4}}\){_SP}?\d+|{_SEP}\d+){{0,7}}
-    (?![\w\-]|[.,:]\d)
-    """,
-    re.VERBOSE,
-)
-
-# 01 03 2026 12 has ten digits starting with 0, but it is a date (and something else).
-_DATE_LIKE = re.compile(r"0[1-9]\D{1,3}(?:0?[1-9]|1[0-2])\D{1,3}(?:19|20)\d\d(?!\d)")
-_SEPARATORS = re.compile(r"\D+")
+def _intersect(a: Regions, b: Regions) -> Regions:
+    out: Regions = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if start < end:
+            out.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
 
 
-def _valid_nl_phone(cand: str) -> bool:
-    groups = _DIGIT_RUN.findall(cand)
-    digits = "".join(groups)
-    if len(digits) != 10 or digits[0] != "0" or digits[1] == "0":
-        return False
-    if any(len(g) < 2 for g in groups[1:]):
-        return False
-    if max(len(g) for g in groups) <= 2 and groups[0] != "06":  # 06 12 34 56 78, not 01 02 03 04 05
-        return False
-    seps = _SEPARATORS.findall(cand.lstrip("("))
-    if any("-" in s for s in seps[1:]):  # only 06-12345678 style; 01-03-2026 is a date
-        return False
-    return _DATE_LIKE.match(cand) is None
+def _hint_regions(text: str) -> dict[str, Regions]:
+    digits = regions(text, _DIGIT_HINT, _NEAR, _NEAR)
+    return {
+        "digits": digits,
+        "phone": _merge(digits, regions(text, _SPELLED_HINT, 0, 3 * _NEAR)),
+        "at": regions(text, AT_HINT, _NEAR, 2 * _NEAR),
+        "handle": regions(text, _HANDLE_HINT, 0, _NEAR),
+    }
 
 
-def _valid_intl_phone(cand: str) -> bool:
-    via_00 = cand.startswith("00")
-    digits = _digits(cand)
-    if via_00:
-        digits = digits[2:]
-    if digits.startswith("31"):
-        national = digits[2:]
-        if national.startswith("0"):  # +31 (0)6 ..., or the common +31 06 ...
-            national = national[1:]
-        return len(national) == 9 and national[0] != "0"
-    if "(0)" in cand:  # trunk prefix as in +44 (0)20 ...
-        digits = _digits(cand.replace("(0)", ""))[2 if via_00 else 0 :]
-    return (9 if via_00 else 8) <= len(digits) <= 15
+def _select(candidates: list[Finding], length: int) -> tuple[list[Finding], set[Finding]]:
+    """Non-overlapping findings (higher priority kind first, then earlier, then longer), and those of them that
+    won over another candidate: what that one leaves over may be found once the winner is a marker.
 
-
-def _find_phone(text: str) -> Iterator[Span]:
-    yield from _scan(_PHONE_INTL, text, lambda t, m: _longest_valid_prefix(t, m, _valid_intl_phone))
-    yield from _scan(_PHONE_NL, text, lambda t, m: _longest_valid_prefix(t, m, _valid_nl_phone))
-
-
-# --------------------------------------------------------------------------------------------------
-# BSN (burgerservicenummer): 9 digits passing the 11-test
-
-_BSN = re.compile(
-    rf"""
-    (?<![\w+\-/@])(?<!\d[.,])
-    (?:
-        \d{{9}}
-      | \d{{3}}(?P<s1>[.{_SPC}])\d{{3}}(?P=s1)\d{{3}}
-      | \d{{4}}(?P<s2>[.{_SPC}])\d{{2}}(?P=s2)\d{{3}}
-    )
-    (?![\w]|[.,\-/:]\d)
-    """,
-    re.VERBOSE,
-)
-
-_AMOUNT_BEFORE = re.compile(r"(?:€|\beur|\$|£|ƒ)\s*$", re.IGNORECASE)
-_AMOUNT_AFTER = re.compile(r"\s*(?:euro\b|eur\b|,-|€)", re.IGNORECASE)
-# A number right after a label like "zaaknummer:" or "kenmerk" is a case number, not a BSN.
-_CASE_LABEL = re.compile(
-    r"(?<![\w])(?:zaak|dossier|kenmerk|referentie|ref|factuur|order|klant|melding|meld|ticket|registratie"
-    r"|polis|contract|bestel|aanvraag|case|reference|invoice)\w*\.?\s*(?:nr\.?|nummer|no\.?|number|#)?"
-    r"\s*[:#]?\s*$",
-    re.IGNORECASE,
-)
-
-
-def elfproef(digits: str) -> bool:
-    """The BSN 11-test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and not all zeros)."""
-    if len(digits) != 9 or not digits.isdecimal() or int(digits) == 0:
-        return False
-    total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2, -1), strict=True))
-    return total % 11 == 0
-
-
-_LIST_BEFORE = re.compile(rf"\d{_SP}$")
-_LIST_AFTER = re.compile(rf"{_SP}\d")
-
-
-def _validate_bsn(text: str, m: re.Match[str]) -> int | None:
-    if not elfproef(_digits(m.group())):
-        return None
-    start, end = m.span()
-    spaced = any(ch in _SPC for ch in m.group())
-    if spaced and (_LIST_BEFORE.search(text, max(0, start - 2), start) or _LIST_AFTER.match(text, end)):
-        return None  # part of a list of numbers ("112 113 114 115"), not one number
-    if _AMOUNT_BEFORE.search(text, max(0, start - 8), start) or _AMOUNT_AFTER.match(text, end):
-        return None
-    if _CASE_LABEL.search(text, max(0, start - 40), start):
-        return None
-    return end
-
-
-def _find_bsn(text: str) -> Iterator[Span]:
-    yield from _scan(_BSN, text, _validate_bsn)
-
-
-# --------------------------------------------------------------------------------------------------
-# IBAN: country code + 2 check digits + BBAN, mod-97
-
-_IBAN = re.compile(
-    rf"""
-    (?<![^\W_])
-    [A-Za-z]{{2}}[0-9]{{2}}
-    (?:
-        [A-Za-z0-9]{{11,30}}
-      | (?:{_SP}[A-Za-z0-9]{{4}}){{2,7}}(?:{_SP}[A-Za-z0-9]{{1,3}})?
-    )
-    (?![^\W_])
-    """,
-    re.VERBOSE,
-)
-
-# Registered IBAN lengths per country (SWIFT IBAN registry).
-_IBAN_LENGTHS: dict[str, int] = {
-    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BI": 27,
-    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DJ": 27, "DK": 18, "DO": 28,
-    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FK": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
-    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26, "IT": 27,
-    "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "LY": 25,
-    "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MN": 20, "MR": 27, "MT": 31, "MU": 30, "NI": 28, "NL": 18,
-    "NO": 15, "OM": 23, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "RU": 33,
-    "SA": 24, "SC": 31, "SD": 18, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "SO": 23, "ST": 25, "SV": 28,
-    "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20, "YE": 30,
-}  # fmt: skip
-
-
-def iban_checksum_ok(iban: str) -> bool:
-    """Mod-97 check of a compact IBAN (no spaces, any case)."""
-    compact = iban.upper()
-    if not (15 <= len(compact) <= 34 and compact.isascii() and compact.isalnum()):
-        return False
-    rearranged = compact[4:] + compact[:4]
-    number = "".join(str(int(ch, 36)) for ch in rearranged)
-    return int(number) % 97 == 1
-
-
-def _validate_iban(text: str, m: re.Match[str]) -> int | None:
-    cand = m.group()
-    compact = "".join(ch for ch in cand if ch.isalnum())
-    expected = _IBAN_LENGTHS.get(compact[:2].upper())
-    end = m.end()
-    if expected is not None:
-        if len(compact) < expected:
-            return None
-        if len(compact) > expected:
-            # Cut off trailing groups that are not part of it ("BE71 0961 2345 6769 TEST").
-            cut = [i for i, ch in enumerate(cand) if ch.isalnum()][expected - 1] + 1
-            if cand[cut] not in _SPC:
-                return None
-            compact = compact[:expected]
-            end = m.start() + cut
-    return end if iban_checksum_ok(compact) else None
-
-
-def _find_iban(text: str) -> Iterator[Span]:
-    yield from _scan(_IBAN, text, _validate_iban)
-
-
-# --------------------------------------------------------------------------------------------------
-# Putting it together
-
-_FINDERS: tuple[tuple[str, Callable[[str], Iterator[Span]]], ...] = (
-    ("email", _find_email),
-    ("iban", _find_iban),
-    ("phone", _find_phone),
-    ("bsn", _find_bsn),
-    ("postcode", _find_postcode),
-    ("address", _find_address),
-    ("plate", _find_plate),
-)
-
-
-def _select(candidates: list[Finding]) -> list[Finding]:
-    """Non-overlapping findings: higher priority kind first, then earlier, then longer."""
+    Which characters are taken, and by which finding, is kept per character, so the choice costs the total
+    length of the candidates: linear, however many there are."""
     candidates.sort(key=lambda f: (_PRIORITY[f.kind], f.start, f.start - f.end))
+    owner = array("l", [0]) * length  # per character: 1 + the index in ``chosen`` of the finding there, or 0
     chosen: list[Finding] = []
-    starts: list[int] = []
+    contested: set[Finding] = set()
     for f in candidates:
-        i = bisect.bisect_left(starts, f.start)
-        if i > 0 and chosen[i - 1].end > f.start:
+        WORK.add(f.end - f.start)
+        taken = next((o for o in owner[f.start : f.end] if o), 0)
+        if taken:
+            contested.add(chosen[taken - 1])
             continue
-        if i < len(chosen) and chosen[i].start < f.end:
-            continue
-        chosen.insert(i, f)
-        starts.insert(i, f.start)
-    return chosen
+        chosen.append(f)
+        owner[f.start : f.end] = array("l", [len(chosen)]) * (f.end - f.start)
+    chosen.sort(key=lambda f: f.start)
+    return chosen, contested
 
 
-def scrub(text: str) -> ScrubResult:
-    """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``."""
+def _candidates(text: str, where: dict[str, Regions] | Regions, kept: set[str]) -> list[Finding]:
+    """Everything but names: candidates of every kind, possibly overlapping."""
+    found = [
+        Finding(kind, start, end, text[start:end])
+        for kind, find, hint in _FINDERS
+        for start, end in find(text, where if isinstance(where, list) else where[hint])
+    ]
+    return [f for f in found if f.original.casefold() not in kept]
+
+
+def _render(text: str, findings: list[Finding]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The scrubbed text, and its unchanged segments as (start in the result, start in ``text``, length)."""
+    parts: list[str] = []
+    segments: list[tuple[int, int, int]] = []
+    pos = out = 0
+    for f in findings:
+        segments.append((out, pos, f.start - pos))
+        parts += [text[pos : f.start], MARKERS[f.kind]]
+        out += f.start - pos + len(MARKERS[f.kind])
+        pos = f.end
+    segments.append((out, pos, len(text) - pos))
+    parts.append(text[pos:])
+    return "".join(parts), segments
+
+
+_LOOSE = frozenset(" \t\n\u00a0\u202f,;!?()\"“”")
+_AGAIN_NEAR = 32  # a street name and a house number fit
+
+
+def _again(text: str, findings: list[Finding], contested: set[Finding], scrubbed: str,
+           segments: list[tuple[int, int, int]], kept: set[str]) -> list[Finding]:
+    """Findings that a marker brought out ("12a-NL91 ..." becomes "12a-[IBAN]", and 12a stands alone).
+
+    Only a marker glued to its neighbour (not separated by a space or punctuation), or one that won over an
+    overlapping candidate, can do that; the scrubbed text is searched again near those markers, and what lies
+    in unchanged text is mapped back to ``text``.
+    """
+    near: Regions = []
+    for f, (out, _, length), (nxt, _, _) in zip(findings, segments, segments[1:], strict=False):
+        glued = (f.start > 0 and text[f.start - 1] not in _LOOSE) or (f.end < len(text) and text[f.end] not in _LOOSE)
+        if glued or f in contested:
+            near.append((max(0, out + length - _AGAIN_NEAR), min(len(scrubbed), nxt + _AGAIN_NEAR)))
+    if not near:
+        return []
+    near = _merge(near, [])
+    ends = {end for _, end in near if end < len(scrubbed)}
+    where = {hint: _intersect(near, found) for hint, found in _hint_regions(scrubbed).items()}
+    found = [f for f in _candidates(scrubbed, where, kept) if f.end not in ends and f.end + 1 not in ends]
+    return _map_back(text, segments, [(f.kind, f.start, f.end) for f in found])  # not cut off by a window
+
+
+def _map_back(text: str, segments: list[tuple[int, int, int]], spans: list[tuple[str, int, int]]) -> list[Finding]:
+    """Spans of the scrubbed text that lie within unchanged text, as findings in ``text``."""
+    starts = [s[0] for s in segments]
+    mapped: list[Finding] = []
+    for kind, a, b in spans:
+        out, orig, length = segments[bisect.bisect_right(starts, a) - 1]
+        if b <= out + length:
+            start = orig + a - out
+            mapped.append(Finding(kind, start, start + b - a, text[start : start + b - a]))
+    return mapped
+
+
+def scrub(text: str, *, keep: Collection[str] = ()) -> ScrubResult:
+    """Replace personal data in ``text`` by a marker per kind; findings carry offsets in ``text``.
+
+    ``keep`` are names (and handles) never to replace or flag: the contact persons' names the bot shows.
+    Names are looked for last, in the text with every other kind already replaced, so a name's context is the
+    same when the scrubbed text is scrubbed again. A marker can change its neighbours' context ("12a-NL91 …"
+    becomes "12a-[IBAN]"; "12 Jan" is a date, "12 [naam]" a house number), so the text near glued markers,
+    markers that won over another candidate, and names is looked at again, for a few rounds, until nothing
+    new turns up: scrubbing is idempotent.
+    """
     if not text:
         return ScrubResult(text, ())
-    candidates = [Finding(kind, start, end, text[start:end]) for kind, find in _FINDERS for start, end in find(text)]
-    if not candidates:
-        return ScrubResult(text, ())
-    findings = _select(candidates)
-    parts: list[str] = []
-    pos = 0
-    for f in findings:
-        parts.append(text[pos : f.start])
-        parts.append(MARKERS[f.kind])
-        pos = f.end
-    parts.append(text[pos:])
-    return ScrubResult("".join(parts), tuple(findings))
+    kept = {k.casefold() for k in keep}
+    findings, contested = _select(_candidates(text, _hint_regions(text), kept), len(text))
+    scrubbed, segments = _render(text, findings)
+    flagged: tuple[Finding, ...] = ()
+    names_current = False
+    for _ in range(4):
+        extra = _again(text, findings, contested, scrubbed, segments, kept)
+        if extra:
+            findings, more = _select(findings + extra, len(text))
+            contested |= more
+        elif names_current:
+            break
+        else:
+            names = find_names(scrubbed, keep)
+            named = [f for f in _map_back(text, segments, [("name", a, b) for a, b in names.replaced])
+                     if f.original.casefold() not in kept]
+            flagged = tuple(_map_back(text, segments, [("name", a, b) for a, b in names.flagged]))
+            findings = sorted(findings + named, key=lambda f: f.start)
+            contested |= set(named)  # what a name stood next to is looked at again
+        names_current = not extra
+        scrubbed, segments = _render(text, findings)
+    starts = [f.start for f in findings]
+    flagged = tuple(f for f in flagged if not _overlaps(findings, starts, f.start, f.end))
+    return ScrubResult(scrubbed, tuple(findings), flagged)
+
+
+def _overlaps(chosen: list[Finding], starts: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_left(starts, start)
+    return (i > 0 and chosen[i - 1].end > start) or (i < len(chosen) and chosen[i].start < end)
 
 
 def redact_stream(inp: TextIO, out: TextIO) -> int:

@@ -1,7 +1,10 @@
-"""House numbers (after a street, or postcode + house number) and Dutch licence plates, for the scrubber.
+"""House numbers (after a street, after "huisnummer" or "op nummer", or postcode + house number) and Dutch
+licence plates, for the scrubber.
 
-The street name is a useful place hint and stays; only the number is personal. Plates are recognised only
-with dashes (all sidecodes 1-14), otherwise too much else matches.
+The street name is a useful place hint and stays; only the number is personal, with its addition ("12a",
+"12-II", "12 bis", "12 hs"). A postcode may be glued to its number ("1234AB12"). Plates are recognised in all
+sidecodes 1-14 with dashes; without dashes ("GV123K") only in upper case without vowels (as issued since
+1978) or right after the word "kenteken", so ordinary words and codes ("KL1234", "MP3", "A2") stay.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.engine.scrub_base import _SP, Span, _scan
+from bot.engine.scrub_base import _SP, Regions, Span, _scan
 
 # --------------------------------------------------------------------------------------------------
 # House numbers: after a street name, or after a postcode
@@ -20,9 +23,19 @@ _HOUSE_NUMBER = rf"""
         -[A-Za-z0-9]{{1,4}}(?!\w)
       | [A-Za-z](?!\w)
       | (?:hs|bg|hg|bis|huis)(?!\w)
-      | {_SP}(?:[A-Z]|I{{1,3}}|IV|VI{{0,3}}|bis|hs|bg|huis|boven|beneden|zwart|rood)(?!\w)
+      | {_SP}(?:[A-Z]|I{{1,3}}|IV|VI{{0,3}}|bis|hs|bg|huis|boven|beneden|zwart|rood|zw|rd)(?!\w)
     )?
 """
+
+# Any house number standing alone, for texts that must hold none at all (a story's place hint: "Dorpsstraat 12a"
+# -> "Dorpsstraat"); the scrubber itself removes only numbers that follow a street name or a postcode.
+_ANY_HOUSE_NUMBER = re.compile(rf"\s*(?<![\w-])(?:{_HOUSE_NUMBER})(?!\w)", re.VERBOSE)
+
+
+def without_house_numbers(text: str) -> str:
+    """``text`` with every number that could be a house number (with its addition) left out."""
+    return _ANY_HOUSE_NUMBER.sub("", text)
+
 
 # A number followed by one of these is a date, time, quantity or amount, not a house number.
 _NOT_HOUSE_NUMBER_AFTER = re.compile(
@@ -39,9 +52,9 @@ _NOT_HOUSE_NUMBER_AFTER = re.compile(
 _POSTCODE = re.compile(
     rf"""
     (?<![\w\-])
-    [1-9][0-9]{{3}}{_SP}?(?P<letters>[A-Za-z]{{2}})(?!\w)
-    (?:{_SP}*,{_SP}*|{_SP}+)
-    (?:(?:nr\.?|no\.?|huisnummer){_SP}?)?
+    [1-9][0-9]{{3}}{_SP}?(?P<letters>[A-Za-z]{{2}})
+    (?:{_SP}*,{_SP}*|{_SP}+|(?=[1-9]))
+    (?:(?:nr\.?|no\.?|huisnummer|huisnr\.?|nummer){_SP}?)?
     (?P<nr>{_HOUSE_NUMBER})
     (?![\w]|[.,:][0-9]|-\w)
     """,
@@ -69,8 +82,8 @@ def _validate_postcode(text: str, m: re.Match[str]) -> int | None:
     return m.end()
 
 
-def _find_postcode(text: str) -> Iterator[Span]:
-    yield from _scan(_POSTCODE, text, _validate_postcode)
+def _find_postcode(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_POSTCODE, text, _validate_postcode, where)
 
 
 # The last word of a street name, then the house number ("Plein 1944 nr 3": 1944 is part of the name).
@@ -104,13 +117,14 @@ _WHOLE_WORD_STREETS = frozenset({
 # Suffixes distinctive enough to also accept a street typed in lower case ("kerkstraat 12").
 _STRONG_SUFFIXES = frozenset({
     "straat", "straatweg", "laan", "gracht", "singel", "steeg", "dreef", "kade", "dijk", "boulevard",
-    "allee", "plantsoen", "burgwal",
+    "allee", "plantsoen", "burgwal", "weg", "plein",
 })  # fmt: skip
 # Words that end like a street but are not one (mostly places and adverbs).
 _NOT_STREETS = frozenset({
     "onderweg", "halverwege", "snelweg", "autosnelweg", "tilburg", "valkenburg", "middelburg",
     "duisburg", "hamburg", "luxemburg", "limburg", "straatsburg", "oldenburg", "brandenburg",
-    "edinburg", "petersburg", "augsburg", "magdeburg",
+    "edinburg", "petersburg", "augsburg", "magdeburg", "zijweg", "fietsweg", "wandelweg", "achterweg",
+    "speelplein", "schoolplein", "marktplein",
 })  # fmt: skip
 # "Laan van Meerdervoort 12", "Plein van de Verenigde Naties 1": the street word comes first.
 _LEADING_STREET = re.compile(
@@ -154,44 +168,66 @@ def _validate_address(text: str, m: re.Match[str]) -> int | None:
     return m.end()
 
 
-def _find_address(text: str) -> Iterator[Span]:
+# "op huisnummer 23", "ik woon op nummer 14", "mevrouw Jansen van nummer 5": a house number without a street.
+_NUMBER_WORD = re.compile(
+    rf"""
+    (?<![\[\w])(?:huisnummer|huisnr\.?
+      | (?:op|van|uit|bij|naast|tegenover|achter|boven|onder|aan|buren[ ]van)[ ]+(?:nummer|nr\.?|no\.?))
+    {_SP}*:?{_SP}*
+    (?P<nr>{_HOUSE_NUMBER})
+    (?![\w]|[.,:][0-9]|-\w)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def _validate_number_word(text: str, m: re.Match[str]) -> int | None:
+    return None if _NOT_HOUSE_NUMBER_AFTER.match(text, m.end()) else m.end()
+
+
+def _find_address(text: str, where: Regions) -> Iterator[Span]:
     # Only the house number (and addition) is reported; the street name stays as a place hint.
-    pos = 0
-    while True:
-        m = _ADDRESS.search(text, pos)
-        if m is None:
-            return
-        if _validate_address(text, m) is not None:
-            yield m.span("nr")
-            pos = m.end()
-        else:
-            pos = m.start() + 1
+    for pattern, validate in ((_ADDRESS, _validate_address), (_NUMBER_WORD, _validate_number_word)):
+        for start, end in _scan(pattern, text, validate, where):
+            m = pattern.match(text, start)
+            yield (m.start("nr") if m else start), end
 
 
 # --------------------------------------------------------------------------------------------------
-# Dutch licence plates (kentekens), sidecodes 1-14, dashes required
-
-_L = "[A-Za-z]"
-_N = "[0-9]"
-_SIDECODES = (
-    f"{_L}{{2}}-{_N}{{2}}-{_N}{{2}}",  # 1  XX-99-99
-    f"{_N}{{2}}-{_N}{{2}}-{_L}{{2}}",  # 2  99-99-XX
-    f"{_N}{{2}}-{_L}{{2}}-{_N}{{2}}",  # 3  99-XX-99
-    f"{_L}{{2}}-{_N}{{2}}-{_L}{{2}}",  # 4  XX-99-XX
-    f"{_L}{{2}}-{_L}{{2}}-{_N}{{2}}",  # 5  XX-XX-99
-    f"{_N}{{2}}-{_L}{{2}}-{_L}{{2}}",  # 6  99-XX-XX
-    f"{_N}{{2}}-{_L}{{3}}-{_N}",  # 7  99-XXX-9
-    f"{_N}-{_L}{{3}}-{_N}{{2}}",  # 8  9-XXX-99
-    f"{_L}{{2}}-{_N}{{3}}-{_L}",  # 9  XX-999-X
-    f"{_L}-{_N}{{3}}-{_L}{{2}}",  # 10 X-999-XX
-    f"{_L}{{3}}-{_N}{{2}}-{_L}",  # 11 XXX-99-X
-    f"{_L}-{_N}{{2}}-{_L}{{3}}",  # 12 X-99-XXX
-    f"{_N}-{_L}{{2}}-{_N}{{3}}",  # 13 9-XX-999
-    f"{_N}{{3}}-{_L}{{2}}-{_N}",  # 14 999-XX-9
+# Dutch licence plates (kentekens), sidecodes 1-14 (L a letter, N a digit), with or without dashes
+_SHAPES = (
+    "LL-NN-NN", "NN-NN-LL", "NN-LL-NN", "LL-NN-LL", "LL-LL-NN", "NN-LL-LL", "NN-LLL-N",
+    "N-LLL-NN", "LL-NNN-L", "L-NNN-LL", "LLL-NN-L", "L-NN-LLL", "N-LL-NNN", "NNN-LL-N",
 )
-_PLATE = re.compile(r"(?<![\w\-])(?:" + "|".join(_SIDECODES) + r")(?![\w]|-\w)")
+_SHAPE_SET = frozenset(_SHAPES)
+_COMPACT_SHAPES = frozenset(shape.replace("-", "") for shape in _SHAPES)
+_PLATE = re.compile(r"(?<![\w\-])[A-Za-z0-9]{1,3}-[A-Za-z0-9]{2,3}-[A-Za-z0-9]{1,3}(?![\w]|-\w)")
+# Without dashes: six letters and digits, at least one of each.
+_PLATE_COMPACT = re.compile(r"(?<![\w\-])(?=[A-Za-z]{0,5}[0-9])(?=[0-9]{0,5}[A-Za-z])[A-Za-z0-9]{6}(?![\w]|-\w)")
+_PLATE_CONTEXT = re.compile(r"(?<![\[\w])kenteken\w*\W{1,3}(?:\w+\W{1,3}){0,2}$", re.IGNORECASE)
+_ISSUED_LETTERS = re.compile(r"[BDFGHJKLMNPRSTVWXZ]+")
 
 
-def _find_plate(text: str) -> Iterator[Span]:
-    for m in _PLATE.finditer(text):
-        yield m.span()
+def _shape(code: str) -> str:
+    return "".join("N" if ch.isdigit() else "L" if ch.isalpha() else ch for ch in code)
+
+
+def _validate_plate(text: str, m: re.Match[str]) -> int | None:
+    return m.end() if _shape(m.group()) in _SHAPE_SET else None
+
+
+def _validate_compact_plate(text: str, m: re.Match[str]) -> int | None:
+    code = m.group()
+    if _shape(code) not in _COMPACT_SHAPES:
+        return None
+    if _PLATE_CONTEXT.search(text, max(0, m.start() - 40), m.start()):
+        return m.end()
+    letters = "".join(ch for ch in code if ch.isalpha())
+    if (code[:2].isalpha() and code[2:].isdigit()) or code[:4].isdigit():  # sidecodes 1 and 2
+        return None
+    return m.end() if _ISSUED_LETTERS.fullmatch(letters) else None
+
+
+def _find_plate(text: str, where: Regions) -> Iterator[Span]:
+    yield from _scan(_PLATE, text, _validate_plate, where)
+    yield from _scan(_PLATE_COMPACT, text, _validate_compact_plate, where)

@@ -25,3 +25,9 @@ async def of_reference(tx: Tx, reference: str) -> list[Entry]:
     rows = await tx.all("SELECT reference, actor, action, detail, at FROM audit_log WHERE reference = ?"
                         " ORDER BY id", (reference,))
     return [Entry(*tuple(row)) for row in rows]
+
+
+async def erase_texts(tx: Tx, references: list[str]) -> None:
+    """The texts an erased story had (``edited`` entries); who decided what and when stays."""
+    for reference in references:
+        tx.defer("UPDATE audit_log SET detail = NULL WHERE reference = ? AND action = 'edited'", (reference,))

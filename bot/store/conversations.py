@@ -1,4 +1,9 @@
-"""Conversation state per (channel, user): which dialogue, which step, what was said so far."""
+"""Conversation state per (channel, user): which dialogue, which step, what was said so far.
+
+``updated_at`` is only there to drop dialogues left idle for a day, so it keeps the hour, not the moment, and a
+turn that changed nothing (a tap on a poll button outside any dialogue) writes nothing: the row never records
+when someone voted in a youth poll (see README, "Youth polls").
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.store.db import Row, Tx
+from bot.store.db import Row, Tx, to_hour
 
 
 @dataclass
@@ -18,6 +23,12 @@ class ConversationState:
     data: dict[str, Any] = field(default_factory=dict)
     turn: int = 0
     choices: list[tuple[str, str]] = field(default_factory=list)  # (key, label) offered in this turn
+    stored: tuple[Any, ...] | None = field(default=None, compare=False, repr=False)  # the columns as loaded
+
+
+def _columns(state: ConversationState) -> tuple[Any, ...]:
+    return (state.flow, state.step, json.dumps(state.data, ensure_ascii=False), state.turn,
+            json.dumps(state.choices, ensure_ascii=False))
 
 
 def load_query(channel: str, user_id: str) -> tuple[str, tuple[str, ...]]:
@@ -39,19 +50,24 @@ def from_row(channel: str, user_id: str, row: Row | None) -> ConversationState:
         data=json.loads(row["data"]),
         turn=row["turn"],
         choices=[(k, v) for k, v in json.loads(row["choices"])],
+        stored=(row["flow"], row["step"], row["data"], row["turn"], row["choices"]),
     )
 
 
 def save(tx: Tx, state: ConversationState, now: str) -> None:
-    """Store the state with the transaction's next statement or its commit (nothing reads it back in between)."""
+    """Store the state with the transaction's next statement or its commit (nothing reads it back in between);
+    a state that did not change since it was loaded is not written at all."""
+    columns = _columns(state)
+    if columns == state.stored:
+        return
+    state.stored = columns
     tx.defer(
         "INSERT INTO conversations (channel, user_id, flow, step, data, turn, choices, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (channel, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,"
         " data = excluded.data, turn = excluded.turn, choices = excluded.choices,"
         " updated_at = excluded.updated_at",
-        (state.channel, state.user_id, state.flow, state.step, json.dumps(state.data, ensure_ascii=False),
-         state.turn, json.dumps(state.choices, ensure_ascii=False), now),
+        (state.channel, state.user_id, *columns, to_hour(now)),
     )
 
 

@@ -3,6 +3,11 @@
 One connection serves the whole process. An asyncio lock makes every ``transaction()`` exclusive, so two
 conversations never interleave inside one SQLite transaction. The SQL sticks to what PostgreSQL also runs
 (``ON CONFLICT``, ``RETURNING``, ISO-8601 text timestamps, integer keys).
+
+Erased means erased on disk: every connection sets ``secure_delete`` (deleted content is overwritten with zeros,
+whatever the SQLite build's default), and a transaction that erased personal data (/forget, the retention sweep,
+a youth poll's close) says so with :meth:`Tx.erased`; after its COMMIT the WAL, which still holds the old page
+images, is checkpointed into the database file and truncated (:meth:`Database.erase_checkpoint`).
 """
 
 from __future__ import annotations
@@ -11,19 +16,22 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import aiosqlite
+
+from bot.store import broken
+from bot.store.broken import StorageError
+from bot.store.sqlite_worker import connect, in_worker
 
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Row = aiosqlite.Row
-T = TypeVar("T")
 
 
 class Record:
@@ -36,6 +44,12 @@ class Record:
 
 class DatabaseTooNew(Exception):
     """The database was written by a newer wijkbot; running older code on it could damage it."""
+
+
+def to_hour(moment: str) -> str:
+    """An ISO-8601 time (``2026-03-02T10:13:17+00:00``) cut to its hour (``2026-03-02T10:00:00+00:00``): for rows
+    that need a rough age but must not record the moment someone did something."""
+    return f"{moment[:13]}:00:00{moment[19:]}"
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -71,6 +85,12 @@ class Tx:
         self.conn = conn
         self._pending: list[tuple[str, tuple[Any, ...]]] = [("BEGIN IMMEDIATE", ())]
         self.begun = False  # whether BEGIN has reached SQLite
+        self.erasing = False  # personal data was erased: truncate the WAL after the COMMIT
+
+    def erased(self) -> None:
+        """This transaction erases personal data: once it has committed, the WAL (which still holds the old page
+        images) is checkpointed and truncated, so the erased bytes are gone from the files too."""
+        self.erasing = True
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run a statement now; the number of rows it changed."""
@@ -100,7 +120,7 @@ class Tx:
     async def _send(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[list[Row], int]]:
         batch, self._pending = [*self._pending, *statements], []
         self.begun = True
-        return await _in_worker(self.conn, _run_statements, batch)
+        return await in_worker(self.conn, _run_statements, batch)
 
     def _commit_batch(self) -> list[tuple[str, tuple[Any, ...]]] | None:
         """What is still deferred and the COMMIT (None: no statement was ever made, nothing to send)."""
@@ -139,15 +159,10 @@ def _rollback_if_open(raw: sqlite3.Connection) -> None:
         raw.execute("ROLLBACK")
 
 
-async def _in_worker(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
-    """Run ``function(raw_connection, *args)`` in the connection's worker thread, in one round trip. The call is
-    queued before the first suspension (``Database.transaction`` relies on it).
-
-    aiosqlite has no public call for this; ``_execute`` (queue a callable on the worker) and ``_conn`` (the
-    sqlite3 connection) are what its own Cursor uses, unchanged from 0.17 to 0.22 (pyproject pins <0.23). Any
-    change there fails every test that touches the database."""
-    result: T = await conn._execute(function, conn._conn, *args)  # type: ignore[no-untyped-call]
-    return result
+def _checkpoint_truncate(raw: sqlite3.Connection) -> tuple[int, int, int]:
+    """In the worker: (busy, WAL frames, frames checkpointed) of a TRUNCATE checkpoint."""
+    row = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 class Database:
@@ -155,27 +170,44 @@ class Database:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.failure: StorageError | None = None  # set when the storage broke while running (see broken.py)
+        self.broken = asyncio.Event()
 
     async def open(self, migrate_to: int | None = None) -> None:
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn = conn
+        """Open (creating the file, and its folder but not the folders above it) and migrate. A file that cannot
+        be used raises :class:`StorageError`, with nothing left open and the file as it was."""
         try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(exist_ok=True)  # a missing path above it is a mistake, not ours to make
+            self._conn = await connect(self.path)
+            self._conn.row_factory = aiosqlite.Row
+            for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL",
+                           "secure_delete=ON"):  # secure_delete: not left to the build's default (module text)
+                await self._conn.execute(f"PRAGMA {pragma}")
             await self.migrate(migrate_to)
-        except BaseException:
+        except BaseException as exc:
             await self.close()
+            found = broken.problem(exc, opening=True)
+            if found is not None:
+                raise StorageError(self.path, found) from exc
             raise
 
     async def close(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-            self._conn = None
+        """Close the connection and its worker thread, also when the storage has failed."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                await conn.close()
+            except sqlite3.Error as exc:
+                log.warning("the database did not close cleanly (%s)", type(exc).__name__)
+
+    def _check(self, exc: BaseException) -> None:
+        """A failure that means the file cannot be used marks the database broken (once; the app then stops)."""
+        found = broken.problem(exc)
+        if found is not None and self.failure is None:
+            self.failure = StorageError(self.path, found)
+            log.error("%s; stopping", self.failure)
+            self.broken.set()
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -191,24 +223,44 @@ class Database:
         released as the COMMIT is queued, not when it has run: the worker runs what is queued in order, so the
         next transaction's BEGIN comes after this COMMIT anyway. (Under load each round trip waits behind other
         work on the event loop; holding the lock through the COMMIT's made the lock the bottleneck.) Nothing can
-        run between the release and the queueing: awaiting ``_in_worker`` queues before it first suspends."""
+        run between the release and the queueing: awaiting ``in_worker`` queues before it first suspends."""
+        tx = Tx(self.conn)  # a closed database fails here, before taking the lock (which it would never give back)
         await self._lock.acquire()
         locked = True
-        tx = Tx(self.conn)
         try:
             yield tx
             batch = tx._commit_batch()
             self._lock.release()
             locked = False
             if batch is not None:
-                await _in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
-        except BaseException:
+                await in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
+            if tx.erasing:
+                await self.erase_checkpoint()
+        except BaseException as exc:
+            self._check(exc)
             if locked and tx.begun:  # queued behind whatever was sent, so it also undoes a batch still running
-                await _in_worker(self.conn, _rollback_if_open)
+                await in_worker(self.conn, _rollback_if_open)
             raise
         finally:
             if locked:
                 self._lock.release()
+
+    async def erase_checkpoint(self) -> bool:
+        """Copy the WAL into the database file and truncate it to zero bytes, so pages that held erased data
+        survive nowhere (with ``secure_delete`` the file's own copies are zeroed). Between transactions only.
+        False when a reader in another process (a running ``.backup``) kept it from finishing; the next one
+        (or SQLite's own checkpoints) finishes the job."""
+        try:
+            async with self._lock:
+                busy, frames, _ = await in_worker(self.conn, _checkpoint_truncate)
+        except sqlite3.Error as exc:  # the erasure itself has committed; only the tidying up failed
+            log.warning("the database's WAL could not be truncated after an erasure (%s)", type(exc).__name__)
+            return False
+        log.debug("erasure: %d WAL frame(s) checkpointed, WAL truncated: %s", frames, not busy)
+        if busy:
+            log.warning("the database's WAL could not be truncated now (another process is reading it); erased"
+                        " data leaves the WAL file at the next checkpoint")
+        return not busy
 
     async def version(self) -> int:
         async with self.transaction() as tx:

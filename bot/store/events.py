@@ -1,14 +1,15 @@
-"""Platform event ids already handled: a redelivered update is recognised and changes nothing."""
+"""Platform event ids already handled: a redelivered update is recognised and changes nothing. The time kept is
+only the hour (enough to forget the ids after a week), never the moment of, say, a vote."""
 
 from __future__ import annotations
 
-from bot.store.db import Tx
+from bot.store.db import Tx, to_hour
 
 
 def claim_query(channel: str, event_id: str, now: str) -> tuple[str, tuple[str, ...]]:
     """Record the event as handled; returns a row unless it was handled before (for ``Tx.many``)."""
     return ("INSERT INTO processed_events (channel, event_id, processed_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1", (channel, event_id, now))
+            " ON CONFLICT (channel, event_id) DO NOTHING RETURNING 1", (channel, event_id, to_hour(now)))
 
 
 async def purge(tx: Tx, before: str) -> int:

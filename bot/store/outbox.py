@@ -9,6 +9,10 @@ before schema version 9 carry their bytes base64 in the body and are read as bef
 ``held`` rows in the turn's own transaction (``hold``, deferred: no round trip of its own); the channel sends them
 right after the commit, and ``settle_held`` deletes them once sent, in batches. At start ``release_held`` makes
 the ones a dead process never confirmed ``pending``, so the dispatcher sends them.
+
+A row of purpose ``delete`` takes back a message the bot posted (its body names only the message id; it is
+interactive). /forget withdraws rows: every row for the person's chat, and the rows about their stories and words
+(``withdraw_*``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Poll, Reply
-from bot.store.db import Tx
+from bot.store.db import Row, Tx
 
 
 @dataclass(frozen=True)
@@ -33,11 +37,15 @@ class Pending:
     subject: str | None
     attempts: int
     priority: int = 0
+    deletes: str | None = None  # a "delete" row: take back this message (platform id) at ``address``
+    not_before: str | None = None
 
 
 REPLY = "reply"  # the purpose of a dialogue turn's own replies (held with the turn)
 INTERACTIVE = 0  # the answer to what someone just did: sent first
 BULK = 1  # fan-out, digests, announcements: sent when nothing interactive waits
+
+
 def _body(reply: Reply) -> str:
     body: dict[str, Any] = {"text": reply.text}
     if reply.choices:
@@ -53,7 +61,7 @@ def _body(reply: Reply) -> str:
         body["closes_poll"] = reply.closes_poll
     if reply.turn is not None:  # the dialogue turn its buttons are signed for (a held reply)
         body["turn"] = reply.turn
-    if reply.edit_of is not None:
+    if reply.edit_of:
         body["edit_of"] = reply.edit_of
     return json.dumps(body, ensure_ascii=False)
 
@@ -150,14 +158,71 @@ async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
         (f"SELECT digest, data FROM outbox_files WHERE digest IN (SELECT due.file FROM (SELECT file {_DUE}) AS due)",
          (now, limit)))
     data = {row["digest"]: bytes(row["data"]) for row in files}
-    result = []
-    for row in rows:
-        body = json.loads(row["body"])
-        address = Address(row["channel"], row["chat_id"], private=bool(row["private"]))
-        reply = _reply(body, address, data.get(row["file"]))
-        result.append(Pending(row["id"], address, reply, row["purpose"], row["subject"], row["attempts"],
-                              row["priority"]))
-    return result
+    return [_pending(row, data.get(row["file"])) for row in rows]
+
+
+def _pending(row: Row, data: bytes | None) -> Pending:
+    body = json.loads(row["body"])
+    address = Address(row["channel"], row["chat_id"], private=bool(row["private"]))
+    return Pending(row["id"], address, _reply(body, address, data), row["purpose"], row["subject"], row["attempts"],
+                   priority=row["priority"], deletes=body.get("delete"), not_before=row["not_before"])
+
+
+async def add_delete(tx: Tx, address: Address, message_id: str, now: str) -> int:
+    """Queue taking back a message the bot posted (Telegram deleteMessage, a Matrix redaction). The row names
+    only the chat and the message id, never what the message said."""
+    row_id = await tx.value(
+        "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at, priority)"
+        " VALUES (?, ?, ?, ?, 'delete', NULL, ?, ?, ?) RETURNING id",
+        (address.channel, address.chat_id, int(address.private), json.dumps({"text": "", "delete": message_id}),
+         now, now, INTERACTIVE))
+    return int(row_id)
+
+
+async def pending_for_chat(tx: Tx, channel: str, chat_id: str) -> list[Pending]:
+    """What is queued for one person's private chat, oldest first (/mydata shows it)."""
+    rows = await tx.all("SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND chat_id = ?"
+                        " AND private = 1 ORDER BY not_before, id", (channel, chat_id))
+    return [_pending(row, None) for row in rows]
+
+
+async def withdraw_for_chat(tx: Tx, channel: str, chat_id: str) -> int:
+    """/forget: every row for a person's private chat goes, queued or delivered (a delivered one still names the
+    chat and says what they were told). A row in flight is confirmed to nothing and taken back (see
+    ``is_withdrawn``)."""
+    return await tx.execute("DELETE FROM outbox WHERE channel = ? AND chat_id = ? AND private = 1",
+                            (channel, chat_id))
+
+
+async def withdraw_about(tx: Tx, subjects: list[str], purposes: tuple[str, ...]) -> list[Pending]:
+    """/forget: the rows of these purposes about these subjects (story references) go, queued or delivered;
+    returns the ones that were still queued."""
+    if not subjects:
+        return []
+    subject_marks, purpose_marks = ", ".join("?" for _ in subjects), ", ".join("?" for _ in purposes)
+    rows = await tx.all(f"DELETE FROM outbox WHERE subject IN ({subject_marks}) AND purpose IN ({purpose_marks})"
+                        " RETURNING *", [*subjects, *purposes])
+    return [_pending(row, None) for row in rows if row["status"] == "pending"]
+
+
+async def withdraw_ending(tx: Tx, purpose: str, subjects: list[str], endings: list[str]) -> list[tuple[Address, str]]:
+    """/forget: the rows of ``purpose`` about ``subjects`` whose text ends with one of ``endings`` (a resident's
+    comment passed on to a room) go; returns where the delivered ones were posted (address, message id)."""
+    if not subjects or not endings:
+        return []
+    marks = ", ".join("?" for _ in subjects)
+    rows = await tx.all(f"SELECT id, channel, chat_id, private, body, status, message_id FROM outbox"
+                        f" WHERE purpose = ? AND subject IN ({marks})", [purpose, *subjects])
+    quoting = [row for row in rows if json.loads(row["body"]).get("text", "").endswith(tuple(endings))]
+    for row in quoting:
+        tx.defer("DELETE FROM outbox WHERE id = ?", (row["id"],))
+    return [(Address(row["channel"], row["chat_id"], private=bool(row["private"])), row["message_id"])
+            for row in quoting if row["status"] == "sent" and row["message_id"]]
+
+
+async def is_withdrawn(tx: Tx, row_id: int) -> bool:
+    """Whether a row was withdrawn (by /forget) while the platform was still sending it."""
+    return await tx.value("SELECT id FROM outbox WHERE id = ?", (row_id,)) is None
 
 
 async def sent(tx: Tx, row_id: int, message_id: str | None, now: str) -> None:

@@ -121,14 +121,13 @@ async def set_open(tx: Tx, poll_id: int, now: str) -> None:
     await tx.execute("UPDATE polls SET status = 'open', opened_at = ? WHERE id = ?", (now, poll_id))
 
 
-async def end(tx: Tx, poll_id: int, status: str, actor: str, now: str) -> None:
-    """Closed or cancelled: the youth poll's key is deleted, and overwritten with zeros in the database file
-    (``secure_delete``; it leaves the disk at SQLite's next checkpoint)."""
-    previous = int(await tx.value("PRAGMA secure_delete"))
-    await tx.execute("PRAGMA secure_delete = 1")
+async def end(tx: Tx, poll: PollRecord, status: str, actor: str, now: str) -> None:
+    """Closed or cancelled. A youth poll's key is deleted: overwritten with zeros in the database file
+    (``secure_delete``) and, once the transaction has committed, gone from the WAL too (``Tx.erased``)."""
     await tx.execute("UPDATE polls SET status = ?, closed_at = ?, closed_by = ?, vote_key = NULL WHERE id = ?",
-                     (status, now, actor, poll_id))
-    await tx.execute(f"PRAGMA secure_delete = {previous}")
+                     (status, now, actor, poll.id))
+    if poll.youth:
+        tx.erased()
 
 
 async def set_closes_at(tx: Tx, poll_id: int, closes_at: str) -> None:
@@ -159,6 +158,26 @@ def set_youth_vote(tx: Tx, poll_id: int, voter: str, chosen: frozenset[int]) -> 
     tx.defer("DELETE FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
     for option in sorted(chosen):
         tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES (?, ?, ?)", (poll_id, voter, option))
+
+
+_ROWS_PER_INSERT = 300  # 900 parameters a statement: within SQLite's and PostgreSQL's limits
+
+
+async def youth_votes(tx: Tx, poll_id: int) -> list[tuple[str, int]]:
+    """Every (voter hash, option) of a youth poll, in no particular order."""
+    rows = await tx.all("SELECT voter, option FROM poll_youth_votes WHERE poll_id = ?", (poll_id,))
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+async def replace_youth_votes(tx: Tx, poll_id: int, votes: list[tuple[str, int]]) -> None:
+    """Delete a youth poll's vote rows (zeroed in place: ``secure_delete``) and write ``votes`` anew, in the order
+    given, so the rows' places in the file follow that order and no longer the order people voted in."""
+    await tx.execute("DELETE FROM poll_youth_votes WHERE poll_id = ?", (poll_id,))
+    for start in range(0, len(votes), _ROWS_PER_INSERT):
+        chunk = votes[start:start + _ROWS_PER_INSERT]
+        tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES "
+                 + ", ".join("(?, ?, ?)" for _ in chunk),
+                 [value for voter, option in chunk for value in (poll_id, voter, option)])
 
 
 async def tally(tx: Tx, poll: PollRecord) -> tuple[int, dict[int, int]]:

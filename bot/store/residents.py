@@ -24,6 +24,7 @@ class Resident(Record):
     follows_neighbourhood: int = 0
     polls_opt_in: int = 0  # hears about new polls in their neighbourhood
     age_band: str | None = None  # e.g. "12-14", only for youth polls; never an age or a birth date
+    last_active: str | None = None  # the UTC day ("2026-03-02") they last wrote to the bot; for retention
 
 
 
@@ -44,12 +45,13 @@ async def by_id(tx: Tx, resident_id: int) -> Resident | None:
 async def create(tx: Tx, channel: str, user_id: str, chat_id: str, language: str, neighbourhood_id: str,
                  now: str) -> Resident:
     row = await tx.one(
-        "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at,"
+        " last_active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (channel, user_id) DO UPDATE SET language = excluded.language, chat_id = excluded.chat_id,"
-        " neighbourhood_id = excluded.neighbourhood_id, consent_at = excluded.consent_at"
+        " neighbourhood_id = excluded.neighbourhood_id, consent_at = excluded.consent_at,"
+        " last_active = excluded.last_active"
         " RETURNING *",
-        (channel, user_id, chat_id, language, neighbourhood_id, now, now),
+        (channel, user_id, chat_id, language, neighbourhood_id, now, now, now[:10]),
     )
     assert row is not None
     return Resident.from_row(row)
@@ -75,6 +77,27 @@ def seen(tx: Tx, resident: Resident, chat_id: str) -> None:
     if resident.unreachable_at is not None or resident.chat_id != chat_id:
         tx.defer("UPDATE residents SET unreachable_at = NULL, chat_id = ? WHERE id = ?",
                          (chat_id, resident.id))
+
+
+def active(tx: Tx, resident: Resident, now: str) -> None:
+    """The resident used the bot today: note the day (not the time) for the retention sweep, with the
+    transaction's next statement or its commit, and only when the stored day differs: once a day at most."""
+    today = now[:10]
+    if resident.last_active != today:
+        tx.defer("UPDATE residents SET last_active = ? WHERE id = ?", (today, resident.id))
+
+
+async def inactive_since(tx: Tx, day: str) -> list[Resident]:
+    """Residents whose last active day (and consent) lies before ``day``."""
+    rows = await tx.all("SELECT * FROM residents WHERE last_active < ? AND consent_at < ? ORDER BY id", (day, day))
+    return [Resident.from_row(row) for row in rows]
+
+
+async def reachable_in(tx: Tx, neighbourhood_id: str) -> list[Resident]:
+    """Residents of a neighbourhood who can be written to and did not turn messages off."""
+    rows = await tx.all("SELECT * FROM residents WHERE neighbourhood_id = ? AND unreachable_at IS NULL"
+                        " AND chat_id IS NOT NULL AND feedback_mode != 'off' ORDER BY id", (neighbourhood_id,))
+    return [Resident.from_row(row) for row in rows]
 
 
 async def delete(tx: Tx, resident_id: int) -> None:

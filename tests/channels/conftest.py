@@ -13,6 +13,7 @@ import pytest
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from bot.config import Config
+from bot.i18n import LANGUAGE_NAMES
 from handlers.commands import translated_menu
 from tests.peers.botapi import BotApiEmulator, EmuUser, StoredMessage
 from tests.support import make_config
@@ -86,10 +87,16 @@ class Running:
         return await self.emu.wait_until(answered, 5.0, what=f"the answer to pressing {label!r}")
 
     async def onboard(self, user: EmuUser, neighbourhood: str = "Centrum", language: str = "English") -> None:
-        """/start, language, neighbourhood and consent by buttons; ends at the menu."""
+        """/start, language, neighbourhood and consent by buttons; ends at the menu. The bot starts in the app's
+        language when it is offered; another language is then chosen with the 🌐 button."""
         await user.send("/start")
         question = await self.reply(user)
-        question = await self.press(user, question, language)
+        if language not in question.button_labels():
+            if LANGUAGE_NAMES.get((user.language_code or "")[:2]) != language:
+                change = next(label for label in question.button_labels() if label.startswith("🌐"))
+                question = await self.press(user, await self.press(user, question, change), language)
+        else:
+            question = await self.press(user, question, language)
         if neighbourhood:
             question = await self.press(user, question, neighbourhood)
         await self.press(user, question, "Yes, I agree")  # "Thank you, welcome!" and the menu, in one message

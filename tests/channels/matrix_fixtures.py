@@ -187,6 +187,19 @@ async def join(client: nio.AsyncClient, room_id: str) -> None:
     assert isinstance(resp, nio.JoinResponse), resp
 
 
+async def centrum_rooms(organiser: nio.AsyncClient, member: nio.AsyncClient, bot_id: str) -> tuple[str, str]:
+    """An encrypted moderation room and a public room, made by ``organiser`` as Element makes them, with the bot
+    invited and ``member`` in both; returns (moderation room, public room)."""
+    created = await organiser.room_create(name="Moderatie Centrum", invite=[bot_id, member.user_id],
+                                          initial_state=[ENCRYPTION_STATE])
+    assert isinstance(created, nio.RoomCreateResponse), created
+    public = await organiser.room_create(name="Centrum", invite=[bot_id, member.user_id])
+    assert isinstance(public, nio.RoomCreateResponse), public
+    await join(member, created.room_id)  # the same sync brought both invites
+    assert isinstance(await member.join(public.room_id), nio.JoinResponse)
+    return created.room_id, public.room_id
+
+
 async def bot_joined(client: nio.AsyncClient, room_id: str, bot_id: str) -> None:
     """``client`` (in the room) sees the bot join."""
     await wait_event(client, room_id, lambda e: isinstance(e, nio.RoomMemberEvent) and e.state_key == bot_id

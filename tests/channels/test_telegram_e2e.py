@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.channels.base import Address, Reply
+from bot.channels.base import Address, Choice, Reply
 from bot.i18n import Translator
 from handlers.commands import translated_menu
 from tests.channels.conftest import (
@@ -50,7 +50,12 @@ async def test_onboarding_through_buttons(bot_any_mode: Running) -> None:
     bot, emu = bot_any_mode, bot_any_mode.emu
     anna = emu.user(1001, "Anna", language_code="en")
     await anna.send("/start")
-    question = await bot.reply(anna)
+    first = await bot.reply(anna)
+    # Her app is in English, which is offered: the bot starts in it, with a button to change the language.
+    assert (first.text or "").startswith("Welcome! I am the neighbourhood bot of Gemeente Teststad.\n\n"
+                                         "In which neighbourhood do you live?")
+    assert first.button_labels() == ["Centrum", "Noord", "🌐 Change language"]
+    question = await bot.press(anna, first, "🌐 Change language")
     assert question.button_labels() == ["Nederlands", "English", "Türkçe", "العربية", "Polski"]
     assert [len(row) for row in question.buttons()] == [2, 2, 1]  # short labels: two per row
     assert all(len(b["callback_data"].encode()) <= 64 for row in question.buttons() for b in row)
@@ -77,15 +82,17 @@ async def test_onboarding_through_buttons(bot_any_mode: Running) -> None:
     assert resident is not None
     assert (resident["language"], resident["neighbourhood_id"], resident["chat_id"]) == ("en", "centrum", "1001")
     # Every press was answered, none with the "expired" text.
-    assert len(emu.answered_callbacks) == 3 and all(a.text is None for a in emu.answered_callbacks.values())
+    assert len(emu.answered_callbacks) == 4 and all(a.text is None for a in emu.answered_callbacks.values())
 
 
 async def test_deep_link_chooses_the_neighbourhood(bot: Running) -> None:
     emu = bot.emu
     bea = emu.user(1002, "Bea", language_code="nl")
     await bea.send("/start noord")  # what Telegram sends for t.me/<bot>?start=noord
-    question = await bot.reply(bea)
-    consent = await bot.press(bea, question, "English")
+    question = await bot.reply(bea)  # straight to the consent, in Dutch, the language of her app
+    assert "Ga je akkoord?" in (question.text or "") and "(Noord)" in (question.text or "")
+    languages = await bot.press(bea, question, "🌐 " + Translator("nl")._("Change language"))
+    consent = await bot.press(bea, languages, "English")
     assert "Do you agree?" in (consent.text or "") and "(Noord)" in (consent.text or "")
     await bot.press(bea, consent, "Yes, I agree")
     resident = await bot.row("SELECT neighbourhood_id FROM residents WHERE user_id = '1002'")
@@ -95,9 +102,12 @@ async def test_deep_link_chooses_the_neighbourhood(bot: Running) -> None:
 async def test_a_new_residents_language_is_guessed_from_telegram(bot: Running) -> None:
     emu = bot.emu
     welcome = "Welcome! I am the neighbourhood bot of {municipality}. Which language do you want to use?"
-    ola = emu.user(1015, "Ola", language_code="pl")
+    ola = emu.user(1015, "Ola", language_code="pl")  # offered: the bot starts in Polish
     await ola.send("/start")
-    assert (await bot.reply(ola)).text == Translator("pl")._(welcome, municipality="Gemeente Teststad")
+    polish = Translator("pl")
+    assert (await bot.reply(ola)).text == "\n\n".join((
+        polish._("Welcome! I am the neighbourhood bot of {municipality}.", municipality="Gemeente Teststad"),
+        polish._("In which neighbourhood do you live? Type its name or the 4 digits of your postcode.")))
     hans = emu.user(1016, "Hans", language_code="de")  # not offered: the default language, Dutch
     await hans.send("/start")
     assert (await bot.reply(hans)).text == Translator("nl")._(welcome, municipality="Gemeente Teststad")
@@ -138,6 +148,26 @@ async def test_sharing_an_experience_with_a_photo(bot_any_mode: Running) -> None
     assert emu.file_bytes(stored["photo_ref"]) == make_png(640, 480)  # the file id is a real, fetchable photo
 
 
+async def test_a_photo_with_the_story_as_caption_keeps_both(bot: Running) -> None:
+    emu = bot.emu
+    fay = emu.user(1019, "Fay", language_code="en")
+    await bot.onboard(fay)
+    await fay.send("/share")
+    question = await bot.reply(fay)
+    await bot.press(fay, question, "Housing")
+    sent = await fay.send_photo(make_png(320, 240), caption=STORY)
+    largest = max(sent.photo or [], key=lambda size: size["width"])
+    assert "Where is this?" in ((await bot.reply(fay)).text or "")
+    await fay.send("Dorpsstraat")
+    attribution = await bot.reply(fay)  # the photo question is not asked again
+    assert "how may we show it?" in (attribution.text or "") and "photo" not in (attribution.text or "")
+    summary = await bot.press(fay, attribution, "Anonymous")
+    assert "Photo: added" in (summary.text or "") and STORY in (summary.text or "")
+    await bot.press(fay, summary, "Send")
+    stored = await bot.row("SELECT photo_ref, text FROM experiences")
+    assert stored == {"photo_ref": largest["file_id"], "text": STORY}
+
+
 async def test_an_image_sent_as_a_file_and_a_shared_location(bot: Running) -> None:
     emu = bot.emu
     eva = emu.user(1005, "Eva", language_code="en")
@@ -158,10 +188,39 @@ async def test_an_image_sent_as_a_file_and_a_shared_location(bot: Running) -> No
     assert stored == {"photo_ref": (document.document or {})["file_id"], "place_hint": "≈ 52.370, 4.895"}
 
 
+async def test_quiet_hours_are_chosen_by_button(bot: Running) -> None:
+    """The quiet-hours options are keyed "21:00-08:00": the question must arrive with its buttons, and a press
+    must change the setting (it used to vanish with only a log line)."""
+    emu = bot.emu
+    kim = emu.user(1017, "Kim", language_code="en")
+    await bot.onboard(kim)
+    await kim.send("/settings")
+    menu = await bot.reply(kim)
+    question = await bot.press(kim, menu, "Quiet hours")
+    assert "When should I not send you messages?" in (question.text or "")
+    assert question.button_labels() == ["21:00 – 08:00", "22:00 – 07:00", "23:00 – 09:00", "No quiet hours"]
+    await bot.press(kim, question, "23:00 – 09:00")
+    assert await bot.row("SELECT quiet_start, quiet_end FROM residents WHERE user_id = '1017'") == {
+        "quiet_start": "23:00", "quiet_end": "09:00"}
+    assert all(a.text is None for a in emu.answered_callbacks.values())  # no press was refused as expired
+
+
+async def test_options_that_cannot_be_buttons_still_arrive_as_a_numbered_list(bot: Running) -> None:
+    emu = bot.emu
+    lea = emu.user(1018, "Lea", language_code="en")
+    await bot.onboard(lea)
+    too_long = Choice("x" * 70, "Far too long a key")  # no valid option is like this (see test_every_option)
+    result = await bot.channel.send(Reply(text="Pick one", choices=(Choice("a", "First"), too_long),
+                                          address=Address("telegram", str(lea.chat.id), private=True)))
+    assert result.ok
+    message = await bot.reply(lea)
+    assert message.text == "Pick one\n\n1. First\n2. Far too long a key" and message.buttons() == []
+
+
 async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) -> None:
     emu = bot.emu
-    anna = emu.user(1001, "Anna", language_code="en")
-    bob = emu.user(1002, "Bob", language_code="en")
+    anna = emu.user(1001, "Anna")  # no app language: the language question comes first
+    bob = emu.user(1002, "Bob")
     await anna.send("/start")
     await bob.send("/start")
     anna_question, bob_question = await bot.reply(anna), await bot.reply(bob)
@@ -179,7 +238,7 @@ async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) 
         tamper(anna_question, "English", forged)
         query_id = await anna.press(anna_question, forged)
         answer = await emu.wait_for_answer(query_id)
-        assert answer.text == EXPIRED
+        assert answer.text == Translator("nl")._(EXPIRED)  # no app language: the default, Dutch
     assert await bot.row("SELECT * FROM conversations WHERE user_id = '1001'") == state_before
     assert len(emu.messages(anna)) == 1 and not emu.message(anna.chat, anna_question.message_id).edited
     # The genuine button still works.
@@ -189,14 +248,14 @@ async def test_forged_foreign_and_tampered_buttons_change_nothing(bot: Running) 
 
 async def test_a_button_from_an_earlier_turn_has_expired(bot: Running) -> None:
     emu = bot.emu
-    fay = emu.user(1006, "Fay", language_code="en")
+    fay = emu.user(1006, "Fay")  # no app language: the language question comes first
     await fay.send("/start")
     language_question = await bot.reply(fay)
     await fay.send("English")  # typed instead of pressed: the old keyboard stays
     await bot.reply(fay)  # which neighbourhood?
     state_before = await bot.row("SELECT * FROM conversations WHERE user_id = '1006'")
     query_id = await fay.press_button(language_question, "Polski")
-    assert (await emu.wait_for_answer(query_id)).text == EXPIRED
+    assert (await emu.wait_for_answer(query_id)).text == EXPIRED  # in the language she chose
     assert await bot.row("SELECT * FROM conversations WHERE user_id = '1006'") == state_before
     assert not emu.message(fay.chat, language_question.message_id).edited
     assert len(emu.messages(fay)) == 2

@@ -85,6 +85,8 @@ class FakeBotApi:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return {"id": 123456, "is_bot": True, "first_name": "Wijkbot", "username": BOT_USERNAME}
+        if method in ("getMyDescription", "getMyShortDescription"):  # BotDescription / BotShortDescription
+            return {"description" if method == "getMyDescription" else "short_description": ""}
         if method.startswith("send") or method.startswith("edit"):
             self._message_id += 1
             chat_id = int(params["chat_id"])

@@ -24,11 +24,16 @@ def organiser(app: App, line: str, moderator: bool = True, user: str = "@org:loc
 async def shared_story(app: App, user: str = "anna", channel: str = "telegram", name: str | None = None) -> str:
     person = Person(app, user, channel=channel)
     await person.onboard("centrum")
+    return await tell_story(app, person, name)
+
+
+async def tell_story(app: App, person: Person, name: str | None = None, story: str = STORY) -> str:
+    """``person`` (onboarded) shares ``story`` about safety, anonymously or with ``name``; returns its reference."""
     await person.say("/share")
     await person.say("Safety and crime")
-    await person.say(STORY)
+    await person.say(story)
     await person.say("Skip")
-    if channel == "telegram":
+    if person.actor.channel == "telegram":
         await person.say("Skip")  # no photo
     await person.say("With my first name" if name else "Anonymous")
     if name:

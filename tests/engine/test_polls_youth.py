@@ -85,7 +85,8 @@ async def test_youth_votes_are_linked_to_nobody(app: App, manual_clock: ManualCl
 
 
 async def test_results_only_from_the_minimum_number_of_voters(app: App, manual_clock: ManualClock,
-                                                              telegram_recorder: Recorder) -> None:
+                                                              telegram_recorder: Recorder,
+                                                              matrix_recorder: Recorder) -> None:
     manual_clock.set(MONDAY)
     kids = await youths(app, 5)
     await room(app, YOUTH_FORM)
@@ -102,12 +103,24 @@ async def test_results_only_from_the_minimum_number_of_voters(app: App, manual_c
     await room(app, "!close-poll P-2026-0001")
     await room(app, "!close-poll P-2026-0002")
     await app.outbox.drain()
-    first = [r for r in sent_to(telegram_recorder, "kid0") if "P-2026-0001" in r.text and "Results" in r.text]
+    first = [r for r in sent_to(telegram_recorder, "kid0")
+             if r.text.startswith("The results are in: Skatepark or football cage?")]
     assert len(first) == 1 and "Fewer than 5 people voted" in first[0].text and first[0].attachment is None
     assert "Skatepark:" not in first[0].text and "%" not in first[0].text  # no number of votes at all
-    second = [r for r in sent_to(telegram_recorder, "kid0") if "P-2026-0002" in r.text and "Results" in r.text]
+    # Also with too few votes: thanks, what they can still do, and where they will hear what was done.
+    assert "Thank you for voting!" in first[0].text and "Type /share" in first[0].text
+    assert "you will hear here in this chat" in first[0].text and "P-2026" not in first[0].text
+    second = [r for r in sent_to(telegram_recorder, "kid0")
+              if r.text.startswith("The results are in: Park or football cage?")]
     assert "5 people voted." in second[0].text and "Football cage: 4 votes (80%) ▇▇▇▇▇▇▇▇" in second[0].text
     assert second[0].attachment is not None and second[0].attachment.data is not None
+    assert "you will hear here in this chat" in second[0].text and "Type /share" not in second[0].text
+    # Organisers keep the reference and the audience in their room.
+    organisers = [r.text for r in sent_to(matrix_recorder, "!mod-centrum:localhost")
+                  if "Results of the poll P-2026-0001" in r.text]
+    assert len(organisers) == 1 and "A poll for young people aged 12-17." in organisers[0]
+    public = [r.text for r in sent_to(matrix_recorder, PUBLIC_ROOM) if "Uitslag van de peiling P-2026-0001" in r.text]
+    assert len(public) == 1 and "in deze chat" not in public[0]  # a room (Dutch here) is not someone's own chat
 
 
 async def test_the_minimum_is_configurable(tmp_path: Path, manual_clock: ManualClock) -> None:
@@ -162,3 +175,19 @@ async def test_youth_and_everyone_compared_on_the_same_question(app: App, manual
     assert "Skatepark: young people 100%, everyone 40%" in moderation[0]
     first = [r.text for r in matrix_recorder.sent if "Results of the poll P-2026-0001" in r.text]
     assert all("on the same question" not in text for text in first)  # the other poll was still open then
+
+
+async def test_the_youth_announcement_reads_without_clutter(app: App, manual_clock: ManualClock,
+                                                            telegram_recorder: Recorder) -> None:
+    manual_clock.set(MONDAY)
+    kids = await youths(app, 1)
+    await room(app, YOUTH_FORM)
+    await app.outbox.drain()
+    announced = [r.text for r in sent_to(telegram_recorder, "kid0") if "Skatepark or football cage?" in r.text]
+    assert announced[0].startswith("A question for young people in Centrum: Skatepark or football cage?")
+    assert "P-2026" not in announced[0] and "Reference" not in announced[0]  # organisers' business
+    closes = MONDAY + timedelta(days=3)
+    assert f"You can vote until {closes:%a}, {closes:%b} {closes.day} at " in announced[0]  # a short date …
+    assert str(closes.year) not in announced[0]  # … without the year
+    receipt = (await kids[0].send(tap(kids[0], "vote.1.1")))[0].text
+    assert "Your vote: Skatepark" in receipt and str(closes.year) not in receipt

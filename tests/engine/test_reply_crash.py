@@ -51,7 +51,7 @@ async def test_killed_between_commit_and_send_the_answer_arrives_once_after_the_
             await emu.wait_until(lambda: emu.calls_to("sendMessage"), timeout=60, what="the answer to be sent")
         finally:
             os.kill(bot.pid, signal.SIGKILL)
-            await asyncio.to_thread(bot.wait, 10)
+            await asyncio.to_thread(bot.communicate, timeout=10)  # reaps it and closes its pipes
         assert emu.messages(anna) == []  # the resident has no answer
         assert reply_rows(tmp_path / "wijkbot.sqlite3") == [("held", str(ANNA))]  # but the turn kept it
 

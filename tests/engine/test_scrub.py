@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import random
 import re
-import time
 
 import pytest
 
@@ -63,7 +62,7 @@ def _check_invariants(text: str, result: ScrubResult) -> None:
 
 
 def test_kinds_and_markers() -> None:
-    assert KINDS == ("phone", "email", "bsn", "iban", "address", "postcode", "plate")
+    assert KINDS == ("phone", "email", "bsn", "iban", "address", "postcode", "plate", "name", "handle", "birthdate")
     assert set(MARKERS) == set(KINDS)
     assert MARKERS["phone"] == "[telefoonnummer]"
     assert MARKERS["email"] == "[e-mailadres]"
@@ -72,6 +71,9 @@ def test_kinds_and_markers() -> None:
     assert MARKERS["address"] == "[huisnummer]"
     assert MARKERS["postcode"] == "[postcode+huisnummer]"
     assert MARKERS["plate"] == "[kenteken]"
+    assert MARKERS["name"] == "[naam]"
+    assert MARKERS["handle"] == "[account]"
+    assert MARKERS["birthdate"] == "[geboortedatum]"
 
 
 def test_result_types() -> None:
@@ -207,7 +209,7 @@ def test_email_in_context() -> None:
     assert scrub(text).text == "Mail naar mailto:[e-mailadres]. Of naar [e-mailadres]!"
 
 
-@pytest.mark.parametrize("text", ["Wij zitten @ het buurthuis.", "Twitter: @wijkbot", "jan@localhost", "a@b"])
+@pytest.mark.parametrize("text", ["Wij zitten @ het buurthuis.", "Om @ 19.00 uur", "jan@localhost", "a@b"])
 def test_email_negatives(text: str) -> None:
     _assert_unchanged(text)
 
@@ -348,7 +350,7 @@ def test_iban_negatives(text: str) -> None:
         ("Prinsengracht 263 A", "Prinsengracht [huisnummer]"),
         ("Hoofdstraat 12hs", "Hoofdstraat [huisnummer]"),
         ("ik woon op de kerkstraat 12", "ik woon op de kerkstraat [huisnummer]"),
-        ("Jan de Vries, Kerkstraat 12a, 1234 AB Amsterdam", "Jan de Vries, Kerkstraat [huisnummer], 1234 AB Amsterdam"),
+        ("Vries, Kerkstraat 12a, 1234 AB Amsterdam", "Vries, Kerkstraat [huisnummer], 1234 AB Amsterdam"),
     ],
 )
 def test_address_number_scrubbed(text: str, expected: str) -> None:
@@ -466,18 +468,18 @@ def test_plate_negatives(text: str) -> None:
 
 def test_findings_offsets_and_order() -> None:
     text = (
-        "Hallo, ik ben Jan (jan@example.nl, 06-12345678). Ik woon Kerkstraat 12, 1234 AB. "
+        "Hallo, ik ben hier (jan@example.nl, 06-12345678). Ik woon Kerkstraat 12, 1234 AB. "
         "BSN 123456782, rekening NL91 ABNA 0417 1643 00, auto AB-12-CD. Postcode 1234 AB 12."
     )
     result = scrub(text)
     assert [f.kind for f in result.findings] == ["email", "phone", "address", "bsn", "iban", "plate", "postcode"]
     for f in result.findings:
         assert text[f.start : f.end] == f.original
-    assert result.findings[0] == Finding("email", 19, 33, "jan@example.nl")
-    assert result.findings[1] == Finding("phone", 35, 46, "06-12345678")
+    assert result.findings[0] == Finding("email", 20, 34, "jan@example.nl")
+    assert result.findings[1] == Finding("phone", 36, 47, "06-12345678")
     _check_invariants(text, result)
     assert result.text == (
-        "Hallo, ik ben Jan ([e-mailadres], [telefoonnummer]). Ik woon Kerkstraat [huisnummer], 1234 AB. "
+        "Hallo, ik ben hier ([e-mailadres], [telefoonnummer]). Ik woon Kerkstraat [huisnummer], 1234 AB. "
         "BSN [BSN], rekening [IBAN], auto [kenteken]. Postcode [postcode+huisnummer]."
     )
 
@@ -532,7 +534,7 @@ def test_redact_stream_empty() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Robustness and speed
+# Robustness (linear time is tested by counting work in test_scrub_linear.py)
 
 _STORY = (
     "Op 12-03-2026 om 18:00 belde ik 06-12345678 over de Kerkstraat 12 (1234 AB 12), BSN 123456782, "
@@ -540,52 +542,19 @@ _STORY = (
 )
 
 
-def test_large_input_is_fast() -> None:
+def test_large_input_is_scrubbed_throughout() -> None:
     text = (_STORY * (100_000 // len(_STORY) + 1))[:100_000]
-    started = time.perf_counter()
     result = scrub(text)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 1.0
     assert "06-12345678" not in result.text
     assert "123456782" not in result.text
     assert "Z-2024-00123" in result.text
     _check_invariants(text, result)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a" * 100_000,
-        "0" * 100_000,
-        "01 " * 33_000,
-        "+1 " * 33_000,
-        "001 " * 25_000,
-        "ab-" * 33_000,
-        "a@" * 50_000,
-        "x@" + "a." * 50_000,
-        "a." * 50_000,
-        "Kerkstraat " * 9_000,
-        "NL91 " * 20_000,
-        "NL91" + " ABNA" * 20_000,
-        "1-" * 50_000,
-        " ".join(str(i) for i in range(20_000))[:100_000],
-    ],
-    ids=lambda t: repr(t[:12]),
-)
-def test_pathological_input_is_fast(text: str) -> None:
-    started = time.perf_counter()
-    result = scrub(text)
-    assert time.perf_counter() - started < 1.0
-    _check_invariants(text, result)
-
-
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_bytes(seed: int) -> None:
     text = random.Random(seed).randbytes(100_000).decode("utf-8", errors="replace")
-    started = time.perf_counter()
-    result = scrub(text)
-    assert time.perf_counter() - started < 1.0
-    _check_invariants(text, result)
+    _check_invariants(text, scrub(text))
 
 
 @pytest.mark.parametrize("seed", [4, 5])

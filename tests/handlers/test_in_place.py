@@ -15,7 +15,7 @@ def in_place(replies: list[Reply]) -> list[bool]:
 
 
 async def test_the_next_question_of_a_flow_may_replace_the_pressed_one(app: App) -> None:
-    anna = Person(app, "anna", language_hint="en")
+    anna = Person(app, "anna")  # no app language: asked first
     await anna.say("/start")
     neighbourhood = await anna.press("en")
     assert in_place(neighbourhood) == [True] and "In which neighbourhood" in neighbourhood[0].text
@@ -25,8 +25,7 @@ async def test_the_next_question_of_a_flow_may_replace_the_pressed_one(app: App)
 
 async def test_a_question_kept_as_a_record_is_never_replaced(app: App) -> None:
     anna = Person(app, "anna", language_hint="en")
-    await anna.say("/start")
-    await anna.press("en")
+    await anna.say("/start")  # her app's language: straight to the neighbourhood
     await anna.press("centrum")
     welcome = await anna.press("yes")  # what she agreed to stays readable
     assert "Thank you, welcome!" in welcome[0].text and not any(in_place(welcome))
@@ -42,7 +41,7 @@ async def test_a_question_kept_as_a_record_is_never_replaced(app: App) -> None:
 
 
 async def test_typed_answers_and_refusals_are_never_in_place(app: App) -> None:
-    anna = Person(app, "anna", language_hint="en")
+    anna = Person(app, "anna")
     await anna.say("/start")
     typed = await anna.say("English")  # typed: there is no pressed message to replace
     assert "In which neighbourhood" in typed[0].text and not any(in_place(typed))

@@ -15,16 +15,17 @@ Bot side (botapi_methods.METHODS): getMe, logOut, close, getUpdates, setWebhook,
 deleteWebhook, getWebhookInfo, sendMessage, editMessageText, editMessageCaption,
 editMessageReplyMarkup, deleteMessage(s), answerCallbackQuery, sendChatAction, sendPhoto,
 sendDocument, sendLocation, getFile (+ GET /file/bot<token>/<file_path>), sendPoll, stopPoll,
-set/get/deleteMyCommands, set/getChatMenuButton, getChat, leaveChat, getChatMember. Any other
-method answers 404 like Telegram; a real Bot API method that is not emulated is listed in
-``emu.unemulated`` (PTB raises every 404 as ``InvalidToken``).
+set/get/deleteMyCommands, set/getMyDescription, set/getMyShortDescription (``botapi_profile``),
+set/getChatMenuButton, getChat, leaveChat, getChatMember. Any other method answers 404 like
+Telegram; a real Bot API method that is not emulated is listed in ``emu.unemulated`` (PTB raises
+every 404 as ``InvalidToken``).
 
 People side: ``emu.user(...)`` -> ``EmuUser`` (send, send_photo, send_document,
 send_location, edit, press, press_button, vote, block, unblock); ``emu.group(...)`` ->
 ``EmuChat``. Inspection: ``messages``, ``history``, ``message``, ``last_message``, ``calls``,
-``calls_to``, ``commands``, ``visible_commands``, ``answered_callbacks``, ``files``,
-``file_bytes``, ``polls``, ``chat_actions``, ``updates``, ``pending_updates``, ``stats``,
-``sent_per_second``. Waiting: ``wait_until``, ``wait_for_message``, ``wait_for_call``,
+``calls_to``, ``commands``, ``visible_commands``, ``descriptions``, ``visible_description``,
+``answered_callbacks``, ``files``, ``file_bytes``, ``polls``, ``chat_actions``, ``updates``,
+``pending_updates``, ``stats``, ``sent_per_second``. Waiting: ``wait_until``, ``wait_for_message``, ``wait_for_call``,
 ``wait_for_answer``, ``wait_confirmed``. Faults and limits: ``fail_next``, ``delay_next``,
 ``rate_limit_per_second=``, ``per_chat_limits=``, ``redeliver``, ``drop_pending_updates``.
 
@@ -362,6 +363,10 @@ class BotApiEmulator(EmulatorState):
             description = description or f"Too Many Requests: retry after {retry_after}"
         description = description or _DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._faults.setdefault(method.lower(), deque()).append(_Fault(status, description, retry_after, count))
+
+    def clear_faults(self) -> None:
+        """Forget the failures ``fail_next`` still had in store: the service is back."""
+        self._faults.clear()
 
     def delay_next(self, method: str, seconds: float, *, count: int = 1, before: bool = False) -> None:
         """Delay the answer to the next ``count`` calls of ``method``.

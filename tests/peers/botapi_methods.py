@@ -82,6 +82,7 @@ _NOT_MODIFIED = (
     "as a current content and reply markup of the message"
 )
 MAX_TEXT = 4096
+DELETE_WINDOW = 48 * 3600  # seconds a message can be deleted after it was sent
 MAX_CAPTION = 1024
 
 
@@ -362,6 +363,11 @@ class MessageMethods:
         return True
 
     def _may_delete(self, chat: EmuChat, stored: StoredMessage) -> bool:
+        """https://core.telegram.org/bots/api#deletemessage: "A message can only be deleted if it was sent less
+        than 48 hours ago"; then the bot's own messages anywhere, incoming ones in private chats, any message in a
+        group the bot administers."""
+        if self.emu.now() - int(stored.data["date"]) >= DELETE_WINDOW:
+            return False
         return stored.from_bot or chat.type == "private" or chat.bot_is_admin
 
     def _delete(self, chat: EmuChat, message_id: int) -> None:

@@ -10,17 +10,17 @@ from .botapi_format import format_text
 from .botapi_methods import (
     _SEND_COMMON,
     MAX_CAPTION,
-    MessageMethods,
     _markup_or_none,
     _names,
     _set,
     api,
 )
 from .botapi_model import Params, PollState, UploadedFile, bad_request, new_poll_id
+from .botapi_profile import ProfileMethods
 
 
-class BotApiMethods(MessageMethods):
-    """Implements each emulated Bot API method on the emulator's state."""
+class BotApiMethods(ProfileMethods):
+    """Implements each emulated Bot API method on the emulator's state (the profile texts: ``botapi_profile``)."""
 
     # --------------------------------------------------------------------- media
 
@@ -209,12 +209,6 @@ class BotApiMethods(MessageMethods):
     def scope_key(self, p: Params) -> str:
         scope = p.get_json("scope", "bot command scope")
         return self.emu._scope_key(scope)
-
-    def language(self, p: Params) -> str:
-        language = p.get_str("language_code") or ""
-        if language and not re.fullmatch(r"[a-z]{2}", language):
-            raise bad_request("invalid language code specified")
-        return language
 
     @api("setMyCommands", {"commands", "scope", "language_code"})
     async def set_my_commands(self, p: Params) -> Any:

@@ -69,6 +69,7 @@ class EmulatorState:
         self.sent_per_second: Counter[int] = Counter()
         self.default_menu_button: dict[str, Any] = {"type": "commands"}
         self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}  # ("description" | "short_description", language)
         self._files_by_path: dict[str, StoredFile] = {}
         self._photo_groups: dict[str, list[dict[str, Any]]] = {}
         self._global_window: deque[float] = deque()
@@ -250,6 +251,12 @@ class EmulatorState:
                 if found:
                     return list(found)
         return []
+
+    def visible_description(self, user: EmuUser, kind: str = "description") -> str:
+        """The description (or ``kind="short_description"``) ``user`` sees: their app language's, else the one
+        set without a language."""
+        language = (user.language_code or "")[:2]
+        return self.descriptions.get((kind, language)) or self.descriptions.get((kind, ""), "")
 
     def file_bytes(self, file_id: str) -> bytes:
         return self.files[file_id].data

@@ -73,3 +73,32 @@ async def test_a_failed_change_rolls_back_completely(tmp_path: Path) -> None:
     async with db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM reference_counters") == 0
     await db.close()
+
+
+async def test_version_11_dates_existing_residents_by_their_latest_sign_of_life(tmp_path: Path) -> None:
+    """Residents from before migration 11 get the latest day anything shows they used the bot, so the retention
+    sweep does not erase them for lack of a date."""
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate_to=10)
+    async with db.transaction() as tx:
+        for user, consent in (("talker", "2024-01-05T09:00:00+00:00"), ("sharer", "2024-02-01T09:00:00+00:00"),
+                              ("voter", "2024-03-01T09:00:00+00:00"), ("quiet", "2024-04-01T09:00:00+00:00")):
+            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
+                             " consent_at, created_at) VALUES ('telegram', ?, ?, 'nl', 'centrum', ?, ?)",
+                             (user, user, consent, consent))
+        await tx.execute("INSERT INTO conversations (channel, user_id, updated_at) VALUES"
+                         " ('telegram', 'talker', '2026-06-30T23:59:00+00:00')")
+        await tx.execute("INSERT INTO experiences (reference, resident_id, neighbourhood_id, theme, text_public,"
+                         " language, created_at) SELECT 'W-2026-0001', id, 'centrum', 'housing', 'x', 'nl',"
+                         " '2026-05-04T10:00:00+00:00' FROM residents WHERE user_id = 'sharer'")
+        await tx.execute("INSERT INTO polls (reference, question, opens_at, closes_at, room, created_by, created_at)"
+                         " VALUES ('P-2026-0001', 'q', '2026-01-01', '2026-02-01', '!r', '@o', '2026-01-01')")
+        await tx.execute("INSERT INTO poll_options VALUES (1, 1, 'a')")
+        await tx.execute("INSERT INTO poll_votes (poll_id, resident_id, option, at) SELECT 1, id, 1,"
+                         " '2026-01-20T08:00:00+00:00' FROM residents WHERE user_id = 'voter'")
+    await db.close()
+    await db.open()
+    async with db.transaction() as tx:
+        found = {r["user_id"]: r["last_active"] for r in await tx.all("SELECT user_id, last_active FROM residents")}
+    await db.close()
+    assert found == {"talker": "2026-06-30", "sharer": "2026-05-04", "voter": "2026-01-20", "quiet": "2024-04-01"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import aiosqlite
@@ -12,6 +13,7 @@ import pytest
 
 from bot.app import App
 from bot.channels.base import Actor, Address, Incoming
+from bot.clock import ManualClock
 from bot.store.db import Database
 from tests.support import Person, count_round_trips
 
@@ -153,3 +155,19 @@ async def test_a_dialogue_turn_takes_two_round_trips(app: App, monkeypatch: pyte
     # until the channel sent it, bot/engine/replies.py) with the COMMIT.
     assert replies[0].receipt is not None
     assert trips() == 2
+
+
+async def test_a_turn_on_a_new_day_notes_the_day_in_the_same_two_round_trips(app: App,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    anna = Person(app, "anna", channel="telegram", language_hint="en")
+    await anna.onboard()
+    clock = app.services.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(days=3))
+    trips = count_round_trips(monkeypatch)
+    await anna.send(Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), text="/help", command="help",
+                             event_id="u78"))
+    assert trips() == 2  # the day travels with the turn's COMMIT
+    monkeypatch.undo()
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT last_active FROM residents") == app.services.now().date().isoformat()

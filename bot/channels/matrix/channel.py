@@ -13,16 +13,17 @@ from typing import Any
 
 import nio
 
-from bot.channels import matrix_format as fmt
 from bot.channels.base import Actor, Address, Host, Incoming, PollVote
+from bot.channels.matrix import format as fmt
+from bot.channels.matrix.direct import DirectChats
 from bot.channels.matrix.sending import _NETWORK, Sending
-from bot.channels.matrix_direct import DirectChats
 from bot.config import Config
 
 log = logging.getLogger("bot.channels.matrix")
 
 class MatrixChannel(Sending):
     name = "matrix"
+    command_prefix = "!"  # Element treats /words as its own commands
     can_send_files = True
     accepts_photos = False
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages
@@ -280,7 +281,6 @@ class MatrixChannel(Sending):
         else:
             await self.client.room_leave(room_id)
             log.info("matrix: rejected an invite to a %s from someone not in matrix.allowed_inviters", kind)
-            log.debug("matrix: rejected invite from %s", inviter)
 
     def _is_private(self, room: Any) -> bool:
         return room.room_id not in self._group_rooms and int(room.member_count) <= 2

@@ -3,9 +3,11 @@ and direct chats the bot opens itself. Part of the Matrix channel (see ``bot/cha
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -13,14 +15,17 @@ from typing import Any
 import aiohttp
 import nio
 
-from bot.channels import matrix_format as fmt
-from bot.channels.base import Attachment, AttachmentKind, Host, Reply, SendResult
-from bot.channels.matrix_direct import DirectChats
+from bot.channels.base import Address, Attachment, AttachmentKind, Host, Reply, SendResult
+from bot.channels.matrix import format as fmt
+from bot.channels.matrix.direct import DirectChats
 from bot.config import MatrixConfig
 
 log = logging.getLogger("bot.channels.matrix")
 
 _NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
+# How long one request may wait in all for the homeserver's rate limit (M_LIMIT_EXCEEDED) before the send is
+# reported as ``retry_after`` (the outbox then retries that message alone, later).
+MAX_RATE_LIMIT_WAIT = 60.0
 
 
 class Sending:
@@ -65,8 +70,26 @@ class Sending:
             await self.add_reactions(room_id, event_id, reply.reactions)
         return SendResult(ok=True, message_id=event_id)
 
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Redact one of the bot's events (``m.room.redaction``): clients then show it as removed, and the
+        homeserver drops its content. A direct chat is found, never opened, for it."""
+        if self.client is None or not self._loaded:
+            return SendResult(ok=False, error="not connected yet")
+        try:
+            room_id = (self._direct.usable(self.client.rooms, self._left, self._group_rooms, address.chat_id)
+                       if address.chat_id.startswith("@") else await self._room_id(address.chat_id))
+            if room_id is None or room_id in self._left or room_id not in self.client.rooms:
+                return SendResult(ok=False, final=True, error="the room is gone")
+            resp = await self.client.room_redact(room_id, message_id)
+        except _NETWORK as exc:
+            return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
+        if isinstance(resp, nio.RoomRedactResponse):
+            return SendResult(ok=True, message_id=str(resp.event_id))
+        failed = fmt.failure(resp)  # rate limited: later; no access to the room: never (the chat is not "gone")
+        return SendResult(ok=False, final=True, error=failed.error) if failed.unreachable else failed
+
     async def _direct_room(self, user_id: str) -> str:
-        """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or
+        """The direct chat with a person the bot writes to first (``bot/channels/matrix/direct.py``): reused, or
         created encrypted with an ``is_direct`` invite; returns once its state has arrived by sync."""
         direct = self._direct
         async with direct.lock:
@@ -92,9 +115,24 @@ class Sending:
         return private and not any(u != self.mx.user_id for u in room.users)
 
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
-        if not isinstance(resp, nio.RoomSendResponse):
-            raise fmt.SendFailed(fmt.failure(resp))
+        """Send one event. A 429 (``M_LIMIT_EXCEEDED``) is waited out for this request only, for the
+        ``retry_after_ms`` the homeserver gave, then the same request is repeated with the same transaction id (so
+        a homeserver that did accept it keeps one copy). nio itself never sleeps on a 429 here
+        (``max_limit_exceeded=0``), so other requests, the sync loop above all, go on meanwhile; and a reply of
+        several events (text, poll, file) is never half sent and then repeated whole by the outbox."""
+        tx_id = str(uuid.uuid4())
+        waited = 0.0
+        while True:
+            resp = await self.client.room_send(room_id, event_type, content, tx_id=tx_id,
+                                               ignore_unverified_devices=True)
+            if isinstance(resp, nio.RoomSendResponse):
+                break
+            result = fmt.failure(resp)
+            if result.retry_after is None or waited + result.retry_after > MAX_RATE_LIMIT_WAIT:
+                raise fmt.SendFailed(result)
+            log.info("matrix: the homeserver rate-limits the bot; this message waits %.2f s", result.retry_after)
+            await asyncio.sleep(result.retry_after)
+            waited += result.retry_after
         self._sent.add(resp.event_id)
         return str(resp.event_id)
 

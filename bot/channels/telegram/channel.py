@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -34,13 +35,13 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.channels import layout
-from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Host, Incoming, Reply, SendResult
+from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Busy, Host, Incoming, Reply, SendResult
 from bot.channels.callback import derive_secret, sign, verify
+from bot.channels.telegram import deleting
 from bot.channels.telegram.limiter import ChatPacer
 from bot.channels.telegram.pacing import ChatOrderedUpdates, retry_after_seconds
-from bot.channels.telegram.transport import AiohttpRequest
-from bot.channels.telegram.uploads import FileIds
-from bot.channels.telegram_settings import (
+from bot.channels.telegram.profile import publish_profile
+from bot.channels.telegram.settings import (
     ALLOWED_UPDATES,
     CAPTION_LIMIT,
     CONCURRENT_UPDATES,
@@ -55,6 +56,8 @@ from bot.channels.telegram_settings import (
     TelegramUnavailable,
     api_urls,
 )
+from bot.channels.telegram.transport import AiohttpRequest
+from bot.channels.telegram.uploads import FileIds
 from bot.config import Config, TelegramConfig
 from bot.errors import error_reference
 from bot.i18n import Translator, best_language
@@ -66,6 +69,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 class TelegramChannel:
     name = "telegram"
+    command_prefix = "/"
     can_send_files = True
     accepts_photos = True
 
@@ -145,6 +149,7 @@ class TelegramChannel:
                                       f"telegram.api_base_url): {type(exc).__name__}") from None
         self.username = app.bot.username or self.username
         await self._publish_menu(app.bot)
+        await publish_profile(app.bot, self.config, self._call)  # what an empty chat shows before /start
         await app.start()
         if app.updater is None:
             return
@@ -337,6 +342,20 @@ class TelegramChannel:
 
     # --------------------------------------------------------------------- sending
 
+    async def busy(self, address: Address, what: Busy) -> None:
+        """A chat action ("typing…", "sending a file…") while a slow answer is prepared; Telegram shows it for up
+        to 5 seconds or until the bot's next message. Best effort, tried once (no retries to delay the answer): a
+        failure changes nothing."""
+        action = {Busy.PHOTO: ChatAction.UPLOAD_PHOTO, Busy.FILE: ChatAction.UPLOAD_DOCUMENT}.get(what,
+                                                                                             ChatAction.TYPING)
+        if self._app is None or address.channel != self.name:
+            return
+        try:
+            await self._app.bot.send_chat_action(int(address.chat_id), action,
+                                                 message_thread_id=int(address.thread) if address.thread else None)
+        except (TelegramError, ValueError) as exc:
+            log.debug("telegram: chat action not shown (%s)", type(exc).__name__)
+
     async def send(self, reply: Reply) -> SendResult:
         """Send (or edit) one reply; failures are reported in the result, never raised."""
         address = reply.address
@@ -344,10 +363,17 @@ class TelegramChannel:
             return SendResult(ok=False, error="no telegram address")
         try:
             markup = self._keyboard(reply, address)
-        except ValueError as exc:
-            log.error("telegram: cannot render the options of a reply (%s)", exc)
-            return SendResult(ok=False, error=str(exc))
+        except ValueError as exc:  # an option that cannot be a button: the text still goes out, options typed
+            log.error("telegram: cannot render the options of a reply as buttons (%s)", exc)
+            markup = None
+            reply = replace(reply, text=layout.numbered(reply.text, [c.label for c in reply.choices]), choices=())
         return await self._deliver(reply, markup)
+
+    async def delete(self, address: Address, message_id: str) -> SendResult:
+        """Delete one of the bot's messages (``deleting.py``: Telegram allows it for 48 hours)."""
+        if self._app is None:
+            return SendResult(ok=False, error="the telegram channel is not running")
+        return await deleting.delete(self._call, self._app.bot, address, message_id)
 
     def _keyboard(self, reply: Reply, address: Address) -> InlineKeyboardMarkup | None:
         if not reply.choices:
@@ -425,7 +451,7 @@ class TelegramChannel:
                 await self._host.unreachable(address)
             return SendResult(ok=False, unreachable=True, error="forbidden")
         log.warning("telegram: sending failed (%s)", type(exc).__name__)
-        log.debug("telegram: sending to %s failed: %s", address.chat_id, exc)
+        log.debug("telegram: sending failed: %s", exc)  # the Bot API's description; never the chat
         return SendResult(ok=False, error=f"{type(exc).__name__}: {exc}")
 
     async def _call(self, what: str, action: Callable[[], Awaitable[T]]) -> T:

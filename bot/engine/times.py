@@ -1,5 +1,12 @@
 """Understanding times the way organisers type them: "vrijdag 18:00", "over 3 dagen", "in 3 days",
-"morgen 9:00", "15 december", "2026-12-15 12:00". Dutch and English; local time zone; always in the future.
+"morgen 9:00", "15 december", "2026-12-15 12:00", "om 18 uur", "dinsdag om 18 uur", "volgende week dinsdag",
+"morgen om half 8 's avonds", "at 6 pm", "next week Tuesday". Dutch and English; local time zone; always in the
+future.
+
+An hour is read on the 24-hour clock ("om 8 uur" is 08:00) unless it says otherwise ("pm", "'s avonds"). Only
+"half 8" alone is refused with a question: Dutch speakers use it for 07:30 and 19:30 alike. A time without a day
+is today, or tomorrow once it has passed. "volgende week dinsdag" is the Tuesday of next week (Monday to
+Sunday); "volgende dinsdag" and "next Tuesday" the first Tuesday to come.
 """
 
 from __future__ import annotations
@@ -31,7 +38,12 @@ UNITS = {
     "dag": "days", "dagen": "days", "day": "days", "days": "days",
     "week": "weeks", "weken": "weeks", "weeks": "weeks",
 }
-_TIME = re.compile(r"(?:om\s+|at\s+)?(\d{1,2})(?:[:.](\d{2}))?\s*(?:uur|u|h)?$")
+_TIME = re.compile(
+    r"^(?P<at>(?:om|at|rond|around)\s+)?(?P<half>half\s+)?(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
+    r"\s*(?P<unit>uur|u|h|am|pm|a\.m\.|p\.m\.)?"
+    r"(?:\s+(?P<part>'?s\s?(?:ochtends|morgens|middags|avonds|nachts)|in the (?:morning|afternoon|evening)))?$")
+_EVENING = ("avonds", "evening")  # the hour is after noon
+_AFTERNOON = ("middags", "afternoon")  # after noon from 1 to 6; "half 12 's middags" is 11:30
 _RELATIVE = re.compile(r"^(?:over|in)\s+(\d{1,3})\s+([a-z]+)$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t](\d{1,2})[:.](\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})\s+([a-z]+)(?:\s+(\d{4}))?$")
@@ -41,12 +53,12 @@ DEFAULT_TIME = time(18, 0)  # a date without a time means the end of the working
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A moment in the future, timezone-aware (UTC); raises UserError when it cannot be understood."""
-    typed = " ".join(text.lower().replace(",", " ").split())
+    typed = " ".join(text.lower().replace(",", " ").replace("’", "'").split())
     local_now = now.astimezone(tz)
     result = _parse(typed, local_now, tz)
     if result is None:
-        raise UserError("I do not understand the time '{text}'. Try for example 'vrijdag 18:00', 'over 3 dagen', "
-                        "'in 3 days' or '2026-12-15 12:00'.", text=text[:40])
+        raise UserError("I do not understand the time '{text}'. Try for example 'vrijdag 18:00', 'om 18 uur', "
+                        "'volgende week dinsdag', 'over 3 dagen', 'at 6 pm' or '2026-12-15 12:00'.", text=text[:40])
     if result <= local_now:
         raise UserError("That time has already passed: {text}.", text=text[:40])
     return result.astimezone(ZoneInfo("UTC"))
@@ -62,10 +74,38 @@ def _clock(rest: str) -> time | None:
     match = _TIME.match(rest)
     if not match:
         return None
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    unit, part = match["unit"] or "", match["part"] or ""
+    if match["half"]:  # "half 8" is half past seven
+        if match["minute"] or unit not in ("", "am", "pm", "a.m.", "p.m.") or not 1 <= hour <= 24:
+            return None
+        hour, minute = hour - 1, 30
+        if hour < 12 and not unit and not part:
+            raise UserError("Do you mean {morning} or {evening}? Type the time as on a 24-hour clock, for example "
+                            "'morgen {evening}'.", morning=f"{hour:02d}:30", evening=f"{hour + 12:02d}:30")
+    if unit in ("am", "pm", "a.m.", "p.m."):  # 12 am is midnight, 12 pm noon
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if unit.startswith("p") else 0)
+    elif part.endswith(_EVENING) or (part.endswith(_AFTERNOON) and hour < 7):
+        hour += 12 if hour < 12 else 0
+    elif part.endswith("nachts") and hour == 12:
+        hour = 0
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def _time_alone(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """ "om 18 uur", "at 6 pm", "18:00": today, or tomorrow once it has passed. A bare number is no time."""
+    match = _TIME.match(typed)
+    if not match or not (match["at"] or match["unit"] or match["minute"] or match["half"] or match["part"]):
+        return None
+    clock = _clock(typed)
+    if clock is None:
+        return None
+    candidate = _at(now.date(), clock, tz)
+    return candidate if candidate > now else _at(now.date() + timedelta(days=1), clock, tz)
 
 
 def _parse(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:
@@ -80,8 +120,19 @@ def _parse(typed: str, now: datetime, tz: ZoneInfo) -> datetime | None:
             return _at(date(year, month, day), clock, tz)
         except ValueError:
             return None
+    alone = _time_alone(typed, now, tz)
+    if alone is not None:
+        return alone
     words = typed.split(" ")
+    if words[0] in ("op", "on") and len(words) > 1:  # "op dinsdag om 18 uur", "on Tuesday at 6 pm"
+        words = words[1:]
     head, rest = words[0], " ".join(words[1:])
+    if words[:2] in (["volgende", "week"], ["next", "week"]) and len(words) > 2 and words[2] in WEEKDAYS:
+        at = _clock(" ".join(words[3:]))  # the given day of next week, Monday to Sunday
+        if at is None:
+            return None
+        monday = now.date() - timedelta(days=now.weekday()) + timedelta(days=7)
+        return _at(monday + timedelta(days=WEEKDAYS[words[2]]), at, tz)
     for prefix, days in (("vandaag", 0), ("today", 0), ("morgen", 1), ("tomorrow", 1), ("overmorgen", 2)):
         if head == prefix:
             at = _clock(rest)

@@ -1,5 +1,0 @@
--- wijkbot schema, version 11: reserved. Another branch of the same round of work (issue 13) ships its own
--- migration 0011; this placeholder only keeps the numbers without gaps on the branch that adds 0013 (outbox
--- priorities, held replies), and gives way to that migration when the branches are merged (delete this file
--- then: two files numbered 11 stop the bot at start, so it cannot be forgotten). It changes nothing.
-SELECT 1;

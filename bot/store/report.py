@@ -1,0 +1,227 @@
+"""The report back's queries: aggregates for a period and the period before, read from one snapshot.
+
+A report reads a lot (a year of a big municipality is 50,000 stories), so it never holds the bot's write lock:
+:meth:`Reader.open` opens its own read-only connection and keeps one transaction open, so every query sees the
+same moment while the bot goes on writing (SQLite's WAL). Counting is left to SQL (``GROUP BY``); the one query
+that has to look at every story (time to first feedback) is streamed from a cursor, a chunk at a time, so memory
+does not grow with the number of stories. Timestamps are ISO-8601 text in UTC; a period is ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiosqlite
+
+from bot.store.db import Row, Tx
+
+CHUNK = 1000  # rows fetched per round trip to the worker thread when streaming
+REASON_ACTION = "reason"  # the audit log's action for the kind of reason (bot/engine/moderation_reasons.py)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The previous period, then the reported one: ``[previous, start)`` and ``[start, end)`` (ISO text, UTC)."""
+
+    previous: str
+    start: str
+    end: str
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values) or "NULL"
+
+
+def _period(column: str) -> str:
+    """SQL naming the period a timestamp falls in (the WHERE clause keeps it inside ``[previous, end)``)."""
+    return f"CASE WHEN {column} >= ? THEN 'current' ELSE 'previous' END"
+
+
+class Reader:
+    """A read-only snapshot of the database for one report."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    @asynccontextmanager
+    async def open(cls, path: Path | str) -> AsyncIterator[Reader]:
+        uri = "file:" + quote(str(path)) + "?mode=ro"
+        conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("BEGIN")  # one snapshot for every query of the report
+            yield cls(conn)
+            await conn.execute("COMMIT")
+        finally:
+            await conn.close()
+
+    async def stream(self, sql: str, params: Sequence[Any] = ()) -> AsyncIterator[Row]:
+        """The rows of a query, fetched a chunk at a time."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            cursor.arraysize = CHUNK
+            async for row in cursor:
+                yield row
+
+    async def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """A query whose rows are aggregates (their number does not grow with the stories)."""
+        return [row async for row in self.stream(sql, params)]
+
+
+async def rejection_reasons(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, period, category, n): stories not published, by the kind of reason (kept in the audit
+    log beside the decision; stories rejected before there were kinds count as "other")."""
+    return await r.all(
+        f"SELECT e.neighbourhood_id, {_period('e.created_at')} AS period, COALESCE(a.detail, 'other') AS category,"
+        " COUNT(*) AS n FROM experiences e LEFT JOIN audit_log a ON a.reference = e.reference AND a.action = ?"
+        f" WHERE e.status = 'rejected' AND e.neighbourhood_id IN ({_marks(hoods)})"
+        " AND e.created_at >= ? AND e.created_at < ? GROUP BY e.neighbourhood_id, period, category",
+        (p.start, REASON_ACTION, *hoods, p.previous, p.end))
+
+
+def first_feedback(r: Reader, hoods: Sequence[str], p: Periods) -> AsyncIterator[Row]:
+    """Every story of either period (streamed): neighbourhood_id, theme, period, created_at and the moment of the
+    first feedback linked to it before its period ended (``linked_at``, NULL when none)."""
+    period_end = "CASE WHEN e.created_at >= ? THEN ? ELSE ? END"
+    return r.stream(
+        f"SELECT e.neighbourhood_id, e.theme, {_period('e.created_at')} AS period, e.created_at,"
+        " (SELECT MIN(f.created_at) FROM feedback_experiences fe JOIN feedback f ON f.id = fe.feedback_id"
+        f"   WHERE fe.experience_id = e.id AND f.created_at < {period_end}) AS linked_at"
+        f" FROM experiences e WHERE e.neighbourhood_id IN ({_marks(hoods)})"
+        " AND e.created_at >= ? AND e.created_at < ?",
+        (p.start, p.start, p.end, p.start, *hoods, p.previous, p.end))
+
+
+async def theme_feedback(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, theme, created_at): feedback on a whole theme (everyone who wrote about it there hears
+    it), given in either period; few rows, in time order."""
+    return await r.all(
+        "SELECT neighbourhood_id, theme, created_at FROM feedback WHERE theme IS NOT NULL"
+        f" AND neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ? ORDER BY created_at",
+        (*hoods, p.previous, p.end))
+
+
+async def quotes(r: Reader, hoods: Sequence[str], p: Periods, per_theme: int) -> list[Row]:
+    """(theme, text_public, language, published): the latest published stories of the period, at most
+    ``per_theme`` a theme, with how many stories of that theme were published."""
+    return await r.all(
+        "SELECT theme, text_public, language, published FROM ("
+        " SELECT theme, text_public, language, COUNT(*) OVER (PARTITION BY theme) AS published,"
+        "  ROW_NUMBER() OVER (PARTITION BY theme ORDER BY decided_at DESC, id DESC) AS rank"
+        f" FROM experiences WHERE status = 'approved' AND neighbourhood_id IN ({_marks(hoods)})"
+        " AND created_at >= ? AND created_at < ?) ranked WHERE rank <= ? ORDER BY theme, rank",
+        (*hoods, p.start, p.end, per_theme))
+
+
+async def heard_counts(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, theme, period, answer, n): "did you feel heard?" answers given in either period."""
+    return await r.all(
+        f"SELECT neighbourhood_id, COALESCE(theme, '') AS theme, {_period('at')} AS period, answer, COUNT(*) AS n"
+        f" FROM heard WHERE neighbourhood_id IN ({_marks(hoods)}) AND at >= ? AND at < ?"
+        " GROUP BY neighbourhood_id, theme, period, answer",
+        (p.start, *hoods, p.previous, p.end))
+
+
+GROUPABLE = {("experiences", "theme"), ("experiences", "status"), ("experiences", "language"),
+             ("residents", "channel"), ("residents", "language")}
+
+
+async def counts(r: Reader, table: str, columns: tuple[str, ...], hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, period, *columns, n): stories shared, or residents who joined, in either period."""
+    assert columns and all((table, column) in GROUPABLE for column in columns)
+    names = ", ".join(columns)
+    return await r.all(
+        f"SELECT neighbourhood_id, {_period('created_at')} AS period, {names}, COUNT(*) AS n"
+        f" FROM {table} WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
+        f" GROUP BY neighbourhood_id, period, {names}",
+        (p.start, *hoods, p.previous, p.end))
+
+
+async def residents_registered(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, period, n): residents registered at the end of each period."""
+    return await r.all(
+        "SELECT neighbourhood_id, 'current' AS period, COUNT(*) AS n FROM residents"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at < ? GROUP BY neighbourhood_id"
+        " UNION ALL SELECT neighbourhood_id, 'previous' AS period, COUNT(*) AS n FROM residents"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at < ? GROUP BY neighbourhood_id",
+        (*hoods, p.end, *hoods, p.start))
+
+
+async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """Feedback of the neighbourhoods given in the period or with a commitment date in it: the commitments and
+    the "you said, we did, because" lines. ``stories`` is how many stories it answers (linked ones)."""
+    return await r.all(
+        "SELECT f.reference, f.neighbourhood_id, COALESCE(f.theme, '') AS theme, f.status, f.what, f.because,"
+        " f.commitment_date, f.created_at, f.updated_at,"
+        " (SELECT COUNT(*) FROM feedback_experiences fe WHERE fe.feedback_id = f.id) AS stories"
+        f" FROM feedback f WHERE f.neighbourhood_id IN ({_marks(hoods)})"
+        " AND ((f.updated_at >= ? AND f.created_at < ?) OR (f.commitment_date >= ? AND f.commitment_date < ?))"
+        " ORDER BY f.created_at, f.id",
+        (*hoods, p.start, p.end, p.start, p.end))
+
+
+async def linked_themes(r: Reader, references: Sequence[str]) -> list[Row]:
+    """(reference, theme): the themes of the stories each feedback answers."""
+    return await r.all(
+        "SELECT DISTINCT f.reference, e.theme FROM feedback f JOIN feedback_experiences fe ON fe.feedback_id = f.id"
+        f" JOIN experiences e ON e.id = fe.experience_id WHERE f.reference IN ({_marks(references)})",
+        tuple(references))
+
+
+async def polls_closed(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """Polls for these neighbourhoods that closed in the period (not cancelled ones)."""
+    return await r.all(
+        "SELECT id, reference, question, max_selections, youth_min, youth_max, closed_at FROM polls"
+        " WHERE status = 'closed' AND closed_at >= ? AND closed_at < ?"
+        f" AND id IN (SELECT poll_id FROM poll_neighbourhoods WHERE neighbourhood_id IN ({_marks(hoods)}))"
+        " ORDER BY closed_at, id",
+        (p.start, p.end, *hoods))
+
+
+async def poll_tally(r: Reader, poll_id: int) -> tuple[list[Row], int]:
+    """The options with their counts (adult and youth votes together) and the number of voters."""
+    options = await r.all(
+        "SELECT o.number, o.label,"
+        " (SELECT COUNT(*) FROM poll_votes v WHERE v.poll_id = o.poll_id AND v.option = o.number)"
+        " + (SELECT COUNT(*) FROM poll_youth_votes y WHERE y.poll_id = o.poll_id AND y.option = o.number) AS n"
+        " FROM poll_options o WHERE o.poll_id = ? ORDER BY o.number", (poll_id,))
+    voters = await r.all(
+        "SELECT (SELECT COUNT(DISTINCT resident_id) FROM poll_votes WHERE poll_id = ?)"
+        " + (SELECT COUNT(DISTINCT voter) FROM poll_youth_votes WHERE poll_id = ?) AS n", (poll_id, poll_id))
+    return options, int(voters[0]["n"])
+
+
+async def deliberations(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """Conversations of these neighbourhoods that were open during the period, with their stored snapshot."""
+    return await r.all(
+        "SELECT id, reference, neighbourhood_id, question, status, opened_at, closed_at, snapshot FROM deliberations"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND opened_at < ? AND (closed_at IS NULL OR closed_at >= ?)"
+        " ORDER BY opened_at, id",
+        (*hoods, p.end, p.start))
+
+
+async def statement_texts(r: Reader, statement_ids: Sequence[int]) -> dict[int, str]:
+    rows = await r.all(f"SELECT id, text FROM deliberation_statements WHERE id IN ({_marks(statement_ids)})",
+                       tuple(statement_ids))
+    return {int(row["id"]): str(row["text"]) for row in rows}
+
+
+async def contact_terms(r: Reader, hoods: Sequence[str]) -> list[Row]:
+    """Every term of a contact person in these neighbourhoods that has started (no names: role and organisation)."""
+    return await r.all(
+        "SELECT id, neighbourhood_id, theme, role, organisation, started_on, ended_on, succeeded_by FROM contacts"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND activated_at IS NOT NULL"
+        " ORDER BY neighbourhood_id, theme, started_on, id",
+        tuple(hoods))
+
+
+async def already_queued(tx: Tx, chat_id: str, subject: str) -> bool:
+    """Whether a report with this subject (its period) was queued for this room (the monthly report, once)."""
+    return await tx.value("SELECT 1 FROM outbox WHERE purpose = 'report' AND chat_id = ? AND subject = ? LIMIT 1",
+                          (chat_id, subject)) is not None

@@ -1,0 +1,73 @@
+"""Erased means gone from the files: secure_delete is wijkbot's own setting, and the WAL is truncated after an
+erasure (issue 13, point 3). The test session opens every SQLite connection with secure_delete off (tests/conftest.py),
+as a build with that compile-time default would."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import ManualClock
+from bot.engine import retention
+from bot.store.db import Database
+from tests.disk import backup_copy, files_of, holding
+from tests.engine.test_moderation import shared_story
+from tests.support import Person
+
+USER = "anna-7731"
+PHONE = "06-12345678"  # in the story's own words (kept for the author only); scrubbed from what others see
+
+
+async def test_every_connection_wijkbot_opens_deletes_securely(app: App, tmp_path: Path) -> None:
+    plain = sqlite3.connect(tmp_path / "other.sqlite3")
+    assert plain.execute("PRAGMA secure_delete").fetchone() == (0,)  # what this test session's builds default to
+    plain.close()
+    assert tuple(await (await app.db.conn.execute("PRAGMA secure_delete")).fetchone() or ()) == (1,)
+    other = Database(tmp_path / "second.sqlite3")
+    await other.open()
+    try:
+        async with other.transaction() as tx:
+            assert await tx.value("PRAGMA secure_delete") == 1
+    finally:
+        await other.close()
+
+
+async def test_forget_leaves_neither_words_nor_account_in_the_files(app: App, tmp_path: Path) -> None:
+    await shared_story(app, user=USER)
+    await app.outbox.drain()
+    files = files_of(Path(app.db.path))
+    assert holding(files, USER, PHONE)  # the test looks in the right place: both are on disk before
+    anna = Person(app, USER, channel="telegram")
+    await anna.say("/forget")
+    await anna.say("Erase me and my stories")
+    assert "erased your data" in anna.text()
+    database = Path(app.db.path)
+    files = {**files_of(database), "backup": backup_copy(database, tmp_path / "backup.sqlite3").read_bytes()}
+    assert files.get("-wal", b"") == b""  # truncated after the erasure
+    assert holding(files, USER, PHONE) == {}
+
+
+async def test_the_retention_sweep_leaves_neither_words_nor_account_in_the_files(
+        app: App, manual_clock: ManualClock) -> None:
+    await shared_story(app, user=USER)
+    await app.outbox.drain()
+    manual_clock.advance(timedelta(days=800))
+    swept = await retention.sweep(app.services)
+    assert swept.residents == 1
+    files = files_of(Path(app.db.path))
+    assert files.get("-wal", b"") == b""
+    assert holding(files, USER, PHONE) == {}
+
+
+async def test_an_abandoned_draft_leaves_the_files_when_it_is_dropped(app: App, manual_clock: ManualClock) -> None:
+    anna = Person(app, USER, channel="telegram")
+    await anna.onboard()
+    for line in ("/share", "Safety and crime", f"Bel {PHONE}, de lantaarnpaal is kapot."):
+        await anna.say(line)
+    assert holding(files_of(Path(app.db.path)), PHONE)  # the draft is in the dialogue state
+    manual_clock.advance(timedelta(days=2))
+    await app.scheduler.run("purge-idle")  # abandoned dialogues go after a day
+    files = files_of(Path(app.db.path))
+    assert files.get("-wal", b"") == b"" and holding(files, PHONE) == {}
