@@ -129,10 +129,9 @@ class App:
     async def _answer_held(self, incoming: Incoming) -> None:
         replies = await self._route(incoming, await self._handle(incoming))
         channel = self.channels.get(incoming.actor.channel)
-        if channel is None:
-            return
-        for reply in replies:
-            await channel.send(reply)
+        for reply in replies:  # each one's copy held with the turn is settled like a direct answer's
+            self.replied(reply, await channel.send(reply) if channel is not None
+                         else SendResult(ok=False, error=f"channel {incoming.actor.channel} not running"))
 
     async def _release_flooded_forever(self) -> None:
         while True:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
-from bot.channels.base import Actor, Address, Incoming
+from bot.channels.base import Actor, Address, Incoming, SendResult
 from bot.clock import ManualClock
 from bot.config import ConfigError, LimitsConfig
 from bot.flood import FloodGate, Verdict
@@ -178,3 +178,26 @@ async def test_a_command_in_a_flood_is_not_replaced(flood_app: App, manual_clock
     async with flood_app.db.transaction() as tx:
         row = await tx.one("SELECT flow FROM conversations WHERE channel = 'telegram' AND user_id = 'anna'")
     assert row is not None and row["flow"] != "share"  # "sorry!" did not become her story
+
+
+async def test_a_held_message_answered_later_settles_its_kept_reply(flood_app: App,
+                                                                    manual_clock: ManualClock) -> None:
+    """The answer to a message held during a flood is kept with its turn like any other (bot/engine/replies.py):
+    once the release sent it, its row goes, so a restart does not send it again."""
+    anna = Person(flood_app, "anna", channel="telegram")
+    await anna.onboard()
+    manual_clock.advance(timedelta(minutes=1))
+    for number in range(30):
+        for reply in await anna.say("/help", event_id=f"u{number}"):
+            flood_app.replied(reply, SendResult(ok=True))  # what the channel does with a direct answer
+        manual_clock.advance(timedelta(milliseconds=40))
+    await flood_app.held.flush()
+    async with flood_app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'held'") == 0
+    assert flood_app.flood.holding() == 1
+    manual_clock.advance(timedelta(seconds=1))
+    assert await flood_app.release_flooded() == 1
+    await flood_app.held.flush()
+    async with flood_app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'held'") == 0
+    assert await flood_app.held.release() == 0  # nothing left for a restart to send again
