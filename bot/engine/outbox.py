@@ -147,8 +147,10 @@ class Dispatcher:
     async def _record(self, item: Pending, result: SendResult) -> None:
         now = self.services.now()
         async with self.services.db.transaction() as tx:
-            if result.ok and item.purpose == repo.REPLY:  # a turn's reply sent after a restart: nothing of it stays
+            if result.ok and item.purpose in (repo.REPLY, repo.ERASING_REPLY):  # a turn's reply: nothing of it stays
                 await repo.delete_reply(tx, item.id)
+                if item.purpose == repo.ERASING_REPLY:  # it named the chat of someone who is gone
+                    tx.erased()
             elif result.ok:
                 await repo.sent(tx, item.id, result.message_id, now.isoformat(timespec="seconds"))
                 hook = self.after_sent.get(item.purpose)

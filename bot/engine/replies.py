@@ -12,6 +12,10 @@ them pending and the dispatcher sends them first (interactive priority).
 
 The window: a reply sent in the ``delay`` before a crash, not yet settled, is sent once more after the restart
 (the person sees it twice); a reply whose send had not finished is sent once. Nothing is lost.
+
+The reply of a turn that erased personal data (/forget: ``Tx.erased``) names the chat of someone who is gone, so
+the transaction that deletes it is an erasure too (the WAL is truncated after it, ``bot/store/db.py``), whether
+it is settled here or sent by the dispatcher later.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class HeldReplies:
         self._sent: set[str] = set()
         self._failed: set[str] = set()
         self._files = False  # a settled reply carried a file (the /mydata export): unnamed files go too
+        self._erasing: set[str] = set()  # receipts of the replies of turns that erased personal data
         self._task: asyncio.Task[None] | None = None
 
     def hold(self, tx: Tx, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
@@ -52,6 +57,8 @@ class HeldReplies:
                 continue
             key = f"{incoming.actor.channel}:{incoming.event_id}:{index}"
             repo.hold(tx, reply.address, reply, key, now)
+            if tx.erasing:
+                self._erasing.add(key)
             held.append(replace(reply, receipt=key))
         return held
 
@@ -79,14 +86,18 @@ class HeldReplies:
         if not sent and not failed:
             return 0
         self._sent, self._failed, self._files = set(), set(), False
+        erasing = bool(self._erasing & sent)  # a failed one stays, and the dispatcher erases it once sent
         try:
             async with self.services.db.transaction() as tx:
                 repo.settle_held(tx, sent, failed, self.services.now_iso(), files)
+                if erasing:
+                    tx.erased()
         except BaseException:
             self._sent |= sent
             self._failed |= failed
             self._files = self._files or files
             raise
+        self._erasing -= sent | failed
         if failed:
             self.services.outbox_kick.set()
         return len(sent) + len(failed)

@@ -42,6 +42,7 @@ class Pending:
 
 
 REPLY = "reply"  # the purpose of a dialogue turn's own replies (held with the turn)
+ERASING_REPLY = "reply-erasing"  # the same for a turn that erased personal data: its row goes the same way
 INTERACTIVE = 0  # the answer to what someone just did: sent first
 BULK = 1  # fan-out, digests, announcements: sent when nothing interactive waits
 
@@ -116,10 +117,11 @@ async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: 
 
 def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str) -> None:
     """Keep a turn's reply with the turn (deferred into its COMMIT): sent by the channel right after the commit,
-    by the dispatcher after a restart if the process died first."""
+    by the dispatcher after a restart if the process died first. The reply of a turn that erased personal data
+    (``Tx.erased``: it names the chat of someone who is gone) is marked, so its deletion is an erasure too."""
     digest = _file(tx, reply, now)
-    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply), REPLY, key, now,
-                       now, digest, INTERACTIVE, "held"))
+    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply),
+                       ERASING_REPLY if tx.erasing else REPLY, key, now, now, digest, INTERACTIVE, "held"))
 
 
 def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, files: bool) -> None:

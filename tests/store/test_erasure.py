@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.app import App
+from bot.channels.base import SendResult
 from bot.clock import ManualClock
 from bot.engine import retention
 from bot.store.db import Database
@@ -71,3 +72,36 @@ async def test_an_abandoned_draft_leaves_the_files_when_it_is_dropped(app: App, 
     await app.scheduler.run("purge-idle")  # abandoned dialogues go after a day
     files = files_of(Path(app.db.path))
     assert files.get("-wal", b"") == b"" and holding(files, PHONE) == {}
+
+
+async def forget_over_telegram(app: App, failing: bool) -> Person:
+    """/forget with platform event ids, so its answers are kept with their turns (bot/engine/replies.py) and
+    settled as a channel does; ``failing``: the answer to the erasure could not be sent at first."""
+    await shared_story(app, user=USER)
+    await app.outbox.drain()
+    anna = Person(app, USER, channel="telegram")
+    for number, line in enumerate(("/forget", "Erase me and my stories")):
+        for reply in await anna.say(line, event_id=f"u{number}"):
+            app.replied(reply, SendResult(ok=not (failing and number == 1), error="timeout"))
+        await app.held.flush()
+    assert "erased your data" in anna.text()
+    return anna
+
+
+async def test_the_kept_answer_to_forget_leaves_no_account_in_the_files(app: App, tmp_path: Path) -> None:
+    await forget_over_telegram(app, failing=False)
+    database = Path(app.db.path)
+    files = {**files_of(database), "backup": backup_copy(database, tmp_path / "backup.sqlite3").read_bytes()}
+    assert files.get("-wal", b"") == b"" and holding(files, USER, PHONE) == {}
+
+
+async def test_the_answer_to_forget_sent_later_by_the_outbox_leaves_no_account_in_the_files(
+        app: App, manual_clock: ManualClock) -> None:
+    await forget_over_telegram(app, failing=True)
+    assert holding(files_of(Path(app.db.path)), USER)  # its row waits for the dispatcher, naming the chat
+    manual_clock.advance(timedelta(minutes=5))
+    await app.outbox.drain()
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM outbox WHERE purpose LIKE 'reply%'") == 0  # sent, so gone
+    files = files_of(Path(app.db.path))
+    assert files.get("-wal", b"") == b"" and holding(files, USER, PHONE) == {}
