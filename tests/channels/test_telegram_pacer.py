@@ -163,3 +163,24 @@ async def test_calls_without_a_chat_are_not_limited(time: Time, api: Api) -> Non
                                       None)
     assert len(api.calls) == 5 and time.now == 0.0
     await limiter.shutdown()
+
+
+async def test_a_chat_action_takes_no_slot_of_the_budget_and_is_tried_once(time: Time, api: Api) -> None:
+    limiter = pacer(time, 1.0)  # one message a second overall
+    fanout = [asyncio.create_task(request(limiter, api, 4000 + n, bulk=True)) for n in range(3)]
+    await asyncio.sleep(0)
+    await request(limiter, api, 10, "sendChatAction")
+    assert api.calls[-1][:3] == ("sendChatAction", 10, 0.0)  # at once, beside the fan-out's slots
+    await asyncio.gather(*fanout)
+    assert [at for endpoint, _, at, _ in api.calls if endpoint == "sendMessage"] == pytest.approx(
+        [0.0, 1 / PACING, 2 / PACING])  # the fan-out lost no slot to it
+    api.limited[10] = 1
+    refused = time.now
+    with pytest.raises(RetryAfter):  # a 429 on it: reported at once, not waited out
+        await request(limiter, api, 10, "sendChatAction")
+    assert time.now == refused
+    calls = len(api.calls)
+    assert await request(limiter, api, 10, "sendChatAction") is True and len(api.calls) == calls  # held: none
+    await request(limiter, api, 10)
+    assert api.times(10)[-1] >= refused + 5.0  # the answer waits out the hold the 429 set
+    await limiter.shutdown()

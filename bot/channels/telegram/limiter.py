@@ -19,8 +19,11 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 - with ``paid_per_second`` (``telegram.allow_paid_broadcast``), bulk messages take slots of a second budget of
   that rate and carry ``allow_paid_broadcast``: Telegram then delivers up to 1,000 a second and charges Stars.
 
-Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. The clock and the
-sleep are injectable, so tests run the pacing without waiting.
+Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. Nor is a chat action
+(``sendChatAction``, "typing…"): Telegram's limits count messages, and it announces an answer that should not
+wait behind a fan-out's slots; it is tried once (a retry would only come after the answer it announces), is not
+sent into a chat a 429 holds, and a 429 on it holds its chat like any other. The clock and the sleep are
+injectable, so tests run the pacing without waiting.
 
 How close to the limit: slots ``1 / (PACING * R)`` apart, of which a late loop may use up to ``CREDIT`` seconds
 late, put at most ``floor(PACING * R * (1 + CREDIT + J)) + 1`` messages into any one-second window as Telegram
@@ -120,6 +123,8 @@ class ChatPacer(BaseRateLimiter[int]):
         if chat_id is None:
             return await callback(*args, **kwargs)
         chat = str(chat_id)
+        if endpoint == "sendChatAction":
+            return await self._chat_action(chat, callback, args, kwargs)
         bulk = SENDING_BULK.get()
         message = is_message(endpoint)
         spacing = (self._group if is_group(chat_id) else self._private) if message else 0.0
@@ -139,6 +144,17 @@ class ChatPacer(BaseRateLimiter[int]):
                     raise
                 log.info("telegram: flood control in one chat; that chat waits %.0f s, the others go on", wait)
         raise AssertionError("unreachable")
+
+    async def _chat_action(self, chat: str, callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[
+            dict[str, Any]]]], args: Any, kwargs: dict[str, Any]) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """No slot of the budget, no retry; nothing shown in a chat that a 429 holds."""
+        if self._chat_held.get(chat, 0.0) > self.now():
+            return True  # best effort: the answer it would announce waits for the chat anyway
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            self._chat_held[chat] = max(self._chat_held.get(chat, 0.0), self.now() + retry_after_seconds(exc))
+            raise
 
     async def _turn(self, waiter: _Waiter) -> None:
         """Wait until ``waiter`` may go."""
