@@ -11,8 +11,6 @@ from bot.engine import moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.store import audit
-from bot.store import experiences as experiences_repo
 from handlers.rooms import organisers_room
 
 
@@ -58,7 +56,7 @@ async def theme(ctx: Context) -> None:
 async def queue(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
-    waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
+    waiting = await moderation.waiting(ctx.tx, [h.id for h in hoods])
     if not waiting:
         ctx.say(ctx.t._("No stories are waiting. Well done!"))
         return
@@ -73,7 +71,7 @@ async def log(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    entries = await audit.of_reference(ctx.tx, e.reference)
+    entries = await moderation.history(ctx.tx, e.reference)
     if not entries:
         ctx.say(ctx.t._("Nobody has decided anything about {reference} yet.", reference=e.reference))
         return
