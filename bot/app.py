@@ -136,6 +136,13 @@ class App:
             await residents_repo.mark_unreachable(tx, address.channel, address.chat_id, self.services.now_iso())
             await outbox_repo.drop_for_chat(tx, address.channel, address.chat_id)
 
+    async def language_of(self, address: Address) -> str | None:
+        """The language of the resident whose private chat ``address`` is (channels use it for what they add
+        themselves, such as a template's language)."""
+        async with self.db.transaction() as tx:
+            resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
+        return resident.language if resident else None
+
     async def run_until_signal(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()

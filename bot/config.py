@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
@@ -126,6 +127,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
+    whatsapp: WhatsAppConfig | None = None
     source: Path | None = None
 
     def neighbourhood(self, nid: str) -> Neighbourhood | None:
@@ -321,7 +323,7 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix", "continuity", "polls", "report"}, "")
+                     "neighbourhoods", "telegram", "matrix", "whatsapp", "continuity", "polls", "report"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -399,6 +401,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
                             language=report_language if report_language in SUPPORTED_LANGUAGES else None),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
+        whatsapp=parse_whatsapp(r, r.table(data, "whatsapp", "whatsapp", required=False),
+                                tuple(c for c in offered if c in SUPPORTED_LANGUAGES)),
     )
     if r.problems:
         raise ConfigError(r.problems)
