@@ -148,7 +148,7 @@ class CloudApiEmulator:
                  version: str = "v23.0", webhook_url: str | None = None,
                  templates: dict[tuple[str, str], str] | None = None, now: Callable[[], float] = time.time,
                  throughput: int = 80, pair_burst: int = 45, pair_seconds: float = 6.0,
-                 statuses: bool = True) -> None:
+                 statuses: bool = True, rate_clock: Callable[[], float] = time.monotonic) -> None:
         self.app_secret = app_secret
         self.access_token = access_token
         self.phone_number_id = phone_number_id
@@ -160,6 +160,7 @@ class CloudApiEmulator:
         self.pair_burst = pair_burst
         self.pair_seconds = pair_seconds
         self.statuses = statuses
+        self.rate_clock = rate_clock  # real time for the rate limits; ``now`` (tests move it) for the window
         self.ids = itertools.count(1)
         self.users: dict[str, WaUser] = {}  # bsuid -> user
         self.messages: list[StoredMessage] = []
@@ -258,10 +259,9 @@ class CloudApiEmulator:
         async with self._changed:
             try:
                 async with asyncio.timeout(wait):
-                    await self._changed.wait_for(predicate)
+                    return await self._changed.wait_for(predicate)
             except TimeoutError:
                 raise AssertionError(f"timed out waiting for {what}") from None
-        return predicate()
 
     async def wait_for_message(self, user: WaUser, wait: float = 5.0) -> StoredMessage:
         def fresh() -> StoredMessage | None:
@@ -310,17 +310,17 @@ class CloudApiEmulator:
         problem = self._check(body)
         if problem is not None:
             return self._error(*problem)
-        now = self.now()
-        while self._second and now - self._second[0] >= 1.0:
+        now, tick = self.now(), self.rate_clock()
+        while self._second and tick - self._second[0] >= 1.0:
             self._second.popleft()
         if len(self._second) >= self.throughput:
             return self._error(130429, "Rate limit hit")
-        while user.recent and now - user.recent[0] >= self.pair_seconds:
+        while user.recent and tick - user.recent[0] >= self.pair_seconds:
             user.recent.popleft()
         if len(user.recent) >= self.pair_burst:
             return self._error(131056, "(Business Account, Consumer Account) pair rate limit hit")
-        self._second.append(now)
-        user.recent.append(now)
+        self._second.append(tick)
+        user.recent.append(tick)
         kind = str(body.get("type", "text"))
         message = StoredMessage(f"wamid.OUT{next(self.ids)}", user.bsuid, kind, body, now)
         failure = None
