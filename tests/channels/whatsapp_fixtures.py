@@ -26,7 +26,7 @@ KINDS = ("feedback", "digest", "poll", "poll_results", "introduction", "relay_an
 APPROVED = {(f"wijkbot_{kind}", language): "{{1}}" for kind in KINDS for language in ("nl", "en", "tr", "ar", "pl")}
 
 
-class TestClock:
+class WindowClock:
     """Epoch seconds that tests move by hand; the channel's 24-hour window and the emulator share it."""
 
     def __init__(self) -> None:
@@ -56,7 +56,7 @@ class WaRunning:
     app: App
     channel: WhatsAppChannel
     config: Config
-    clock: TestClock
+    clock: WindowClock
 
     async def count(self, table: str, where: str = "1 = 1") -> int:
         async with self.app.db.transaction() as tx:
@@ -89,7 +89,7 @@ def make_wa_config(tmp_path: Path, emu: CloudApiEmulator, port: int, **extra: An
     return make_config(tmp_path, whatsapp=whatsapp_section(emu, port, **extra))
 
 
-async def start_wa(emu: CloudApiEmulator, config: Config, clock: TestClock) -> WaRunning:
+async def start_wa(emu: CloudApiEmulator, config: Config, clock: WindowClock) -> WaRunning:
     channel = WhatsAppChannel(config, command_table(), now=clock, retry_delays=(0.01, 0.02))
     app = App(config, [channel])
     await app.start(background=False)
@@ -103,12 +103,12 @@ def wa_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def wa_clock() -> TestClock:
-    return TestClock()
+def wa_clock() -> WindowClock:
+    return WindowClock()
 
 
 @pytest.fixture
-async def wa(tmp_path: Path, wa_env: None, wa_clock: TestClock) -> AsyncIterator[WaRunning]:
+async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
                                 webhook_url=f"http://127.0.0.1:{port}/whatsapp", now=wa_clock) as emu:
