@@ -66,16 +66,28 @@ async def test_a_fan_out_goes_free_form_inside_the_window_and_as_a_template_outs
     assert (await wa.reply(anna)).kind == "text"
 
 
-async def test_a_window_unknown_after_a_restart_is_found_closed_and_the_template_follows(wa: WaRunning) -> None:
+async def test_after_a_restart_queued_messages_go_as_templates_until_the_resident_writes(wa: WaRunning) -> None:
     anna = wa.emu.user("31611111111", "Anna")
     await wa.onboard(anna)
-    wa.clock.advance(30)
     wa.channel.windows.forget(anna.bsuid)  # what a restarted process knows about her window: nothing
     await queue(wa, [anna], purpose="digest")
     got = await wa.reply(anna)
-    assert 131047 in wa.emu.errors  # Meta accepted the free-form message, then failed it by a status webhook
     assert got.kind == "template" and got.body["template"]["name"] == "wijkbot_digest"
-    assert len([m for m in wa.emu.messages_to(anna) if not m.consumed]) == 0  # exactly one template
+    await anna.send("status")
+    await wa.reply(anna)
+    await queue(wa, [anna], purpose="digest")
+    assert (await wa.reply(anna)).kind == "text"  # she wrote: inside the window again
+
+
+async def test_a_message_meta_fails_because_the_window_closed_goes_again_as_a_template(wa: WaRunning) -> None:
+    anna = wa.emu.user("31611111111", "Anna")
+    await wa.onboard(anna)
+    anna.last_inbound = wa.clock() - 24 * 3600 - 1  # Meta's clock says her window has just closed, ours not yet
+    await queue(wa, [anna], purpose="poll-results")
+    got = await wa.reply(anna)
+    assert 131047 in wa.emu.errors  # accepted, then failed by a status webhook, as Meta does
+    assert got.kind == "template" and got.body["template"]["name"] == "wijkbot_poll_results"
+    assert [m.kind for m in wa.emu.messages_to(anna) if not m.consumed] == []  # exactly one template
 
 
 async def test_a_message_without_an_approved_template_stays_in_the_outbox_with_the_reason(

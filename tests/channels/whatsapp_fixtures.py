@@ -118,3 +118,34 @@ async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterat
         finally:
             await running.handled()
             await running.app.stop()
+
+
+def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str:
+    """A whole config.toml with only the WhatsApp channel, for `wijkbot run` in a subprocess (crash test, benchmark);
+    the secrets come from WIJKBOT_TEST_WA_TOKEN and WIJKBOT_TEST_WA_SECRET (:data:`SUBPROCESS_ENV`)."""
+    templates = "".join(f"[whatsapp.templates.{language}]\n" + "".join(f'{kind} = "wijkbot_{kind}"\n' for kind in KINDS)
+                        for language in ("nl", "en", "tr", "ar", "pl"))
+    return f"""
+[municipality]
+name = "Gemeente Teststad"
+[privacy]
+controller = "Gemeente Teststad"
+contact = "privacy@teststad.nl"
+statement_url = "https://teststad.nl/privacy"
+[database]
+path = "wijkbot.sqlite3"
+[[neighbourhoods]]
+id = "centrum"
+name = "Centrum"
+[whatsapp]
+phone_number_id = "{emu.phone_number_id}"
+access_token = "env:WIJKBOT_TEST_WA_TOKEN"
+app_secret = "env:WIJKBOT_TEST_WA_SECRET"
+verify_token = "{VERIFY_TOKEN}"
+webhook_port = {port}
+api_base_url = "{emu.base_url}"
+throughput = {throughput}
+{templates}"""
+
+
+SUBPROCESS_ENV = {"WIJKBOT_TEST_WA_TOKEN": ACCESS_TOKEN, "WIJKBOT_TEST_WA_SECRET": APP_SECRET}

@@ -172,7 +172,11 @@ class WhatsAppChannel:
         if address is None or address.channel != self.name:
             return SendResult(ok=False, error="no whatsapp address")
         chat_id = address.chat_id
-        if self.windows.open(chat_id) is False:
+        window = self.windows.open(chat_id)
+        if window is False or (window is None and reply.purpose is not None):
+            # Outside the window, or not known to be inside it (nothing heard since this process started): a
+            # queued message goes as its template, which Meta delivers at any time. Trying free-form first would
+            # leave it to a later status webhook (131047) that a crash could lose.
             return await self._send_template(reply, chat_id)
         try:
             messages = await self._messages(reply, chat_id)

@@ -60,8 +60,7 @@ class Pacing:
 
 class Windows:
     """When each resident last wrote (epoch seconds), in memory. After a restart the window of a resident who has
-    not written since is unknown: the channel then tries a free-form message and Meta's 131047 answer sends it
-    down the template path, so nothing depends on this being complete."""
+    not written since is unknown, and the channel sends queued messages to them as templates until they write."""
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.now = now
