@@ -144,9 +144,11 @@ class Bot:
         self._stderr.close()
 
 
-def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord")) -> str:
+def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
+                flood_messages: int = 0) -> str:
     """A wijkbot configuration with Telegram at ``base_url``, SQLite beside the file and no moderation rooms
-    (no Matrix channel runs, so their outbox rows would only wait). Also used by the crash test."""
+    (no Matrix channel runs, so their outbox rows would only wait). Also used by the crash test. Flood
+    protection is off unless asked for: a simulated user in a closed loop sends several messages a second."""
     hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in neighbourhoods)
     return f"""
 [municipality]
@@ -161,17 +163,19 @@ contact = "privacy@teststad.nl"
 statement_url = "https://teststad.nl/privacy"
 [database]
 path = "wijkbot.sqlite3"
+[limits]
+flood_messages = {flood_messages}
 [telegram]
 token = "{token}"
 api_base_url = "{base_url}"
 {hoods}"""
 
 
-def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2) -> Path:
+def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
     """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory``."""
     path = directory / "config.toml"
     hoods = ("centrum", "noord", "oost", "west")[:neighbourhoods]
-    path.write_text(config_toml(peer.token, peer.base_url, hoods), encoding="utf-8")
+    path.write_text(config_toml(peer.token, peer.base_url, hoods, flood_messages), encoding="utf-8")
     return path
 
 

@@ -6,7 +6,7 @@ Each benchmark runs as its own process (``python bench/<name>.py --json <out>/<n
 skew another (deliberation.py pins numpy to one thread before importing it). The summary goes to stdout and to
 ``<out>/summary.json``; bench/results/ is git-ignored. ``--tiny`` runs each at a size of a few seconds (what
 the smoke test does). Exit status 1 when any benchmark missed a target or failed. At default sizes the whole
-run takes about three minutes on two cores.
+run takes about four minutes on two cores.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "transport": [],
     "report": [],
     "scrub": [],
+    "flood": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -42,16 +43,13 @@ TINY: dict[str, list[str]] = {
     "transport": ["--requests", "200", "--concurrency", "16", "--warmup", "20"],
     "report": ["--residents", "500", "--stories", "300"],
     "scrub": ["--tiny"],
+    "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
 }
 
 
 def summary_rows(name: str, report: dict[str, Any]) -> list[dict[str, Any]]:
     if "summary" in report:
         return list(report["summary"])
-    if name == "deliberation":  # bench/deliberation.py predates the summary rows
-        return [{"metric": f"deliberation recompute {report['participants']:,} x {report['statements']} (s)",
-                 "value": round(report["median_seconds"], 3), "target": f"< {report['target_seconds']}",
-                 "passed": report["passed"]}]
     return [{"metric": name, "value": "", "target": "", "passed": report.get("passed")}]
 
 

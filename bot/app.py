@@ -29,6 +29,7 @@ from bot.engine import (
     retention,
 )
 from bot.engine.outbox import Dispatcher
+from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import outbox as outbox_repo
@@ -66,7 +67,9 @@ class App:
         contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
         polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
         privacy_posts.install(self.outbox, self.services)  # where each story was posted, for /forget
+        self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
+        self._flood_task: asyncio.Task[None] | None = None
 
     async def _remind(self) -> None:
         await moderation.remind(self.services)
@@ -102,6 +105,8 @@ class App:
         if background:
             self.scheduler.start()
             self.outbox.start()
+            if self.flood.enabled:
+                self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
         for channel in reversed(self._started):
@@ -110,15 +115,55 @@ class App:
             except Exception:
                 log.exception("channel %s did not stop cleanly", channel.name)
         self._started.clear()
+        if self._flood_task is not None:
+            self._flood_task.cancel()
+            await asyncio.gather(self._flood_task, return_exceptions=True)
+            self._flood_task = None
         await self.outbox.stop()
         self.scheduler.shutdown()
         await self.db.close()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
+        admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
+        for earlier in admission.earlier:
+            await self._answer_held(earlier)
+        if admission.verdict is Verdict.WARN:
+            return [await slow_down(self.config, self.db, incoming)]
+        if admission.verdict is Verdict.HOLD:
+            return []
+        return await self._route(incoming, await self._handle(incoming))
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         channel, busy = self.channels.get(incoming.actor.channel), self.dialogue.busy(incoming)
         if busy is not None and isinstance(channel, ShowsBusy):
             await channel.busy(incoming.address, busy)  # e.g. "sending a file…" while /mydata is prepared
-        replies = await self.dialogue.handle(incoming)
+        return await self.dialogue.handle(incoming)
+
+    async def release_flooded(self) -> int:
+        """Answer what is held for every flooder who has paused (bot/flood.py); returns how many messages."""
+        held = self.flood.due()
+        for incoming in held:
+            await self._answer_held(incoming)
+        return len(held)
+
+    async def _answer_held(self, incoming: Incoming) -> None:
+        replies = await self._route(incoming, await self._handle(incoming))
+        channel = self.channels.get(incoming.actor.channel)
+        if channel is None:
+            return
+        for reply in replies:
+            await channel.send(reply)
+
+    async def _release_flooded_forever(self) -> None:
+        while True:
+            await asyncio.sleep(min(1.0, self.flood.quiet))
+            try:
+                await self.release_flooded()
+            except Exception:
+                log.exception("answering held messages failed")
+
+    async def _route(self, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+        """Send replies for other channels; return those for the incoming's own channel."""
         own: list[Reply] = []
         for reply in replies:
             target = reply.address.channel if reply.address else incoming.actor.channel

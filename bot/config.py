@@ -80,6 +80,17 @@ class PollsConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    flood_messages: int = 10  # more private messages than this within flood_seconds is a flood (0: no limit)
+    flood_seconds: int = 10
+
+
+@dataclass(frozen=True)
+class DeliberationConfig:
+    recompute_minutes: int = 5  # how often conversations whose votes changed are recomputed
+
+
+@dataclass(frozen=True)
 class TelegramConfig:
     token: str
     api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
@@ -125,6 +136,8 @@ class Config:
     polls: PollsConfig = field(default_factory=PollsConfig)
     continuity: ContinuityConfig = field(default_factory=ContinuityConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    deliberation: DeliberationConfig = field(default_factory=DeliberationConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     whatsapp: WhatsAppConfig | None = None
@@ -323,7 +336,8 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix", "whatsapp", "continuity", "polls", "report"}, "")
+                     "neighbourhoods", "telegram", "matrix", "whatsapp", "continuity", "polls", "report", "limits",
+                     "deliberation"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
     name = r.string(muni, "name", "municipality.name") or ""
@@ -374,6 +388,10 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
     report_language = r.string(report, "language", "report.language", required=False)
     if report_language is not None and report_language not in SUPPORTED_LANGUAGES:
         r.problem("report.language", f"{report_language!r} has no translation")
+    limits = r.table(data, "limits", "limits", required=False)
+    r.unknown(limits, {"flood_messages", "flood_seconds"}, "limits")
+    deliberation = r.table(data, "deliberation", "deliberation", required=False)
+    r.unknown(deliberation, {"recompute_minutes"}, "deliberation")
 
     config = Config(
         municipality=name,
@@ -399,6 +417,12 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         continuity=parse_continuity(r, r.table(data, "continuity", "continuity", required=False)),
         report=ReportConfig(monthly=monthly is True, day=r.integer(report, "day", "report.day", 1, 1, 28),
                             language=report_language if report_language in SUPPORTED_LANGUAGES else None),
+        limits=LimitsConfig(
+            flood_messages=r.integer(limits, "flood_messages", "limits.flood_messages", 10, 0, 1000),
+            flood_seconds=r.integer(limits, "flood_seconds", "limits.flood_seconds", 10, 1, 3600),
+        ),
+        deliberation=DeliberationConfig(recompute_minutes=r.integer(
+            deliberation, "recompute_minutes", "deliberation.recompute_minutes", 5, 1, 24 * 60)),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
         whatsapp=parse_whatsapp(r, r.table(data, "whatsapp", "whatsapp", required=False),

@@ -9,11 +9,12 @@
                                         statements, common ground, what divides, statements waiting (!gesprek);
                                         without a reference: this help
     !close-deliberation D-2026-0001     close it; every participant gets their summary (!sluit, !sluit-gesprek)
+    !recompute D-2026-0001              new results now instead of at the next scheduled recompute (!herbereken)
     !approve-statement S-12             show a resident's statement to others, or react ✅ (!stelling-goedkeuren)
     !reject-statement S-12 reason       do not show it; the author hears why (!stelling-afwijzen); 🚫 explains
 
-Only moderators act, exactly as for !approve (``handlers.moderation._check``). Results are recomputed every few
-minutes, not per vote; groups smaller than 5 people are never shown.
+Only moderators act, exactly as for !approve (``handlers.moderation._check``). Results are recomputed every
+``[deliberation] recompute_minutes`` (default 5), not per vote; groups smaller than 5 people are never shown.
 """
 
 from __future__ import annotations
@@ -82,9 +83,11 @@ async def overview_command(ctx: Context) -> None:
             "!deliberations – the conversations of this room\n"
             "!deliberation D-2026-0001 – groups, common ground and what divides\n"
             "!close-deliberation D-2026-0001 – close it; participants get their summary\n"
+            "!recompute D-2026-0001 – new results now, not at the next scheduled recompute\n"
             "!approve-statement S-12 – show a resident's statement (or react ✅)\n"
             "!reject-statement S-12 reason – do not show it; the author hears why\n"
-            "Dutch works too: !praatmee, !gesprekken, !gesprek, !sluit, !stelling-goedkeuren, !stelling-afwijzen."))
+            "Dutch works too: !praatmee, !gesprekken, !gesprek, !sluit, !herbereken, !stelling-goedkeuren, "
+            "!stelling-afwijzen."))
         return
     reference, _ = _reference(ctx, "!deliberation D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
@@ -99,6 +102,18 @@ async def close_command(ctx: Context) -> None:
     ctx.say(ctx.t.n_("{reference} is closed; {n} participant gets the summary.",
                      "{reference} is closed; {n} participants get the summary.", told, reference=d.reference))
     ctx.say(await deliberation_results.organiser_overview(ctx.tx, ctx.services, closed, ctx.t))
+
+
+async def recompute_command(ctx: Context) -> None:
+    room = _check(ctx)
+    reference, _ = _reference(ctx, "!recompute D-2026-0001")
+    d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
+    if deliberation_results.request(ctx.services, d):
+        ctx.say(ctx.t._("{reference} is being recomputed. In a minute, !deliberation {reference} shows the new "
+                        "results.", reference=d.reference))
+    else:
+        ctx.say(ctx.t._("The results of {reference} are up to date: nothing changed since the last recompute.",
+                        reference=d.reference))
 
 
 async def approve_command(ctx: Context) -> None:
@@ -145,6 +160,7 @@ for _words, _handler in (
     (("deliberations", "gesprekken"), list_command),
     (("deliberation", "gesprek"), overview_command),
     (("close-deliberation", "sluit", "sluit-gesprek"), close_command),
+    (("recompute", "herbereken"), recompute_command),
     (("approve-statement", "stelling-goedkeuren"), approve_command),
     (("reject-statement", "stelling-afwijzen"), reject_command),
 ):

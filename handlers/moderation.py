@@ -119,7 +119,7 @@ async def help_(ctx: Context) -> None:
         ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
                 "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
         ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
-                "!deliberation D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
+                "!deliberation D-REF; !recompute D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
                 "!reject-statement S-REF reason."),
         ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
         ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "

@@ -22,6 +22,9 @@ BASE: dict[str, Any] = {
     "privacy": {"controller": "Gemeente Teststad", "contact": "privacy@teststad.nl",
                 "statement_url": "https://teststad.nl/privacy", "retention_months": 24},
     "moderation": {"language": "en", "remind_after_hours": 48},
+    # Tests type faster than any resident and mostly on a clock that stands still: no flood protection, except
+    # where a test turns it on (tests/test_flood*.py).
+    "limits": {"flood_messages": 0},
     "neighbourhoods": [
         {"id": "centrum", "name": "Centrum", "aliases": ["binnenstad"], "postcodes": ["1011", "1012"],
          "moderation_room": "!mod-centrum:localhost", "public_rooms": ["!public-centrum:localhost"],

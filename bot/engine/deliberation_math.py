@@ -112,8 +112,8 @@ __all__ = [
     "PARTICIPANTS_PER_EXTRA_K", "PASS", "PSEUDOCOUNT", "SILHOUETTE_SAMPLE", "SUMMARY_LIMIT", "Z_90",
     "Consensus", "DeliberationResult", "Direction", "Divisive", "Group", "GroupView", "Majority", "Overview",
     "ParticipantSummary", "Repness", "StatementStats", "StatementView",
-    "common_ground", "compute", "next_statements", "overview", "priority", "statement_stats", "summary_for",
-    "votes_matrix",
+    "common_ground", "compute", "matrix_of", "next_statements", "overview", "priority", "statement_stats",
+    "summary_for", "votes_matrix",
 ]
 
 
@@ -123,15 +123,22 @@ def votes_matrix(rows: Iterable[tuple[int, int, int]]) -> tuple[Matrix, list[int
     Ids come back sorted. When a participant voted on a statement more than once, the last row wins.
     """
     data = np.array(list(rows), dtype=np.int64).reshape(-1, 3)
-    if not np.isin(data[:, 2], (-1, 0, 1)).all():
+    return matrix_of(data[:, 0], data[:, 1], data[:, 2])
+
+
+def matrix_of(participant_column: npt.NDArray[np.int64], statement_column: npt.NDArray[np.int64],
+              vote_column: npt.NDArray[np.int64]) -> tuple[Matrix, list[int], list[int]]:
+    """``votes_matrix`` from three equally long columns (the recompute reads them so; see
+    bot.engine.deliberation_snapshot.unpack)."""
+    if not np.isin(vote_column, (-1, 0, 1)).all():
         raise ValueError("votes must be -1 (disagree), 0 (pass) or 1 (agree)")
-    participants, row = np.unique(data[:, 0], return_inverse=True)
-    statements, column = np.unique(data[:, 1], return_inverse=True)
+    participants, row = np.unique(participant_column, return_inverse=True)
+    statements, column = np.unique(statement_column, return_inverse=True)
     cell = row * len(statements) + column
     _, last_from_end = np.unique(cell[::-1], return_index=True)
     last = len(cell) - 1 - last_from_end
     matrix = np.full((len(participants), len(statements)), np.nan)
-    matrix[row[last], column[last]] = data[last, 2]
+    matrix[row[last], column[last]] = vote_column[last]
     return matrix, [int(p) for p in participants], [int(s) for s in statements]
 
 

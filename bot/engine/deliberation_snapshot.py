@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from bot.engine.deliberation_math import (
     DeliberationResult,
     Direction,
@@ -24,8 +26,8 @@ from bot.engine.deliberation_math import (
     StatementView,
     compute,
     overview,
-    votes_matrix,
 )
+from bot.engine.deliberation_model import Matrix
 
 EMPTY_OVERVIEW = Overview((), (), (), ())
 
@@ -44,12 +46,33 @@ class Snapshot:
         return None if counts is None or counts.votes == 0 else counts.agrees / counts.votes
 
 
-def calculate(rows: list[tuple[int, int, int]], seed: int) -> tuple[Snapshot, dict[int, int | None]]:
-    """The math for one deliberation (CPU-bound: run it in a thread). Returns the snapshot and, per participant,
-    their group if it is shown (else None)."""
-    if not rows:
+def unpack(packed: list[tuple[int, str]]) -> tuple[Matrix, list[int], list[int]]:
+    """The vote matrix (as ``votes_matrix`` gives it) from ``bot.store.deliberations.packed_votes``: per statement
+    its votes as comma-separated resident_id * 4 + vote + 1. numpy parses them without a Python object per vote;
+    the statements come one per row and every (resident, statement) once (the table's primary key), so only the
+    residents need sorting out."""
+    per_statement = [np.fromstring(votes, dtype=np.int64, sep=",") for _, votes in packed]
+    codes = np.concatenate(per_statement) if per_statement else np.zeros(0, dtype=np.int64)
+    residents = codes >> 2
+    if len(residents) and int(residents.min()) >= 0 and int(residents.max()) < 4 * len(residents) + 1_000_000:
+        present = np.zeros(int(residents.max()) + 1, dtype=np.bool_)  # dense ids: a lookup table, no sort
+        present[residents] = True
+        participants = np.flatnonzero(present)
+        row = (np.cumsum(present) - 1)[residents]
+    else:
+        participants, row = np.unique(residents, return_inverse=True)
+    column = np.repeat(np.arange(len(packed)), [len(votes) for votes in per_statement])
+    matrix = np.full((len(participants), len(packed)), np.nan)
+    matrix[row, column] = (codes & 3) - 1
+    return matrix, [int(p) for p in participants], [s for s, _ in packed]
+
+
+def calculate(packed: list[tuple[int, str]], seed: int) -> tuple[Snapshot, dict[int, int | None]]:
+    """The math for one deliberation from its packed votes (CPU-bound: run it in a thread). Returns the snapshot
+    and, per participant, their group if it is shown (else None)."""
+    matrix, participants, statements = unpack(packed)
+    if not participants:
         return Snapshot(), {}
-    matrix, participants, statements = votes_matrix(rows)
     result: DeliberationResult = compute(matrix, participants, statements, seed=seed)
     board = overview(result)
     shown = {g.id for g in board.groups}

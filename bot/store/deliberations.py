@@ -154,17 +154,35 @@ async def vote_rows(tx: Tx, deliberation_id: int) -> list[tuple[int, int, int]]:
     return [(int(r[0]), int(r[1]), int(r[2])) for r in rows]
 
 
+# One row per approved statement: its id and every vote on it packed as resident_id * 4 + vote + 1, joined by
+# commas. A million votes then cross from SQLite into Python as about 300 strings (parsed by numpy in the
+# recompute's worker thread, bot.engine.deliberation_snapshot.unpack) instead of a million row tuples: about 0.15 s
+# instead of 0.5 s, nearly all of it inside SQLite, where the GIL is released. PostgreSQL spells the aggregate
+# string_agg(..., ','), as SQLite does from 3.44 on; the packing is plain integer arithmetic in both.
+PACKED_VOTES_SQL = (
+    "SELECT v.statement_id, group_concat(CAST(v.resident_id * 4 + v.vote + 1 AS TEXT), ',')"
+    " FROM deliberation_votes v JOIN deliberation_statements s ON s.id = v.statement_id"
+    " WHERE v.deliberation_id = ? AND s.status = 'approved' GROUP BY v.statement_id ORDER BY v.statement_id")
+
+
+async def packed_votes(tx: Tx, deliberation_id: int) -> list[tuple[int, str]]:
+    """Every vote on an approved statement, packed per statement (see PACKED_VOTES_SQL): the recompute's input."""
+    rows = await tx.all(PACKED_VOTES_SQL, (deliberation_id,))
+    return [(int(r[0]), str(r[1])) for r in rows]
+
+
 async def save_results(tx: Tx, deliberation_id: int, *, snapshot: str, changes: int, now: str,
                        groups: dict[int, int | None]) -> None:
     """Store one recompute: the aggregate snapshot and every participant's (shown) group."""
     await tx.execute("UPDATE deliberations SET snapshot = ?, computed_changes = ?, computed_at = ? WHERE id = ?",
                      (snapshot, changes, now, deliberation_id))
-    await tx.execute("UPDATE deliberation_participants SET group_id = NULL WHERE deliberation_id = ?",
-                     (deliberation_id,))
-    for resident_id, group in groups.items():
-        if group is not None:
-            await tx.execute("UPDATE deliberation_participants SET group_id = ? WHERE deliberation_id = ?"
-                             " AND resident_id = ?", (group, deliberation_id, resident_id))
+    # Every participant's group in one round trip to the worker (not one per participant: 10,000 round trips
+    # kept the transaction, and with it every resident's turn, waiting for a quarter of a second).
+    await tx.many(("UPDATE deliberation_participants SET group_id = NULL WHERE deliberation_id = ?",
+                   (deliberation_id,)),
+                  *(("UPDATE deliberation_participants SET group_id = ? WHERE deliberation_id = ? AND resident_id = ?",
+                     (group, deliberation_id, resident_id)) for resident_id, group in groups.items()
+                    if group is not None))
 
 
 async def group_of(tx: Tx, deliberation_id: int, resident_id: int) -> int | None:

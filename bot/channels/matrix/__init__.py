@@ -36,8 +36,11 @@ Sending
     An address whose chat id is a user id (``@anna:example.org``, a contact person the bot writes to first) means
     that person's direct chat: reused if there is one, else created (encrypted, ``is_direct`` invite); the
     mapping is kept in ``<store_dir>/direct_rooms.json``. A rich reply's target arrives as ``Incoming.reply_to``.
-    ``send`` never raises: homeserver down → ``ok=False``; 429 → ``retry_after``; the person left or the room is
-    gone → ``unreachable=True`` (and ``host.unreachable`` for direct chats).
+    ``send`` never raises: homeserver down → ``ok=False``; the person left or the room is gone →
+    ``unreachable=True`` (and ``host.unreachable`` for direct chats). A 429 (``M_LIMIT_EXCEEDED``, e.g. Synapse's
+    ``rc_message`` for an account that is not exempt) is waited out for that request only, for its
+    ``retry_after_ms``, and the same request (same transaction id) is sent again; only after a minute of such
+    waits does ``send`` give up with ``retry_after``, and the outbox retries that message alone later.
 
 Encryption and device verification
     Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, so an

@@ -3,9 +3,11 @@ and direct chats the bot opens itself. Part of the Matrix channel (see ``bot/cha
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -21,6 +23,9 @@ from bot.config import MatrixConfig
 log = logging.getLogger("bot.channels.matrix")
 
 _NETWORK = (aiohttp.ClientError, ConnectionError, TimeoutError)  # the homeserver is away (or too slow)
+# How long one request may wait in all for the homeserver's rate limit (M_LIMIT_EXCEEDED) before the send is
+# reported as ``retry_after`` (the outbox then retries that message alone, later).
+MAX_RATE_LIMIT_WAIT = 60.0
 
 
 class Sending:
@@ -110,9 +115,24 @@ class Sending:
         return private and not any(u != self.mx.user_id for u in room.users)
 
     async def _send_event(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
-        resp = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
-        if not isinstance(resp, nio.RoomSendResponse):
-            raise fmt.SendFailed(fmt.failure(resp))
+        """Send one event. A 429 (``M_LIMIT_EXCEEDED``) is waited out for this request only, for the
+        ``retry_after_ms`` the homeserver gave, then the same request is repeated with the same transaction id (so
+        a homeserver that did accept it keeps one copy). nio itself never sleeps on a 429 here
+        (``max_limit_exceeded=0``), so other requests, the sync loop above all, go on meanwhile; and a reply of
+        several events (text, poll, file) is never half sent and then repeated whole by the outbox."""
+        tx_id = str(uuid.uuid4())
+        waited = 0.0
+        while True:
+            resp = await self.client.room_send(room_id, event_type, content, tx_id=tx_id,
+                                               ignore_unverified_devices=True)
+            if isinstance(resp, nio.RoomSendResponse):
+                break
+            result = fmt.failure(resp)
+            if result.retry_after is None or waited + result.retry_after > MAX_RATE_LIMIT_WAIT:
+                raise fmt.SendFailed(result)
+            log.info("matrix: the homeserver rate-limits the bot; this message waits %.2f s", result.retry_after)
+            await asyncio.sleep(result.retry_after)
+            waited += result.retry_after
         self._sent.add(resp.event_id)
         return str(resp.event_id)
 
