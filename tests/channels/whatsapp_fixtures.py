@@ -14,7 +14,6 @@ from bot.app import App
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.config import Config
 from handlers.commands import command_table
-from tests.channels.conftest import free_port
 from tests.peers.whatsapp import CloudApiEmulator, StoredMessage, WaUser
 from tests.support import make_config
 
@@ -109,6 +108,8 @@ def wa_clock() -> WindowClock:
 
 @pytest.fixture
 async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
+    from tests.channels.conftest import free_port  # conftest imports this module's fixtures
+
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
                                 webhook_url=f"http://127.0.0.1:{port}/whatsapp", now=wa_clock) as emu:
