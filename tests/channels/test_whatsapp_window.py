@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.channels.base import Address, Reply
+from bot.channels.base import Actor, Address, Incoming, Reply
 from bot.engine import outbox
 from tests.channels.conftest import free_port
 from tests.channels.whatsapp_fixtures import (
@@ -115,6 +115,11 @@ async def test_a_message_without_an_approved_template_stays_in_the_outbox_with_t
                 rows[2]["last_error"])
             assert [m.body["template"]["name"] for m in emu.messages_to(anna) if m.kind == "template"] == [
                 "wijkbot_update"]
+            # The organisers' overview counts them.
+            [overview] = await wa.app.dispatch(Incoming(
+                actor=Actor("matrix", "@organiser:localhost"), moderator=True, command="queue",
+                address=Address("matrix", "!mod-centrum:localhost", private=False)))
+            assert "Messages to residents that could not be sent: 1 still waiting, 1 given up." in overview.text
         finally:
             await wa.handled()
             await wa.app.stop()
@@ -128,6 +133,8 @@ async def test_an_undeliverable_number_is_marked_unreachable(wa: WaRunning) -> N
     assert 131026 in wa.emu.errors
     async with wa.app.db.transaction() as tx:
         assert await tx.value("SELECT unreachable_at FROM residents", ()) is not None
+    [row] = await outbox_rows(wa)  # accepted, then reported failed by a status webhook: marked so
+    assert row["status"] == "failed" and "131026" in str(row["last_error"])
 
 
 async def test_the_number_throughput_and_the_pair_rate_limit_are_kept(tmp_path: Path, wa_env: None) -> None:

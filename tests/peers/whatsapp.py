@@ -148,7 +148,8 @@ class CloudApiEmulator:
                  version: str = "v23.0", webhook_url: str | None = None,
                  templates: dict[tuple[str, str], str] | None = None, now: Callable[[], float] = time.time,
                  throughput: int = 80, pair_burst: int = 45, pair_seconds: float = 6.0,
-                 statuses: bool = True, rate_clock: Callable[[], float] = time.monotonic) -> None:
+                 statuses: bool = True, rate_clock: Callable[[], float] = time.monotonic,
+                 status_delay: float = 0.05) -> None:
         self.app_secret = app_secret
         self.access_token = access_token
         self.phone_number_id = phone_number_id
@@ -161,6 +162,7 @@ class CloudApiEmulator:
         self.pair_seconds = pair_seconds
         self.statuses = statuses
         self.rate_clock = rate_clock  # real time for the rate limits; ``now`` (tests move it) for the window
+        self.status_delay = status_delay  # Meta reports a message's fate a moment after accepting it
         self.ids = itertools.count(1)
         self.users: dict[str, WaUser] = {}  # bsuid -> user
         self.messages: list[StoredMessage] = []
@@ -388,6 +390,7 @@ class CloudApiEmulator:
             task.add_done_callback(self._pending.discard)
 
     async def _status(self, value: dict[str, Any]) -> None:
+        await asyncio.sleep(self.status_delay)
         await self.deliver(value)
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -52,6 +52,13 @@ class KnowsLanguages(Protocol):
     async def language_of(self, address: Address) -> str | None: ...
 
 
+@runtime_checkable
+class HearsFailures(Protocol):
+    """A host that records a message the platform accepted and later failed to deliver (a status webhook)."""
+
+    async def delivery_failed(self, address: Address, message_id: str, reason: str) -> None: ...
+
+
 class WhatsAppChannel:
     name = "whatsapp"
     can_send_files = True
@@ -148,9 +155,13 @@ class WhatsAppChannel:
         self.statuses[event.status] = self.statuses.get(event.status, 0) + 1
         if event.status != "failed":
             return
+        address = Address(self.name, event.user, private=True)
+        if isinstance(self._host, HearsFailures) and RE_ENGAGEMENT not in event.errors:
+            codes = ", ".join(str(code) for code in event.errors) or "no code"
+            await self._host.delivery_failed(address, event.message_id, f"whatsapp status failed ({codes})")
         if UNDELIVERABLE in event.errors and self._host is not None:
             log.info("whatsapp: a resident's number cannot be reached (131026)")
-            await self._host.unreachable(Address(self.name, event.user, private=True))
+            await self._host.unreachable(address)
         elif RE_ENGAGEMENT in event.errors:
             self.windows.closed(event.user)
             reply = self._unconfirmed.pop(event.message_id, None)
