@@ -30,14 +30,15 @@ if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.harness import environment, machine, progress, write_json
-from bot.channels.base import Address, Reply
-from bot.clock import SystemClock
-from bot.engine import outbox
-from bot.services import Services
-from bot.store.db import Database
-from tests.channels.whatsapp_fixtures import ACCESS_TOKEN, APP_SECRET, APPROVED, SUBPROCESS_ENV, whatsapp_toml
-from tests.peers.whatsapp import CloudApiEmulator, WaUser
-from tests.support import make_config
+from tests.channels.whatsapp_fixtures import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    APPROVED,
+    SUBPROCESS_ENV,
+    seed_feedback,
+    whatsapp_toml,
+)
+from tests.peers.whatsapp import CloudApiEmulator
 
 TARGET_FRACTION = 0.9
 
@@ -45,20 +46,6 @@ TARGET_FRACTION = 0.9
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def seed(directory: Path, users: list[WaUser]) -> None:
-    db = Database(directory / "wijkbot.sqlite3")
-    await db.open()
-    services = Services(config=make_config(directory), db=db, clock=SystemClock())
-    async with db.transaction() as tx:
-        for n, user in enumerate(users):
-            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
-                             " consent_at, created_at, quiet_start, quiet_end) VALUES ('whatsapp', ?, ?, 'nl',"
-                             " 'centrum', '2026-01-01', '2026-01-01', '00:00', '00:00')", (user.bsuid, user.bsuid))
-            await outbox.enqueue(tx, services, Address("whatsapp", user.bsuid), Reply(text=f"Terugkoppeling {n}"),
-                                 purpose="feedback")
-    await db.close()
 
 
 def start_bot(config: Path) -> subprocess.Popen[bytes]:
@@ -76,7 +63,7 @@ async def measure(residents: int, rate: int, messages: int, wait: float) -> dict
                                     webhook_url=f"http://127.0.0.1:{port}/whatsapp", throughput=rate,
                                     statuses=False) as emu:
             users = [emu.user(f"3162{n:07d}", f"R{n}") for n in range(residents)]
-            await seed(directory, users)
+            await seed_feedback(directory, users)
             config = directory / "config.toml"
             config.write_text(whatsapp_toml(emu, port, throughput=rate), encoding="utf-8")
             progress(f"whatsapp: fan-out of {residents:,} at {rate}/s")

@@ -12,32 +12,20 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from bot.channels.base import Address, Reply
-from bot.clock import SystemClock
 from bot.engine import outbox
-from bot.services import Services
 from bot.store.db import Database
 from tests.channels.conftest import free_port
-from tests.channels.whatsapp_fixtures import ACCESS_TOKEN, APP_SECRET, APPROVED, SUBPROCESS_ENV, whatsapp_toml
-from tests.peers.whatsapp import CloudApiEmulator, WaUser
-from tests.support import make_config
+from tests.channels.whatsapp_fixtures import (
+    ACCESS_TOKEN,
+    APP_SECRET,
+    APPROVED,
+    SUBPROCESS_ENV,
+    seed_feedback,
+    whatsapp_toml,
+)
+from tests.peers.whatsapp import CloudApiEmulator
 
 RECIPIENTS = 90
-
-
-async def seed(tmp_path: Path, users: list[WaUser]) -> None:
-    """Residents and one queued feedback message for each, as `!feedback` would leave them."""
-    db = Database(tmp_path / "wijkbot.sqlite3")
-    await db.open()
-    services = Services(config=make_config(tmp_path), db=db, clock=SystemClock())
-    async with db.transaction() as tx:
-        for n, user in enumerate(users):
-            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
-                             " consent_at, created_at, quiet_start, quiet_end) VALUES ('whatsapp', ?, ?, 'nl',"
-                             " 'centrum', '2026-01-01', '2026-01-01', '00:00', '00:00')", (user.bsuid, user.bsuid))
-            await outbox.enqueue(tx, services, Address("whatsapp", user.bsuid), Reply(text=f"Terugkoppeling {n}"),
-                                 purpose="feedback")
-    await db.close()
 
 
 def start_bot(config: Path) -> subprocess.Popen[bytes]:
@@ -57,7 +45,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
         users = [emu.user(f"316200{n:05d}", f"R{n}") for n in range(RECIPIENTS)]
         for user in users[::2]:
             user.last_inbound = emu.now()  # half of them wrote an hour ago (Meta's window is open) ...
-        await seed(tmp_path, users)  # ... but no process has heard from anyone: all windows are unknown to it
+        await seed_feedback(tmp_path, users)  # ... but no process has heard from anyone: all windows are unknown to it
         config = tmp_path / "config.toml"
         config.write_text(whatsapp_toml(emu, port, throughput=30), encoding="utf-8")
 
@@ -88,5 +76,8 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
     db = Database(tmp_path / "wijkbot.sqlite3")
     await db.open()
     async with db.transaction() as tx:
-        assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == RECIPIENTS
+        # Every row sent, but for those whose answer from Meta came after the SIGTERM (they go at the next start).
+        assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status NOT IN ('sent', 'pending')") == 0
+        sent = await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+        assert sent >= RECIPIENTS - outbox.IN_FLIGHT_PER_CHANNEL
     await db.close()

@@ -10,9 +10,15 @@ from typing import Any
 
 import pytest
 
+from bench.harness import config_toml
 from bot.app import App
+from bot.channels.base import Address, Reply
 from bot.channels.whatsapp import WhatsAppChannel
+from bot.clock import SystemClock
 from bot.config import Config
+from bot.engine import outbox
+from bot.services import Services
+from bot.store.db import Database
 from handlers.commands import command_table
 from tests.peers.whatsapp import CloudApiEmulator, StoredMessage, WaUser
 from tests.support import make_config
@@ -126,27 +132,26 @@ def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str
     the secrets come from WIJKBOT_TEST_WA_TOKEN and WIJKBOT_TEST_WA_SECRET (:data:`SUBPROCESS_ENV`)."""
     templates = "".join(f"[whatsapp.templates.{language}]\n" + "".join(f'{kind} = "wijkbot_{kind}"\n' for kind in KINDS)
                         for language in ("nl", "en", "tr", "ar", "pl"))
-    return f"""
-[municipality]
-name = "Gemeente Teststad"
-[privacy]
-controller = "Gemeente Teststad"
-contact = "privacy@teststad.nl"
-statement_url = "https://teststad.nl/privacy"
-[database]
-path = "wijkbot.sqlite3"
-[[neighbourhoods]]
-id = "centrum"
-name = "Centrum"
-[whatsapp]
-phone_number_id = "{emu.phone_number_id}"
-access_token = "env:WIJKBOT_TEST_WA_TOKEN"
-app_secret = "env:WIJKBOT_TEST_WA_SECRET"
-verify_token = "{VERIFY_TOKEN}"
-webhook_port = {port}
-api_base_url = "{emu.base_url}"
-throughput = {throughput}
-{templates}"""
+    section = (f'[whatsapp]\nphone_number_id = "{emu.phone_number_id}"\naccess_token = "env:WIJKBOT_TEST_WA_TOKEN"\n'
+               f'app_secret = "env:WIJKBOT_TEST_WA_SECRET"\nverify_token = "{VERIFY_TOKEN}"\nwebhook_port = {port}\n'
+               f'api_base_url = "{emu.base_url}"\nthroughput = {throughput}\n{templates}')
+    return config_toml("", "", ("centrum",), channel=section)
+
+
+async def seed_feedback(directory: Path, users: list[WaUser]) -> None:
+    """WhatsApp residents and one queued feedback message for each, as `!feedback` would leave them, in the
+    database of a `wijkbot run` that has not started yet."""
+    db = Database(directory / "wijkbot.sqlite3")
+    await db.open()
+    services = Services(config=make_config(directory), db=db, clock=SystemClock())
+    async with db.transaction() as tx:
+        for n, user in enumerate(users):
+            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
+                             " consent_at, created_at, quiet_start, quiet_end) VALUES ('whatsapp', ?, ?, 'nl',"
+                             " 'centrum', '2026-01-01', '2026-01-01', '00:00', '00:00')", (user.bsuid, user.bsuid))
+            await outbox.enqueue(tx, services, Address("whatsapp", user.bsuid), Reply(text=f"Terugkoppeling {n}"),
+                                 purpose="feedback")
+    await db.close()
 
 
 SUBPROCESS_ENV = {"WIJKBOT_TEST_WA_TOKEN": ACCESS_TOKEN, "WIJKBOT_TEST_WA_SECRET": APP_SECRET}

@@ -4,10 +4,9 @@ chosen (the channel reads ``start <id>`` as the start command)."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from bot.channels.layout import start_parameter
 
 
 def wa_me(phone_number: str, neighbourhood_id: str | None = None) -> str:
@@ -15,8 +14,4 @@ def wa_me(phone_number: str, neighbourhood_id: str | None = None) -> str:
     if not digits.isdigit():
         raise ValueError("a wa.me link needs the number in international form, digits only")
     url = f"https://wa.me/{digits}"
-    if neighbourhood_id is None:
-        return url
-    if not _ID.match(neighbourhood_id):
-        raise ValueError(f"{neighbourhood_id!r} cannot be a start parameter (1-64 of A-Z, a-z, 0-9, _, -)")
-    return f"{url}?text={quote(f'start {neighbourhood_id}')}"
+    return url if neighbourhood_id is None else f"{url}?text={quote('start ' + start_parameter(neighbourhood_id))}"
