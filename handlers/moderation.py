@@ -81,7 +81,7 @@ async def queue(ctx: Context) -> None:
     for e in waiting[:30]:
         lines.append(f"• {e.reference} · {ctx.t._(THEMES.get(e.theme, e.theme))} · "
                      f"{ctx.t.datetime(ctx.services.parse_time(e.created_at), 'short')}")
-    if held or failed:  # e.g. a WhatsApp resident outside the 24-hour window without an approved template
+    if held or failed:  # e.g. a resident a channel cannot reach now (no approved template for a closed window)
         lines.append(ctx.t._("Messages to residents that could not be sent: {held} still waiting, {failed} given "
                              "up.", held=held, failed=failed))
     ctx.say("\n".join(lines))
