@@ -99,6 +99,8 @@ class Incoming:
     address: Address
     text: str | None = None
     command: str | None = None  # lower-case, without the leading slash or bang
+    bare_command: bool = False  # the command word was typed without its slash (a channel without a command menu):
+    #                             an option of the question in progress with that label wins
     args: str = ""
     choice: str | None = None  # key of a chosen option, already verified by the channel
     choice_turn: int | None = None  # the dialogue turn the option was offered in (stale-button check)

@@ -48,3 +48,28 @@ async def test_a_neighbourhood_conversation_on_whatsapp(wa: WaRunning) -> None:
     await wa.press(anna, second, "Pass")
     async with wa.app.db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM deliberation_votes", ()) == 2
+
+
+async def test_a_youth_poll_on_whatsapp_with_options_typed_instead_of_tapped(wa: WaRunning) -> None:
+    sanne = wa.emu.user("31622222222", "Sanne")
+    await wa.onboard(sanne)
+    # Typed, not tapped; "Polls" is also a command word, but here it is the offered option.
+    for typed in ("settings", "Polls", "yes", "Age group (for youth polls)", "15-17", "Done"):
+        await sanne.send(typed)
+        await wa.handled()
+        for m in wa.emu.messages_to(sanne):
+            m.consumed = True
+    said = await room(wa.app, "!poll Skatepark or football cage? | Skatepark | Football cage | closes over 3 dagen"
+                              " | jongeren 12-17")
+    assert "1 resident" in said
+    for message in wa.emu.messages_to(sanne):
+        message.consumed = True
+    await sanne.send("polls")
+    await wa.handled()
+    poll = [m for m in wa.emu.messages_to(sanne) if not m.consumed][-1]
+    assert "Skatepark or football cage?" in poll.text and poll.labels() == ["Skatepark", "Football cage"]
+    poll.consumed = True
+    receipt = await wa.press(sanne, poll, "Skatepark")
+    assert "Skatepark" in receipt.text
+    async with wa.app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM poll_votes", ()) == 0  # a youth vote is linked to nobody

@@ -136,7 +136,9 @@ class WhatsAppChannel:
         elif event.latitude is not None and event.longitude is not None:
             attachment = Attachment(kind=AttachmentKind.LOCATION, latitude=event.latitude, longitude=event.longitude)
         command, args = self.command(event.text)
-        return Incoming(**common, text=event.text, command=command, args=args, attachment=attachment)
+        bare = command is not None and not (event.text or "").lstrip().startswith("/")
+        return Incoming(**common, text=event.text, command=command, args=args, attachment=attachment,
+                        bare_command=bare)
 
     def command(self, text: str | None) -> tuple[str | None, str]:
         """WhatsApp has no command menu: ``/share``, ``share`` and ``Delen`` all start sharing. Without a slash
