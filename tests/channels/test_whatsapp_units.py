@@ -69,6 +69,7 @@ def test_webhooks_are_parsed_with_or_without_a_phone_number() -> None:
     body = {"entry": [{"changes": [{"value": {
         "contacts": [{"profile": {"name": "Anna"}, "user_id": "NL.1"}],
         "messages": [{"from_user_id": "NL.1", "id": "wamid.A", "type": "text", "text": {"body": "hoi"}},
+                     {"from": "NL.1", "id": "wamid.R", "type": "reaction", "reaction": {"emoji": "👍"}},
                      {"from": "31612345678", "id": "wamid.B", "type": "interactive",
                       "interactive": {"type": "list_reply", "list_reply": {"id": "1:k:mac", "title": "x"}}}],
         "statuses": [{"id": "wamid.C", "status": "failed", "recipient_user_id": "NL.1",

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 log = logging.getLogger("bot.channels.whatsapp")
+IGNORED = frozenset({"reaction", "system", "request_welcome", "errors"})  # nothing the resident said to the bot
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
     if not user or not message.get("id"):
         return None
     user, kind = str(user), str(message.get("type", ""))
+    if kind in IGNORED:
+        return None
     common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind,
                               "name": names.get(user) or names.get(str(message.get("from")))}
     if kind == "text":
