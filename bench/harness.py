@@ -164,8 +164,7 @@ contact = "privacy@teststad.nl"
 statement_url = "https://teststad.nl/privacy"
 [database]
 path = "wijkbot.sqlite3"
-{hoods}
-{section}"""
+{section}{hoods}"""
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
