@@ -55,8 +55,8 @@ async def run_echo(base_url: str, token: str, rate_limit: float, concurrent_upda
     from telegram.request import BaseRequest, HTTPXRequest
 
     from bot.channels.telegram import ChatOrderedUpdates, rate_limiter
+    from bot.channels.telegram.settings import ALLOWED_UPDATES, POLL_INTERVAL, api_urls
     from bot.channels.telegram.transport import AiohttpRequest
-    from bot.channels.telegram_settings import ALLOWED_UPDATES, POLL_INTERVAL, api_urls
 
     def request() -> BaseRequest:
         kind = AiohttpRequest if transport == "aiohttp" else HTTPXRequest
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    from bot.channels.telegram_settings import CONCURRENT_UPDATES
+    from bot.channels.telegram.settings import CONCURRENT_UPDATES
 
     concurrent = CONCURRENT_UPDATES if args.concurrent_updates is None else args.concurrent_updates
     if args.kind == "wijkbot":

@@ -99,6 +99,9 @@ class Peer:
             except (RuntimeError, OSError, subprocess.TimeoutExpired):
                 self.process.kill()
                 self.process.wait(10)
+        for stream in (self.process.stdin, self.process.stdout):  # its pipes, or they stay open until collected
+            if stream is not None:
+                stream.close()
         self._stderr.close()
 
     def __enter__(self) -> Peer:
@@ -145,10 +148,11 @@ class Bot:
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
-                channel: str | None = None) -> str:
+                flood_messages: int = 0, channel: str | None = None) -> str:
     """A wijkbot configuration with Telegram at ``base_url`` (or ``channel``, another channel's section), SQLite
     beside the file and no moderation rooms (no Matrix channel runs, so their outbox rows would only wait). Also
-    used by the crash tests."""
+    used by the crash tests. Flood protection is off unless asked for: a simulated user in a closed loop sends
+    several messages a second."""
     hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in neighbourhoods)
     section = channel if channel is not None else f'[telegram]\ntoken = "{token}"\napi_base_url = "{base_url}"\n'
     return f"""
@@ -164,6 +168,8 @@ contact = "privacy@teststad.nl"
 statement_url = "https://teststad.nl/privacy"
 [database]
 path = "wijkbot.sqlite3"
+[limits]
+flood_messages = {flood_messages}
 {section}{hoods}"""
 
 

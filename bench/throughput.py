@@ -72,7 +72,7 @@ from bench.harness import (
     write_config,
     write_json,
 )
-from bot.channels.telegram_settings import CONCURRENT_UPDATES
+from bot.channels.telegram.settings import CONCURRENT_UPDATES
 
 TARGET_RATIO = 0.75
 DELIBERATION_STATEMENTS = 300

@@ -20,7 +20,6 @@ from bot.dialogue import Dialogue
 from bot.engine import (
     contacts,
     deliberation_results,
-    feedback,
     feedback_clock,
     moderation,
     polls_schedule,
@@ -38,6 +37,10 @@ from bot.store.db import Database
 from handlers import build_dialogue
 
 log = logging.getLogger(__name__)
+# Features that run on a clock or after a message was sent, in the order they are wired in; each has
+# ``install(scheduler, dispatcher, services)``.
+FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
+            privacy_posts)
 
 
 class App:
@@ -52,42 +55,13 @@ class App:
         )
         self.dialogue: Dialogue = build_dialogue(self.services)
         self.outbox = Dispatcher(self.services, self.channels)
-        self.outbox.on_sent("moderation", moderation.remember_post)
         self.scheduler = Scheduler(self.services)
-        self.scheduler.every("moderation-reminders", timedelta(hours=1), self._remind)
         self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
-        self.scheduler.daily("feedback-digests", config.feedback.digest_time, self._digests)
-        self.scheduler.every("commitment-clock", timedelta(hours=1), self._commitments)
-        self.scheduler.daily("no-feedback-reminder", "09:00", self._no_feedback, day_of_week="mon")
-        self.scheduler.daily("retention", "03:30", self._retention)
-        if config.report.monthly:
-            self.scheduler.daily("report-monthly", "09:00", self._monthly_report)  # sends from report.day on
-        self.outbox.on_sent("feedback", feedback.offer_answers)
-        deliberation_results.install(self.scheduler, self.outbox, self.services)  # recompute job, outbox hooks
-        contacts.install(self.scheduler, self.outbox, self.services)  # contact persons' terms, relay hook
-        polls_schedule.install(self.scheduler, self.outbox, self.services)  # poll date jobs, announcement hook
-        privacy_posts.install(self.outbox, self.services)  # where each story was posted, for /forget
+        for feature in FEATURES:  # each installs its scheduled jobs and outbox hooks the same way
+            feature.install(self.scheduler, self.outbox, self.services)
         self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
         self._flood_task: asyncio.Task[None] | None = None
-
-    async def _remind(self) -> None:
-        await moderation.remind(self.services)
-
-    async def _digests(self) -> None:
-        await feedback_clock.send_digests(self.services)
-
-    async def _commitments(self) -> None:
-        await feedback_clock.overdue_commitments(self.services)
-
-    async def _no_feedback(self) -> None:
-        await feedback_clock.weekly_overdue_reminder(self.services)
-
-    async def _retention(self) -> None:
-        await retention.sweep(self.services)
-
-    async def _monthly_report(self) -> None:
-        await report.send_monthly(self.services)
 
     async def _drain(self) -> None:
         await self.outbox.drain()

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import config_addresses as addresses
+from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
 from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
 
@@ -44,6 +46,25 @@ class Neighbourhood:
     telegram_chat: str | None = None  # Telegram group or channel id for approved stories
     contacts: tuple[ContactPerson, ...] = ()  # [[neighbourhoods.contacts]] (bot/config_contacts.py)
     residents: int | None = None  # how many people live there (the report's participation per 1,000 residents)
+
+    @property
+    def moderation_address(self) -> Address | None:
+        return addresses.room(self.moderation_room) if self.moderation_room else None
+
+    @property
+    def room_addresses(self) -> tuple[Address, ...]:
+        """The public rooms where approved stories appear (they can show a native poll)."""
+        return tuple(addresses.room(room) for room in self.public_rooms)
+
+    @property
+    def group_address(self) -> Address | None:
+        """The group or channel for approved stories (text only)."""
+        return addresses.group(self.telegram_chat) if self.telegram_chat else None
+
+    @property
+    def public_addresses(self) -> tuple[Address, ...]:
+        """Every place approved stories appear: the public rooms, then the group."""
+        return (*self.room_addresses, *((self.group_address,) if self.group_address else ()))
 
 
 @dataclass(frozen=True)

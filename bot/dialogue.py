@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from bot.channels.base import Address, Busy, Choice, Incoming, Reply
 from bot.errors import StaleChoice, UserError, error_reference
 from bot.i18n import N_, Translator, best_language
-from bot.store import conversations, events
+from bot.store import conversations, turn
 from bot.store import residents as residents_repo
 from bot.store.conversations import ConversationState
 from bot.store.db import Tx
@@ -265,10 +265,7 @@ class Dialogue:
         """The person's own language (stored, or chosen halfway through onboarding), else ``t`` (the platform's
         hint), for an answer given before the turn itself is read."""
         actor = incoming.actor
-        conversation_rows, resident_rows = await tx.many(conversations.load_query(actor.channel, actor.user_id),
-                                                         residents_repo.get_query(actor.channel, actor.user_id))
-        state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
-        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
+        _, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id)
         language = self._language(incoming, resident, state)
         return Translator(language, self.services.config.timezone) if language else t
 
@@ -281,16 +278,11 @@ class Dialogue:
         services = self.services
         actor = incoming.actor
         # The event's claim, the conversation and the person in one round trip (see Tx).
-        queries = [conversations.load_query(actor.channel, actor.user_id),
-                   residents_repo.get_query(actor.channel, actor.user_id)]
-        if incoming.event_id:
-            queries.insert(0, events.claim_query(actor.channel, incoming.event_id, services.now_iso()))
-        *claimed, conversation_rows, resident_rows = await tx.many(*queries)
-        if claimed and not claimed[0]:
+        new, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id, event_id=incoming.event_id,
+                                                    now=services.now_iso())
+        if not new:
             log.debug("ignoring a redelivered %s event", actor.channel)
             return []
-        state = conversations.from_row(actor.channel, actor.user_id, next(iter(conversation_rows), None))
-        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
         if resident is not None and incoming.address.private:
             residents_repo.seen(tx, resident, incoming.address.chat_id)
         language = self._language(incoming, resident, state)

@@ -40,8 +40,7 @@ from bot.channels.base import Incoming, Reply
 from bot.clock import Clock
 from bot.config import Config, LimitsConfig
 from bot.i18n import N_, Translator, best_language
-from bot.store import conversations
-from bot.store import residents as residents_repo
+from bot.store import turn
 from bot.store.db import Database
 
 UNGATED_CHANNELS = frozenset({"console"})
@@ -151,11 +150,10 @@ async def slow_down(config: Config, db: Database, incoming: Incoming) -> Reply:
     """The "slow down" answer in the resident's own language (one read, once per flood, never per turn)."""
     actor = incoming.actor
     async with db.transaction() as tx:
-        conversation_rows, resident_rows = await tx.many(conversations.load_query(actor.channel, actor.user_id),
-                                                         residents_repo.get_query(actor.channel, actor.user_id))
-    language = resident_rows[0]["language"] if resident_rows else None
-    if language is None and conversation_rows:
-        language = conversations.from_row(actor.channel, actor.user_id, conversation_rows[0]).data.get("language")
+        _, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id)
+    language = resident.language if resident is not None else None
+    if language is None:
+        language = state.data.get("language")
     if language not in config.languages:
         language = best_language(actor.language_hint, config.languages, config.default_language)
     t = Translator(language, config.timezone)

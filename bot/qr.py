@@ -34,7 +34,7 @@ async def bot_username(config: Config) -> str:
     username = telegram.bot_username
     if not username:
         from bot.channels.telegram import TelegramChannel
-        from bot.channels.telegram_settings import TelegramUnavailable
+        from bot.channels.telegram.settings import TelegramUnavailable
 
         try:
             username = await TelegramChannel(config, {}).fetch_username()

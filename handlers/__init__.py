@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from bot.dialogue import Dialogue
 from bot.services import Services
-from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
+from handlers import registry
 from handlers.commands import command_table
 from handlers.common import CancelFlow, HelpFlow, MenuFlow, fallback
 from handlers.contacts import ContactFlow, ReplyFlow, answer_choice, with_contact_replies
 from handlers.deliberation import DeliberateFlow, join_choice
 from handlers.feedback import FeedbackFlow
+from handlers.heard import HeardFlow, heard_answer
 from handlers.onboarding import LanguageFlow, StartFlow
 from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
 from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
 from handlers.privacy_statement import PrivacyFlow
+from handlers.settings import SettingsFlow
 from handlers.share import ShareFlow
-from handlers.status import HeardFlow, SettingsFlow, StatusFlow, heard_answer
+from handlers.status import StatusFlow
 
 
 def build_dialogue(services: Services) -> Dialogue:
@@ -24,10 +26,7 @@ def build_dialogue(services: Services) -> Dialogue:
              ForgetFlow(), StatusFlow(), SettingsFlow(), HeardFlow(), FeedbackFlow(), DeliberateFlow(),
              ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow(), PrivacyFlow()]
     dialogue = Dialogue(services, flows, command_table(), with_contact_replies(fallback),
-                        room_commands={**moderation.ROOM_COMMANDS, **feedback.ROOM_COMMANDS,
-                                       **deliberation_rooms.ROOM_COMMANDS, **contacts_rooms.ROOM_COMMANDS,
-                                       **polls_rooms.ROOM_COMMANDS, **report_rooms.ROOM_COMMANDS},
-                        on_reaction=deliberation_rooms.reaction)  # statements' posts, else stories'
+                        room_commands=registry.room_table(), on_reaction=registry.reaction)
     dialogue.global_choices["heard"] = heard_answer
     dialogue.global_choices["delib"] = join_choice
     dialogue.global_choices["relay"] = answer_choice  # "Answer" under a contact person's answer

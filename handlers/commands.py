@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.i18n import N_, Translator
+from handlers.rooms import words_table
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,7 @@ COMMANDS: tuple[Command, ...] = (
 
 def command_table() -> dict[str, str]:
     """Every command word and alias -> flow name."""
-    table: dict[str, str] = {}
-    for command in COMMANDS:
-        for word in (command.name, *command.aliases):
-            table[word] = command.flow
-    return table
+    return words_table(((command.name, *command.aliases), command.flow) for command in COMMANDS)
 
 
 def translated_menu(languages: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:

@@ -13,7 +13,7 @@
 
 Dutch: !contactpersoon with lijst, nieuw, einde, overdracht; !continuiteit. ``[id]`` (a neighbourhood id) is
 needed only when the room moderates several neighbourhoods; ``[theme]`` makes it a theme's contact person.
-Only moderators act (``handlers.moderation._check``).
+Only moderators act (``bot.engine.authority.may_moderate``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import contacts, contacts_continuity, moderation
 from bot.engine.contacts_text import day, position, today
 from bot.engine.themes import THEMES
@@ -29,7 +29,7 @@ from bot.errors import UserError
 from bot.i18n import Translator
 from bot.store import contacts as repo
 from bot.store.contacts import Contact
-from handlers.moderation import _check
+from handlers.rooms import organisers_room, words_table
 
 DUTCH = Translator("nl")  # Dutch theme names work in every room
 _FIELDS = ("name", "role", "organisation", "reachable_how", "reachable_when")
@@ -168,15 +168,13 @@ async def help_(ctx: Context, room: str, rest: str) -> None:
         "Dutch works too: !contactpersoon lijst, nieuw, einde, overdracht; !continuiteit."))
 
 
-SUBCOMMANDS: dict[str, Callable[[Context, str, str], Awaitable[None]]] = {}
-for _words, _sub in ((("list", "lijst"), list_), (("add", "nieuw", "toevoegen"), add), (("end", "einde"), end),
-                     (("handover", "overdracht", "overdragen"), handover), (("help", "hulp"), help_)):
-    for _word in _words:
-        SUBCOMMANDS[_word] = _sub
+SUBCOMMANDS: dict[str, Callable[[Context, str, str], Awaitable[None]]] = words_table((
+    (("list", "lijst"), list_), (("add", "nieuw", "toevoegen"), add), (("end", "einde"), end),
+    (("handover", "overdracht", "overdragen"), handover), (("help", "hulp"), help_)))
 
 
 async def contact_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     word, _, rest = ctx.incoming.args.strip().partition(" ")
     if not word.strip():
         await list_(ctx, room, "")
@@ -185,13 +183,7 @@ async def contact_command(ctx: Context) -> None:
 
 
 async def continuity_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = _hoods(ctx, room)
     terms = await repo.of_neighbourhoods(ctx.tx, hoods)
     ctx.say(contacts_continuity.figures_text(ctx.t, ctx.services.config, terms, hoods, today(ctx.services)))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {
-    "contact": contact_command, "contactpersoon": contact_command, "contactpersonen": contact_command,
-    "continuity": continuity_command, "continuiteit": continuity_command, "continuïteit": continuity_command,
-}

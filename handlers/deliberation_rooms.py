@@ -13,19 +13,19 @@
     !approve-statement S-12             show a resident's statement to others, or react ✅ (!stelling-goedkeuren)
     !reject-statement S-12 reason       do not show it; the author hears why (!stelling-afwijzen); 🚫 explains
 
-Only moderators act, exactly as for !approve (``handlers.moderation._check``). Results are recomputed every
+Only moderators act, exactly as for !approve (``bot.engine.authority.may_moderate``). Results are recomputed every
 ``[deliberation] recompute_minutes`` (default 5), not per vote; groups smaller than 5 people are never shown.
 """
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import deliberation, deliberation_results, moderation
 from bot.engine.deliberation_text import STATUS
 from bot.errors import UserError
 from bot.store import deliberations as repo
-from handlers import moderation as moderation_handlers
-from handlers.moderation import _check
+from bot.store.deliberations import Statement
+from handlers.rooms import organisers_room
 
 
 def _reference(ctx: Context, example: str) -> tuple[str, str]:
@@ -36,7 +36,7 @@ def _reference(ctx: Context, example: str) -> tuple[str, str]:
 
 
 async def open_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     args = ctx.incoming.args.strip()
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     wanted = None
@@ -57,7 +57,7 @@ async def open_command(ctx: Context) -> None:
 
 
 async def list_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     found = await repo.of_neighbourhoods(ctx.tx, [h.id for h in hoods], limit=20)
     if not found:
@@ -74,7 +74,7 @@ async def list_command(ctx: Context) -> None:
 
 
 async def overview_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     if not ctx.incoming.args.strip():
         ctx.say(ctx.t._(
             "Neighbourhood conversations:\n"
@@ -95,7 +95,7 @@ async def overview_command(ctx: Context) -> None:
 
 
 async def close_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!close-deliberation D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
     closed, told = await deliberation_results.close(ctx.tx, ctx.services, d, ctx.incoming.actor.user_id)
@@ -105,7 +105,7 @@ async def close_command(ctx: Context) -> None:
 
 
 async def recompute_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!recompute D-2026-0001")
     d = await deliberation.find(ctx.tx, ctx.services.config, room, reference)
     if deliberation_results.request(ctx.services, d):
@@ -117,7 +117,7 @@ async def recompute_command(ctx: Context) -> None:
 
 
 async def approve_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _reference(ctx, "!approve-statement S-12")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)
@@ -126,24 +126,25 @@ async def approve_command(ctx: Context) -> None:
 
 
 async def reject_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _reference(ctx, "!reject-statement S-12 reason")
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, reference)
     await deliberation.reject_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id, reason)
     ctx.say(ctx.t._("{statement} rejected. The author is told the reason.", statement=s.reference))
 
 
-async def reaction(ctx: Context) -> None:
-    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed); reactions
-    on other posts go to the stories' moderation (handlers.moderation.reaction)."""
+async def statement_reacted_to(ctx: Context) -> Statement | None:
+    """The statement whose moderation post got ✅ or 🚫, if the reaction is one of those on such a post."""
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
-    s = None
-    if ctx.incoming.reacted_to is not None and key in (moderation.APPROVE, moderation.REJECT):
-        s = await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
-    if s is None:
-        await moderation_handlers.reaction(ctx)
-        return
-    room = _check(ctx)
+    if ctx.incoming.reacted_to is None or key not in (moderation.APPROVE, moderation.REJECT):
+        return None
+    return await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
+
+
+async def reaction(ctx: Context, s: Statement) -> None:
+    """✅ on a statement's moderation post approves it, 🚫 explains the command (a reason is needed)."""
+    key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
+    room = organisers_room(ctx)
     s, d = await deliberation.find_statement(ctx.tx, ctx.services.config, room, s.reference)
     if key == moderation.APPROVE:
         await deliberation.approve_statement(ctx.tx, ctx.services, s, d, ctx.incoming.actor.user_id)
@@ -152,17 +153,3 @@ async def reaction(ctx: Context) -> None:
     else:
         ctx.say(ctx.t._("To reject, the author needs a reason. Type: !reject-statement {statement} reason",
                         statement=s.reference))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("deliberate", "praatmee"), open_command),
-    (("deliberations", "gesprekken"), list_command),
-    (("deliberation", "gesprek"), overview_command),
-    (("close-deliberation", "sluit", "sluit-gesprek"), close_command),
-    (("recompute", "herbereken"), recompute_command),
-    (("approve-statement", "stelling-goedkeuren"), approve_command),
-    (("reject-statement", "stelling-afwijzen"), reject_command),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

@@ -14,13 +14,13 @@ import re
 from datetime import datetime
 
 from bot.channels.base import Choice
-from bot.dialogue import Context, Flow, Handler
-from bot.engine import feedback, feedback_clock, moderation, when
+from bot.dialogue import Context, Flow
+from bot.engine import feedback, feedback_clock, moderation, times
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.store import polls as polls_repo
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 _REFERENCE = re.compile(r"^W-\d{4}-\d{4,}$", re.IGNORECASE)
 _POLL = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
@@ -83,7 +83,7 @@ async def _record(ctx: Context, room: str, target: str, status: str, what: str, 
         hood_id, theme = first.neighbourhood_id, first.theme
     moment: datetime | None = None
     if commitment.strip():
-        moment = when.parse_when(commitment, ctx.services.now(), ctx.services.config.timezone)
+        moment = times.parse_when(commitment, ctx.services.now(), ctx.services.config.timezone)
     fb, told = await feedback.record(
         ctx.tx, ctx.services, author=ctx.incoming.actor.user_id, neighbourhood=hood_id, references=references,
         theme=theme, status=feedback.parse_status(status), what=what, because=because, commitment=moment,
@@ -93,7 +93,7 @@ async def _record(ctx: Context, room: str, target: str, status: str, what: str, 
 
 
 async def feedback_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     if not ctx.incoming.args.strip():
         await ctx.dialogue.start_flow(ctx, "feedback")
         ctx.data["room"] = room
@@ -107,7 +107,7 @@ async def feedback_command(ctx: Context) -> None:
 
 
 async def update_command(ctx: Context) -> None:
-    _check(ctx)
+    organisers_room(ctx)
     parts = [p.strip() for p in ctx.incoming.args.split("|")]
     if len(parts) != 4:
         raise UserError("Use: !update F-2026-0007 | status | what we did | because …")
@@ -122,7 +122,7 @@ async def update_command(ctx: Context) -> None:
 
 
 async def overdue_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = [h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)]
     rows = await feedback_clock.without_feedback(ctx.tx, ctx.services, hoods)
     if not rows:
@@ -133,7 +133,7 @@ async def overdue_command(ctx: Context) -> None:
 
 
 async def heard_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = [h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)]
     rows = await feedback.heard_tally(ctx.tx, hoods)
     if not rows:
@@ -194,12 +194,3 @@ async def cancel_room_flow(ctx: Context) -> None:
     if ctx.state.flow is not None and ctx.state.data.get("room") == ctx.incoming.address.chat_id:
         ctx.finish()
         ctx.say(ctx.t._("Stopped. Nothing was sent."))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {
-    "feedback": feedback_command, "terugkoppeling": feedback_command,
-    "update": update_command, "bijwerken": update_command,
-    "overdue": overdue_command, "achterstand": overdue_command,
-    "heard": heard_command, "gehoord": heard_command,
-    "cancel": cancel_room_flow, "stop": cancel_room_flow,
-}

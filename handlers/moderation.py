@@ -6,27 +6,15 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 
 from __future__ import annotations
 
-from bot.dialogue import Context, Handler
-from bot.engine import contacts, moderation, moderation_reasons
+from bot.dialogue import Context
+from bot.engine import moderation, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.store import audit
 from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
-
-
-def _check(ctx: Context) -> str:
-    """The room this command is for; raises when the person may not moderate or the room moderates nothing."""
-    config = ctx.services.config
-    organisers = config.matrix.organisers if config.matrix else ()
-    if not (ctx.incoming.moderator or ctx.incoming.actor.user_id in organisers):
-        raise UserError("Sorry, only moderators of this room can do that. Ask an organiser to give you "
-                        "moderator rights.")
-    room = ctx.incoming.address.chat_id
-    if not moderation.rooms_neighbourhoods(config, room):
-        raise UserError("This room is not a moderation room of any neighbourhood.")
-    return room
+from handlers.rooms import organisers_room
 
 
 def _split(args: str) -> tuple[str, str]:
@@ -37,7 +25,7 @@ def _split(args: str) -> tuple[str, str]:
 
 
 async def approve(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
@@ -45,7 +33,7 @@ async def approve(ctx: Context) -> None:
 
 
 async def reject(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, reason = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     await moderation.reject(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, reason)
@@ -53,7 +41,7 @@ async def reject(ctx: Context) -> None:
 
 
 async def edit(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, text = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     shown = await moderation.edit(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, text)
@@ -61,18 +49,15 @@ async def edit(ctx: Context) -> None:
 
 
 async def theme(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, typed = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
-    changed = await experiences_repo.by_reference(ctx.tx, e.reference)
-    if changed is not None:
-        await contacts.reroute(ctx.tx, ctx.services, changed)  # the new theme may have its own contact person
     ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
 
 
 async def queue(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
     held, failed = await outbox_repo.undelivered(ctx.tx)
@@ -88,7 +73,7 @@ async def queue(ctx: Context) -> None:
 
 
 async def log(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
     entries = await audit.of_reference(ctx.tx, e.reference)
@@ -118,7 +103,7 @@ async def help_(ctx: Context) -> None:
         "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
     ctx.say("\n".join([
         ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
-                "step; !update F-REF | status | what | because; !overdue; !heard."),
+                "step (!cancel stops); !update F-REF | status | what | because; !overdue; !heard."),
         ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
                 "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
         ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
@@ -141,7 +126,7 @@ async def reaction(ctx: Context) -> None:
                                  ctx.incoming.address.chat_id, ctx.incoming.reacted_to)
     if e is None:  # not a story posted in this room (another room's post, or not a story at all)
         return
-    _check(ctx)
+    organisers_room(ctx)
     if key == moderation.APPROVE:
         await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
         ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.",
@@ -155,16 +140,3 @@ async def reaction(ctx: Context) -> None:
 
 ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),
            "theme": N_("theme changed"), "reason": N_("kind of reason")}
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("approve", "goedkeuren"), approve),
-    (("reject", "afwijzen"), reject),
-    (("edit", "bewerken"), edit),
-    (("theme", "thema"), theme),
-    (("queue", "wachtrij"), queue),
-    (("log", "logboek"), log),
-    (("help", "hulp"), help_),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

@@ -30,7 +30,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.config import Neighbourhood
-from bot.engine import polls, when
+from bot.engine import polls, times
 from bot.errors import UserError
 from bot.i18n import N_
 
@@ -108,7 +108,7 @@ def selections(typed: str, options: int) -> int | None:
 
 
 def moment(typed: str, now: datetime, tz: ZoneInfo) -> datetime:
-    return when.parse_when(typed, now, tz)
+    return times.parse_when(typed, now, tz)
 
 
 def parse(args: str, hoods: list[Neighbourhood], now: datetime, tz: ZoneInfo) -> polls.Draft:

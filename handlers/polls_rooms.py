@@ -18,14 +18,14 @@ import re
 from datetime import datetime
 
 from bot.channels.base import Choice
-from bot.dialogue import Context, Flow, Handler
-from bot.engine import moderation, polls, polls_results, when
+from bot.dialogue import Context, Flow
+from bot.engine import moderation, polls, polls_results, times
 from bot.engine import polls_text as text
 from bot.errors import UserError
 from bot.store import polls as repo
 from bot.store.polls import PollRecord
 from handlers import polls_form
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 _REFERENCE = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 NONE_WORDS = ("now", "nu", "direct", "meteen", "-")
@@ -59,7 +59,7 @@ async def _create(ctx: Context, room: str, draft: polls.Draft, now: datetime | N
 
 
 async def poll_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     args = ctx.incoming.args.strip()
     if not args:
         await ctx.dialogue.start_flow(ctx, "poll")
@@ -75,7 +75,7 @@ async def poll_command(ctx: Context) -> None:
 
 
 async def polls_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     lines = await polls_results.listing(ctx.tx, ctx.services, ctx.t, _hoods(ctx, room))
     if not lines:
         ctx.say(ctx.t._("There are no polls yet. Type !poll to make one."))
@@ -85,24 +85,24 @@ async def polls_command(ctx: Context) -> None:
 
 
 async def count_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     ctx.say(await polls_results.live_count(ctx.tx, ctx.services, ctx.t, poll))
 
 
 async def extend_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, typed = await _find(ctx, room, ctx.incoming.args)
     if not typed:
         raise UserError("Say until when, for example: !extend {reference} vrijdag 18:00", reference=poll.reference)
     now = ctx.services.now()
-    closes = when.parse_when(typed, now, ctx.services.config.timezone)
+    closes = times.parse_when(typed, now, ctx.services.config.timezone)
     await polls.extend(ctx.tx, ctx.services, poll, closes, now)
     ctx.say(ctx.t._("{reference} now closes {closes}.", reference=poll.reference, closes=text.moment(ctx.t, closes)))
 
 
 async def close_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     told = await polls_results.close_poll(ctx.tx, ctx.services, poll, ctx.incoming.actor.user_id)
     ctx.say(ctx.t.n_("{reference} is closed; the results go to {n} resident and to the rooms.",
@@ -111,7 +111,7 @@ async def close_command(ctx: Context) -> None:
 
 
 async def cancel_command(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     poll, _ = await _find(ctx, room, ctx.incoming.args)
     await polls_results.cancel_poll(ctx.tx, ctx.services, poll, ctx.incoming.actor.user_id)
     ctx.say(ctx.t._("{reference} is cancelled. Its votes are deleted.", reference=poll.reference))
@@ -228,16 +228,3 @@ class PollFlow(Flow):
             closes_at=ctx.services.parse_time(data["closes"]),
             opens_at=ctx.services.parse_time(data["opens"]) if data.get("opens") else None,
             youth=(int(youth[0]), int(youth[1])) if youth else None, max_selections=int(data.get("multiple", 1)))
-
-
-ROOM_COMMANDS: dict[str, Handler] = {}
-for _words, _handler in (
-    (("poll", "peiling"), poll_command),
-    (("polls", "peilingen"), polls_command),
-    (("count", "telling", "tel"), count_command),
-    (("extend", "verleng", "verlengen"), extend_command),
-    (("close-poll", "closepoll", "sluit-peiling", "sluitpeiling"), close_command),
-    (("cancel-poll", "cancelpoll", "annuleer-peiling", "annuleerpeiling"), cancel_command),
-):
-    for _word in _words:
-        ROOM_COMMANDS[_word] = _handler

@@ -10,7 +10,7 @@ from bot.engine import privacy
 from bot.engine.themes import THEMES
 from handlers import contacts as contacts_handlers
 from handlers.polls_resident import mydata_lines, settings_summary
-from handlers.status import MODE_LABELS
+from handlers.settings import MODE_LABELS
 
 
 class MyDataFlow(Flow):

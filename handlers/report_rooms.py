@@ -5,17 +5,17 @@
 
 Dutch: !rapport. The answer is two files, the report as a web page (HTML, readable by screen readers, prints
 well) and as a PDF; the CSV and JSON for researchers come from ``wijkbot report``. Only moderators ask
-(``handlers.moderation._check``).
+(``bot.engine.authority.may_moderate``).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from bot.dialogue import Context, Handler
+from bot.dialogue import Context
 from bot.engine import moderation, report
 from bot.errors import UserError
-from handlers.moderation import _check
+from handlers.rooms import organisers_room
 
 
 def _period(ctx: Context) -> tuple[date, date]:
@@ -30,7 +30,7 @@ def _period(ctx: Context) -> tuple[date, date]:
 
 
 async def report_(ctx: Context) -> None:
-    room = _check(ctx)
+    room = organisers_room(ctx)
     start, end = _period(ctx)
     config = ctx.services.config
     hoods = [h.id for h in moderation.rooms_neighbourhoods(config, room)]
@@ -39,4 +39,3 @@ async def report_(ctx: Context) -> None:
     ctx.replies.extend(report.replies(ctx.t, files, hoods))
 
 
-ROOM_COMMANDS: dict[str, Handler] = {"report": report_, "rapport": report_}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,15 +61,15 @@ def test_every_module_uses_postponed_annotations() -> None:
 
 
 def test_room_commands_of_different_features_never_shadow_each_other() -> None:
-    from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
+    from handlers.registry import ROOM_COMMANDS
 
     seen: dict[str, str] = {}
     clashes = []
-    for module in (moderation, feedback, deliberation_rooms, contacts_rooms, polls_rooms, report_rooms):
-        for word in module.ROOM_COMMANDS:
+    for command in ROOM_COMMANDS:
+        for word in command.words:
             if word in seen:
-                clashes.append(f"!{word}: {seen[word]} and {module.__name__}")
-            seen[word] = module.__name__
+                clashes.append(f"!{word}: {seen[word]} and {command.handler.__module__}")
+            seen[word] = command.handler.__module__
     assert clashes == []
 
 
@@ -86,3 +87,43 @@ def test_the_engine_and_the_conversations_never_name_whatsapp() -> None:
                                                 ROOT / "bot/dialogue.py", ROOT / "bot/store/outbox.py"]
              if "whatsapp" in p.read_text(encoding="utf-8").lower()]
     assert named == []
+
+
+DATABASE_CALL = re.compile(r"\btx\.(execute|one|all|value|many|defer)\(")
+
+
+def test_sql_lives_only_in_the_store() -> None:
+    """Where is the SQL of feature X? In its store module: a database call anywhere else fails here."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in python_files()
+                 if not p.relative_to(ROOT).as_posix().startswith("bot/store/")
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if DATABASE_CALL.search(line)]
+    assert offenders == []
+
+
+PLATFORM_NAME = re.compile(r"[\"'](matrix|telegram|whatsapp)[\"']")
+
+
+def test_the_engine_names_no_platform() -> None:
+    """Destinations come from the configuration as addresses; channel conventions from bot/channels/."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted(ROOT.glob("bot/engine/**/*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if PLATFORM_NAME.search(line)]
+    assert offenders == []
+
+
+def test_features_install_their_jobs_and_hooks_one_way() -> None:
+    """Every engine module that wires itself into the app does it with install(scheduler, dispatcher, services),
+    and the app installs each of them; nothing else registers jobs or outbox hooks in bot/app.py."""
+    import inspect
+
+    from bot import app
+
+    installers = set()
+    for path in sorted(ROOT.glob("bot/engine/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == "install":
+                assert [a.arg for a in node.args.args] == ["scheduler", "dispatcher", "services"], path.name
+                installers.add(f"bot.engine.{path.stem}")
+    assert {module.__name__ for module in app.FEATURES} == installers
+    source = inspect.getsource(app)
+    assert ".on_sent(" not in source and ".daily(" not in source

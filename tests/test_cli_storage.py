@@ -144,7 +144,9 @@ def test_a_full_disk_while_running_stops_the_shell_with_the_file_named(tmp_path:
         stdout, stderr = shell.stdout.read() if shell.stdout else "", shell.stderr.read() if shell.stderr else ""
     finally:
         shell.kill()
-        shell.stdin.close()
+        for stream in (shell.stdin, shell.stdout, shell.stderr):
+            if stream is not None:
+                stream.close()
     line = one_line(subprocess.CompletedProcess(shell.args, returncode, stdout, stderr))
     assert line.startswith(f"wijkbot: The database {database} cannot be") and "disk" in line, stderr
     assert stdout.count("Tell us in your own words") < turns  # it stopped, it did not go on failing

@@ -176,6 +176,7 @@ class Channel(Protocol):
     name: str
     can_send_files: bool  # can deliver a file (e.g. the /mydata export) to a person
     accepts_photos: bool  # people can send photos on this channel
+    command_prefix: str  # how a command is spelled here ("/reply", "!reply"); see bot/channels/conventions.py
 
     async def start(self, host: Host) -> None: ...
 

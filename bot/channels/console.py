@@ -30,6 +30,7 @@ def parse_line(line: str, actor: Actor, address: Address) -> Incoming:
 
 class ConsoleChannel:
     name = "console"
+    command_prefix = "/"
     can_send_files = True
     accepts_photos = False
 

@@ -26,7 +26,6 @@ from bot.engine.contacts_relay import remember_post as relay_remember_post
 from bot.engine.contacts_relay import reply_command
 from bot.engine.contacts_text import address, card, position, today, translator_for
 from bot.engine.feedback import not_before, offer_answers
-from bot.engine.moderation import moderation_address, organisers_translator
 from bot.engine.outbox import Dispatcher
 from bot.engine.themes import THEMES
 from bot.errors import UserError
@@ -66,7 +65,7 @@ async def sync_config(services: Services) -> None:
             if contact.config_key in keys or contact.ended_on is not None:
                 continue
             if contact.activated_at is None:
-                await tx.execute("DELETE FROM contacts WHERE id = ?", (contact.id,))
+                await repo.delete_unstarted(tx, contact.id)
             else:
                 await repo.update(tx, contact.id, {"ended_on": today(services)})
                 await audit.add(tx, contact.reference, "config", "contact_ended", None, services.now_iso())
@@ -85,8 +84,7 @@ async def _sync_one(tx: Tx, services: Services, hood: Neighbourhood, person: Con
         return
     if (existing.neighbourhood_id, existing.theme) != (hood.id, person.theme):
         if existing.activated_at is None:
-            await tx.execute("UPDATE contacts SET neighbourhood_id = ?, theme = ? WHERE id = ?",
-                             (hood.id, person.theme, existing.id))
+            await repo.move_position(tx, existing.id, hood.id, person.theme)
         else:
             log.warning("contact %s changed position in the configuration; a term keeps its position, so give the "
                         "person a new id for the new position", person.id)
@@ -199,10 +197,10 @@ async def _brief_successor(tx: Tx, services: Services, old: Contact, new: Contac
 async def _note_handover(tx: Tx, services: Services, old: Contact, new: Contact, stories: int, threads: int) -> None:
     config = services.config
     hood = config.neighbourhood(new.neighbourhood_id)
-    room = moderation_address(hood) if hood else None
+    room = hood.moderation_address if hood else None
     if room is None:
         return
-    t = organisers_translator(config)
+    t = Translator(config.moderation.language, config.timezone)
     count = await continuity.handovers_last_year(tx, services, new.neighbourhood_id)
     text = t._("Handover for {position}: {previous} ({old}) → {name} ({new}). Moved: {stories} stories, {threads} "
                "conversations. Handovers in this neighbourhood in the last 12 months: {count}.",
@@ -218,10 +216,10 @@ async def _note_handover(tx: Tx, services: Services, old: Contact, new: Contact,
 
 async def _note_vacancy(tx: Tx, services: Services, old: Contact) -> None:
     hood = services.config.neighbourhood(old.neighbourhood_id)
-    room = moderation_address(hood) if hood else None
+    room = hood.moderation_address if hood else None
     if room is None:
         return
-    t = organisers_translator(services.config)
+    t = Translator(services.config.moderation.language, services.config.timezone)
     text = t._("{name} ({reference}) is no longer the contact person for {position}, and nobody has taken over yet. "
                "Name a successor with !contact add. Until then, new stories go to the neighbourhood's contact "
                "person, if there is one.", name=old.name, reference=old.reference,
@@ -288,13 +286,11 @@ async def route_new_story(tx: Tx, services: Services, e: Experience) -> None:
 async def reroute(tx: Tx, services: Services, e: Experience) -> bool:
     """After a theme change: when another contact person is now responsible, the story moves to them (the
     history keeps who had it until now). Returns whether it moved."""
-    current = await tx.value("SELECT contact_id FROM experience_contacts WHERE experience_id = ? AND until IS NULL",
-                             (e.id,))
+    current = await repo.current_holder(tx, e.id)
     contact = await repo.responsible(tx, e.neighbourhood_id, e.theme)
     if contact is None or contact.id == current:
         return False
-    await tx.execute("UPDATE experience_contacts SET until = ? WHERE experience_id = ? AND until IS NULL",
-                     (services.now_iso(), e.id))
+    await repo.release(tx, e.id, services.now_iso())
     await route_new_story(tx, services, e)
     return True
 

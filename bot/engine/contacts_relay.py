@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.channels import conventions
 from bot.channels.base import Actor, Address, Choice, Reply
 from bot.engine import outbox
 from bot.engine.contacts_text import address, position, translator_for
@@ -48,7 +49,7 @@ def _text(text: str) -> str:
 
 def reply_command(channel: str) -> str:
     """How a contact person types the answer command where they are (Element treats /words as its own)."""
-    return "!reply" if channel == "matrix" else "/reply"
+    return conventions.command(channel, "reply")
 
 
 async def send_to_contact(tx: Tx, services: Services, resident: Resident, contact_id: int,

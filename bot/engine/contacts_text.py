@@ -10,6 +10,7 @@ import asyncio
 from datetime import date
 from pathlib import Path
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Attachment, AttachmentKind
 from bot.config import Config
 from bot.engine.themes import THEMES
@@ -27,13 +28,9 @@ def today(services: Services) -> str:
 
 
 def address(contact: Contact) -> Address | None:
-    """Where the bot writes to a contact person: their Matrix account (a direct chat the adapter opens), else
-    their private Telegram chat. None: the card is shown, but nothing can be relayed."""
-    if contact.matrix_user:
-        return Address("matrix", contact.matrix_user, private=True)
-    if contact.telegram_chat:
-        return Address("telegram", contact.telegram_chat, private=True)
-    return None
+    """Where the bot writes to a contact person (see ``bot/config_addresses.contact``). None: the card is shown,
+    but nothing can be relayed."""
+    return addresses.contact(contact.matrix_user, contact.telegram_chat)
 
 
 def translator_for(config: Config, contact: Contact) -> Translator:

@@ -27,6 +27,7 @@ from bot.services import Services
 from bot.store import audit
 from bot.store import deliberations as repo
 from bot.store import experiences as experiences_repo
+from bot.store import residents as residents_repo
 from bot.store.db import Tx
 from bot.store.deliberations import Deliberation, Statement
 from bot.store.outbox import Pending
@@ -88,15 +89,14 @@ async def open_deliberation(tx: Tx, services: Services, hood: Neighbourhood, que
 
 
 async def _invite(tx: Tx, services: Services, d: Deliberation, hood: Neighbourhood) -> int:
-    rows = await tx.all("SELECT * FROM residents WHERE neighbourhood_id = ? AND unreachable_at IS NULL"
-                        " AND chat_id IS NOT NULL AND feedback_mode != 'off' ORDER BY id", (hood.id,))
-    for resident in (Resident.from_row(r) for r in rows):
+    residents = await residents_repo.reachable_in(tx, hood.id)
+    for resident in residents:
         assert resident.chat_id is not None
         t = Translator(resident.language, services.config.timezone)
         reply = Reply(text=text.invitation(t, d, hood.name), choices=(Choice(join_key(d), t._("Join")),))
         await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), reply,
                              purpose="delib-invite", subject=d.reference, not_before=not_before(services, resident))
-    return len(rows)
+    return len(residents)
 
 
 async def find(tx: Tx, config: Config, room: str, reference: str) -> Deliberation:
@@ -222,8 +222,7 @@ async def reject_statement(tx: Tx, services: Services, s: Statement, d: Delibera
 async def _tell_author(tx: Tx, services: Services, s: Statement, *, approved: bool, reason: str | None) -> None:
     if s.author_id is None:
         return
-    row = await tx.one("SELECT * FROM residents WHERE id = ?", (s.author_id,))
-    resident = Resident.from_row(row) if row else None
+    resident = await residents_repo.by_id(tx, s.author_id)
     if resident is None or resident.chat_id is None or resident.unreachable_at is not None:
         return
     t = Translator(resident.language, services.config.timezone)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.engine import contacts, moderation
 from bot.engine.scrub import MARKERS, ScrubResult, scrub
+from bot.engine.scrub_addresses import without_house_numbers
 from bot.services import Services
 from bot.store import experiences as repo
 from bot.store.db import Tx
@@ -13,7 +12,6 @@ from bot.store.experiences import Experience
 from bot.store.residents import Resident
 
 REFERENCE_PREFIX = "W"
-_HOUSE_NUMBER = re.compile(r"\s*\b\d{1,5}\s*[a-zA-Z]?\b(\s*-\s*\w{1,4})?")
 
 
 def clean_place_hint(typed: str) -> tuple[str, bool]:
@@ -22,8 +20,8 @@ def clean_place_hint(typed: str) -> tuple[str, bool]:
     text = result.text
     for marker in MARKERS.values():
         text = text.replace(marker, "")
-    without_numbers = _HOUSE_NUMBER.sub("", text)
-    cleaned = " ".join(without_numbers.split()).strip(" ,.-")
+    without_numbers = without_house_numbers(text)
+    cleaned = " ".join(without_numbers.split()).replace(" ,", ",").strip(" ,.-")
     return cleaned[:120], result.changed or cleaned != " ".join(typed.split()).strip(" ,.-")
 
 

@@ -6,7 +6,6 @@ recipient either an outbox row (direct, after their quiet hours) or a digest ite
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,10 @@ from bot.i18n import N_, Translator
 from bot.services import Services
 from bot.store import conversations
 from bot.store import experiences as experiences_repo
+from bot.store import feedback as repo
 from bot.store import residents as residents_repo
-from bot.store.db import Record, Row, Tx
+from bot.store.db import Row, Tx
+from bot.store.feedback import Feedback
 from bot.store.outbox import Pending
 from bot.store.residents import Resident
 
@@ -33,24 +34,6 @@ STATUS_WORDS = {
 FINAL = ("done", "not_done")
 HEARD_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
 MODES = ("direct", "weekly", "monthly", "off")
-
-
-@dataclass(frozen=True)
-class Feedback(Record):
-    id: int
-    reference: str
-    neighbourhood_id: str
-    theme: str | None
-    status: str
-    what: str
-    because: str
-    commitment_date: str | None
-    author: str
-    created_at: str
-    updated_at: str
-    overdue_notified_at: str | None
-    poll_id: int | None = None
-
 
 
 def parse_status(typed: str) -> str:
@@ -82,29 +65,11 @@ def not_before(services: Services, resident: Resident) -> str | None:
 
 
 async def get(tx: Tx, reference: str) -> Feedback | None:
-    row = await tx.one("SELECT * FROM feedback WHERE reference = ?", (reference.strip().upper(),))
-    return None if row is None else Feedback.from_row(row)
+    return await repo.by_reference(tx, reference.strip().upper())
 
 
 async def _recipients(tx: Tx, fb: Feedback) -> list[Resident]:
-    """Residents who contributed (linked stories, stories on this theme here, votes in the linked poll) and those
-    who follow. Youth votes cannot be traced to anyone, so a youth poll's feedback goes to all it was sent to."""
-    feedback_id, neighbourhood, theme = fb.id, fb.neighbourhood_id, fb.theme
-    rows = await tx.all(
-        "SELECT DISTINCT r.* FROM residents r WHERE r.unreachable_at IS NULL AND r.feedback_mode != 'off' AND ("
-        " r.id IN (SELECT e.resident_id FROM feedback_experiences fe JOIN experiences e ON e.id = fe.experience_id"
-        "          WHERE fe.feedback_id = ?)"
-        " OR (? IS NOT NULL AND r.id IN (SELECT resident_id FROM experiences WHERE neighbourhood_id = ?"
-        "     AND theme = ? AND resident_id IS NOT NULL))"
-        " OR (r.neighbourhood_id = ? AND r.follows_neighbourhood = 1)"
-        " OR (r.neighbourhood_id = ? AND ? IS NOT NULL AND r.id IN (SELECT resident_id FROM follows WHERE theme = ?))"
-        " OR r.id IN (SELECT resident_id FROM poll_votes WHERE poll_id = ?)"
-        " OR EXISTS (SELECT 1 FROM poll_messages m JOIN polls p ON p.id = m.poll_id WHERE m.poll_id = ?"
-        "            AND p.youth_min IS NOT NULL AND m.private = 1 AND m.channel = r.channel AND m.chat_id = r.chat_id)"
-        ") ORDER BY r.id",
-        (feedback_id, theme, neighbourhood, theme, neighbourhood, neighbourhood, theme, theme, fb.poll_id,
-         fb.poll_id))
-    return [Resident.from_row(r) for r in rows]
+    return await repo.recipients(tx, fb)
 
 
 def message(t: Translator, fb: Feedback, said: str, what: str, because: str, status: str) -> str:
@@ -122,14 +87,12 @@ def message(t: Translator, fb: Feedback, said: str, what: str, because: str, sta
 
 async def subject(tx: Tx, t: Translator, fb: Feedback, resident: Resident | None = None) -> str:
     """What the resident said, as they will recognise it: their story references, or the theme."""
-    rows = await tx.all("SELECT e.reference, e.resident_id FROM feedback_experiences fe"
-                        " JOIN experiences e ON e.id = fe.experience_id WHERE fe.feedback_id = ? ORDER BY e.id",
-                        (fb.id,))
-    own = [r[0] for r in rows if resident is not None and r[1] == resident.id]
+    own = [reference for reference, author in await repo.linked_stories(tx, fb.id)
+           if resident is not None and author == resident.id]
     if own:
         return t._("your story {references}", references=", ".join(own))
     if fb.poll_id is not None:
-        question = await tx.value("SELECT question FROM polls WHERE id = ?", (fb.poll_id,))
+        question = await repo.poll_question(tx, fb.poll_id)
         return t._("the poll \"{question}\"", question=question or "")
     if fb.theme:
         return t._("the theme {theme}", theme=t._(THEMES.get(fb.theme, fb.theme)))
@@ -147,8 +110,7 @@ async def _notify(tx: Tx, services: Services, fb: Feedback, update_id: int, stat
         if resident.chat_id is None:
             continue
         if resident.feedback_mode in ("weekly", "monthly"):
-            await tx.execute("INSERT INTO digest_items (resident_id, feedback_update_id) VALUES (?, ?)"
-                             " ON CONFLICT DO NOTHING", (resident.id, update_id))
+            await repo.add_digest_item(tx, resident.id, update_id)
             told += 1
             continue
         t = Translator(resident.language, services.config.timezone)
@@ -181,25 +143,12 @@ async def record(tx: Tx, services: Services, *, author: str, neighbourhood: str,
     now = services.now_iso()
     year = services.now().astimezone(services.config.timezone).year
     reference = await experiences_repo.next_reference(tx, "F", year)
-    row = await tx.one(
-        "INSERT INTO feedback (reference, neighbourhood_id, theme, status, what, because, commitment_date, author,"
-        " created_at, updated_at, poll_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
-        (reference, neighbourhood, theme, status, what.strip(), because.strip(),
-         commitment.isoformat(timespec="seconds") if commitment else None, author, now, now, poll_id))
-    assert row is not None
-    fb = Feedback.from_row(row)
-    for story in stories:
-        await tx.execute("INSERT INTO feedback_experiences (feedback_id, experience_id) VALUES (?, ?)"
-                         " ON CONFLICT DO NOTHING", (fb.id, story.id))
-    update_id = await _add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
+    fb = await repo.insert(tx, reference=reference, neighbourhood=neighbourhood, theme=theme, status=status,
+                           what=what.strip(), because=because.strip(),
+                           commitment_date=commitment.isoformat(timespec="seconds") if commitment else None,
+                           author=author, now=now, poll_id=poll_id, story_ids=[story.id for story in stories])
+    update_id = await repo.add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
     return fb, await _notify(tx, services, fb, update_id, status, what.strip(), because.strip())
-
-
-async def _add_update(tx: Tx, feedback_id: int, status: str, what: str, because: str, author: str,
-                      now: str) -> int:
-    return int(await tx.value(
-        "INSERT INTO feedback_updates (feedback_id, status, what, because, author, at) VALUES (?, ?, ?, ?, ?, ?)"
-        " RETURNING id", (feedback_id, status, what, because, author, now)))
 
 
 async def update(tx: Tx, services: Services, fb: Feedback, *, author: str, status: str, what: str,
@@ -208,56 +157,42 @@ async def update(tx: Tx, services: Services, fb: Feedback, *, author: str, statu
     if not because.strip():
         raise UserError("Please say why: the 'because' is what residents need to hear.")
     now = services.now_iso()
-    await tx.execute("UPDATE feedback SET status = ?, what = ?, because = ?, updated_at = ?,"
-                     " overdue_notified_at = NULL WHERE id = ?", (status, what.strip(), because.strip(), now, fb.id))
-    update_id = await _add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
+    await repo.change(tx, fb.id, status, what.strip(), because.strip(), now)
+    update_id = await repo.add_update(tx, fb.id, status, what.strip(), because.strip(), author, now)
     return await _notify(tx, services, fb, update_id, status, what.strip(), because.strip())
 
 
 async def history(tx: Tx, experience_id: int) -> list[Row]:
-    return await tx.all(
-        "SELECT f.reference, u.status, u.what, u.because, u.at, f.commitment_date FROM feedback_updates u"
-        " JOIN feedback f ON f.id = u.feedback_id JOIN feedback_experiences fe ON fe.feedback_id = f.id"
-        " WHERE fe.experience_id = ? ORDER BY u.id", (experience_id,))
+    return await repo.history(tx, experience_id)
 
 
 async def answer_heard(tx: Tx, services: Services, resident: Resident, feedback_id: int, answer: str) -> Feedback:
-    fb_row = await tx.one("SELECT * FROM feedback WHERE id = ?", (feedback_id,))
-    if fb_row is None or answer not in HEARD_ANSWERS:
+    fb = await repo.by_id(tx, feedback_id)
+    if fb is None or answer not in HEARD_ANSWERS:
         raise UserError("This button has expired. Please use the newest message.")
-    fb = Feedback.from_row(fb_row)
     if resident.id not in {r.id for r in await _recipients(tx, fb)}:
         raise UserError("This button has expired. Please use the newest message.")
-    await tx.execute(
-        "INSERT INTO heard (feedback_id, resident_id, answer, neighbourhood_id, theme, at) VALUES (?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (feedback_id, resident_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
-        (fb.id, resident.id, answer, fb.neighbourhood_id, fb.theme, services.now_iso()))
+    await repo.save_heard(tx, fb, resident.id, answer, services.now_iso())
     return fb
 
 
 async def heard_comment(tx: Tx, services: Services, resident: Resident, feedback_id: int,
                         comment: str | None) -> None:
     """Keep the optional comment; a 'no' goes back to the moderation room, with the comment."""
-    await tx.execute("UPDATE heard SET comment = ? WHERE feedback_id = ? AND resident_id = ?",
-                     (comment, feedback_id, resident.id))
-    row = await tx.one("SELECT h.answer, f.reference, f.neighbourhood_id FROM heard h JOIN feedback f"
-                       " ON f.id = h.feedback_id WHERE h.feedback_id = ? AND h.resident_id = ?",
-                       (feedback_id, resident.id))
+    row = await repo.save_heard_comment(tx, feedback_id, resident.id, comment)
     hood = services.config.neighbourhood(row["neighbourhood_id"]) if row else None
-    if row is None or row["answer"] != "no" or hood is None or not hood.moderation_room:
+    if row is None or row["answer"] != "no" or hood is None or hood.moderation_address is None:
         return
     t = Translator(services.config.moderation.language, services.config.timezone)
     text = t._("A resident did not feel heard about {reference}.", reference=row["reference"])
     if comment:
         text += "\n" + t._("Their comment: {comment}", comment=comment)
-    await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False), Reply(text=text),
+    await outbox.enqueue(tx, services, hood.moderation_address, Reply(text=text),
                          purpose="heard", subject=row["reference"])
 
 
 async def heard_tally(tx: Tx, neighbourhoods: list[str]) -> list[Row]:
-    marks = ", ".join("?" for _ in neighbourhoods) or "NULL"
-    return await tx.all(f"SELECT neighbourhood_id, COALESCE(theme, ''), answer, COUNT(*) FROM heard"
-                        f" WHERE neighbourhood_id IN ({marks}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3", neighbourhoods)
+    return await repo.heard_tally(tx, neighbourhoods)
 
 
 async def resident_by_id(tx: Tx, resident_id: int) -> Resident | None:

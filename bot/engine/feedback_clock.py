@@ -5,13 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
-from bot.engine.feedback import STATUSES, Feedback, not_before
+from bot.engine.feedback import STATUSES, not_before, offer_answers
+from bot.engine.outbox import Dispatcher
 from bot.engine.themes import THEMES
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import feedback as repo
 from bot.store.db import Row, Tx
+from bot.store.feedback import Feedback
 from bot.store.residents import Resident
 
 log = logging.getLogger(__name__)
@@ -32,19 +37,14 @@ async def send_digests(services: Services) -> int:
         for mode in ("weekly", "monthly"):
             if not digest_due(services, mode):
                 continue
-            rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN digest_items d ON d.resident_id = r.id"
-                                " WHERE r.feedback_mode = ? AND r.unreachable_at IS NULL", (mode,))
-            for resident in (Resident.from_row(r) for r in rows):
+            for resident in await repo.digest_residents(tx, mode):
                 await _digest(tx, services, resident)
                 sent += 1
     return sent
 
 
 async def _digest(tx: Tx, services: Services, resident: Resident) -> None:
-    items = await tx.all(
-        "SELECT f.reference, COALESCE(f.theme, 'other') AS theme, u.status, u.what, u.because FROM digest_items d"
-        " JOIN feedback_updates u ON u.id = d.feedback_update_id JOIN feedback f ON f.id = u.feedback_id"
-        " WHERE d.resident_id = ? ORDER BY theme, u.id", (resident.id,))
+    items = await repo.digest_items(tx, resident.id)
     t = Translator(resident.language, services.config.timezone)
     lines = [t.n_("Your overview: {n} update on what was done with residents' input.",
                   "Your overview: {n} updates on what was done with residents' input.", len(items))]
@@ -59,7 +59,7 @@ async def _digest(tx: Tx, services: Services, resident: Resident) -> None:
     assert resident.chat_id is not None
     await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text="\n".join(lines)),
                          purpose="digest", not_before=not_before(services, resident))
-    await tx.execute("DELETE FROM digest_items WHERE resident_id = ?", (resident.id,))
+    await repo.clear_digest(tx, resident.id)
 
 
 async def overdue_commitments(services: Services) -> int:
@@ -68,23 +68,20 @@ async def overdue_commitments(services: Services) -> int:
     now = services.now_iso()
     told = 0
     async with services.db.transaction() as tx:
-        rows = await tx.all(
-            "SELECT * FROM feedback WHERE status NOT IN ('done', 'not_done') AND commitment_date IS NOT NULL"
-            " AND commitment_date < ? AND updated_at < commitment_date AND overdue_notified_at IS NULL", (now,))
         t = Translator(config.moderation.language, config.timezone)
-        for fb in (Feedback.from_row(r) for r in rows):
+        for fb in await repo.overdue(tx, now):
             hood = config.neighbourhood(fb.neighbourhood_id)
             text = t._("Overdue: {reference} was promised for {date} and has no update yet. What was promised: "
                        "{what}", reference=fb.reference, date=t.date(datetime.fromisoformat(fb.commitment_date or now)),
                        what=fb.what)
-            if hood is not None and hood.moderation_room:
-                await outbox.enqueue(tx, services, Address("matrix", hood.moderation_room, private=False),
+            if hood is not None and hood.moderation_address:
+                await outbox.enqueue(tx, services, hood.moderation_address,
                                      Reply(text=text), purpose="overdue", subject=fb.reference)
             for address in await contact_addresses(tx, fb.neighbourhood_id, fb.theme):
                 await outbox.enqueue(tx, services, address, Reply(text=text), purpose="overdue", subject=fb.reference)
             if config.feedback.tell_residents_overdue:
                 await _tell_residents_overdue(tx, services, fb)
-            await tx.execute("UPDATE feedback SET overdue_notified_at = ? WHERE id = ?", (now, fb.id))
+            await repo.mark_overdue_told(tx, fb.id, now)
             told += 1
     return told
 
@@ -95,10 +92,7 @@ async def contact_addresses(tx: Tx, neighbourhood: str, theme: str | None) -> li
 
 
 async def _tell_residents_overdue(tx: Tx, services: Services, fb: Feedback) -> None:
-    rows = await tx.all("SELECT DISTINCT r.* FROM residents r JOIN experiences e ON e.resident_id = r.id"
-                        " JOIN feedback_experiences fe ON fe.experience_id = e.id WHERE fe.feedback_id = ?"
-                        " AND r.unreachable_at IS NULL AND r.feedback_mode != 'off'", (fb.id,))
-    for resident in (Resident.from_row(r) for r in rows):
+    for resident in await repo.story_authors(tx, fb.id):
         t = Translator(resident.language, services.config.timezone)
         text = t._("We promised an update on {reference}, but it is late. We have asked the people responsible "
                    "to act. We are sorry.", reference=fb.reference)
@@ -111,12 +105,7 @@ async def without_feedback(tx: Tx, services: Services, neighbourhoods: list[str]
     """Stories older than the configured number of days that have no feedback at all, oldest first."""
     before = (services.now() - timedelta(days=services.config.feedback.no_feedback_days)).isoformat(
         timespec="seconds")
-    marks = ", ".join("?" for _ in neighbourhoods) or "NULL"
-    return await tx.all(
-        f"SELECT e.reference, e.theme, e.created_at, e.neighbourhood_id FROM experiences e"
-        f" WHERE e.neighbourhood_id IN ({marks}) AND e.created_at < ? AND e.status != 'rejected'"
-        f" AND NOT EXISTS (SELECT 1 FROM feedback_experiences fe WHERE fe.experience_id = e.id) ORDER BY e.id",
-        (*neighbourhoods, before))
+    return await repo.stories_without_feedback(tx, neighbourhoods, before)
 
 
 def overdue_text(t: Translator, services: Services, rows: list[Row]) -> str:
@@ -141,7 +130,26 @@ async def weekly_overdue_reminder(services: Services) -> int:
         for room, hoods in rooms.items():
             rows = await without_feedback(tx, services, hoods)
             if rows:
-                await outbox.enqueue(tx, services, Address("matrix", room, private=False),
+                await outbox.enqueue(tx, services, addresses.room(room),
                                      Reply(text=overdue_text(t, services, rows)), purpose="reminder")
                 posted += 1
     return posted
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """The feedback clock's jobs (digests, overdue commitments, Monday's list of stories without feedback) and
+    the hook that lets a typed answer count for "did you feel heard?"."""
+
+    async def digests() -> None:
+        await send_digests(services)
+
+    async def commitments() -> None:
+        await overdue_commitments(services)
+
+    async def no_feedback() -> None:
+        await weekly_overdue_reminder(services)
+
+    scheduler.daily("feedback-digests", services.config.feedback.digest_time, digests)
+    scheduler.every("commitment-clock", timedelta(hours=1), commitments)
+    scheduler.daily("no-feedback-reminder", "09:00", no_feedback, day_of_week="mon")
+    dispatcher.on_sent("feedback", offer_answers)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.config import Config, Neighbourhood
-from bot.engine import moderation_reasons, outbox
+from bot.engine import contacts, moderation_reasons, outbox
+from bot.engine.outbox import Dispatcher
 from bot.engine.scrub import scrub
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_, Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
-from bot.store import audit
+from bot.store import audit, moderation_posts
 from bot.store import contacts as contacts_repo
 from bot.store import experiences as repo
 from bot.store import residents as residents_repo
@@ -39,7 +42,7 @@ def organisers_translator(config: Config) -> Translator:
 
 
 def moderation_address(hood: Neighbourhood) -> Address | None:
-    return Address("matrix", hood.moderation_room, private=False) if hood.moderation_room else None
+    return hood.moderation_address
 
 
 def rooms_neighbourhoods(config: Config, room: str) -> list[Neighbourhood]:
@@ -98,18 +101,14 @@ async def remember_post(tx: Tx, item: Pending, message_id: str | None, now: str)
         return
     e = await repo.by_reference(tx, item.subject)
     if e is not None:
-        await tx.execute("INSERT INTO moderation_posts (channel, message_id, chat_id, experience_id)"
-                         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         (item.address.channel, message_id, item.address.chat_id, e.id))
+        await moderation_posts.remember(tx, item.address.channel, item.address.chat_id, message_id, e.id)
 
 
 async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: str) -> Experience | None:
     """The story a moderation post in ``room`` shows, if it was posted in that very room and the room still
     moderates the story's neighbourhood. A reaction in another room on it (a client may relate an event to one
     in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
-    row = await tx.one("SELECT e.* FROM experiences e JOIN moderation_posts p ON p.experience_id = e.id"
-                       " WHERE p.channel = ? AND p.message_id = ? AND p.chat_id = ?", (channel, message_id, room))
-    e = None if row is None else Experience.from_row(row)
+    e = await moderation_posts.story(tx, channel, room, message_id)
     return e if e is not None and _moderated_in(config, e, room) else None
 
 
@@ -172,10 +171,7 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
     if hood is None:
         return
     text = publication(config, hood, e)
-    targets = [Address("matrix", room, private=False) for room in hood.public_rooms]
-    if hood.telegram_chat:
-        targets.append(Address("telegram", hood.telegram_chat, private=False))
-    for address in targets:
+    for address in hood.public_addresses:
         await outbox.enqueue(tx, services, address, Reply(text=text), purpose="publish", subject=e.reference)
 
 
@@ -210,6 +206,8 @@ async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: 
 
 
 async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, typed: str) -> str:
+    """A new theme; the story moves to the new theme's contact person when another one is responsible now (a rule
+    that holds after every theme change, whoever makes it)."""
     t = organisers_translator(services.config)
     wanted = typed.strip().casefold()
     theme = next((key for key, label in THEMES.items()
@@ -218,6 +216,9 @@ async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, ty
         raise UserError("Unknown theme. Choose one of: {themes}.", themes=", ".join(THEMES))
     await repo.set_theme(tx, e.id, theme)
     await audit.add(tx, e.reference, actor, "theme", theme, services.now_iso())
+    changed = await repo.by_reference(tx, e.reference)
+    if changed is not None:
+        await contacts.reroute(tx, services, changed)
     return theme
 
 
@@ -242,8 +243,18 @@ async def remind(services: Services) -> int:
                           len(waiting))]
             lines += [f"• {e.reference} · {t._(THEMES.get(e.theme, e.theme))} · "
                       f"{t.date(services.parse_time(e.created_at), 'medium')}" for e in waiting]
-            await outbox.enqueue(tx, services, Address("matrix", room, private=False),
-                                 Reply(text="\n".join(lines)), purpose="reminder")
+            await outbox.enqueue(tx, services, addresses.room(room), Reply(text="\n".join(lines)),
+                                 purpose="reminder")
             await repo.mark_reminded(tx, [e.id for e in waiting], services.now_iso())
             reminded += len(waiting)
     return reminded
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """Remember which post shows which story (for reactions); remind rooms of stories waiting too long."""
+
+    async def job() -> None:
+        await remind(services)
+
+    dispatcher.on_sent("moderation", remember_post)
+    scheduler.every("moderation-reminders", timedelta(hours=1), job)

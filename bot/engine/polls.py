@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Choice, Poll, Reply
 from bot.engine import feedback, outbox
 from bot.engine import polls_text as text
@@ -205,15 +206,13 @@ async def _announce_in_rooms(tx: Tx, services: Services, poll: PollRecord, optio
         hood = services.config.neighbourhood(hood_id)
         if hood is None:
             continue
-        for room in hood.public_rooms:
+        for room in hood.room_addresses:
             reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=not poll.youth),
                           poll=None if poll.youth else native_poll(poll, options))
-            await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="poll",
-                                 subject=poll.reference)
-        if hood.telegram_chat:
+            await outbox.enqueue(tx, services, room, reply, purpose="poll", subject=poll.reference)
+        if hood.group_address:
             reply = Reply(text=text.room_announcement(t, poll, hood.name, options, here=False))
-            await outbox.enqueue(tx, services, Address("telegram", hood.telegram_chat, private=False), reply,
-                                 purpose="poll", subject=poll.reference)
+            await outbox.enqueue(tx, services, hood.group_address, reply, purpose="poll", subject=poll.reference)
 
 
 async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None) -> list[tuple[int, str]]:
@@ -324,5 +323,5 @@ async def tell_room(tx: Tx, services: Services, poll: PollRecord, what: str, cou
     """A short note for the moderation room the poll was made in (e.g. when a scheduled poll opens)."""
     t = Translator(services.config.moderation.language, services.config.timezone)
     note = text.room_note(t, poll, what, count)
-    await outbox.enqueue(tx, services, Address("matrix", poll.room, private=False), Reply(text=note),
+    await outbox.enqueue(tx, services, addresses.room(poll.room), Reply(text=note),
                          purpose="poll-note", subject=poll.reference)

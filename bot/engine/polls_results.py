@@ -13,6 +13,7 @@ with the same question is shown only when both have at least that many voters.
 
 from __future__ import annotations
 
+from bot import config_addresses as addresses
 from bot.channels.base import Address, Attachment, AttachmentKind, Reply
 from bot.engine import feedback, outbox, polls, polls_chart
 from bot.engine import polls_text as text
@@ -105,14 +106,14 @@ async def _room_targets(tx: Tx, services: Services, poll: PollRecord) -> list[tu
     """The moderation room, public Matrix rooms and Telegram groups, each with its poll message (if any)."""
     shown = {(row["channel"], row["chat_id"]): row["message_id"] for row in await repo.messages(tx, poll.id)
              if not row["private"]}
-    targets: list[tuple[Address, str | None]] = [(Address("matrix", poll.room, private=False), None)]
+    targets: list[tuple[Address, str | None]] = [(addresses.room(poll.room), None)]
     for hood_id in await repo.neighbourhoods(tx, poll.id):
         hood = services.config.neighbourhood(hood_id)
         if hood is None:
             continue
-        targets += [(Address("matrix", room, private=False), shown.get(("matrix", room))) for room in hood.public_rooms]
-        if hood.telegram_chat:
-            targets.append((Address("telegram", hood.telegram_chat, private=False), None))
+        targets += [(room, shown.get((room.channel, room.chat_id))) for room in hood.room_addresses]
+        if hood.group_address:
+            targets.append((hood.group_address, None))
     unique: dict[tuple[str, str], tuple[Address, str | None]] = {}
     for address, message_id in targets:
         unique.setdefault((address.channel, address.chat_id), (address, message_id))

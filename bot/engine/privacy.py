@@ -8,7 +8,7 @@ from typing import Any
 from bot.engine import privacy_posts
 from bot.engine.privacy_posts import Removal
 from bot.services import Services
-from bot.store import audit, conversations, deliberations
+from bot.store import audit, conversations, deliberations, heard
 from bot.store import contacts as contacts_repo
 from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
@@ -35,9 +35,7 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
             "quiet_hours": f"{resident.quiet_start}-{resident.quiet_end}",
             "follows_neighbourhood": bool(resident.follows_neighbourhood),
         },
-        "felt_heard": [dict(zip(("feedback", "answer", "comment", "at"), tuple(row), strict=True)) for row in
-                       await tx.all("SELECT f.reference, h.answer, h.comment, h.at FROM heard h JOIN feedback f"
-                                    " ON f.id = h.feedback_id WHERE h.resident_id = ?", (resident.id,))],
+        "felt_heard": await heard.export_of(tx, resident.id),
         "experiences": [
             {
                 "reference": e.reference,
@@ -89,7 +87,7 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool, services: Servi
         await experiences_repo.anonymise_of_resident(tx, resident.id)
     else:
         await experiences_repo.delete_of_resident(tx, resident.id)
-    await tx.execute("UPDATE heard SET comment = NULL WHERE resident_id = ?", (resident.id,))
+    await heard.erase_comments(tx, resident.id)
     await deliberations.forget_resident(tx, resident.id, keep_statements=keep_stories)
     await polls_repo.forget_resident(tx, resident)
     await contacts_repo.forget_resident(tx, resident.id)

@@ -17,11 +17,12 @@ confirms it (``remember``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
+from bot.channels import conventions
 from bot.channels.base import Address, Reply
 from bot.engine import moderation, outbox
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import deliberations, heard, story_posts
 from bot.store import experiences as experiences_repo
@@ -33,7 +34,6 @@ from bot.store.outbox import Pending
 STORY_PURPOSES = ("moderation", "publish", "contact-story")  # outbox rows whose message shows a story
 NAMED_PURPOSES = ("moderation", "publish")  # ... and may show the author's first name
 ABOUT_STORY = (*STORY_PURPOSES, "decision")
-TELEGRAM_DELETE_WINDOW = timedelta(hours=48)  # https://core.telegram.org/bots/api#deletemessage
 # (Statements and comments are only ever posted in Matrix moderation rooms, where no such window applies.)
 
 
@@ -44,7 +44,9 @@ class Removal:
     words: int = 0  # messages with the person's statements or comments whose removal is queued
 
 
-def install(dispatcher: outbox.Dispatcher, services: Services) -> None:
+def install(scheduler: Scheduler, dispatcher: outbox.Dispatcher, services: Services) -> None:
+    """Where each story was posted, for /forget (no scheduled job)."""
+
     async def remember(tx: Tx, item: Pending, message_id: str | None, now: str) -> None:
         """A message showing a story was sent: remember where. Withdrawn by /forget while in flight: take it
         back right away."""
@@ -73,15 +75,15 @@ async def take_back(tx: Tx, services: Services, stories: list[Experience], keep:
     withdrawn = await outbox_repo.withdraw_about(tx, [e.reference for e in stories],
                                                  NAMED_PURPOSES if keep else ABOUT_STORY)
     posts = [p for p in await story_posts.of_experiences(tx, [e.id for e in stories]) if p.named or not keep]
-    oldest = (services.now() - TELEGRAM_DELETE_WINDOW).isoformat(timespec="seconds")
     anonymous = {e.id: replace(e, author_name=None) for e in stories}
     too_old, redacted = [], []
     for post in posts:
         in_place = _again(services, post.purpose, anonymous[post.experience_id]) if keep else None
-        if post.address.channel == "telegram" and in_place is not None:  # the name goes, the post stays
+        window = conventions.delete_window(post.address.channel)
+        if window is not None and in_place is not None:  # the name goes, the post stays
             await _edit(tx, services, post, in_place.text)
             await story_posts.unnamed(tx, post)
-        elif post.address.channel == "telegram" and post.posted_at < oldest:
+        elif window is not None and post.posted_at < (services.now() - window).isoformat(timespec="seconds"):
             too_old.append(post)
             await _edit(tx, services, post, _removed_note(services))
         else:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bot.channels.base import Address, Attachment, AttachmentKind, Reply
+from bot import config_addresses as addresses
+from bot.channels.base import Attachment, AttachmentKind, Reply
 from bot.config import Config
 from bot.engine import outbox, report_data, report_figures, report_html, report_pdf, report_sections
+from bot.engine.outbox import Dispatcher
 from bot.engine.report_model import Report
 from bot.errors import UserError
 from bot.i18n import Translator
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import report as repo
 from bot.store.db import Database
@@ -114,7 +117,17 @@ async def send_monthly(services: Services) -> int:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue
             for reply in replies(t, files, hoods):
-                await outbox.enqueue(tx, services, Address("matrix", room, private=False), reply, purpose="report",
+                await outbox.enqueue(tx, services, addresses.room(room), reply, purpose="report",
                                      subject=start.isoformat())
         sent += 1
     return sent
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """The monthly report, when configured: checked daily, sent from ``report.day`` on."""
+
+    async def job() -> None:
+        await send_monthly(services)
+
+    if services.config.report.monthly:
+        scheduler.daily("report-monthly", "09:00", job)

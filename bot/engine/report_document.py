@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.channels import conventions
 from bot.engine.report_model import ALL, Figure
 from bot.engine.report_privacy import COMPLEMENT
 from bot.engine.themes import THEMES
@@ -79,7 +80,7 @@ MEASURES = {
 STATES = {"kept": N_("kept"), "late": N_("late"), "open": N_("open")}
 FEEDBACK_STATUS = {"received": N_("received"), "in_progress": N_("in progress"), "done": N_("done"),
                    "not_done": N_("not done")}
-CHANNELS = {"telegram": "Telegram", "matrix": "Matrix", "console": "Console", "whatsapp": "WhatsApp"}
+CHANNELS = conventions.DISPLAY_NAMES
 LANGUAGES = {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية", "pl": "Polski"}
 
 

@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.engine import privacy
+from bot.engine.outbox import Dispatcher
+from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
 from bot.store import residents as residents_repo
 
@@ -41,10 +44,7 @@ async def sweep(services: Services) -> Swept:
         residents = await residents_repo.inactive_since(tx, cutoff[:10])
         for resident in residents:
             await privacy.forget(tx, resident, keep_stories=True)
-        stories = await tx.execute(
-            "UPDATE experiences SET resident_id = NULL, text = NULL, author_name = NULL, photo_ref = NULL"
-            " WHERE created_at < ? AND (resident_id IS NOT NULL OR text IS NOT NULL OR author_name IS NOT NULL"
-            " OR photo_ref IS NOT NULL)", (cutoff,))
+        stories = await experiences_repo.anonymise_older_than(tx, cutoff)
         outbox = await outbox_repo.purge(tx, outbox_cutoff)
         if residents or stories or outbox:
             tx.erased()  # after the commit the WAL is truncated: the erased bytes leave the files too
@@ -52,3 +52,12 @@ async def sweep(services: Services) -> Swept:
         log.info("retention: erased %d inactive resident(s), anonymised %d old story(ies), dropped %d old"
                  " outbox message(s)", len(residents), stories, outbox)
     return Swept(len(residents), stories, outbox)
+
+
+def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:
+    """The nightly sweep."""
+
+    async def job() -> None:
+        await sweep(services)
+
+    scheduler.daily("retention", "03:30", job)

@@ -27,6 +27,16 @@ _HOUSE_NUMBER = rf"""
     )?
 """
 
+# Any house number standing alone, for texts that must hold none at all (a story's place hint: "Dorpsstraat 12a"
+# -> "Dorpsstraat"); the scrubber itself removes only numbers that follow a street name or a postcode.
+_ANY_HOUSE_NUMBER = re.compile(rf"\s*(?<![\w-])(?:{_HOUSE_NUMBER})(?!\w)", re.VERBOSE)
+
+
+def without_house_numbers(text: str) -> str:
+    """``text`` with every number that could be a house number (with its addition) left out."""
+    return _ANY_HOUSE_NUMBER.sub("", text)
+
+
 # A number followed by one of these is a date, time, quantity or amount, not a house number.
 _NOT_HOUSE_NUMBER_AFTER = re.compile(
     rf"""{_SP}+(?:

@@ -303,3 +303,26 @@ async def forget_resident(tx: Tx, resident_id: int) -> None:
         " ON t.id = m.thread_id WHERE t.resident_id = ? AND m.outbox_id IS NOT NULL)", (resident_id,))
     await tx.execute("DELETE FROM relay_threads WHERE resident_id = ?", (resident_id,))
     await tx.execute("DELETE FROM contact_intro_optins WHERE resident_id = ?", (resident_id,))
+
+
+async def delete_unstarted(tx: Tx, contact_id: int) -> None:
+    """A configured person whose term never began leaves no trace."""
+    await tx.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+
+async def move_position(tx: Tx, contact_id: int, neighbourhood_id: str, theme: str) -> None:
+    await tx.execute("UPDATE contacts SET neighbourhood_id = ?, theme = ? WHERE id = ?",
+                     (neighbourhood_id, theme, contact_id))
+
+
+async def current_holder(tx: Tx, experience_id: int) -> int | None:
+    """The contact person who has the story now, if any."""
+    value = await tx.value("SELECT contact_id FROM experience_contacts WHERE experience_id = ? AND until IS NULL",
+                           (experience_id,))
+    return None if value is None else int(value)
+
+
+async def release(tx: Tx, experience_id: int, now: str) -> None:
+    """The story's current contact person stops having it (the history keeps who had it until now)."""
+    await tx.execute("UPDATE experience_contacts SET until = ? WHERE experience_id = ? AND until IS NULL",
+                     (now, experience_id))

@@ -16,22 +16,22 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import aiosqlite
 
 from bot.store import broken
 from bot.store.broken import StorageError
+from bot.store.sqlite_worker import connect, in_worker
 
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 Row = aiosqlite.Row
-T = TypeVar("T")
 
 
 class Record:
@@ -120,7 +120,7 @@ class Tx:
     async def _send(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[list[Row], int]]:
         batch, self._pending = [*self._pending, *statements], []
         self.begun = True
-        return await _in_worker(self.conn, _run_statements, batch)
+        return await in_worker(self.conn, _run_statements, batch)
 
     def _commit_batch(self) -> list[tuple[str, tuple[Any, ...]]] | None:
         """What is still deferred and the COMMIT (None: no statement was ever made, nothing to send)."""
@@ -165,28 +165,6 @@ def _checkpoint_truncate(raw: sqlite3.Connection) -> tuple[int, int, int]:
     return int(row[0]), int(row[1]), int(row[2])
 
 
-async def _in_worker(conn: aiosqlite.Connection, function: Callable[..., T], *args: Any) -> T:
-    """Run ``function(raw_connection, *args)`` in the connection's worker thread, in one round trip. The call is
-    queued before the first suspension (``Database.transaction`` relies on it).
-
-    aiosqlite has no public call for this; ``_execute`` (queue a callable on the worker) and ``_conn`` (the
-    sqlite3 connection) are what its own Cursor uses, unchanged from 0.17 to 0.22 (pyproject pins <0.23). Any
-    change there fails every test that touches the database."""
-    result: T = await conn._execute(function, conn._conn, *args)  # type: ignore[no-untyped-call]
-    return result
-
-
-async def _connect(path: str) -> aiosqlite.Connection:
-    """aiosqlite's connect; when it fails, its worker thread stops on its own, and this waits for that, so the
-    thread cannot outlive the event loop (``_thread`` is aiosqlite's, like the internals ``_in_worker`` uses)."""
-    connecting = aiosqlite.connect(path, isolation_level=None)
-    try:
-        return await connecting
-    except BaseException:
-        await asyncio.to_thread(connecting._thread.join, 5.0)
-        raise
-
-
 class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
@@ -201,7 +179,7 @@ class Database:
         try:
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(exist_ok=True)  # a missing path above it is a mistake, not ours to make
-            self._conn = await _connect(self.path)
+            self._conn = await connect(self.path)
             self._conn.row_factory = aiosqlite.Row
             for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=5000", "synchronous=NORMAL",
                            "secure_delete=ON"):  # secure_delete: not left to the build's default (module text)
@@ -245,7 +223,7 @@ class Database:
         released as the COMMIT is queued, not when it has run: the worker runs what is queued in order, so the
         next transaction's BEGIN comes after this COMMIT anyway. (Under load each round trip waits behind other
         work on the event loop; holding the lock through the COMMIT's made the lock the bottleneck.) Nothing can
-        run between the release and the queueing: awaiting ``_in_worker`` queues before it first suspends."""
+        run between the release and the queueing: awaiting ``in_worker`` queues before it first suspends."""
         tx = Tx(self.conn)  # a closed database fails here, before taking the lock (which it would never give back)
         await self._lock.acquire()
         locked = True
@@ -255,13 +233,13 @@ class Database:
             self._lock.release()
             locked = False
             if batch is not None:
-                await _in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
+                await in_worker(self.conn, _commit_statements, batch)  # a failure has rolled back already
             if tx.erasing:
                 await self.erase_checkpoint()
         except BaseException as exc:
             self._check(exc)
             if locked and tx.begun:  # queued behind whatever was sent, so it also undoes a batch still running
-                await _in_worker(self.conn, _rollback_if_open)
+                await in_worker(self.conn, _rollback_if_open)
             raise
         finally:
             if locked:
@@ -274,7 +252,7 @@ class Database:
         (or SQLite's own checkpoints) finishes the job."""
         try:
             async with self._lock:
-                busy, frames, _ = await _in_worker(self.conn, _checkpoint_truncate)
+                busy, frames, _ = await in_worker(self.conn, _checkpoint_truncate)
         except sqlite3.Error as exc:  # the erasure itself has committed; only the tidying up failed
             log.warning("the database's WAL could not be truncated after an erasure (%s)", type(exc).__name__)
             return False

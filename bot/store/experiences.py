@@ -71,6 +71,14 @@ async def anonymise_of_resident(tx: Tx, resident_id: int) -> int:
     )
 
 
+async def anonymise_older_than(tx: Tx, cutoff: str) -> int:
+    """Retention: stories older than ``cutoff`` keep their scrubbed text only. Returns how many changed."""
+    return await tx.execute(
+        "UPDATE experiences SET resident_id = NULL, text = NULL, author_name = NULL, photo_ref = NULL"
+        " WHERE created_at < ? AND (resident_id IS NOT NULL OR text IS NOT NULL OR author_name IS NOT NULL"
+        " OR photo_ref IS NOT NULL)", (cutoff,))
+
+
 async def delete_of_resident(tx: Tx, resident_id: int) -> int:
     return await tx.execute("DELETE FROM experiences WHERE resident_id = ?", (resident_id,))
 

@@ -93,6 +93,13 @@ async def inactive_since(tx: Tx, day: str) -> list[Resident]:
     return [Resident.from_row(row) for row in rows]
 
 
+async def reachable_in(tx: Tx, neighbourhood_id: str) -> list[Resident]:
+    """Residents of a neighbourhood who can be written to and did not turn messages off."""
+    rows = await tx.all("SELECT * FROM residents WHERE neighbourhood_id = ? AND unreachable_at IS NULL"
+                        " AND chat_id IS NOT NULL AND feedback_mode != 'off' ORDER BY id", (neighbourhood_id,))
+    return [Resident.from_row(row) for row in rows]
+
+
 async def delete(tx: Tx, resident_id: int) -> None:
     await tx.execute("DELETE FROM residents WHERE id = ?", (resident_id,))
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Reply
-from bot.channels.matrix_format import (
+from bot.channels.matrix.format import (
     BoundedSet,
     Message,
     creators_privileged,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.channels.base import Choice, Poll
-from bot.channels.matrix_format import POLL_START, poll_end_content, poll_start_content, read_poll_response
+from bot.channels.matrix.format import POLL_START, poll_end_content, poll_start_content, read_poll_response
 
 RESPONSE = "org.matrix.msc3381.poll.response"
 

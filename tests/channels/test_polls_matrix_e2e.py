@@ -13,7 +13,7 @@ import nio
 
 from bot.app import App
 from bot.channels.matrix import MatrixChannel
-from bot.channels.matrix_format import POLL_END, POLL_START
+from bot.channels.matrix.format import POLL_END, POLL_START
 from bot.clock import ManualClock
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     ENCRYPTION_STATE,

@@ -10,8 +10,8 @@ import pytest
 
 from bot.channels.callback import MAX_BYTES, Pressed, derive_secret, sign, verify
 from bot.channels.layout import button_rows, deep_link, parse_command, split_text, u16len
+from bot.channels.telegram.settings import api_urls
 from bot.channels.telegram.uploads import FileIds
-from bot.channels.telegram_settings import api_urls
 
 SECRET = derive_secret("123456:TEST-token_abcdefghij")
 

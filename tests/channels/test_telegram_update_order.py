@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.channels.telegram import ChatOrderedUpdates, rate_limiter
-from bot.channels.telegram_settings import PACING
+from bot.channels.telegram.settings import PACING
 
 
 def update(update_id: int, chat: int) -> Update:

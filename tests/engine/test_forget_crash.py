@@ -68,7 +68,7 @@ async def test_a_removal_queued_by_forget_survives_sigkill(tmp_path: Path) -> No
             await emu.wait_until(lambda: len(emu.calls_to("deleteMessage")) >= 1, timeout=30)
         finally:
             os.kill(bot.pid, signal.SIGKILL)
-            await asyncio.to_thread(bot.wait, 10)
+            await asyncio.to_thread(bot.communicate, timeout=10)  # reaps it and closes its pipes
         assert not emu.message(GROUP, post.message_id).deleted
 
         emu.clear_faults()  # Telegram is back

@@ -70,7 +70,7 @@ async def test_killed_mid_batch_then_restarted_delivers_everyone_once_or_twice(t
             await emu.wait_until(lambda: len(emu.calls_to("sendMessage")) >= RECIPIENTS // 3, timeout=60)
         finally:
             os.kill(bot.pid, signal.SIGKILL)
-            await asyncio.to_thread(bot.wait, 10)
+            await asyncio.to_thread(bot.communicate, timeout=10)  # reaps it and closes its pipes
         at_kill = sum((await delivered(emu)).values())
         assert 0 < at_kill < RECIPIENTS  # really killed in the middle of the batch
 

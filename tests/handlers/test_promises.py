@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import App
-from bot.channels.telegram_settings import GROUP_TEXT
+from bot.channels.telegram.settings import GROUP_TEXT
 from bot.config import SUPPORTED_LANGUAGES
 from bot.engine import experiences
 from bot.engine.scrub import KINDS

@@ -1,4 +1,4 @@
-"""The Matrix channel (matrix-nio, end-to-end encryption on). The only module that imports ``nio``.
+"""The Matrix channel (matrix-nio, end-to-end encryption on). This package is the only place that imports ``nio``.
 
 Signing in and restarts
     ``[matrix]`` gives the homeserver, the bot's user id and a password or access token. After the first login

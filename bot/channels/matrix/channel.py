@@ -13,16 +13,17 @@ from typing import Any
 
 import nio
 
-from bot.channels import matrix_format as fmt
 from bot.channels.base import Actor, Address, Host, Incoming, PollVote
+from bot.channels.matrix import format as fmt
+from bot.channels.matrix.direct import DirectChats
 from bot.channels.matrix.sending import _NETWORK, Sending
-from bot.channels.matrix_direct import DirectChats
 from bot.config import Config
 
 log = logging.getLogger("bot.channels.matrix")
 
 class MatrixChannel(Sending):
     name = "matrix"
+    command_prefix = "!"  # Element treats /words as its own commands
     can_send_files = True
     accepts_photos = False
     timeline_limit = 100  # events per room per sync; a longer gap is fetched with /messages

@@ -15,9 +15,9 @@ from typing import Any
 import aiohttp
 import nio
 
-from bot.channels import matrix_format as fmt
 from bot.channels.base import Address, Attachment, AttachmentKind, Host, Reply, SendResult
-from bot.channels.matrix_direct import DirectChats
+from bot.channels.matrix import format as fmt
+from bot.channels.matrix.direct import DirectChats
 from bot.config import MatrixConfig
 
 log = logging.getLogger("bot.channels.matrix")
@@ -89,7 +89,7 @@ class Sending:
         return SendResult(ok=False, final=True, error=failed.error) if failed.unreachable else failed
 
     async def _direct_room(self, user_id: str) -> str:
-        """The direct chat with a person the bot writes to first (``bot/channels/matrix_direct.py``): reused, or
+        """The direct chat with a person the bot writes to first (``bot/channels/matrix/direct.py``): reused, or
         created encrypted with an ``is_direct`` invite; returns once its state has arrived by sync."""
         direct = self._direct
         async with direct.lock:

@@ -1,4 +1,4 @@
-"""The Telegram channel: python-telegram-bot 22 on the shared event loop (the only module importing `telegram`).
+"""The Telegram channel: python-telegram-bot 22 on the shared event loop (this package alone imports `telegram`).
 
 Updates arrive by long polling (default) or by webhook (``telegram.mode = "webhook"``; the secret token is
 checked on every call). Each becomes an :class:`Incoming` with ``event_id = "u<update_id>"``, so the dialogue

@@ -40,9 +40,7 @@ from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram import deleting
 from bot.channels.telegram.pacing import ChatOrderedUpdates, rate_limiter, retry_after_seconds
 from bot.channels.telegram.profile import publish_profile
-from bot.channels.telegram.transport import AiohttpRequest
-from bot.channels.telegram.uploads import FileIds
-from bot.channels.telegram_settings import (
+from bot.channels.telegram.settings import (
     ALLOWED_UPDATES,
     CAPTION_LIMIT,
     CONCURRENT_UPDATES,
@@ -57,6 +55,8 @@ from bot.channels.telegram_settings import (
     TelegramUnavailable,
     api_urls,
 )
+from bot.channels.telegram.transport import AiohttpRequest
+from bot.channels.telegram.uploads import FileIds
 from bot.config import Config, TelegramConfig
 from bot.errors import error_reference
 from bot.i18n import Translator, best_language
@@ -68,6 +68,7 @@ TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 class TelegramChannel:
     name = "telegram"
+    command_prefix = "/"
     can_send_files = True
     accepts_photos = True
 

@@ -13,7 +13,7 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.channels.telegram_settings import BURST, PACING
+from bot.channels.telegram.settings import BURST, PACING
 
 
 def rate_limiter(per_second: float, max_retries: int) -> AIORateLimiter:

@@ -61,6 +61,7 @@ class HearsFailures(Protocol):
 
 class WhatsAppChannel:
     name = "whatsapp"
+    command_prefix = "/"  # typed; also understood without it (see command())
     can_send_files = True
     accepts_photos = True
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.channels import matrix_format as fmt
+from bot.channels.matrix import format as fmt
 
 FILE = "direct_rooms.json"
 READY_WITHIN = 20.0  # seconds for a new room's state to arrive by sync

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.engine.when import parse_when
+from bot.engine.times import parse_when
 from bot.errors import UserError
 
 AMS = ZoneInfo("Europe/Amsterdam")

@@ -1,6 +1,6 @@
 """Pure helpers for the Matrix adapter (no ``nio`` here): commands, message bodies, invite policy, small files.
 
-Kept apart from the ``bot/channels/matrix`` package so they can be read and tested without a homeserver.
+Kept apart from the rest of the ``bot/channels/matrix`` package so they can be read and tested without a homeserver.
 """
 
 from __future__ import annotations

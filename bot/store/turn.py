@@ -1,0 +1,23 @@
+"""The opening read of a turn: the event's claim, the conversation and the person, in one round trip (see
+``Tx.many``). The second round trip is the commit with the turn's deferred writes."""
+
+from __future__ import annotations
+
+from bot.store import conversations, events
+from bot.store import residents as residents_repo
+from bot.store.conversations import ConversationState
+from bot.store.db import Tx
+from bot.store.residents import Resident
+
+
+async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None,
+                    now: str = "") -> tuple[bool, ConversationState, Resident | None]:
+    """(whether this event is new, the conversation, the resident). Without an event id the event counts as new;
+    with one, a redelivered event is claimed already and reads as not new."""
+    queries = [conversations.load_query(channel, user_id), residents_repo.get_query(channel, user_id)]
+    if event_id:
+        queries.insert(0, events.claim_query(channel, event_id, now))
+    *claimed, conversation_rows, resident_rows = await tx.many(*queries)
+    state = conversations.from_row(channel, user_id, next(iter(conversation_rows), None))
+    resident = Resident.from_row(resident_rows[0]) if resident_rows else None
+    return (not claimed or bool(claimed[0])), state, resident
