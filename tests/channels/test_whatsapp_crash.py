@@ -54,7 +54,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
             await emu.wait_until(lambda: len(emu.messages) >= RECIPIENTS // 3, 60, "a third of the fan-out")
         finally:
             os.kill(bot.pid, signal.SIGKILL)
-            await asyncio.to_thread(bot.wait, 10)
+            await asyncio.to_thread(bot.communicate, timeout=10)  # reaps it and closes its pipes
         at_kill = len(emu.messages)
         assert 0 < at_kill < RECIPIENTS  # really killed in the middle
 
