@@ -12,7 +12,7 @@ webhook with real ``X-Hub-Signature-256`` HMACs::
 Graph API side: ``POST /{version}/{phone-number-id}/messages`` (text, interactive button/list, template, image,
 document, location; ``status: read`` marks), ``POST …/media`` (multipart upload, Meta's media types only),
 ``GET /{version}/{media-id}`` (the download URL) and ``GET /download/{media-id}`` (the bytes; bearer token).
-Rules kept: bearer token (190), message limits (text 4,096, interactive body 1,024, 1–3 buttons of ≤ 20
+Rules kept (``whatsapp_rules.py``): bearer token (190), message limits (text 4,096, interactive body 1,024, 1–3 buttons of ≤ 20
 characters, list rows ≤ 10 of ≤ 24 with descriptions ≤ 72, list button ≤ 20; otherwise 131009), templates must be
 approved per name and language (132001) and their parameters have no newline, tab or five spaces in a row
 (132018), the 24-hour customer service window (a free-form message after it is accepted, then failed by a status
@@ -28,7 +28,6 @@ import hashlib
 import hmac
 import itertools
 import json
-import re
 import socket
 import time
 from collections import deque
@@ -40,10 +39,9 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from .whatsapp_rules import MEDIA_TYPES, check
+
 WINDOW = 24 * 3600.0
-MEDIA_TYPES = {"image/jpeg", "image/png", "image/webp", "text/plain", "application/pdf", "audio/ogg",
-               "video/mp4", "application/msword", "application/vnd.ms-excel"}
-_SPACES = re.compile(r" {5,}")
 
 
 @dataclass
@@ -310,7 +308,7 @@ class CloudApiEmulator:
         user = self.users.get(str(key)) or next((u for u in self.users.values() if u.phone == key), None)
         if user is None:
             return self._error(131030, "Recipient phone number not in allowed list")
-        problem = self._check(body)
+        problem = check(body, self.templates, self.media)
         if problem is not None:
             return self._error(*problem)
         now, tick = self.now(), self.rate_clock()
@@ -339,35 +337,6 @@ class CloudApiEmulator:
         contact = {"input": str(key), "wa_id": user.phone} if user.with_phone else {"input": str(key)}
         return web.json_response({"messaging_product": "whatsapp", "contacts": [contact],
                                   "messages": [{"id": message.id}]})
-
-    def _check(self, body: dict[str, Any]) -> tuple[int, str] | None:
-        kind = body.get("type", "text")
-        if kind == "text":
-            text = (body.get("text") or {}).get("body", "")
-            return (131009, "text body is empty or longer than 4096") if not 0 < len(text) <= 4096 else None
-        if kind == "interactive":
-            return _check_interactive(body.get("interactive") or {})
-        if kind == "template":
-            template = body.get("template") or {}
-            key = (template.get("name"), (template.get("language") or {}).get("code"))
-            if key not in self.templates:
-                return 132001, "Template name does not exist in the translation"
-            for component in template.get("components") or ():
-                for parameter in component.get("parameters") or ():
-                    text = str(parameter.get("text", ""))
-                    if "\n" in text or "\t" in text or _SPACES.search(text):
-                        return 132018, "Param text cannot have new-line/tab characters or more than 4 spaces"
-            return None
-        if kind in ("image", "document"):
-            media_id = (body.get(kind) or {}).get("id")
-            if media_id not in self.media:
-                return 131053, "Media upload error: unknown media id"
-            if len((body.get(kind) or {}).get("caption", "")) > 1024:
-                return 131009, "caption longer than 1024"
-            return None
-        if kind == "location":
-            return None
-        return 131051, "Unsupported message type"
 
     def _report(self, message: StoredMessage, user: WaUser, failure: int | None) -> None:
         if failure is not None:
@@ -425,29 +394,3 @@ class CloudApiEmulator:
             return web.Response(status=401)
         data, mime = self.media[request.match_info["media_id"]]
         return web.Response(body=data, content_type=mime)
-
-
-def _check_interactive(interactive: dict[str, Any]) -> tuple[int, str] | None:
-    body = (interactive.get("body") or {}).get("text", "")
-    if not 0 < len(body) <= 1024:
-        return 131009, "interactive body is empty or longer than 1024"
-    action = interactive.get("action") or {}
-    if interactive.get("type") == "button":
-        buttons = action.get("buttons") or []
-        titles = [b["reply"]["title"] for b in buttons]
-        if not 1 <= len(buttons) <= 3 or any(not 0 < len(t) <= 20 for t in titles) or len(set(titles)) < len(titles):
-            return 131009, "buttons: 1-3 unique titles of at most 20 characters"
-        if any(len(b["reply"]["id"]) > 256 for b in buttons):
-            return 131009, "button id longer than 256"
-        return None
-    if interactive.get("type") == "list":
-        rows = [row for section in action.get("sections") or [] for row in section.get("rows") or []]
-        if not 0 < len(action.get("button", "")) <= 20:
-            return 131009, "list button label empty or longer than 20"
-        if not 1 <= len(rows) <= 10:
-            return 131009, "a list has 1-10 rows"
-        if any(not 0 < len(r["title"]) <= 24 or len(r.get("description", "")) > 72 or len(r["id"]) > 200
-               for r in rows):
-            return 131009, "row title ≤ 24, description ≤ 72, id ≤ 200"
-        return None
-    return 131009, "unsupported interactive type"
