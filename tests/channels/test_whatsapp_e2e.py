@@ -144,9 +144,9 @@ async def test_mydata_comes_as_a_text_plain_document_and_forget_erases(wa: WaRun
 async def test_a_voice_message_or_an_unsupported_message_gets_a_clear_answer(wa: WaRunning) -> None:
     anna = wa.emu.user("31612345678", "Anna")
     await wa.onboard(anna)
-    await anna._message("audio", {"audio": {"id": wa.emu.store_media(b"OggS", "audio/ogg"), "mime_type": "audio/ogg"}})
+    await anna.message("audio", {"audio": {"id": wa.emu.store_media(b"OggS", "audio/ogg"), "mime_type": "audio/ogg"}})
     voice = await wa.reply(anna)
-    await anna._message("unsupported", {"errors": [{"code": 131051, "title": "Message type unknown"}]})
+    await anna.message("unsupported", {"errors": [{"code": 131051, "title": "Message type unknown"}]})
     unknown = await wa.reply(anna)
     assert voice.text.startswith("I did not understand that.") and "Share an experience" in voice.labels()
     assert unknown.text == "I received an empty message. Please type some text."

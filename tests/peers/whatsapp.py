@@ -12,13 +12,13 @@ webhook with real ``X-Hub-Signature-256`` HMACs::
 Graph API side: ``POST /{version}/{phone-number-id}/messages`` (text, interactive button/list, template, image,
 document, location; ``status: read`` marks), ``POST …/media`` (multipart upload, Meta's media types only),
 ``GET /{version}/{media-id}`` (the download URL) and ``GET /download/{media-id}`` (the bytes; bearer token).
-Rules kept (``whatsapp_rules.py``): bearer token (190), message limits (text 4,096, interactive body 1,024, 1–3 buttons of ≤ 20
-characters, list rows ≤ 10 of ≤ 24 with descriptions ≤ 72, list button ≤ 20; otherwise 131009), templates must be
-approved per name and language (132001) and their parameters have no newline, tab or five spaces in a row
-(132018), the 24-hour customer service window (a free-form message after it is accepted, then failed by a status
-webhook with 131047, as Meta does), numbers that cannot be reached (accepted, then failed with 131026), the
-phone number's throughput (130429) and the pair rate limit per recipient (131056). Status webhooks ``sent``,
-``delivered`` and ``read`` follow each accepted message (``statuses=False`` turns them off).
+Rules kept: Meta's message rules (``whatsapp_rules.py``: text 4,096, interactive body 1,024, 1–3 buttons of
+≤ 20 characters, list rows ≤ 10 of ≤ 24 with descriptions ≤ 72, list button ≤ 20: otherwise 131009; approved
+templates per name and language: 132001; parameters without newline, tab or five spaces in a row: 132018), the
+bearer token (190), the 24-hour customer service window (a free-form message after it is accepted, then failed
+by a status webhook with 131047, as Meta does), numbers that cannot be reached (accepted, then failed with
+131026), the phone number's throughput (130429) and the pair rate limit per recipient (131056). Status webhooks
+``sent``, ``delivered`` and ``read`` follow each accepted message (``statuses=False`` turns them off).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class WaUser:
     recent: deque[float] = field(default_factory=deque)  # send times, for the pair rate limit
 
     async def send(self, text: str) -> str:
-        return await self._message("text", {"text": {"body": text}})
+        return await self.message("text", {"text": {"body": text}})
 
     async def press(self, message: StoredMessage, title: str) -> str:
         option = dict(message.options())[title]
@@ -109,11 +109,11 @@ class WaUser:
             reply = {"type": "button_reply", "button_reply": {"id": option, "title": title}}
         else:
             reply = {"type": "list_reply", "list_reply": {"id": option, "title": title}}
-        return await self._message("interactive", {"interactive": reply, "context": {"id": message.id}})
+        return await self.message("interactive", {"interactive": reply, "context": {"id": message.id}})
 
     async def press_id(self, button_id: str, title: str = "?") -> str:
         """Press a button whose id was made up (a forged or altered client)."""
-        return await self._message("interactive", {"interactive": {
+        return await self.message("interactive", {"interactive": {
             "type": "button_reply", "button_reply": {"id": button_id, "title": title}}})
 
     async def send_image(self, data: bytes, mime_type: str = "image/png", caption: str | None = None) -> str:
@@ -122,12 +122,13 @@ class WaUser:
                                  "sha256": hashlib.sha256(data).hexdigest()}
         if caption:
             image["caption"] = caption
-        return await self._message("image", {"image": image})
+        return await self.message("image", {"image": image})
 
     async def send_location(self, latitude: float, longitude: float) -> str:
-        return await self._message("location", {"location": {"latitude": latitude, "longitude": longitude}})
+        return await self.message("location", {"location": {"latitude": latitude, "longitude": longitude}})
 
-    async def _message(self, kind: str, content: dict[str, Any]) -> str:
+    async def message(self, kind: str, content: dict[str, Any]) -> str:
+        """Any kind of message (``kind`` and its content object, as in Meta's webhook reference)."""
         emu = self.emu
         message_id = f"wamid.IN{next(emu.ids)}"
         self.last_inbound = emu.now()
