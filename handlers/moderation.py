@@ -8,7 +8,7 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 from __future__ import annotations
 
 from bot.dialogue import Context
-from bot.engine import moderation, moderation_reasons
+from bot.engine import moderation, moderation_reasons, outbox
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
@@ -58,13 +58,15 @@ async def queue(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
     waiting = await moderation.waiting(ctx.tx, [h.id for h in hoods])
-    if not waiting:
-        ctx.say(ctx.t._("No stories are waiting. Well done!"))
-        return
-    lines = [ctx.t.n_("{n} story is waiting:", "{n} stories are waiting:", len(waiting))]
+    held, failed = await outbox.undelivered(ctx.tx)
+    lines = [ctx.t._("No stories are waiting. Well done!")] if not waiting else [
+        ctx.t.n_("{n} story is waiting:", "{n} stories are waiting:", len(waiting))]
     for e in waiting[:30]:
         lines.append(f"• {e.reference} · {ctx.t._(THEMES.get(e.theme, e.theme))} · "
                      f"{ctx.t.datetime(ctx.services.parse_time(e.created_at), 'short')}")
+    if held or failed:  # e.g. a resident a channel cannot reach now (no approved template for a closed window)
+        lines.append(ctx.t._("Messages to residents that could not be sent: {held} still waiting, {failed} given "
+                             "up.", held=held, failed=failed))
     ctx.say("\n".join(lines))
 
 
