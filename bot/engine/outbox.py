@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.channels.base import SENDING_BULK, Address, Channel, Reply, SendResult
@@ -55,6 +56,11 @@ async def enqueue_delete(tx: Tx, services: Services, address: Address, message_i
     row_id = await repo.add_delete(tx, address, message_id, services.now_iso())
     services.outbox_kick.set()
     return row_id
+
+
+async def undelivered(tx: Tx) -> tuple[int, int]:
+    """Messages to residents that could not go out: (still waiting after a failed attempt, given up for good)."""
+    return await repo.undelivered(tx)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -136,7 +142,7 @@ class Dispatcher:
         SENDING_BULK.set(bulk)  # this task's own context: only this send
         async with gate if bulk else contextlib.nullcontext():
             try:
-                result = await (channel.send(item.reply) if item.deletes is None
+                result = await (channel.send(replace(item.reply, purpose=item.purpose)) if item.deletes is None
                                 else channel.delete(item.address, item.deletes))
             except Exception as exc:  # a channel should report, not raise; never lose the row over it
                 log.exception("channel %s raised while sending outbox item %d", channel.name, item.id)

@@ -2,8 +2,8 @@
 
 An attachment's bytes (a poll's result chart, queued for every resident it tells) are stored once in
 ``outbox_files`` under their SHA-256, and each row names them in ``file``; ``due`` brings them back for a whole
-batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. Rows queued
-before schema version 9 carry their bytes base64 in the body and are read as before.
+batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. (Rows queued
+before schema version 9 carried their bytes base64 in the body; migration 14 moved those into ``outbox_files``.)
 
 ``due`` gives interactive rows (priority 0) before bulk ones (1). The replies of a dialogue turn are written as
 ``held`` rows in the turn's own transaction (``hold``, deferred: no round trip of its own); the channel sends them
@@ -17,7 +17,6 @@ interactive). /forget withdraws rows: every row for the person's chat, and the r
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections.abc import Iterable
@@ -75,7 +74,7 @@ def _attachment_body(attachment: Attachment) -> dict[str, Any]:
 
 
 def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
-    """The queued reply; ``data`` is the attachment's stored file (rows of before version 9: base64 in the body)."""
+    """The queued reply; ``data`` is the attachment's stored file."""
     attachment = body.get("attachment")
     poll = body.get("poll")
     return Reply(
@@ -84,7 +83,7 @@ def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
         attachment=None if attachment is None else Attachment(
             kind=AttachmentKind(attachment["kind"]), ref=attachment.get("ref"), filename=attachment.get("filename"),
             mime_type=attachment.get("mime_type"), alt_text=attachment.get("alt_text"),
-            data=base64.b64decode(attachment["data"]) if "data" in attachment else data),
+            data=data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
         closes_poll=body.get("closes_poll"), turn=body.get("turn"), edit_of=body.get("edit_of"))
@@ -260,3 +259,17 @@ async def purge(tx: Tx, created_before: str) -> int:
 async def counts(tx: Tx) -> dict[str, int]:
     rows = await tx.all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
     return {row[0]: int(row[1]) for row in rows}
+
+
+async def undelivered(tx: Tx) -> tuple[int, int]:
+    """Messages to people that could not go out: (still waiting after a failed attempt, given up for good)."""
+    row = await tx.one("SELECT COALESCE(SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END), 0),"
+                       " COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)"
+                       " FROM outbox WHERE private = 1", ())
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+
+async def failed_after_sent(tx: Tx, channel: str, message_id: str, error: str) -> None:
+    """The platform accepted a message and later reported it undelivered (a status webhook)."""
+    await tx.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE channel = ? AND message_id = ?"
+                     " AND status = 'sent'", (error[:200], channel, message_id))
