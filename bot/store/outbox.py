@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Poll, Reply
-from bot.store.db import Row, Tx
+from bot.store.db import Row, Tx, to_hour
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,10 @@ def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str) -> None:
     """Keep a turn's reply with the turn (deferred into its COMMIT): sent by the channel right after the commit,
     by the dispatcher after a restart if the process died first. The reply of a turn that erased personal data
     (``Tx.erased``: it names the chat of someone who is gone) is marked, so its deletion is an erasure too."""
-    digest = _file(tx, reply, now)
+    hour = to_hour(now)  # the row names the chat: only the hour, never the moment of, say, a youth vote
+    digest = _file(tx, reply, hour)
     tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply),
-                       ERASING_REPLY if tx.erasing else REPLY, key, now, now, digest, INTERACTIVE, "held"))
+                       ERASING_REPLY if tx.erasing else REPLY, key, hour, hour, digest, INTERACTIVE, "held"))
 
 
 def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, files: bool) -> None:
@@ -132,7 +133,7 @@ def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, fi
                                      " AND subject IN ({})")):
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            params = chunk if sql.startswith("DELETE") else [now, *chunk]
+            params = chunk if sql.startswith("DELETE") else [to_hour(now), *chunk]  # due now, at the hour
             tx.defer(sql.format(", ".join("?" * len(chunk))), params)
     if files:
         tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS"
