@@ -148,13 +148,16 @@ class Bot:
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
-                flood_messages: int = 0, channel: str | None = None) -> str:
+                flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None) -> str:
     """A wijkbot configuration with Telegram at ``base_url`` (or ``channel``, another channel's section), SQLite
     beside the file and no moderation rooms (no Matrix channel runs, so their outbox rows would only wait). Also
     used by the crash tests. Flood protection is off unless asked for: a simulated user in a closed loop sends
-    several messages a second."""
+    several messages a second. ``chat_rate_limit`` overrides Telegram's real per-chat pacing (1/s); only a
+    benchmark that says so in its docstring and README row sets it."""
     hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in neighbourhoods)
     section = channel if channel is not None else f'[telegram]\ntoken = "{token}"\napi_base_url = "{base_url}"\n'
+    if channel is None and chat_rate_limit is not None:
+        section += f"chat_rate_limit = {chat_rate_limit}\n"
     return f"""
 [municipality]
 name = "Gemeente Teststad"
