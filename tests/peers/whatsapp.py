@@ -254,6 +254,17 @@ class CloudApiEmulator:
 
     # ------------------------------------------------------------- inspection
 
+    async def user_reads(self, user: WaUser) -> None:
+        """The resident opens the chat: a ``read`` status webhook for each delivered message not read yet (Meta
+        sends them when the user has read receipts on)."""
+        for message in self.messages_to(user):
+            if message.status == "delivered":
+                message.status = "read"
+                value = {"statuses": [{"id": message.id, "status": "read", "timestamp": str(int(self.now())),
+                                       "recipient_user_id": user.bsuid,
+                                       **({"recipient_id": user.phone} if user.with_phone else {})}]}
+                await self.deliver(value)
+
     def messages_to(self, user: WaUser) -> list[StoredMessage]:
         return [m for m in self.messages if m.to == user.bsuid]
 
