@@ -21,6 +21,7 @@ from bot.engine import (
     contacts,
     deliberation_results,
     feedback_clock,
+    identity,
     moderation,
     polls_schedule,
     privacy_posts,
@@ -185,6 +186,11 @@ class App:
         """The platform says a sent message was delivered or read: its outbox row (if it was one) keeps the state."""
         async with self.db.transaction() as tx:
             await outbox_repo.delivery(tx, address.channel, message_id, state)
+
+    async def link(self, channel: str, old: str, new: str) -> bool:
+        """The person known by ``old`` is known by ``new`` from now on (bot/engine/identity.py)."""
+        async with self.db.transaction() as tx:
+            return await identity.link(tx, channel, old, new)
 
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add

@@ -235,3 +235,8 @@ async def delivered_counts(tx: Tx) -> tuple[int, int, int]:
                        " COALESCE(SUM(CASE WHEN delivery = 'read' THEN 1 ELSE 0 END), 0)"
                        " FROM outbox WHERE private = 1 AND status = 'sent'", ())
     return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
+
+
+def rekey(tx: Tx, channel: str, old: str, new: str) -> None:
+    """Rows for a person's private chat follow the person's new key."""
+    tx.defer("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND private = 1", (new, channel, old))

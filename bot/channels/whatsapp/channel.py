@@ -45,6 +45,7 @@ DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword", "applic
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 RATE_LIMIT_TRIES = 3
+LINKED = 100_000  # numbers remembered as linked before the set starts again (a link is one cheap query)
 UNCONFIRMED = 20_000  # queued messages remembered until Meta reports their delivery
 
 
@@ -67,6 +68,13 @@ class HearsDelivery(Protocol):
     """A host that records that a sent message was delivered or read (the state only, on its outbox row)."""
 
     async def delivery(self, address: Address, message_id: str, state: str) -> None: ...
+
+
+@runtime_checkable
+class LinksIds(Protocol):
+    """A host that moves a person known by one id to another, lasting one (phone number -> BSUID)."""
+
+    async def link(self, channel: str, old: str, new: str) -> bool: ...
 
 
 @runtime_checkable
@@ -111,6 +119,7 @@ class WhatsAppChannel:
         # Queued messages sent free-form, by message id, until Meta says what became of them: one that failed
         # because the window had closed (131047, reported by a status webhook) goes out again as a template.
         self._unconfirmed: OrderedDict[str, Reply] = OrderedDict()
+        self._linked: set[str] = set()  # numbers already linked to their BSUID in this process (memory only)
         self._turns: dict[str, asyncio.Lock] = {}  # one turn at a time per resident, in the order Meta sent them
 
     # ------------------------------------------------------------------ lifecycle
@@ -131,8 +140,8 @@ class WhatsAppChannel:
 
     async def _keep(self, events: list[Inbound | Status]) -> None:
         """Before the 200: the messages go to the host's durable inbox (only what handling them needs)."""
-        items = [(_event_id(event), json.dumps(asdict(event), ensure_ascii=False)) for event in events
-                 if isinstance(event, Inbound)]
+        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None}, ensure_ascii=False))
+                 for event in events if isinstance(event, Inbound)]  # the phone number is not kept
         if items and isinstance(self._host, KeepsInbox):
             await self._host.inbox_keep(self.name, items)
 
@@ -160,6 +169,12 @@ class WhatsAppChannel:
         if self._host is None:
             return
         self.windows.opened(event.user)  # the resident wrote: free-form messages for 24 hours
+        if event.phone is not None and event.phone not in self._linked and isinstance(self._host, LinksIds):
+            # Meta gave both ids: one who wrote before BSUIDs (keyed on the number) becomes the BSUID's resident.
+            await self._host.link(self.name, event.phone, event.user)
+            self._linked.add(event.phone)
+            if len(self._linked) > LINKED:
+                self._linked.clear()
         actor = Actor(self.name, event.user, event.name, None)
         address = Address(self.name, event.user, private=True)
         incoming = self._incoming(event, actor, address)
@@ -172,6 +187,8 @@ class WhatsAppChannel:
         common: dict[str, Any] = {"actor": actor, "address": address, "event_id": _event_id(event)}
         if event.reply_id is not None:
             pressed = verify(self._secret, event.user, event.reply_id)
+            if pressed is None and event.phone is not None:  # a button sent while she was known by her number
+                pressed = verify(self._secret, event.phone, event.reply_id)
             if pressed is None:  # forged or from another person: a stale press, which changes nothing
                 return Incoming(**common, choice="", choice_turn=-1)
             return Incoming(**common, choice=pressed.key, choice_turn=pressed.turn)

@@ -38,6 +38,7 @@ class Inbound:
     mime_type: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    phone: str | None = None  # the phone number, only when Meta gave it beside a BSUID (to link the two; never kept)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
     user, kind = str(user), str(message.get("type", ""))
     if kind in IGNORED:
         return None
-    common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind,
+    phone = str(message["from"]) if message.get("from") and message.get("from_user_id") else None
+    common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind, "phone": phone,
                               "name": names.get(user) or names.get(str(message.get("from")))}
     if kind == "text":
         return Inbound(**common, text=str((message.get("text") or {}).get("body", "")))
