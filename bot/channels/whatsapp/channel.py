@@ -119,6 +119,7 @@ class WhatsAppChannel:
         # Queued messages sent free-form, by message id, until Meta says what became of them: one that failed
         # because the window had closed (131047, reported by a status webhook) goes out again as a template.
         self._unconfirmed: OrderedDict[str, Reply] = OrderedDict()
+        self._direct: OrderedDict[str, None] = OrderedDict()  # recent direct answers' ids: no outbox row to mark
         self._linked: set[str] = set()  # numbers already linked to their BSUID in this process (memory only)
         self._turns: dict[str, asyncio.Lock] = {}  # one turn at a time per resident, in the order Meta sent them
 
@@ -219,7 +220,10 @@ class WhatsAppChannel:
     async def _on_status(self, event: Status) -> None:
         self.statuses[event.status] = self.statuses.get(event.status, 0) + 1
         address = Address(self.name, event.user, private=True)
-        if event.status in ("delivered", "read") and isinstance(self._host, HearsDelivery):
+        direct = event.message_id in self._direct
+        if event.status == "read" and direct:
+            del self._direct[event.message_id]
+        if event.status in ("delivered", "read") and not direct and isinstance(self._host, HearsDelivery):
             await self._host.delivery(address, event.message_id, event.status)
         if event.status != "failed":
             if event.status in ("delivered", "read"):
@@ -260,7 +264,8 @@ class WhatsAppChannel:
             return await self._send_template(reply, chat_id)
         try:
             messages = await self._messages(reply, chat_id)
-            message_id = await self._post_all(chat_id, messages, reply if reply.purpose else None)
+            message_id = await self._post_all(chat_id, messages, reply if reply.purpose else None,
+                                              direct=reply.purpose is None)
         except ApiError as exc:
             if exc.code == RE_ENGAGEMENT:
                 self.windows.closed(chat_id)
@@ -291,15 +296,21 @@ class WhatsAppChannel:
             return SendResult(ok=False, error=f"network: {type(exc).__name__}")
         return SendResult(ok=True, message_id=message_id)
 
-    async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None) -> str | None:
+    async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None,
+                        direct: bool = False) -> str | None:
         """Send the messages in order, waiting out rate limits; the last one's id. ``unsure``: a queued reply
-        sent free-form, kept until Meta confirms it (see ``_unconfirmed``)."""
+        sent free-form, kept until Meta confirms it (see ``_unconfirmed``); ``direct``: an answer that has no
+        outbox row, whose delivery statuses need no database write (see ``_direct``)."""
         message_id: str | None = None
         for message in messages:
             for attempt in range(1, RATE_LIMIT_TRIES + 1):
                 await self.pacing.before_send(chat_id)
                 try:
                     message_id = (await self.api.send({**render.recipient(chat_id), **message})).message_id
+                    if direct and message_id:
+                        self._direct[message_id] = None
+                        while len(self._direct) > UNCONFIRMED:
+                            self._direct.popitem(last=False)
                     if unsure is not None and message_id:
                         self._unconfirmed[message_id] = unsure
                         while len(self._unconfirmed) > UNCONFIRMED:
