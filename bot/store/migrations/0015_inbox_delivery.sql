@@ -1,4 +1,4 @@
--- wijkbot schema, version 14: a durable inbox for webhook messages, and what became of a sent message.
+-- wijkbot schema, version 15: a durable inbox for webhook messages, and what became of a sent message.
 --
 -- A platform that does not redeliver a webhook once it got a 200 (WhatsApp's Cloud API) writes each verified
 -- message here BEFORE answering 200; the row goes when the message was handled, and what is left at start is
