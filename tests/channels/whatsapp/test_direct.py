@@ -10,32 +10,15 @@ from pathlib import Path
 import pytest
 
 from bot.channels.base import Address, Reply
-from tests.channels.conftest import free_port
-from tests.channels.whatsapp_fixtures import (
-    ACCESS_TOKEN,
-    APP_SECRET,
-    APPROVED,
-    WaRunning,
-    WindowClock,
-    make_wa_config,
-    start_wa,
-)
-from tests.peers.whatsapp import CloudApiEmulator
+from tests.channels.whatsapp_fixtures import WaRunning, WindowClock, running_with
 
 ANSWER = "Your question has been passed on to the municipality."
 
 
 @pytest.fixture
 async def wa_without_templates(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
-    port = free_port()
-    async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
-                                webhook_url=f"http://127.0.0.1:{port}/whatsapp", now=wa_clock) as emu:
-        running = await start_wa(emu, make_wa_config(tmp_path, emu, port, templates={}), wa_clock)
-        try:
-            yield running
-        finally:
-            await running.handled()
-            await running.app.stop()
+    async with running_with(tmp_path, wa_clock, templates={}) as running:
+        yield running
 
 
 async def test_a_direct_answer_outside_the_window_goes_as_the_update_template(wa: WaRunning) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.store.db import Database
@@ -20,16 +18,11 @@ from tests.channels.whatsapp_fixtures import (
     ACCESS_TOKEN,
     APP_SECRET,
     APPROVED,
-    SUBPROCESS_ENV,
     seed_feedback,
+    start_run,
     whatsapp_toml,
 )
 from tests.peers.whatsapp import CloudApiEmulator
-
-
-def start_bot(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **SUBPROCESS_ENV})
 
 
 async def inbox_rows(directory: Path) -> int:
@@ -52,7 +45,7 @@ async def test_a_message_acknowledged_but_not_handled_at_a_sigkill_is_answered_o
         config.write_text(whatsapp_toml(emu, port).replace(
             "[limits]\nflood_messages = 0\n", "[limits]\nflood_messages = 1\nflood_seconds = 3600\n"), encoding="utf-8")
 
-        bot = start_bot(config)
+        bot = start_run(config)
         try:
             await emu.wait_until(lambda: emu.messages_to(bea), 30, "the bot to start")
             await anna.send("start")
@@ -66,7 +59,7 @@ async def test_a_message_acknowledged_but_not_handled_at_a_sigkill_is_answered_o
             await asyncio.to_thread(bot.communicate, timeout=10)
         assert await inbox_rows(tmp_path) == 1  # the acknowledged, unhandled message survived the kill
 
-        bot = start_bot(config)
+        bot = start_run(config)
         try:
             answer = await emu.wait_for_message(anna, 30)  # handled from the inbox at start
         finally:
