@@ -130,6 +130,10 @@ class Reply:
     #                                 Telegram: the announcement's buttons are removed)
     in_place: bool = False  # the answer to a pressed button that may take the pressed question's place (Telegram
     #                        edits it in, with the chosen option on top); other channels send it as usual
+    mentions: tuple[str, ...] = ()  # platform user ids the message speaks to (Matrix: m.mentions and a pill, so
+    #                                 they are notified; every other Matrix message carries an empty m.mentions)
+    settled: bool = False  # an edit (``edit_of``) of a post that was decided: the channel takes back the reaction
+    #                        prompts it put under that post (Matrix: redacts the bot's own reactions)
 
 
 @dataclass(frozen=True)
