@@ -166,6 +166,14 @@ class ShowsBusy(Protocol):
 
 
 @runtime_checkable
+class ServesSome(Protocol):
+    """A channel that delivers only to some of its chats (a console session: its own person or room). The outbox
+    leaves the others' rows queued for the session that serves them."""
+
+    def serves(self, address: Address) -> bool: ...
+
+
+@runtime_checkable
 class Channel(Protocol):
     """A chat platform. ``start`` begins receiving and hands each Incoming to ``host.dispatch``.
 
