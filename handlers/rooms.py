@@ -33,7 +33,14 @@ class RoomCommand:
     handler: Handler
     feature: str  # the README section that explains it
     who: str = "moderators"  # "moderators" (organisers_room decides) or "the organiser in the form" (its own check)
+    dutch: str | None = None  # the alias a Dutch room reads in hints and !help (default: the first alias)
 
     @property
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def spoken(self, language: str) -> str:
+        """The command word a room in ``language`` reads (every alias works whatever the room's language)."""
+        if language == "nl":
+            return self.dutch or (self.aliases[0] if self.aliases else self.name)
+        return self.name

@@ -91,6 +91,12 @@ def describe(t: Translator, config: Config, e: Experience, keep: tuple[str, ...]
     return "\n".join(lines)
 
 
+def signed(actor: str, name: str | None) -> str:
+    """Who decided, as the audit log keeps it and ``!log`` shows it: the display name with the account in brackets
+    (``Marieke (@marieke:example.org)``), or the account alone when there is no other name."""
+    return f"{name} ({actor})" if name and name != actor else actor
+
+
 def _state_line(t: Translator, services: Services, action: str, who: str, detail: str | None = None) -> str:
     when = t.datetime(services.now(), "short")
     if action == "approved":
@@ -214,7 +220,7 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
 async def approve(tx: Tx, services: Services, e: Experience, actor: str, actor_name: str | None = None) -> None:
     _undecided(e)
     await repo.decide(tx, e.id, "approved", None, services.now_iso())
-    await audit.add(tx, e.reference, actor, "approved", None, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "approved", None, services.now_iso())
     await _tell_author(tx, services, e, "approved")
     await _publish(tx, services, e)
     await _show_state(tx, services, e.reference, "approved", actor_name or actor)
@@ -227,8 +233,9 @@ async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: 
         raise UserError("Please give a reason, for the author: !reject {reference} reason.", reference=e.reference)
     category, reason = moderation_reasons.categorise(reason)
     await repo.decide(tx, e.id, "rejected", reason, services.now_iso())
-    await audit.add(tx, e.reference, actor, "rejected", reason, services.now_iso())
-    await audit.add(tx, e.reference, actor, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
+    who = signed(actor, actor_name)
+    await audit.add(tx, e.reference, who, "rejected", reason, services.now_iso())
+    await audit.add(tx, e.reference, who, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
     await _tell_author(tx, services, e, "rejected", reason)
     await _show_state(tx, services, e.reference, "rejected", actor_name or actor, reason)
 
@@ -241,7 +248,7 @@ async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: 
     result = scrub(new_text.strip(), keep=await kept_names(tx, services.config, e.neighbourhood_id))
     kinds = sorted({f.kind for f in result.findings} | set(filter(None, e.scrubbed_kinds.split(","))))
     await repo.set_public_text(tx, e.id, result.text, ",".join(kinds))
-    await audit.add(tx, e.reference, actor, "edited", result.text, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "edited", result.text, services.now_iso())
     await _show_state(tx, services, e.reference, "edited", actor_name or actor)
     return result.text
 
@@ -257,7 +264,7 @@ async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, ty
     if theme is None:
         raise UserError("Unknown theme. Choose one of: {themes}.", themes=", ".join(THEMES))
     await repo.set_theme(tx, e.id, theme)
-    await audit.add(tx, e.reference, actor, "theme", theme, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "theme", theme, services.now_iso())
     changed = await repo.by_reference(tx, e.reference)
     if changed is not None:
         await contacts.reroute(tx, services, changed)

@@ -154,5 +154,11 @@ async def test_posts_show_their_state_and_answers_go_to_the_post(world: MatrixWo
         await send_text(organiser, mod_room, f"!edit {third} De lantaarns op het plein zijn kapot.")
         await seen.wait(edit_of(post3.event_id, "Text edited by"))
         assert await bots_reactions(organiser, mod_room, post3.event_id, bot.user_id) == {"✅", "🚫", "✏️"}
+
+        # !log shows who decided by display name, with the Matrix id in brackets.
+        await send_text(organiser, mod_room, f"!log {first}")
+        history = await seen.wait(lambda e: isinstance(e, nio.RoomMessageNotice) and f"History of {first}" in e.body)
+        localpart = organiser.user_id[1:].split(":")[0]
+        assert f"{localpart} ({organiser.user_id})" in history.body
     finally:
         await app.stop()
