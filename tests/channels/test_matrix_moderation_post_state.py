@@ -14,16 +14,13 @@ import nio
 from bot.clock import ManualClock
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     MatrixWorld,
-    bot_joined,
-    centrum_rooms,
     events_in,
     send_text,
     synapse_fixture,  # noqa: F401
     sync_until,
     world_fixture,  # noqa: F401
 )
-from tests.channels.test_matrix_moderation_e2e import share, start_app, status_of
-from tests.support import Recorder
+from tests.channels.test_matrix_moderation_e2e import centrum, share, status_of
 
 
 def content(event: Any) -> dict[str, Any]:
@@ -97,16 +94,9 @@ def mentions_only(event: Any, user_id: str) -> bool:
 
 async def test_posts_show_their_state_and_answers_go_to_the_post(world: MatrixWorld,
                                                                  manual_clock: ManualClock) -> None:
-    w = world
-    bot = await w.user("bot")
-    organiser = await w.person("org", encryption=True)
-    member = await w.person("member")
-    mod_room, public_room = await centrum_rooms(organiser, member, bot.user_id)
-    config = w.config(bot, moderation_room=mod_room, public_rooms=(public_room,))
-    telegram = Recorder("telegram")
-    app, _ = await start_app(config, telegram, manual_clock)
+    c = await centrum(world, manual_clock)
+    app, bot, organiser, member, mod_room, telegram = c.app, c.bot, c.organiser, c.member, c.mod_room, c.telegram
     try:
-        await bot_joined(organiser, mod_room, bot.user_id)
         seen = Seen(organiser, mod_room)
         first = await share(app, "anna")
         post = await post_of(seen, organiser, mod_room, first, bot.user_id)
