@@ -7,14 +7,13 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import nio
 
-from bot.channels.base import Actor, Address, Busy, Host, Incoming, PollVote
+from bot.channels.base import Actor, Address, Host, Incoming, PollVote
 from bot.channels.matrix import format as fmt
 from bot.channels.matrix.direct import DirectChats
 from bot.channels.matrix.sending import _NETWORK, Sending
@@ -399,20 +398,5 @@ class MatrixChannel(Sending):
         if incoming.address.chat_id in self._typing:  # the slow answer is out (or failed): stop "typing…"
             self._typing.discard(incoming.address.chat_id)
             await self._best_effort(self.client.room_typing(incoming.address.chat_id, False))
-
-    async def busy(self, address: Address, what: Busy) -> None:
-        """A typing notification in a direct chat while a slow answer is prepared (a file, a chart, a computation);
-        it ends when the answer has been sent (or after 30 s). Best effort: a failure changes nothing."""
-        if address.channel != self.name or not address.private or self.client is None or not self._loaded:
-            return
-        self._typing.add(address.chat_id)
-        await self._best_effort(self.client.room_typing(address.chat_id, True, timeout=30_000))
-
-    @staticmethod
-    async def _best_effort(request: Awaitable[Any]) -> None:
-        try:
-            await request
-        except (*_NETWORK, nio.LocalProtocolError) as exc:
-            log.debug("matrix: a receipt or typing notice was not sent (%s)", type(exc).__name__)
 
     # ------------------------------------------------------------------ sending

@@ -8,7 +8,7 @@ import contextlib
 import io
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -16,7 +16,7 @@ import aiohttp
 import nio
 from nio.api import RelationshipType
 
-from bot.channels.base import Address, Attachment, AttachmentKind, Host, Reply, SendResult
+from bot.channels.base import Address, Attachment, AttachmentKind, Busy, Host, Reply, SendResult
 from bot.channels.matrix import format as fmt
 from bot.channels.matrix.direct import DirectChats
 from bot.config import MatrixConfig
@@ -41,6 +41,7 @@ class Sending:
     _left: set[str]
     _sent: fmt.BoundedSet
     _direct: DirectChats
+    _typing: set[str]
 
     async def _room_id(self, ref: str) -> str | None:
         raise NotImplementedError
@@ -110,6 +111,21 @@ class Sending:
         for own_id in own:
             with contextlib.suppress(*_NETWORK):
                 await self.client.room_redact(room_id, own_id)
+
+    async def busy(self, address: Address, what: Busy) -> None:
+        """A typing notification in a direct chat while a slow answer is prepared (a file, a chart, a computation);
+        it ends when the answer has been sent (or after 30 s). Best effort: a failure changes nothing."""
+        if address.channel != self.name or not address.private or self.client is None or not self._loaded:
+            return
+        self._typing.add(address.chat_id)
+        await self._best_effort(self.client.room_typing(address.chat_id, True, timeout=30_000))
+
+    @staticmethod
+    async def _best_effort(request: Awaitable[Any]) -> None:
+        try:
+            await request
+        except (*_NETWORK, nio.LocalProtocolError) as exc:
+            log.debug("matrix: a receipt or typing notice was not sent (%s)", type(exc).__name__)
 
     async def _direct_room(self, user_id: str) -> str:
         """The direct chat with a person the bot writes to first (``bot/channels/matrix/direct.py``): reused, or
