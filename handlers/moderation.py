@@ -1,4 +1,5 @@
-"""Organisers in a moderation room: !approve, !reject, !edit, !theme, !queue, !log, !help, and reactions.
+"""Organisers in a moderation room: !approve, !reject, !edit, !theme, !queue, !log, and reactions (``!help`` is
+built from handlers/registry.py).
 
 Only moderators act: the platform says so (Matrix power level 50 or more, room creators included) or the
 configuration lists them as organisers. Anyone else gets a polite refusal and nothing changes.
@@ -10,14 +11,11 @@ from dataclasses import replace
 
 from bot.channels.base import Reply
 from bot.dialogue import Context, Flow
-from bot.engine import moderation, moderation_reasons
+from bot.engine import moderation, moderation_reasons, outbox
+from bot.engine.moderation import Experience
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.store import audit, moderation_posts
-from bot.store import experiences as experiences_repo
-from bot.store import outbox as outbox_repo
-from bot.store.experiences import Experience
 from handlers.rooms import organisers_room
 
 
@@ -25,8 +23,8 @@ async def _answer(ctx: Context, e: Experience, text: str) -> None:
     """An answer about a story's post: a threaded reply to that post in this room (where the platform has threads),
     speaking to the organiser who acted."""
     incoming = ctx.incoming
-    post = incoming.reacted_to or await moderation_posts.in_room(ctx.tx, incoming.address.channel,
-                                                                 incoming.address.chat_id, e.id)
+    post = incoming.reacted_to or await moderation.post_in_room(ctx.tx, incoming.address.channel,
+                                                                incoming.address.chat_id, e)
     address = replace(incoming.address, thread=post) if post else incoming.address
     ctx.replies.append(Reply(text=text, address=address, mentions=(incoming.actor.user_id,)))
 
@@ -84,8 +82,8 @@ async def theme(ctx: Context) -> None:
 async def queue(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
-    waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
-    held, failed = await outbox_repo.undelivered(ctx.tx)
+    waiting = await moderation.waiting(ctx.tx, [h.id for h in hoods])
+    held, failed = await outbox.undelivered(ctx.tx)
     lines = [ctx.t._("No stories are waiting. Well done!")] if not waiting else [
         ctx.t.n_("{n} story is waiting:", "{n} stories are waiting:", len(waiting))]
     for e in waiting[:30]:
@@ -101,7 +99,7 @@ async def log(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    entries = await audit.of_reference(ctx.tx, e.reference)
+    entries = await moderation.history(ctx.tx, e.reference)
     if not entries:
         ctx.say(ctx.t._("Nobody has decided anything about {reference} yet.", reference=e.reference))
         return
@@ -114,32 +112,6 @@ async def log(ctx: Context) -> None:
         lines.append(f"• {when} · {entry.actor} · {ctx.t._(ACTIONS.get(entry.action, entry.action))}"
                      + (f" · {detail}" if detail else ""))
     ctx.say("\n".join(lines))
-
-
-async def help_(ctx: Context) -> None:
-    ctx.say(ctx.t._(
-        "Moderation commands:\n"
-        "!approve REF – publish a story (or react ✅)\n"
-        "!reject REF reason – do not publish; the author hears the reason\n"
-        "!edit REF new text – change the public text\n"
-        "!theme REF theme – change the theme\n"
-        "!queue – stories waiting for a decision\n"
-        "!log REF – who decided what, when and why\n"
-        "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
-    ctx.say("\n".join([
-        ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
-                "step (!cancel stops); !update F-REF | status | what | because; !overdue; !heard."),
-        ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
-                "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
-        ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
-                "!deliberation D-REF; !recompute D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
-                "!reject-statement S-REF reason."),
-        ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
-        ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
-                "Dutch !rapport."),
-        ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
-                "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
-    ]))
 
 
 async def reaction(ctx: Context) -> None:

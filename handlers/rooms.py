@@ -31,16 +31,15 @@ class RoomCommand:
     aliases: tuple[str, ...]
     args: str  # how it is typed after the command word, as the README's tables show it ("REF reason")
     handler: Handler
-    feature: str  # the README section that explains it
+    feature: str  # the README section that explains it, also the heading it is listed under in !help (a msgid)
+    help: str  # its line in !help (a msgid, marked with N_ where it is declared)
     who: str = "moderators"  # "moderators" (organisers_room decides) or "the organiser in the form" (its own check)
-    dutch: str | None = None  # the alias a Dutch room reads in hints and !help (default: the first alias)
 
     @property
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
     def spoken(self, language: str) -> str:
-        """The command word a room in ``language`` reads (every alias works whatever the room's language)."""
-        if language == "nl":
-            return self.dutch or (self.aliases[0] if self.aliases else self.name)
-        return self.name
+        """The command word a room in ``language`` reads in hints and ``!help``: the Dutch name (the first alias) in a
+        Dutch room, the name elsewhere; every alias works whatever the room's language."""
+        return self.aliases[0] if language == "nl" and self.aliases else self.name

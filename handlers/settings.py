@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
+from bot.engine import residents
 from bot.i18n import N_
-from bot.store import residents as residents_repo
 from handlers import contacts as contacts_settings
 from handlers import polls_resident
 
@@ -71,8 +71,7 @@ class SettingsFlow(Flow):
 
     async def _saved(self, ctx: Context, column: str, value: object, *more: tuple[str, object]) -> None:
         assert ctx.resident is not None
-        await residents_repo.update_settings(ctx.tx, ctx.resident.id, {column: value, **dict(more)})
-        ctx.resident = await residents_repo.by_id(ctx.tx, ctx.resident.id)
+        ctx.resident = await residents.save_settings(ctx.tx, ctx.resident, {column: value, **dict(more)})
         await self.start(ctx)
 
     async def on_intros(self, ctx: Context) -> None:

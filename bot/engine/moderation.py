@@ -24,7 +24,7 @@ from bot.store import contacts as contacts_repo
 from bot.store import experiences as repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
-from bot.store.experiences import Experience
+from bot.store.experiences import Experience as Experience  # re-exported: handlers name the record
 from bot.store.outbox import Pending
 
 APPROVE, REJECT, EDIT = "✅", "🚫", "✏️"
@@ -152,6 +152,21 @@ async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: s
     in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
     e = await moderation_posts.story(tx, channel, room, message_id)
     return e if e is not None and _moderated_in(config, e, room) else None
+
+
+async def post_in_room(tx: Tx, channel: str, room: str, e: Experience) -> str | None:
+    """The message in ``room`` that shows the story (answers about it are threaded under it), if any."""
+    return await moderation_posts.in_room(tx, channel, room, e.id)
+
+
+async def waiting(tx: Tx, neighbourhoods: list[str]) -> list[Experience]:
+    """The stories of these neighbourhoods waiting for a decision, oldest first (!queue)."""
+    return await repo.waiting(tx, neighbourhoods)
+
+
+async def history(tx: Tx, reference: str) -> list[audit.Entry]:
+    """Who decided what about a story, when and why (!log)."""
+    return await audit.of_reference(tx, reference)
 
 
 def _moderated_in(config: Config, e: Experience, room: str) -> bool:

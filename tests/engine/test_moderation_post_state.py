@@ -1,5 +1,5 @@
 """The moderation post's state and answers about it, through the engine with recording channels (the Synapse
-test, tests/channels/test_matrix_moderation_post_state.py, checks what Element receives)."""
+test, tests/channels/matrix/test_moderation_post_state.py, checks what Element receives)."""
 
 from __future__ import annotations
 

@@ -254,7 +254,7 @@ async def test_every_option_of_every_flow_and_button_can_be_signed(walk_app: App
 
     assert walk.unanswerable == set(), "questions without options need an answer in TYPED"
     # The reason asked after 🚫 on a moderation post offers no options (it is typed in the post's thread); it is
-    # walked in tests/channels/test_matrix_moderation_post_state.py.
+    # walked in tests/channels/matrix/test_moderation_post_state.py.
     without_options = {"reject-reason"}
     assert set(dialogue.flows) - without_options <= walk.started, "flows the walk never started"
     steps = {(name, attribute[3:]) for name, flow in dialogue.flows.items() for attribute in dir(flow)

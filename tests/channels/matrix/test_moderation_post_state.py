@@ -12,6 +12,7 @@ from typing import Any
 import nio
 
 from bot.clock import ManualClock
+from tests.channels.matrix.test_moderation_e2e import centrum, share, status_of
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     MatrixWorld,
     events_in,
@@ -20,7 +21,6 @@ from tests.channels.matrix_fixtures import (  # the *_fixture imports register f
     sync_until,
     world_fixture,  # noqa: F401
 )
-from tests.channels.test_matrix_moderation_e2e import centrum, share, status_of
 
 
 def content(event: Any) -> dict[str, Any]:
