@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from bot.store.db import Database
 from tests.channels.conftest import free_port
@@ -18,6 +21,7 @@ from tests.channels.whatsapp_fixtures import (
     ACCESS_TOKEN,
     APP_SECRET,
     APPROVED,
+    WaRunning,
     seed_feedback,
     start_run,
     whatsapp_toml,
@@ -73,3 +77,24 @@ async def test_a_message_acknowledged_but_not_handled_at_a_sigkill_is_answered_o
     assert len(emu.messages_to(anna)) == 3  # exactly once: no second answer to either message
     assert await inbox_rows(tmp_path) == 0
     assert anna.bsuid not in stderr and anna.phone not in stderr
+
+
+async def test_a_webhook_whose_messages_cannot_be_kept_is_not_acknowledged_and_meta_tries_again(
+        wa: WaRunning, monkeypatch: pytest.MonkeyPatch) -> None:
+    anna = wa.emu.user("31611111111", "Anna")
+    real_keep = wa.app.inbox_keep
+
+    async def broken(channel: str, items: list[tuple[str, str]]) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(wa.app, "inbox_keep", broken)
+    await anna.send("start")
+    assert wa.emu.webhook_answers[-1] == 503  # not 200: Meta delivers it again later
+    await wa.handled()
+    assert wa.emu.messages_to(anna) == []  # nothing was handled from a message that was not kept
+
+    monkeypatch.setattr(wa.app, "inbox_keep", real_keep)
+    assert await wa.emu.post_raw(wa.emu.webhooks[-1], wa.emu.sign(wa.emu.webhooks[-1])) == 200  # Meta's retry
+    assert (await wa.reply(anna)).labels()  # the language question
+    await wa.handled()
+    assert await wa.count("inbox") == 0  # handled, and gone with its turn
