@@ -142,6 +142,10 @@ class Reply:
     #                        edits it in, with the chosen option on top); other channels send it as usual
     receipt: str | None = None  # the key of this reply's held outbox row (a turn's reply kept with the turn);
     #                             the channel tells the host with ``replied`` once it was sent or failed
+    mentions: tuple[str, ...] = ()  # platform user ids the message speaks to (Matrix: m.mentions and a pill, so
+    #                                 they are notified; every other Matrix message carries an empty m.mentions)
+    settled: bool = False  # an edit (``edit_of``) of a post that was decided: the channel takes back the reaction
+    #                        prompts it put under that post (Matrix: redacts the bot's own reactions)
 
 
 @dataclass(frozen=True)
@@ -175,6 +179,14 @@ class ShowsBusy(Protocol):
     """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
 
     async def busy(self, address: Address, what: Busy) -> None: ...
+
+
+@runtime_checkable
+class ServesSome(Protocol):
+    """A channel that delivers only to some of its chats (a console session: its own person or room). The outbox
+    leaves the others' rows queued for the session that serves them."""
+
+    def serves(self, address: Address) -> bool: ...
 
 
 @runtime_checkable

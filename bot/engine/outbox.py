@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.channels.base import SENDING_BULK, Address, Channel, Reply, SendResult
+from bot.channels.base import SENDING_BULK, Address, Channel, Reply, SendResult, ServesSome
 from bot.services import Services
 from bot.store import outbox as repo
 from bot.store import residents as residents_repo
@@ -61,6 +61,12 @@ async def enqueue_delete(tx: Tx, services: Services, address: Address, message_i
 async def undelivered(tx: Tx) -> tuple[int, int]:
     """Messages to residents that could not go out: (still waiting after a failed attempt, given up for good)."""
     return await repo.undelivered(tx)
+
+
+async def delivered(tx: Tx) -> tuple[int, int, int]:
+    """Messages to residents sent in the last 30 days (until purged): (sent, arrived, read), as far as the
+    platform reports delivery (status webhooks)."""
+    return await repo.delivered_counts(tx)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -119,6 +125,9 @@ class Dispatcher:
                 fresh = [item for item in due if item.id not in tried]
                 for item in fresh:
                     tried.add(item.id)
+                    channel = self.channels.get(item.address.channel)
+                    if isinstance(channel, ServesSome) and not channel.serves(item.address):
+                        continue  # another session's person or room (a console on the same database): left queued
                     gate = gates.setdefault(item.address.channel, asyncio.Semaphore(IN_FLIGHT_PER_CHANNEL))
                     running[item.id] = asyncio.create_task(self._send_one(item, gate))
                 if not running:
