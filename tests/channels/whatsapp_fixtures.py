@@ -75,9 +75,12 @@ class WaRunning:
         return await self.emu.wait_for_message(user, wait)
 
     async def handled(self) -> None:
-        """Wait until the webhooks delivered so far (and the status webhooks they caused) are handled."""
+        """Wait until the webhooks delivered so far (and the status webhooks they caused) are handled, and the
+        replies sent meanwhile are settled (a turn's replies are kept with it until sent: bot/engine/replies.py),
+        as tests/channels/telegram/test_forget.py's ``settled`` does."""
         await self.emu.settle()
         await self.channel.webhook.idle()
+        await self.app.held.flush()
 
     async def overview(self) -> str:
         """What an organiser's ``!queue`` answers in the moderation room."""
