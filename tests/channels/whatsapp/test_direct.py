@@ -52,3 +52,19 @@ async def test_without_a_template_a_direct_answer_waits_in_the_outbox_and_goes_w
     kept = await wa.reply(anna)
     assert kept.kind == "text" and kept.text == ANSWER
     assert await wa.count("outbox", "purpose = 'answer' AND status = 'sent'") == 1
+
+
+async def test_a_direct_answer_is_reported_sent_so_its_row_kept_with_the_turn_is_settled(wa: WaRunning) -> None:
+    """The channel tells the host (``Host.replied``) what it sent, as Telegram does: the answer's row, kept with
+    the turn, is settled (a flush settles only what a channel reported), so a restart would not send it again."""
+    anna = wa.emu.user("31611111111", "Anna")
+    await wa.onboard(anna)
+    await wa.app.held.flush()
+    wa.app.held.delay = 3600  # no settling on its own during the test: only the flush below
+    await anna.send("help")
+    await wa.reply(anna)
+    await wa.emu.settle()
+    await wa.channel.webhook.idle()
+    assert await wa.count("outbox", "status = 'held'") == 1  # the answer, kept with its turn
+    assert await wa.app.held.flush() == 1
+    assert await wa.count("outbox") == 0  # settled as sent: deleted, not handed back to the outbox to retry
