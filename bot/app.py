@@ -22,10 +22,13 @@ from bot.engine import (
     deliberation_results,
     feedback_clock,
     moderation,
+    picture,
     polls_schedule,
     privacy_posts,
+    professionals,
     report,
     retention,
+    signals,
 )
 from bot.engine.outbox import Dispatcher
 from bot.flood import FloodGate, Verdict, slow_down
@@ -40,7 +43,7 @@ log = logging.getLogger(__name__)
 # Features that run on a clock or after a message was sent, in the order they are wired in; each has
 # ``install(scheduler, dispatcher, services)``.
 FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
-            privacy_posts)
+            privacy_posts, signals, picture)
 
 
 class App:
@@ -71,6 +74,7 @@ class App:
         dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
         await contacts.sync_config(self.services)  # contact persons from config.toml
+        await professionals.sync_config(self.services)  # professionals' terms from config.toml
         await polls_schedule.restore(self.services)  # date jobs from the database; close what passed while down
         for channel in self.channels.values():
             await channel.start(self)

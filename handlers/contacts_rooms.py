@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.dialogue import Context
-from bot.engine import contacts, contacts_continuity, moderation
+from bot.engine import contacts, contacts_continuity, moderation, professionals
 from bot.engine.contacts_text import day, position, today
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.store import contacts as repo
+from bot.store import professionals as professionals_repo
 from bot.store.contacts import Contact
 from handlers.rooms import organisers_room, words_table
 
@@ -187,3 +188,5 @@ async def continuity_command(ctx: Context) -> None:
     hoods = _hoods(ctx, room)
     terms = await repo.of_neighbourhoods(ctx.tx, hoods)
     ctx.say(contacts_continuity.figures_text(ctx.t, ctx.services.config, terms, hoods, today(ctx.services)))
+    # Professionals' positions and terms count for continuity too (issue 20).
+    ctx.say(professionals.terms_text(ctx.t, ctx.services, await professionals_repo.of_neighbourhoods(ctx.tx, hoods)))

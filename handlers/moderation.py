@@ -109,6 +109,9 @@ async def help_(ctx: Context) -> None:
         ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
         ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
                 "Dutch !rapport."),
+        ctx.t._("Professionals: !professional list, add [neighbourhood] | name | role | @account:server, end PR-3; "
+                "in the professionals' room !observation theme | what you notice; both rooms: !picture [from to], "
+                "!signals, !ack SIG-REF note. Dutch: !observatie, !wijkbeeld, !signalen, !bevestig."),
         ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
                 "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
     ]))

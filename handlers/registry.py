@@ -6,7 +6,15 @@ command is in ``!help`` and in the README's organiser tables. Reactions on posts
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
-from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
+from handlers import (
+    contacts_rooms,
+    deliberation_rooms,
+    feedback,
+    moderation,
+    polls_rooms,
+    professionals_rooms,
+    report_rooms,
+)
 from handlers.rooms import RoomCommand, words_table
 
 C = RoomCommand
@@ -44,6 +52,16 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
       contacts_rooms.contact_command, "Contact persons"),
     C("continuity", ("continuiteit", "continuïteit"), "", contacts_rooms.continuity_command, "Contact persons"),
     C("report", ("rapport",), "[from to]", report_rooms.report_, "Report back"),
+    C("professional", ("professionals",), "list | add | end …", professionals_rooms.professional_command,
+      "Professionals"),
+    C("observation", ("observatie",), "theme | what you notice", professionals_rooms.observation_command,
+      "Professionals", who="professionals"),
+    C("picture", ("wijkbeeld",), "[from to]", professionals_rooms.picture_command, "Professionals",
+      who="moderators, professionals"),
+    C("signals", ("signalen",), "", professionals_rooms.signals_command, "Professionals",
+      who="moderators, professionals"),
+    C("ack", ("bevestig",), "SIG-REF note", professionals_rooms.ack_command, "Professionals",
+      who="moderators, professionals"),
 )
 
 

@@ -1,0 +1,75 @@
+"""Professionals of a neighbourhood in config.toml (issue 20): ``[[neighbourhoods.professionals]]``.
+
+Kept apart from ``bot/config.py`` (which calls in here), like the contact persons. Every problem names its key.
+
+    [[neighbourhoods.professionals]]     # inside the [[neighbourhoods]] table it follows
+    id = "centrum-wijkagent"             # stable key: the database recognises the term by it across restarts
+    name = "Sanne Bakker"                # shown only inside the professionals' room
+    role = "wijkagent"                   # the label of their observations everywhere else
+    matrix_user = "@sanne:example.org"   # who may use the professionals' commands in the room
+    since = 2025-01-01
+    until = 2026-12-31                   # optional: the term's last day
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from bot.config_contacts import _date
+
+if TYPE_CHECKING:
+    from bot.config import _Reader
+
+PROFESSIONAL_KEYS = {"id", "name", "role", "organisation", "matrix_user", "since", "until"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+_MATRIX_USER = re.compile(r"^@[^:\s]+:\S+$")
+
+
+@dataclass(frozen=True)
+class Professional:
+    """A professional's term in a neighbourhood, as configured."""
+
+    id: str
+    name: str
+    role: str
+    matrix_user: str
+    since: date
+    organisation: str = ""
+    until: date | None = None
+
+
+def parse_professionals(r: _Reader, raw: Any, path: str, seen: set[str]) -> tuple[Professional, ...]:
+    """The ``professionals`` array of one neighbourhood; ``seen`` collects ids across neighbourhoods."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        r.problem(path, "must be an array of tables: [[neighbourhoods.professionals]]")
+        return ()
+    result: list[Professional] = []
+    for index, item in enumerate(raw):
+        here = f"{path}[{index}]"
+        if not isinstance(item, dict):
+            r.problem(here, "must be a table")
+            continue
+        r.unknown(item, PROFESSIONAL_KEYS, here)
+        pid = r.string(item, "id", f"{here}.id") or ""
+        if pid and not _ID.match(pid):
+            r.problem(f"{here}.id", "use lower-case letters, digits, '-' or '_' (at most 48)")
+        elif pid in seen:
+            r.problem(f"{here}.id", f"{pid!r} is used twice")
+        seen.add(pid)
+        user = r.string(item, "matrix_user", f"{here}.matrix_user") or ""
+        if user and not _MATRIX_USER.match(user):
+            r.problem(f"{here}.matrix_user", "must look like @sanne:example.org")
+        since = _date(r, item, "since", f"{here}.since", required=True)
+        until = _date(r, item, "until", f"{here}.until", required=False)
+        if since and until and until < since:
+            r.problem(f"{here}.until", "must not be before since")
+        result.append(Professional(
+            id=pid, name=r.string(item, "name", f"{here}.name") or pid, role=r.string(item, "role", f"{here}.role")
+            or "", matrix_user=user, since=since or date.min, until=until,
+            organisation=r.string(item, "organisation", f"{here}.organisation", required=False) or ""))
+    return tuple(result)

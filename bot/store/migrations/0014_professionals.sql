@@ -1,0 +1,59 @@
+-- wijkbot schema: professionals of a neighbourhood, their observations, and early signals (issue 20).
+-- (Numbered 0014, the next free number on main; the brief's 0021 would leave a gap the loader refuses.)
+
+-- One row per term of a professional in a neighbourhood, like contact persons' terms: a person who changes
+-- role gets a new row; ended_on is the last day (NULL while it runs).
+CREATE TABLE professionals (
+    id INTEGER PRIMARY KEY,
+    config_key TEXT UNIQUE,
+    neighbourhood_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    organisation TEXT NOT NULL DEFAULT '',
+    matrix_user TEXT NOT NULL,
+    started_on TEXT NOT NULL,
+    ended_on TEXT,
+    added_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX professionals_user ON professionals (matrix_user, neighbourhood_id);
+
+-- A professional's observation about a pattern (never a person): scrubbed text, labelled with the role only.
+CREATE TABLE observations (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    professional_id INTEGER NOT NULL REFERENCES professionals (id),
+    neighbourhood_id TEXT NOT NULL,
+    theme TEXT NOT NULL,
+    role TEXT NOT NULL,
+    text_public TEXT NOT NULL,
+    scrubbed_kinds TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX observations_when ON observations (neighbourhood_id, theme, created_at);
+
+-- An early signal: a neighbourhood x theme x source (stories, observations, unheard) whose last window rose
+-- above its own trailing baseline more than chance explains. Acknowledged with a note (also in audit_log).
+CREATE TABLE signals (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    neighbourhood_id TEXT NOT NULL,
+    theme TEXT NOT NULL,
+    source TEXT NOT NULL,
+    window_count INTEGER NOT NULL,
+    expected DOUBLE PRECISION NOT NULL,
+    p_value DOUBLE PRECISION NOT NULL,
+    window_start TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    acked_at TEXT,
+    acked_by TEXT,
+    ack_note TEXT
+);
+CREATE INDEX signals_position ON signals (neighbourhood_id, theme, source, raised_at);
+
+-- The stories and observations behind a signal (their references).
+CREATE TABLE signal_items (
+    signal_id INTEGER NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
+    item_reference TEXT NOT NULL,
+    PRIMARY KEY (signal_id, item_reference)
+);
