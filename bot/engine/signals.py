@@ -13,7 +13,7 @@ from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
 from bot.engine.contacts_text import neighbourhood_name
 from bot.engine.outbox import Dispatcher
-from bot.engine.signals_math import BASELINE_WEEKS, WINDOW_WEEKS, compare
+from bot.engine.signals_math import BASELINE_WEEKS, WINDOW_WEEKS, compare, dispersion
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_, Translator
@@ -43,7 +43,7 @@ async def detect(tx: Tx, services: Services) -> list[Signal]:
     raised: list[Signal] = []
     for source in SOURCES:
         window: dict[tuple[str, str], list[str]] = defaultdict(list)
-        baseline: dict[tuple[str, str], int] = defaultdict(int)
+        baseline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * BASELINE_WEEKS)
         for hood, theme, at, reference in await repo.events_since(tx, source, _iso(since)):
             moment = datetime.fromisoformat(at)
             if hood not in hoods or moment >= now:
@@ -51,9 +51,10 @@ async def detect(tx: Tx, services: Services) -> list[Signal]:
             if moment >= window_start:
                 window[(hood, theme)].append(reference)
             else:
-                baseline[(hood, theme)] += 1
+                baseline[(hood, theme)][min((moment - since) // timedelta(weeks=1), BASELINE_WEEKS - 1)] += 1
         for (hood, theme), references in sorted(window.items()):
-            result = compare(len(references), baseline[(hood, theme)])
+            weeks = baseline[(hood, theme)]
+            result = compare(len(references), sum(weeks), dispersion(weeks))
             if not result.rise:
                 continue
             earlier = await repo.latest(tx, hood, theme, source)
