@@ -9,6 +9,7 @@ and an observation is read by organisers and in the council report."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.channels.base import Reply
 from bot.engine import outbox
@@ -51,7 +52,7 @@ async def sync_config(services: Services) -> None:
                     "neighbourhood_id": hood.id, "name": person.name, "role": person.role,
                     "organisation": person.organisation, "matrix_user": person.matrix_user,
                     "started_on": person.since.isoformat(),
-                    "ended_on": person.until.isoformat() if person.until else None}, services.now_iso())
+                    "ended_on": (person.until + timedelta(days=1)).isoformat() if person.until else None}, services.now_iso())
 
 
 async def add(tx: Tx, services: Services, hood: str, name: str, role: str, user: str, who: str) -> ProfessionalTerm:
@@ -79,7 +80,7 @@ def terms_text(t: Translator, services: Services, terms: list[ProfessionalTerm])
     now = today(services)
     lines = [t._("Professionals:")]
     for term in terms:
-        ended = term.ended_on is not None and term.ended_on < now
+        ended = term.ended_on is not None and term.ended_on <= now
         values = {"neighbourhood": neighbourhood_name(services.config, term.neighbourhood_id), "role": term.role,
                   "name": term.name, "reference": term.reference, "since": day(t, term.started_on),
                   "tenure": tenure(t, term.started_on, (term.ended_on if ended else None) or now)}

@@ -88,7 +88,7 @@ async def active_of_user(tx: Tx, user: str, hoods: list[str], today: str) -> Pro
     marks = ", ".join("?" for _ in hoods)
     row = await tx.one(
         f"SELECT * FROM professionals WHERE matrix_user = ? AND neighbourhood_id IN ({marks})"
-        " AND started_on <= ? AND (ended_on IS NULL OR ended_on >= ?) ORDER BY started_on DESC, id DESC",
+        " AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?) ORDER BY started_on DESC, id DESC",
         (user, *hoods, today, today))
     return ProfessionalTerm.from_row(row) if row else None
 

@@ -2,7 +2,8 @@
 -- (Numbered 0014, the next free number on main; the brief's 0021 would leave a gap the loader refuses.)
 
 -- One row per term of a professional in a neighbourhood, like contact persons' terms: a person who changes
--- role gets a new row; ended_on is the last day (NULL while it runs).
+-- role gets a new row; ended_on is the first day the term no longer runs (NULL while it runs), so `!professional
+-- end` takes the room's commands away at once; a configured `until` (the last day) is stored as the day after.
 CREATE TABLE professionals (
     id INTEGER PRIMARY KEY,
     config_key TEXT UNIQUE,
