@@ -52,7 +52,8 @@ async def sync_config(services: Services) -> None:
                     "neighbourhood_id": hood.id, "name": person.name, "role": person.role,
                     "organisation": person.organisation, "matrix_user": person.matrix_user,
                     "started_on": person.since.isoformat(),
-                    "ended_on": (person.until + timedelta(days=1)).isoformat() if person.until else None}, services.now_iso())
+                    "ended_on": (person.until + timedelta(days=1)).isoformat() if person.until else None},
+                    services.now_iso())
 
 
 async def add(tx: Tx, services: Services, hood: str, name: str, role: str, user: str, who: str) -> ProfessionalTerm:
