@@ -93,7 +93,7 @@ def signal_text(t: Translator, services: Services, signal: Signal, items: list[s
     if items:
         lines.append(t._("Behind it: {references}", references=", ".join(items)))
     if signal.acked_at:
-        lines.append(t._("Acknowledged: {note}", note=signal.ack_note or ""))
+        lines.append(t._("Acknowledged by {who}: {note}", who=signal.acked_by or "", note=signal.ack_note or ""))
     else:
         lines.append(t._("Acknowledge with: !ack {reference} what you will do", reference=signal.reference))
     return "\n".join(lines)

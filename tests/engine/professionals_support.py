@@ -22,7 +22,7 @@ PROFESSIONALS: list[dict[str, Any]] = [
      "since": "2025-01-01"},
 ]
 CONTACTS: list[dict[str, Any]] = [
-    {"id": "hanna", "name": "Hanna", "role": "woonconsulent", "theme": "housing", "since": "2025-09-01",
+    {"id": "hanna", "name": "Hanna", "role": "woonconsulent", "theme": "housing", "since": "2025-01-01",
      "matrix_user": HANNA},
 ]
 
