@@ -27,6 +27,7 @@ from bot.engine import (
     privacy_posts,
     professionals,
     report,
+    requests,
     retention,
     signals,
 )
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 # Features that run on a clock or after a message was sent, in the order they are wired in; each has
 # ``install(scheduler, dispatcher, services)``.
 FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
-            privacy_posts, signals, picture)
+            privacy_posts, signals, picture, requests)
 
 
 class App:

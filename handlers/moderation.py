@@ -112,6 +112,8 @@ async def help_(ctx: Context) -> None:
         ctx.t._("Professionals: !professional list, add [neighbourhood] | name | role | @account:server, end PR-3; "
                 "in the professionals' room !observation theme | what you notice; both rooms: !picture [from to], "
                 "!signals, !ack SIG-REF note. Dutch: !observatie, !wijkbeeld, !signalen, !bevestig."),
+        ctx.t._("Requests of professionals: !request what is needed | why (in their room); organisers answer with "
+                "!answer-request RQ-REF | status | what | because [| date]. Dutch: !verzoek, !verzoek-antwoord."),
         ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
                 "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
     ]))

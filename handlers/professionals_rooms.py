@@ -5,15 +5,18 @@
     !picture [from to]                                                           both, each in their room
     !signals                                                                     both
     !ack SIG-REF note                                                            both
+    !request what is needed | why                                                professionals
+    !answer-request RQ-REF | status | what | because [| date]                    organisers
 
-Dutch: !professional lijst, nieuw, einde; !observatie; !wijkbeeld; !signalen; !bevestig. Who may act is
+Dutch: !professional lijst, nieuw, einde; !observatie; !wijkbeeld; !signalen; !bevestig; !verzoek;
+!verzoek-antwoord. Who may act is
 ``bot/engine/authority.py`` (``organisers_room``, ``professional_here``, ``readers_room``).
 """
 
 from __future__ import annotations
 
 from bot.dialogue import Context
-from bot.engine import authority, picture, professionals, signals
+from bot.engine import authority, picture, professionals, requests, signals
 from bot.engine.contacts_text import today
 from bot.errors import UserError
 from bot.store import professionals as repo
@@ -65,3 +68,17 @@ async def ack_command(ctx: Context) -> None:
     reference, _, note = ctx.incoming.args.strip().partition(" ")
     signal = await signals.acknowledge(ctx.tx, ctx.services, hoods, reference, who, note)
     ctx.say(ctx.t._("Signal {reference} acknowledged: {note}", reference=signal.reference, note=note.strip()))
+
+
+async def request_command(ctx: Context) -> None:
+    term = await authority.professional_here(ctx.tx, ctx.services.config, ctx.incoming, today(ctx.services))
+    request = await requests.ask(ctx.tx, ctx.services, term, ctx.incoming.args)
+    ctx.say(ctx.t._("Request {reference} is in the moderation room. You hear the answer here.",
+                    reference=request.reference))
+
+
+async def answer_request_command(ctx: Context) -> None:
+    room = organisers_room(ctx)
+    request = await requests.answer(ctx.tx, ctx.services, _hoods(ctx, room), ctx.incoming.args,
+                                    ctx.incoming.actor.user_id)
+    ctx.say(ctx.t._("Answer to {reference} sent to the professionals' room.", reference=request.reference))

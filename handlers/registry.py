@@ -62,6 +62,10 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
       who="moderators, professionals"),
     C("ack", ("bevestig",), "SIG-REF note", professionals_rooms.ack_command, "Professionals",
       who="moderators, professionals"),
+    C("request", ("verzoek",), "what is needed | why", professionals_rooms.request_command, "Professionals",
+      who="professionals"),
+    C("answer-request", ("verzoek-antwoord",), "RQ-REF | status | what | because [| date]",
+      professionals_rooms.answer_request_command, "Professionals"),
 )
 
 

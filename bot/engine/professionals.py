@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import NoReturn
 
 from bot.channels.base import Reply
 from bot.engine import outbox
@@ -41,6 +42,13 @@ def individual(text: str) -> str | None:
             return finding.original
     match = _INDIVIDUAL.search(text) or _NEXT_DOOR.search(text)
     return match.group(0) if match else None
+
+
+def secrecy_refusal(found: str) -> NoReturn:
+    """Refuse text that points at one person or household, and say why."""
+    raise UserError("Not recorded: \"{found}\" points at one person or household. Observations are about "
+                    "patterns, not people: professional secrecy protects the people you work with. Write "
+                    "what you see without names, addresses or descriptions of someone.", found=found[:60])
 
 
 async def sync_config(services: Services) -> None:
@@ -104,9 +112,7 @@ async def observe(tx: Tx, services: Services, term: ProfessionalTerm, typed: str
                         themes=", ".join(THEMES))
     found = individual(text)
     if found is not None:
-        raise UserError("Not recorded: \"{found}\" points at one person or household. Observations are about "
-                        "patterns, not people: professional secrecy protects the people you work with. Write "
-                        "what you see without names, addresses or descriptions of someone.", found=found[:60])
+        secrecy_refusal(found)
     result = scrub(text)
     observation = await repo.add_observation(
         tx, reference=await next_reference(tx, "O", services.now().year), professional_id=term.id,

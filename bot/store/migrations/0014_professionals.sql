@@ -58,3 +58,24 @@ CREATE TABLE signal_items (
     item_reference TEXT NOT NULL,
     PRIMARY KEY (signal_id, item_reference)
 );
+
+-- A professional asks the municipality for room to act (what is needed and why); organisers answer on the
+-- commitment clock of feedback (status, what, because, an optional promised date; overdue once it passes).
+CREATE TABLE professional_requests (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    professional_id INTEGER NOT NULL REFERENCES professionals (id),
+    neighbourhood_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    needed TEXT NOT NULL,
+    why TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    what TEXT,
+    because TEXT,
+    commitment_date TEXT,
+    answered_by TEXT,
+    answered_at TEXT,
+    overdue_notified_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX professional_requests_clock ON professional_requests (status, commitment_date);
