@@ -28,13 +28,18 @@ EARLIER_PERIODS = 4
 TEXTS_PER_THEME = 3
 
 
+def last_week(services: Services) -> tuple[datetime, datetime]:
+    """The seven days up to and including this moment (what was recorded in this very second counts)."""
+    end = services.now() + timedelta(seconds=1)
+    return end - timedelta(days=7), end
+
+
 def period(services: Services, typed: str) -> tuple[datetime, datetime]:
     """``from to`` as ISO dates (the last day included), else the last seven days."""
     zone = services.config.timezone
     words = typed.split()
     if not words:
-        end = services.now()
-        return end - timedelta(days=7), end
+        return last_week(services)
     try:
         first, last = date.fromisoformat(words[0]), date.fromisoformat(words[-1])
     except ValueError:
@@ -94,13 +99,13 @@ async def weekly(services: Services) -> int:
     """The picture of the last seven days into every professionals' room."""
     config = services.config
     t = Translator(config.moderation.language, config.timezone)
-    end = services.now()
+    start, end = last_week(services)
     sent = 0
     async with services.db.transaction() as tx:
         for hood in config.neighbourhoods:
             if hood.professionals_address is None:
                 continue
-            body = await text(tx, services, t, hood.id, end - timedelta(days=7), end)
+            body = await text(tx, services, t, hood.id, start, end)
             await outbox.enqueue(tx, services, hood.professionals_address, Reply(text=body), purpose="picture")
             sent += 1
     return sent
