@@ -114,6 +114,9 @@ async def help_(ctx: Context) -> None:
                 "!signals, !ack SIG-REF note. Dutch: !observatie, !wijkbeeld, !signalen, !bevestig."),
         ctx.t._("Requests of professionals: !request what is needed | why (in their room); organisers answer with "
                 "!answer-request RQ-REF | status | what | because [| date]. Dutch: !verzoek, !verzoek-antwoord."),
+        ctx.t._("Check questions of professionals: !check theme | question? | option | option (in their room); "
+                "organisers decide with !approve-check CQ-REF or !reject-check CQ-REF reason. Dutch: !toets, "
+                "!toets-goedkeuren, !toets-afwijzen."),
         ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
                 "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
     ]))

@@ -7,16 +7,18 @@
     !ack SIG-REF note                                                            both
     !request what is needed | why                                                professionals
     !answer-request RQ-REF | status | what | because [| date]                    organisers
+    !check theme | question? | option | option                                   professionals
+    !approve-check CQ-REF, !reject-check CQ-REF reason                           organisers
 
 Dutch: !professional lijst, nieuw, einde; !observatie; !wijkbeeld; !signalen; !bevestig; !verzoek;
-!verzoek-antwoord. Who may act is
+!verzoek-antwoord; !toets, !toets-goedkeuren, !toets-afwijzen. Who may act is
 ``bot/engine/authority.py`` (``organisers_room``, ``professional_here``, ``readers_room``).
 """
 
 from __future__ import annotations
 
 from bot.dialogue import Context
-from bot.engine import authority, picture, professionals, requests, signals
+from bot.engine import authority, check_questions, picture, professionals, requests, signals
 from bot.engine.contacts_text import today
 from bot.errors import UserError
 from bot.store import professionals as repo
@@ -82,3 +84,27 @@ async def answer_request_command(ctx: Context) -> None:
     request = await requests.answer(ctx.tx, ctx.services, _hoods(ctx, room), ctx.incoming.args,
                                     ctx.incoming.actor.user_id)
     ctx.say(ctx.t._("Answer to {reference} sent to the professionals' room.", reference=request.reference))
+
+
+async def check_command(ctx: Context) -> None:
+    term = await authority.professional_here(ctx.tx, ctx.services.config, ctx.incoming, today(ctx.services))
+    question = await check_questions.propose(ctx.tx, ctx.services, term, ctx.incoming.args)
+    ctx.say(ctx.t._("Check question {reference} waits for the organisers' approval in the moderation room.",
+                    reference=question.reference))
+
+
+async def approve_check_command(ctx: Context) -> None:
+    room = organisers_room(ctx)
+    reference = ctx.incoming.args.strip().split(" ")[0]
+    told = await check_questions.approve(ctx.tx, ctx.services, _hoods(ctx, room), reference,
+                                         ctx.incoming.actor.user_id)
+    ctx.say(ctx.t._("Approved: the question goes to {count} residents who want questions from professionals.",
+                    count=told))
+
+
+async def reject_check_command(ctx: Context) -> None:
+    room = organisers_room(ctx)
+    reference, _, reason = ctx.incoming.args.strip().partition(" ")
+    await check_questions.reject(ctx.tx, ctx.services, _hoods(ctx, room), reference, reason,
+                                 ctx.incoming.actor.user_id)
+    ctx.say(ctx.t._("Not sent; the professionals' room hears your reason."))

@@ -66,6 +66,12 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
       who="professionals"),
     C("answer-request", ("verzoek-antwoord",), "RQ-REF | status | what | because [| date]",
       professionals_rooms.answer_request_command, "Professionals"),
+    C("check", ("toets",), "theme | question? | option | option", professionals_rooms.check_command,
+      "Professionals", who="professionals"),
+    C("approve-check", ("toets-goedkeuren",), "CQ-REF", professionals_rooms.approve_check_command,
+      "Professionals"),
+    C("reject-check", ("toets-afwijzen",), "CQ-REF reason", professionals_rooms.reject_check_command,
+      "Professionals"),
 )
 
 

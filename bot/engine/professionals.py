@@ -105,7 +105,7 @@ async def observe(tx: Tx, services: Services, term: ProfessionalTerm, typed: str
     """``!observation theme | text``: refused when it is about an individual; else stored with the role only and
     posted in the moderation room."""
     theme_word, bar, text = typed.partition("|")
-    theme = _theme(t, theme_word)
+    theme = parse_theme(t, theme_word)
     text = text.strip()
     if not bar or theme is None or len(text) < 10:
         raise UserError("Use: !observation theme | what you notice (a pattern, not a person). Themes: {themes}.",
@@ -132,7 +132,7 @@ def observation_line(t: Translator, observation: Observation) -> str:
                text=observation.text_public)
 
 
-def _theme(t: Translator, word: str) -> str | None:
+def parse_theme(t: Translator, word: str) -> str | None:
     wanted = word.strip().casefold()
     dutch = Translator("nl")
     return next((key for key, label in THEMES.items() if wanted in (

@@ -79,3 +79,30 @@ CREATE TABLE professional_requests (
     created_at TEXT NOT NULL
 );
 CREATE INDEX professional_requests_clock ON professional_requests (status, commitment_date);
+
+-- Check questions: a professional proposes a short question for residents; organisers approve it, and it goes
+-- out as a poll (audience 'professionals') only to residents who opted in to questions from professionals.
+CREATE TABLE check_questions (
+    id INTEGER PRIMARY KEY,
+    reference TEXT NOT NULL UNIQUE,
+    professional_id INTEGER NOT NULL REFERENCES professionals (id),
+    neighbourhood_id TEXT NOT NULL,
+    theme TEXT NOT NULL,
+    role TEXT NOT NULL,
+    question TEXT NOT NULL,
+    options TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'proposed',
+    poll_id INTEGER REFERENCES polls (id),
+    decided_by TEXT,
+    decided_at TEXT,
+    reason TEXT,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE check_question_optins (
+    resident_id INTEGER PRIMARY KEY REFERENCES residents (id) ON DELETE CASCADE,
+    since TEXT NOT NULL
+);
+
+-- Who hears of a poll: 'polls' (residents who opted in to polls) or 'professionals' (a check question).
+ALTER TABLE polls ADD COLUMN audience TEXT NOT NULL DEFAULT 'polls';
