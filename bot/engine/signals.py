@@ -6,7 +6,6 @@ professionals' room and the moderation room with the references behind it; ``!si
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
 
 from bot.channels.base import Address, Reply
@@ -41,20 +40,14 @@ async def detect(tx: Tx, services: Services) -> list[Signal]:
     since = window_start - timedelta(weeks=BASELINE_WEEKS)
     hoods = {hood.id for hood in services.config.neighbourhoods}
     raised: list[Signal] = []
+    bounds = [_iso(since + timedelta(weeks=week)) for week in range(BASELINE_WEEKS + 1)] + [_iso(now)]
     for source in SOURCES:
-        window: dict[tuple[str, str], list[str]] = defaultdict(list)
-        baseline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * BASELINE_WEEKS)
-        for hood, theme, at, reference in await repo.events_since(tx, source, _iso(since)):
-            moment = datetime.fromisoformat(at)
-            if hood not in hoods or moment >= now:
+        *baseline_weeks, window = await repo.weekly_counts(tx, source, bounds)
+        for (hood, theme), count in sorted(window.items()):
+            if hood not in hoods:
                 continue
-            if moment >= window_start:
-                window[(hood, theme)].append(reference)
-            else:
-                baseline[(hood, theme)][min((moment - since) // timedelta(weeks=1), BASELINE_WEEKS - 1)] += 1
-        for (hood, theme), references in sorted(window.items()):
-            weeks = baseline[(hood, theme)]
-            result = compare(len(references), sum(weeks), dispersion(weeks))
+            weeks = [week.get((hood, theme), 0) for week in baseline_weeks]
+            result = compare(count, sum(weeks), dispersion(weeks))
             if not result.rise:
                 continue
             earlier = await repo.latest(tx, hood, theme, source)
@@ -63,7 +56,8 @@ async def detect(tx: Tx, services: Services) -> list[Signal]:
             signal = await repo.add(
                 tx, reference=await next_reference(tx, "SIG", now.year), hood=hood, theme=theme, source=source,
                 count=result.window, expected=round(result.expected, 2), p_value=result.p_value,
-                window_start=_iso(window_start), now=_iso(now), items=sorted(set(references))[:MAX_ITEMS])
+                window_start=_iso(window_start), now=_iso(now),
+                items=await repo.references(tx, source, hood, theme, _iso(window_start), _iso(now), MAX_ITEMS))
             await audit.add(tx, signal.reference, "wijkbot", "signal", None, _iso(now))
             await _send(tx, services, signal)
             raised.append(signal)

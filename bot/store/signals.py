@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from bot.store.db import Record, Tx
 
@@ -24,20 +25,34 @@ class Signal(Record):
     ack_note: str | None
 
 
-# What the detector counts per source: (neighbourhood, theme, moment, reference). "unheard" is a "no" to
-# "did you feel heard?"; its reference is the feedback's. Rejected stories count too: they were still told.
+# What the detector counts per source: (table, neighbourhood, theme, moment, reference, condition). "unheard" is
+# a "no" to "did you feel heard?"; its reference is the feedback's. Rejected stories count too: they were told.
 _EVENTS = {
-    "stories": "SELECT neighbourhood_id, theme, created_at, reference FROM experiences WHERE created_at >= ?",
-    "observations": "SELECT neighbourhood_id, theme, created_at, reference FROM observations WHERE created_at >= ?",
-    "unheard": "SELECT h.neighbourhood_id, COALESCE(h.theme, ''), h.at, f.reference FROM heard h"
-               " JOIN feedback f ON f.id = h.feedback_id WHERE h.answer = 'no' AND h.at >= ?",
+    "stories": ("experiences e", "e.neighbourhood_id", "e.theme", "e.created_at", "e.reference", "1 = 1"),
+    "observations": ("observations e", "e.neighbourhood_id", "e.theme", "e.created_at", "e.reference", "1 = 1"),
+    "unheard": ("heard h JOIN feedback f ON f.id = h.feedback_id", "h.neighbourhood_id", "COALESCE(h.theme, '')",
+                "h.at", "f.reference", "h.answer = 'no'"),
 }
 SOURCES = tuple(_EVENTS)
 
 
-async def events_since(tx: Tx, source: str, since: str) -> list[tuple[str, str, str, str]]:
-    rows = await tx.all(_EVENTS[source], (since,))
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
+async def weekly_counts(tx: Tx, source: str, bounds: list[str]) -> list[dict[tuple[str, str], int]]:
+    """Per week between consecutive ``bounds`` (ISO moments): (neighbourhood, theme) -> count, counted by SQL in
+    one round trip, so a year of a big municipality never passes through Python row by row."""
+    table, hood, theme, at, _, condition = _EVENTS[source]
+    sql = (f"SELECT {hood}, {theme}, COUNT(*) FROM {table} WHERE {condition} AND {at} >= ? AND {at} < ?"
+           f" GROUP BY {hood}, {theme}")
+    weeks = await tx.many(*[(sql, (start, end)) for start, end in pairwise(bounds)])
+    return [{(row[0], row[1]): int(row[2]) for row in rows} for rows in weeks]
+
+
+async def references(tx: Tx, source: str, hood: str, theme: str, start: str, end: str, limit: int) -> list[str]:
+    """The references behind a count (for a signal), oldest first."""
+    table, hood_col, theme_col, at, reference, condition = _EVENTS[source]
+    rows = await tx.all(f"SELECT {reference}, MIN({at}) FROM {table} WHERE {condition} AND {hood_col} = ?"
+                        f" AND {theme_col} = ? AND {at} >= ? AND {at} < ? GROUP BY {reference} ORDER BY 2, 1"
+                        " LIMIT ?", (hood, theme, start, end, limit))
+    return [row[0] for row in rows]
 
 
 async def latest(tx: Tx, hood: str, theme: str, source: str) -> Signal | None:

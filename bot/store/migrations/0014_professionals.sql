@@ -52,6 +52,9 @@ CREATE TABLE signals (
 );
 CREATE INDEX signals_position ON signals (neighbourhood_id, theme, source, raised_at);
 
+-- The detector counts stories per week of the last 14 (bot/store/signals.py): by time, not by neighbourhood.
+CREATE INDEX experiences_created ON experiences (created_at);
+
 -- The stories and observations behind a signal (their references).
 CREATE TABLE signal_items (
     signal_id INTEGER NOT NULL REFERENCES signals (id) ON DELETE CASCADE,
