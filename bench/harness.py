@@ -148,11 +148,13 @@ class Bot:
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
-                flood_messages: int = 0) -> str:
-    """A wijkbot configuration with Telegram at ``base_url``, SQLite beside the file and no moderation rooms
-    (no Matrix channel runs, so their outbox rows would only wait). Also used by the crash test. Flood
-    protection is off unless asked for: a simulated user in a closed loop sends several messages a second."""
+                flood_messages: int = 0, channel: str | None = None) -> str:
+    """A wijkbot configuration with Telegram at ``base_url`` (or ``channel``, another channel's section), SQLite
+    beside the file and no moderation rooms (no Matrix channel runs, so their outbox rows would only wait). Also
+    used by the crash tests. Flood protection is off unless asked for: a simulated user in a closed loop sends
+    several messages a second."""
     hoods = "".join(f'\n[[neighbourhoods]]\nid = "{hood}"\nname = "{hood.title()}"\n' for hood in neighbourhoods)
+    section = channel if channel is not None else f'[telegram]\ntoken = "{token}"\napi_base_url = "{base_url}"\n'
     return f"""
 [municipality]
 name = "Gemeente Teststad"
@@ -168,10 +170,7 @@ statement_url = "https://teststad.nl/privacy"
 path = "wijkbot.sqlite3"
 [limits]
 flood_messages = {flood_messages}
-[telegram]
-token = "{token}"
-api_base_url = "{base_url}"
-{hoods}"""
+{section}{hoods}"""
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:

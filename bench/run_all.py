@@ -34,6 +34,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "report": [],
     "scrub": [],
     "flood": [],
+    "whatsapp": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -44,6 +45,7 @@ TINY: dict[str, list[str]] = {
     "report": ["--residents", "500", "--stories", "300"],
     "scrub": ["--tiny"],
     "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
+    "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
 }
 
 

@@ -160,6 +160,19 @@ class App:
             await residents_repo.mark_unreachable(tx, address.channel, address.chat_id, self.services.now_iso())
             await outbox_repo.drop_for_chat(tx, address.channel, address.chat_id)
 
+    async def delivery_failed(self, address: Address, message_id: str, reason: str) -> None:
+        """The platform accepted a message, then reported that it could not deliver it: its outbox row (if it was
+        one) is marked failed with the reason, so the organisers' overview counts it."""
+        async with self.db.transaction() as tx:
+            await outbox_repo.failed_after_sent(tx, address.channel, message_id, reason)
+
+    async def language_of(self, address: Address) -> str | None:
+        """The language of the resident whose private chat ``address`` is (channels use it for what they add
+        themselves, such as a template's language)."""
+        async with self.db.transaction() as tx:
+            resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
+        return resident.language if resident else None
+
     async def run_until_signal(self) -> None:
         """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()

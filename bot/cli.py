@@ -35,6 +35,11 @@ def _configured_channels(config: Config) -> list[Channel]:
         from bot.channels.matrix import MatrixChannel
 
         channels.append(MatrixChannel(config))
+    if config.whatsapp is not None:
+        from bot.channels.whatsapp import WhatsAppChannel
+        from handlers.commands import command_table
+
+        channels.append(WhatsAppChannel(config, command_table()))
     return channels
 
 
@@ -44,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = _config(args.config)
     channels = _configured_channels(config)
     if not channels:
-        print(f"No channel is configured in {args.config}: add a [telegram] or [matrix] section.\n"
+        print(f"No channel is configured in {args.config}: add a [telegram], [matrix] or [whatsapp] section.\n"
               f"To try wijkbot in this terminal, run: wijkbot shell --config {args.config}", file=sys.stderr)
         return 1
     asyncio.run(App(config, channels).run_until_signal())
@@ -89,7 +94,7 @@ def cmd_qr(args: argparse.Namespace) -> int:
 
     config = _config(args.config)
     try:
-        url, png, svg = asyncio.run(make_codes(config, args.neighbourhood, Path(args.output)))
+        url, png, svg = asyncio.run(make_codes(config, args.neighbourhood, Path(args.output), args.channel))
     except QrError as exc:
         print(f"wijkbot qr: {exc}", file=sys.stderr)
         return 1
@@ -169,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     qr.add_argument("--neighbourhood", required=True, help="a neighbourhood id from the configuration")
     qr.add_argument("--config", default="config.toml")
     qr.add_argument("--output", default=".", help="folder for wijkbot-<id>.png and .svg (default: here)")
+    qr.add_argument("--channel", choices=("telegram", "whatsapp"), default="telegram",
+                    help="link to the Telegram bot (default) or to the WhatsApp number (wijkbot-whatsapp-<id>.*)")
     qr.set_defaults(func=cmd_qr)
 
     rep = sub.add_parser("report", help="write the report back (HTML, CSV, JSON, PDF) for a period")

@@ -20,6 +20,7 @@ from bot import config_addresses as addresses
 from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
 from bot.config_professionals import Professional, parse_professionals
+from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
@@ -167,6 +168,7 @@ class Config:
     deliberation: DeliberationConfig = field(default_factory=DeliberationConfig)
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
+    whatsapp: WhatsAppConfig | None = None
     source: Path | None = None
 
     def neighbourhood(self, nid: str) -> Neighbourhood | None:
@@ -366,7 +368,7 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
-                     "neighbourhoods", "telegram", "matrix", "continuity", "polls", "report", "limits",
+                     "neighbourhoods", "telegram", "matrix", "whatsapp", "continuity", "polls", "report", "limits",
                      "deliberation"}, "")
     muni = r.table(data, "municipality", "municipality")
     r.unknown(muni, {"name", "timezone"}, "municipality")
@@ -455,6 +457,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
             deliberation, "recompute_minutes", "deliberation.recompute_minutes", 5, 1, 24 * 60)),
         telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
         matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
+        whatsapp=parse_whatsapp(r, r.table(data, "whatsapp", "whatsapp", required=False),
+                                tuple(c for c in offered if c in SUPPORTED_LANGUAGES)),
     )
     if r.problems:
         raise ConfigError(r.problems)

@@ -333,6 +333,9 @@ class Dialogue:
         if not incoming.address.private:
             await self._route_room(ctx)
             return
+        if incoming.command is not None and incoming.bare_command and incoming.text is not None \
+                and match_choice(incoming.text, state.choices) is not None:
+            ctx.incoming = incoming = replace(incoming, command=None, args="")  # "Polls" meant the offered option
         if incoming.command is not None:
             if not incoming.addressed:
                 return

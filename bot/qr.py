@@ -1,6 +1,8 @@
 """QR codes for posters: `wijkbot qr --neighbourhood ID` writes wijkbot-<id>.png and wijkbot-<id>.svg.
 
-Each code holds the deep link ``https://t.me/<bot>?start=<neighbourhood id>``: scanning it opens the bot in
+With ``--channel whatsapp`` the code holds ``https://wa.me/<number>?text=start%20<id>`` (``whatsapp.phone_number``):
+scanning it opens a chat with the municipality's number and the start phrase ready to send. Otherwise each code
+holds the deep link ``https://t.me/<bot>?start=<neighbourhood id>``: scanning it opens the bot in
 Telegram, and pressing Start begins onboarding with that neighbourhood already chosen. The bot's username comes
 from ``telegram.bot_username``, or is asked from Telegram (getMe) through the Telegram channel.
 """
@@ -44,6 +46,14 @@ async def bot_username(config: Config) -> str:
     return username
 
 
+def whatsapp_link(config: Config, neighbourhood_id: str) -> str:
+    from bot.channels.whatsapp.links import wa_me
+
+    if config.whatsapp is None or not config.whatsapp.phone_number:
+        raise QrError("QR codes for WhatsApp need whatsapp.phone_number (the business number, e.g. +31201234567)")
+    return wa_me(config.whatsapp.phone_number, neighbourhood_id)
+
+
 def write_codes(url: str, stem: str, directory: Path) -> tuple[Path, Path]:
     """Write ``<stem>.png`` and ``<stem>.svg`` holding ``url``; returns their paths."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=BOX_PIXELS, border=BORDER)
@@ -56,12 +66,17 @@ def write_codes(url: str, stem: str, directory: Path) -> tuple[Path, Path]:
     return png, svg
 
 
-async def make_codes(config: Config, neighbourhood_id: str, directory: Path) -> tuple[str, Path, Path]:
+async def make_codes(config: Config, neighbourhood_id: str, directory: Path,
+                     channel: str = "telegram") -> tuple[str, Path, Path]:
     """(deep link, PNG path, SVG path) for one neighbourhood; QrError for an unknown id."""
     hood = config.neighbourhood(neighbourhood_id.strip().lower())
     if hood is None:
         known = ", ".join(n.id for n in config.neighbourhoods)
         raise QrError(f"there is no neighbourhood with id {neighbourhood_id!r}; the configured ids are: {known}")
+    if channel == "whatsapp":
+        url = whatsapp_link(config, hood.id)
+        png, svg = write_codes(url, f"wijkbot-whatsapp-{hood.id}", directory)
+        return url, png, svg
     url = deep_link(await bot_username(config), hood.id)
     png, svg = write_codes(url, f"wijkbot-{hood.id}", directory)
     return url, png, svg

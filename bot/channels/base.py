@@ -1,8 +1,8 @@
 """The seam between chat platforms and conversations.
 
 Channel adapters turn platform events into :class:`Incoming` values and render :class:`Reply` values.
-Nothing outside the ``bot/channels/telegram/`` and ``bot/channels/matrix/`` packages knows which platform a person is
-on; handlers only see these plain, immutable values.
+Nothing outside the adapter packages (``bot/channels/telegram/``, ``matrix/``, ``whatsapp/``) knows which
+platform a person is on; handlers only see these plain, immutable values.
 """
 
 from __future__ import annotations
@@ -99,6 +99,8 @@ class Incoming:
     address: Address
     text: str | None = None
     command: str | None = None  # lower-case, without the leading slash or bang
+    bare_command: bool = False  # the command word was typed without its slash (a channel without a command menu):
+    #                             an option of the question in progress with that label wins
     args: str = ""
     choice: str | None = None  # key of a chosen option, already verified by the channel
     choice_turn: int | None = None  # the dialogue turn the option was offered in (stale-button check)
@@ -128,6 +130,8 @@ class Reply:
     poll: Poll | None = None  # also send a native poll (Matrix); its event id becomes the SendResult's message id
     closes_poll: str | None = None  # platform message id of a poll this message ends (Matrix poll end event;
     #                                 Telegram: the announcement's buttons are removed)
+    purpose: str | None = None  # what a queued message is for (the outbox row's purpose: "feedback", "poll" …);
+    #                            channels that deliver kinds differently use it (WhatsApp: which template)
     in_place: bool = False  # the answer to a pressed button that may take the pressed question's place (Telegram
     #                        edits it in, with the chosen option on top); other channels send it as usual
 

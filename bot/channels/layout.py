@@ -83,11 +83,14 @@ def parse_command(text: str | None) -> CommandLine | None:
     return CommandLine(command=word.lower(), mention=mention, args=(args or "").strip())
 
 
+def start_parameter(parameter: str) -> str:
+    """``parameter`` if it can start a chat from a link (1-64 of A-Z, a-z, 0-9, _ and -), else ValueError."""
+    if not _START_PARAMETER.match(parameter):
+        raise ValueError(f"{parameter!r} cannot be a deep-link parameter (1-64 of A-Z, a-z, 0-9, _, -)")
+    return parameter
+
+
 def deep_link(bot_username: str, parameter: str | None = None) -> str:
     """``https://t.me/<bot>?start=<parameter>``; the parameter must be 1-64 of A-Z, a-z, 0-9, _ and -."""
     url = f"https://t.me/{bot_username}"
-    if parameter is None:
-        return url
-    if not _START_PARAMETER.match(parameter):
-        raise ValueError(f"{parameter!r} cannot be a deep-link parameter (1-64 of A-Z, a-z, 0-9, _, -)")
-    return f"{url}?start={parameter}"
+    return url if parameter is None else f"{url}?start={start_parameter(parameter)}"

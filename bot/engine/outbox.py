@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.channels.base import Address, Channel, Reply, SendResult
@@ -109,7 +110,7 @@ class Dispatcher:
         async def one(item: Pending) -> int:
             async with gate:
                 try:
-                    result = await (channel.send(item.reply) if item.deletes is None
+                    result = await (channel.send(replace(item.reply, purpose=item.purpose)) if item.deletes is None
                                     else channel.delete(item.address, item.deletes))
                 except Exception as exc:  # a channel should report, not raise; never lose the row over it
                     log.exception("channel %s raised while sending outbox item %d", channel_name, item.id)

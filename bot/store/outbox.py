@@ -200,3 +200,17 @@ async def purge(tx: Tx, created_before: str) -> int:
 async def counts(tx: Tx) -> dict[str, int]:
     rows = await tx.all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
     return {row[0]: int(row[1]) for row in rows}
+
+
+async def undelivered(tx: Tx) -> tuple[int, int]:
+    """Messages to people that could not go out: (still waiting after a failed attempt, given up for good)."""
+    row = await tx.one("SELECT COALESCE(SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END), 0),"
+                       " COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)"
+                       " FROM outbox WHERE private = 1", ())
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+
+async def failed_after_sent(tx: Tx, channel: str, message_id: str, error: str) -> None:
+    """The platform accepted a message and later reported it undelivered (a status webhook)."""
+    await tx.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE channel = ? AND message_id = ?"
+                     " AND status = 'sent'", (error[:200], channel, message_id))

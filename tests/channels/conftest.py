@@ -134,3 +134,6 @@ async def bot_any_mode(tmp_path: Path, emu: BotApiEmulator, mode: str) -> AsyncI
     running = await start_bot(emu, make_config(tmp_path, telegram=telegram_section(emu, mode)))
     yield running
     await running.app.stop()
+
+
+from tests.channels.whatsapp_fixtures import wa, wa_clock, wa_env  # noqa: E402, F401  (the WhatsApp fixtures)

@@ -6,10 +6,11 @@ from bot.channels import conventions
 from bot.channels.console import ConsoleChannel
 from bot.channels.matrix.channel import MatrixChannel
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.whatsapp.channel import WhatsAppChannel
 
 
 def test_each_channel_spells_commands_as_the_conventions_say() -> None:
-    for channel in (ConsoleChannel, MatrixChannel, TelegramChannel):
+    for channel in (ConsoleChannel, MatrixChannel, TelegramChannel, WhatsAppChannel):
         assert conventions.command_prefix(channel.name) == channel.command_prefix, channel.name
     assert conventions.command("matrix", "reply") == "!reply"
     assert conventions.command("telegram", "reply") == "/reply"
