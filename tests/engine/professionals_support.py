@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import copy
 import random
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.app import App
 from bot.channels.base import Actor, Address, Incoming
+from bot.clock import ManualClock
 from bot.config import Config
-from tests.support import BASE, make_config
+from tests.support import BASE, Recorder, make_config
 
 PRO_ROOM = "!pro-centrum:localhost"
 SANNE = "@sanne:localhost"  # the neighbourhood police officer
@@ -32,6 +36,16 @@ def config_with_professionals(tmp_path: Path, **sections: Any) -> Config:
     hoods[0].update(professionals_room=PRO_ROOM, professionals=PROFESSIONALS, contacts=CONTACTS)
     hoods[1]["professionals_room"] = "!pro-noord:localhost"
     return make_config(tmp_path, neighbourhoods=hoods, **sections)
+
+
+@pytest.fixture(name="app")
+async def app_fixture(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
+                      telegram_recorder: Recorder) -> AsyncIterator[App]:
+    """The whole app with a professionals' room in Centrum (and one in Noord), on the manual clock."""
+    application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=manual_clock)
+    await application.start(background=False)
+    yield application
+    await application.stop()
 
 
 async def pro(app: App, line: str, user: str = SANNE, room: str = PRO_ROOM) -> str:

@@ -4,30 +4,22 @@ the public rooms), and the result comes back to the professionals' room when it 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import polls
 from tests.engine.contacts_support import room
 from tests.engine.polls_support import join, tap
-from tests.engine.professionals_support import PRO_ROOM, config_with_professionals, outbox_to, pro
-from tests.support import Person, Recorder
+from tests.engine.professionals_support import (
+    PRO_ROOM,
+    app_fixture,  # noqa: F401
+    outbox_to,
+    pro,
+)
+from tests.support import Person
 
 QUESTION = "!check health | Do you recognise more loneliness among older neighbours? | yes | no | don't know"
-
-
-@pytest.fixture
-async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
-              telegram_recorder: Recorder) -> AsyncIterator[App]:
-    application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=manual_clock)
-    await application.start(background=False)
-    yield application
-    await application.stop()
 
 
 async def wants_questions(app: App, user: str) -> Person:

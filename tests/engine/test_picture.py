@@ -4,27 +4,19 @@ observations with their role, open commitments, signals and closed polls."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import picture
 from tests.engine.contacts_support import room
-from tests.engine.professionals_support import PRO_ROOM, add_story, config_with_professionals, outbox_to, pro
-from tests.support import Recorder
-
-
-@pytest.fixture
-async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
-              telegram_recorder: Recorder) -> AsyncIterator[App]:
-    application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=manual_clock)
-    await application.start(background=False)
-    yield application
-    await application.stop()
+from tests.engine.professionals_support import (
+    PRO_ROOM,
+    add_story,
+    app_fixture,  # noqa: F401
+    outbox_to,
+    pro,
+)
 
 
 async def test_the_weekly_picture_in_the_professionals_room(app: App, manual_clock: ManualClock) -> None:

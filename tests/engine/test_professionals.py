@@ -3,9 +3,7 @@ refused and not stored), and their terms in !continuity."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,17 +11,13 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.engine.professionals import individual
 from tests.engine.contacts_support import room
-from tests.engine.professionals_support import PRO_ROOM, SANNE, config_with_professionals, outbox_to, pro
-from tests.support import Recorder
-
-
-@pytest.fixture
-async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
-              telegram_recorder: Recorder) -> AsyncIterator[App]:
-    application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=manual_clock)
-    await application.start(background=False)
-    yield application
-    await application.stop()
+from tests.engine.professionals_support import (
+    PRO_ROOM,
+    SANNE,
+    app_fixture,  # noqa: F401
+    outbox_to,
+    pro,
+)
 
 
 async def observations(app: App) -> list[dict[str, str]]:

@@ -4,29 +4,20 @@ its promised date passes without a final answer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import requests
 from tests.engine.contacts_support import room
-from tests.engine.professionals_support import PRO_ROOM, config_with_professionals, outbox_to, pro
-from tests.support import Recorder
+from tests.engine.professionals_support import (
+    PRO_ROOM,
+    app_fixture,  # noqa: F401
+    outbox_to,
+    pro,
+)
 
 MOD = "!mod-centrum:localhost"
-
-
-@pytest.fixture
-async def app(tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder,
-              telegram_recorder: Recorder) -> AsyncIterator[App]:
-    application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=manual_clock)
-    await application.start(background=False)
-    yield application
-    await application.stop()
 
 
 async def test_a_request_is_answered_and_reported_overdue_once(app: App, manual_clock: ManualClock) -> None:
