@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.config_contacts import _date
+from bot.config_contacts import _date, people_tables
 
 if TYPE_CHECKING:
     from bot.config import _Reader
 
 PROFESSIONAL_KEYS = {"id", "name", "role", "organisation", "matrix_user", "since", "until"}
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 _MATRIX_USER = re.compile(r"^@[^:\s]+:\S+$")
 
 
@@ -43,24 +42,8 @@ class Professional:
 
 def parse_professionals(r: _Reader, raw: Any, path: str, seen: set[str]) -> tuple[Professional, ...]:
     """The ``professionals`` array of one neighbourhood; ``seen`` collects ids across neighbourhoods."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        r.problem(path, "must be an array of tables: [[neighbourhoods.professionals]]")
-        return ()
     result: list[Professional] = []
-    for index, item in enumerate(raw):
-        here = f"{path}[{index}]"
-        if not isinstance(item, dict):
-            r.problem(here, "must be a table")
-            continue
-        r.unknown(item, PROFESSIONAL_KEYS, here)
-        pid = r.string(item, "id", f"{here}.id") or ""
-        if pid and not _ID.match(pid):
-            r.problem(f"{here}.id", "use lower-case letters, digits, '-' or '_' (at most 48)")
-        elif pid in seen:
-            r.problem(f"{here}.id", f"{pid!r} is used twice")
-        seen.add(pid)
+    for here, item, pid in people_tables(r, raw, path, PROFESSIONAL_KEYS, seen, "professionals"):
         user = r.string(item, "matrix_user", f"{here}.matrix_user") or ""
         if user and not _MATRIX_USER.match(user):
             r.problem(f"{here}.matrix_user", "must look like @sanne:example.org")

@@ -3,21 +3,27 @@ refused and not stored), and their terms in !continuity."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import copy
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from bot.app import App
 from bot.clock import ManualClock
+from bot.config import ConfigError, parse
 from bot.engine.professionals import individual
 from tests.engine.contacts_support import room
 from tests.engine.professionals_support import (
     PRO_ROOM,
     SANNE,
     app_fixture,  # noqa: F401
+    config_with_professionals,
     outbox_to,
     pro,
 )
+from tests.support import BASE
 
 
 async def observations(app: App) -> list[dict[str, str]]:
@@ -85,3 +91,44 @@ async def test_continuity_shows_professionals_terms(app: App, manual_clock: Manu
     manual_clock.advance(timedelta(days=3))
     assert "Ruben (PR-2), earlier, March 2, 2026 – March 2, 2026" in await room(app, "!continuity")
     assert "Ruben" in await room(app, "!professional list")
+
+
+def test_professionals_configuration_errors_name_their_key() -> None:
+    data = copy.deepcopy(BASE)
+    base = {"id": "sanne", "name": "Sanne", "role": "wijkagent", "matrix_user": SANNE, "since": "2025-01-01"}
+    data["neighbourhoods"][0]["professionals"] = [
+        {**base, "colour": "blue", "matrix_user": "sanne", "until": "2024-01-01"},
+        {**base, "since": "1 maart"},
+        {"id": "Bad Id!", "since": "2025-01-01"},
+    ]
+    data["neighbourhoods"][1]["professionals"] = {"id": "x"}
+    with pytest.raises(ConfigError) as info:
+        parse(data, Path("/tmp"), {})
+    found = info.value.problems
+    for start in ("neighbourhoods[0].professionals[0].colour: unknown key",
+                  "neighbourhoods[0].professionals[0].matrix_user: must look like @sanne:example.org",
+                  "neighbourhoods[0].professionals[0].until: must not be before since",
+                  "neighbourhoods[0].professionals[1].id: 'sanne' is used twice",
+                  "neighbourhoods[0].professionals[1].since: must be a date like 2024-03-01",
+                  "neighbourhoods[0].professionals[2].id: use lower-case letters",
+                  "neighbourhoods[0].professionals[2].matrix_user: missing",
+                  "neighbourhoods[0].professionals[2].role: missing",
+                  "neighbourhoods[1].professionals: must be an array of tables: [[neighbourhoods.professionals]]"):
+        assert any(p.startswith(start) for p in found), (start, found)
+
+
+async def test_a_configured_until_is_the_last_day_the_room_accepts_them(tmp_path: Path,
+                                                                        manual_clock: ManualClock) -> None:
+    """A term configured until 2 March 2026 (today) still works today and no longer tomorrow."""
+    config = config_with_professionals(tmp_path)
+    hood = replace(config.neighbourhoods[0], professionals=(replace(
+        config.neighbourhoods[0].professionals[0], until=date(2026, 3, 2)),))
+    application = App(replace(config, neighbourhoods=(hood, *config.neighbourhoods[1:])), [], clock=manual_clock)
+    await application.start(background=False)
+    try:
+        line = "!observation safety | Vaker fietsendiefstal bij het station."
+        assert "Recorded" in await pro(application, line)
+        manual_clock.advance(timedelta(days=1))
+        assert "Only professionals with a role" in await pro(application, line)
+    finally:
+        await application.stop()
