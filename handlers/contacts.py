@@ -12,12 +12,12 @@ from typing import Any
 
 from bot.channels.base import Choice, Reply
 from bot.dialogue import Context, Flow, Handler
+from bot.engine import contacts
 from bot.engine import contacts_relay as relay
+from bot.engine.contacts import Contact
 from bot.engine.contacts_text import address, card, photo, translator_for
 from bot.errors import StaleChoice, UserError
 from bot.i18n import N_, Translator
-from bot.store import contacts as repo
-from bot.store.contacts import Contact
 
 
 class ContactFlow(Flow):
@@ -28,17 +28,17 @@ class ContactFlow(Flow):
     async def start(self, ctx: Context) -> None:
         assert ctx.resident is not None
         t, config = ctx.t, ctx.services.config
-        contacts = await repo.current_of_neighbourhood(ctx.tx, ctx.resident.neighbourhood_id)
-        if not contacts:
+        current = await contacts.of_neighbourhood(ctx.tx, ctx.resident.neighbourhood_id)
+        if not current:
             ctx.say(t._("Your neighbourhood has no contact person yet. You can still tell us what you experience "
                         "with /share."))
             ctx.finish()
             return
-        for contact in contacts:
+        for contact in current:
             ctx.replies.append(Reply(text=card(t, config, contact), attachment=await photo(contact)))
-        if not await repo.wants_intros(ctx.tx, ctx.resident.id):
+        if not await contacts.wants_introductions(ctx.tx, ctx.resident.id):
             ctx.say(t._("Do you want to hear when a new contact person starts? Turn it on in /settings."))
-        writable = [c for c in contacts if address(c) is not None]
+        writable = [c for c in current if address(c) is not None]
         if not writable:
             ctx.finish()
             return
@@ -55,10 +55,7 @@ class ContactFlow(Flow):
             ctx.say(ctx.t._("All right. Type /contact whenever you want to see your contact persons again."))
             ctx.finish()
             return
-        contact = await repo.by_id(ctx.tx, int(choice.split(".", 1)[1]))
-        if contact is None or not contact.current or contact.neighbourhood_id != ctx.resident.neighbourhood_id:
-            raise UserError("This contact person is no longer available. Type /contact to see who is.")
-        ask_message(ctx, contact)
+        ask_message(ctx, await relay.writable(ctx.tx, ctx.resident, int(choice.split(".", 1)[1])))
 
     async def on_message(self, ctx: Context) -> None:
         assert ctx.resident is not None
@@ -96,7 +93,7 @@ class ReplyFlow(Flow):
     async def start(self, ctx: Context) -> None:
         ctx.finish()
         actor = ctx.incoming.actor
-        mine = await repo.ever_actor(ctx.tx, actor.channel, actor.user_id)
+        mine = await relay.terms_of(ctx.tx, actor)
         if not mine:
             ctx.say(ctx.t._("I don't know the command /{command}. Type /help to see what you can do.",
                             command=(ctx.incoming.command or "")[:32]))
@@ -121,7 +118,7 @@ def with_contact_replies(fallback: Handler) -> Handler:
     async def handle(ctx: Context) -> None:
         incoming = ctx.incoming
         actor = incoming.actor
-        mine = await repo.ever_actor(ctx.tx, actor.channel, actor.user_id) if incoming.address.private else []
+        mine = await relay.terms_of(ctx.tx, actor) if incoming.address.private else []
         if mine:
             ctx.t = translator_for(ctx.services.config, mine[-1])
             reference = (await relay.thread_of_reply(ctx.tx, actor, incoming.reply_to)
@@ -130,8 +127,7 @@ def with_contact_replies(fallback: Handler) -> Handler:
                 await _answer(ctx, reference, incoming.text or "")
                 return
             if ctx.resident is None:
-                current = [c for c in mine if c.current]
-                threads = [th.reference for c in current for th in await repo.open_threads_of(ctx.tx, c.id)]
+                threads = await relay.open_references(ctx.tx, mine)
                 ctx.say(ctx.t._("Hello {name}. To answer a resident, reply to their message, or type: {command} "
                                 "R-12 your answer. Open conversations: {references}", name=mine[-1].name,
                                 command=relay.reply_command(actor.channel), references=", ".join(threads) or "–"))
@@ -147,7 +143,7 @@ INTROS_SETTING = N_("Introductions of new contact persons")
 
 async def intros_summary(ctx: Context) -> str:
     assert ctx.resident is not None
-    wanted = await repo.wants_intros(ctx.tx, ctx.resident.id)
+    wanted = await contacts.wants_introductions(ctx.tx, ctx.resident.id)
     return ctx.t._("Introductions of new contact persons: {answer}",
                    answer=ctx.t._("yes") if wanted else ctx.t._("no"))
 
@@ -160,7 +156,7 @@ def ask_intros(ctx: Context) -> None:
 async def save_intros(ctx: Context) -> None:
     assert ctx.resident is not None
     if ctx.incoming.choice in ("yes", "no"):
-        await repo.set_intros(ctx.tx, ctx.resident.id, ctx.incoming.choice == "yes", ctx.services.now_iso())
+        await contacts.set_introductions(ctx.tx, ctx.resident.id, ctx.incoming.choice == "yes", ctx.services.now_iso())
 
 
 def mydata_lines(t: Translator, data: dict[str, Any]) -> list[str]:

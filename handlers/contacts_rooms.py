@@ -23,13 +23,11 @@ from typing import Any
 
 from bot.dialogue import Context
 from bot.engine import contacts, contacts_continuity, moderation, professionals
+from bot.engine.contacts import Contact
 from bot.engine.contacts_text import day, position, today
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.store import contacts as repo
-from bot.store import professionals as professionals_repo
-from bot.store.contacts import Contact
 from handlers.rooms import organisers_room, words_table
 
 DUTCH = Translator("nl")  # Dutch theme names work in every room
@@ -84,12 +82,7 @@ def _person(parts: list[str]) -> dict[str, Any]:
 
 
 async def _find(ctx: Context, room: str, reference: str) -> Contact:
-    number = reference.strip().upper().removeprefix("C-")
-    contact = await repo.by_id(ctx.tx, int(number)) if number.isdigit() else None
-    if contact is None or contact.neighbourhood_id not in _hoods(ctx, room):
-        raise UserError("I cannot find contact person {reference} in this room's neighbourhoods.",
-                        reference=reference.strip()[:20])
-    return contact
+    return await contacts.find_term(ctx.tx, _hoods(ctx, room), reference)
 
 
 def _line(ctx: Context, c: Contact) -> str:
@@ -111,7 +104,7 @@ def _line(ctx: Context, c: Contact) -> str:
 
 
 async def list_(ctx: Context, room: str, rest: str) -> None:
-    terms = await repo.of_neighbourhoods(ctx.tx, _hoods(ctx, room))
+    terms = await contacts.terms_in(ctx.tx, _hoods(ctx, room))
     if not terms:
         ctx.say(ctx.t._("No contact persons yet. Add one with !contact add."))
         return
@@ -186,7 +179,7 @@ async def contact_command(ctx: Context) -> None:
 async def continuity_command(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = _hoods(ctx, room)
-    terms = await repo.of_neighbourhoods(ctx.tx, hoods)
+    terms = await contacts.terms_in(ctx.tx, hoods)
     ctx.say(contacts_continuity.figures_text(ctx.t, ctx.services.config, terms, hoods, today(ctx.services)))
     # Professionals' positions and terms count for continuity too (issue 20).
-    ctx.say(professionals.terms_text(ctx.t, ctx.services, await professionals_repo.of_neighbourhoods(ctx.tx, hoods)))
+    ctx.say(professionals.terms_text(ctx.t, ctx.services, await professionals.terms_in(ctx.tx, hoods)))

@@ -13,10 +13,9 @@ from bot.channels.base import Busy, Choice, Incoming
 from bot.dialogue import Context, Flow
 from bot.engine import deliberation, deliberation_results
 from bot.engine import deliberation_text as text
+from bot.engine.deliberation import Deliberation
 from bot.errors import StaleChoice
 from bot.i18n import N_
-from bot.store import deliberations as repo
-from bot.store.deliberations import Deliberation
 
 ANSWERS = {"agree": N_("Agree"), "disagree": N_("Disagree"), "pass": N_("Pass")}
 RESULTS_WORDS = ("results", "resultaten", "uitslag")
@@ -40,7 +39,7 @@ async def join_choice(ctx: Context) -> None:
 
 async def _begin(ctx: Context, d: Deliberation) -> None:
     assert ctx.resident is not None
-    await repo.join(ctx.tx, d.id, ctx.resident.id, ctx.now)
+    await deliberation.join(ctx.tx, d, ctx.resident.id, ctx.now)
     ctx.data["deliberation"] = d.id
     ctx.say(text.intro(ctx.t, d))
     await _round(ctx, d)
@@ -56,11 +55,8 @@ async def _round(ctx: Context, d: Deliberation) -> None:
 async def _ask_next(ctx: Context, d: Deliberation) -> None:
     assert ctx.resident is not None
     queue: list[int] = ctx.data["queue"]
-    voted = await repo.voted(ctx.tx, d.id, ctx.resident.id)
-    while queue:
-        statement = await repo.statement(ctx.tx, queue.pop(0))
-        if statement is None or statement.status != "approved" or statement.id in voted:
-            continue  # erased or already answered meanwhile
+    statement = await deliberation.next_statement(ctx.tx, d, ctx.resident.id, queue)  # erased, answered: skipped
+    if statement is not None:
         ctx.data["current"] = statement.id
         ctx.data["number"] += 1
         ctx.ask("vote", text.statement_question(ctx.t, ctx.data["number"], ctx.data["total"], statement.text),
@@ -109,7 +105,7 @@ class DeliberateFlow(Flow):
         wants_results = ctx.incoming.command is not None and ctx.incoming.args.strip().lower() in RESULTS_WORDS
         running = await deliberation.open_for(ctx.tx, ctx.resident)
         if wants_results or not running:
-            taken = await repo.took_part(ctx.tx, ctx.resident.id, ctx.resident.neighbourhood_id)
+            taken = await deliberation.taken_part(ctx.tx, ctx.resident)
             if taken:
                 await _results(ctx, taken[0])
             elif not running:
@@ -127,8 +123,8 @@ class DeliberateFlow(Flow):
 
     async def _current(self, ctx: Context) -> Deliberation | None:
         """The deliberation of this dialogue, while it is open; else the resident is told and the dialogue ends."""
-        d = await repo.get(ctx.tx, int(ctx.data.get("deliberation", 0)))
-        if d is None or not d.is_open:
+        d = await deliberation.still_open(ctx.tx, int(ctx.data.get("deliberation", 0)))
+        if d is None:
             ctx.say(ctx.t._("This neighbourhood conversation has closed. Type /deliberate to see the results."))
             ctx.finish()
             return None
@@ -150,8 +146,8 @@ class DeliberateFlow(Flow):
         if choice not in deliberation.VOTES:
             ctx.ask("vote", ctx.t._("Please choose Agree, Disagree or Pass."), _vote_choices(ctx))
             return
-        statement = await repo.statement(ctx.tx, int(ctx.data["current"]))
-        if statement is None or statement.status != "approved":
+        statement = await deliberation.approved_statement(ctx.tx, int(ctx.data["current"]))
+        if statement is None:
             await _ask_next(ctx, d)  # erased meanwhile (its author used /forget): on to the next one
             return
         await deliberation.vote(ctx.tx, ctx.services, d, ctx.resident.id, statement.id, choice)

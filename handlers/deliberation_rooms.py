@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from bot.dialogue import Context
 from bot.engine import deliberation, deliberation_results, moderation
+from bot.engine.deliberation import Statement
 from bot.engine.deliberation_text import STATUS
 from bot.errors import UserError
-from bot.store import deliberations as repo
-from bot.store.deliberations import Statement
 from handlers.rooms import organisers_room
 
 
@@ -59,13 +58,13 @@ async def open_command(ctx: Context) -> None:
 async def list_command(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
-    found = await repo.of_neighbourhoods(ctx.tx, [h.id for h in hoods], limit=20)
+    found = await deliberation.of_neighbourhoods(ctx.tx, [h.id for h in hoods])
     if not found:
         ctx.say(ctx.t._('No conversations yet. Open one with: !deliberate "question" | statement | statement'))
         return
     lines = [ctx.t._("Conversations of this room (newest first):")]
     for d in found:
-        counts = await repo.counts(ctx.tx, d.id)
+        counts = await deliberation.counts(ctx.tx, d)
         status = ctx.t._(STATUS.get(d.status, d.status))
         lines.append(ctx.t._("• {reference} · {status} · participants: {participants} · waiting for moderation: "
                              "{pending} · {question}", reference=d.reference, status=status,
@@ -138,7 +137,7 @@ async def statement_reacted_to(ctx: Context) -> Statement | None:
     key = (ctx.incoming.reaction or "").replace("\ufe0f", "")
     if ctx.incoming.reacted_to is None or key not in (moderation.APPROVE, moderation.REJECT):
         return None
-    return await repo.by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
+    return await deliberation.statement_by_post(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.reacted_to)
 
 
 async def reaction(ctx: Context, s: Statement) -> None:

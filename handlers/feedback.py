@@ -15,15 +15,13 @@ from datetime import datetime
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
-from bot.engine import feedback, feedback_clock, moderation, times
+from bot.engine import feedback, feedback_clock, moderation, polls, times
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import Translator
-from bot.store import polls as polls_repo
 from handlers.rooms import organisers_room
 
 _REFERENCE = re.compile(r"^W-\d{4}-\d{4,}$", re.IGNORECASE)
-_POLL = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 def _theme(typed: str, t: Translator) -> str:
@@ -59,13 +57,10 @@ async def _poll_target(ctx: Context, room: str, typed: str) -> tuple[str, int] |
     words = typed.split()
     if words and words[0].lower() in ("poll", "peiling"):
         words = words[1:]
-    if len(words) != 1 or not _POLL.match(words[0]):
+    if len(words) != 1 or not polls.REFERENCE.match(words[0]):
         return None
-    poll = await polls_repo.by_reference(ctx.tx, words[0].upper())
-    hoods = {h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)}
-    mine = [h for h in await polls_repo.neighbourhoods(ctx.tx, poll.id) if h in hoods] if poll else []
-    if poll is None or not mine:
-        raise UserError("I cannot find {reference} among the polls of this room.", reference=words[0][:20])
+    hoods = [h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)]
+    poll, mine = await polls.of_room(ctx.tx, hoods, words[0])
     return mine[0], poll.id
 
 

@@ -1,4 +1,5 @@
-"""Organisers in a moderation room: !approve, !reject, !edit, !theme, !queue, !log, !help, and reactions.
+"""Organisers in a moderation room: !approve, !reject, !edit, !theme, !queue, !log, and reactions (``!help`` is
+built from handlers/registry.py).
 
 Only moderators act: the platform says so (Matrix power level 50 or more, room creators included) or the
 configuration lists them as organisers. Anyone else gets a polite refusal and nothing changes.
@@ -7,13 +8,10 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 from __future__ import annotations
 
 from bot.dialogue import Context
-from bot.engine import moderation, moderation_reasons
+from bot.engine import moderation, moderation_reasons, outbox
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
-from bot.store import audit
-from bot.store import experiences as experiences_repo
-from bot.store import outbox as outbox_repo
 from handlers.rooms import organisers_room
 
 
@@ -59,8 +57,8 @@ async def theme(ctx: Context) -> None:
 async def queue(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = moderation.rooms_neighbourhoods(ctx.services.config, room)
-    waiting = await experiences_repo.waiting(ctx.tx, [h.id for h in hoods])
-    held, failed = await outbox_repo.undelivered(ctx.tx)
+    waiting = await moderation.waiting(ctx.tx, [h.id for h in hoods])
+    held, failed = await outbox.undelivered(ctx.tx)
     lines = [ctx.t._("No stories are waiting. Well done!")] if not waiting else [
         ctx.t.n_("{n} story is waiting:", "{n} stories are waiting:", len(waiting))]
     for e in waiting[:30]:
@@ -76,7 +74,7 @@ async def log(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    entries = await audit.of_reference(ctx.tx, e.reference)
+    entries = await moderation.history(ctx.tx, e.reference)
     if not entries:
         ctx.say(ctx.t._("Nobody has decided anything about {reference} yet.", reference=e.reference))
         return
@@ -89,40 +87,6 @@ async def log(ctx: Context) -> None:
         lines.append(f"• {when} · {entry.actor} · {ctx.t._(ACTIONS.get(entry.action, entry.action))}"
                      + (f" · {detail}" if detail else ""))
     ctx.say("\n".join(lines))
-
-
-async def help_(ctx: Context) -> None:
-    ctx.say(ctx.t._(
-        "Moderation commands:\n"
-        "!approve REF – publish a story (or react ✅)\n"
-        "!reject REF reason – do not publish; the author hears the reason\n"
-        "!edit REF new text – change the public text\n"
-        "!theme REF theme – change the theme\n"
-        "!queue – stories waiting for a decision\n"
-        "!log REF – who decided what, when and why\n"
-        "Dutch works too: !goedkeuren, !afwijzen, !bewerken, !thema, !wachtrij, !logboek, !hulp."))
-    ctx.say("\n".join([
-        ctx.t._("Feedback: !feedback REF | status | what we did | because [| date]; !feedback alone asks step by "
-                "step (!cancel stops); !update F-REF | status | what | because; !overdue; !heard."),
-        ctx.t._("Polls: !poll \"Question?\" | option | option | closes vrijdag 18:00; !polls; !count P-REF; "
-                "!extend P-REF time; !close-poll P-REF; !cancel-poll P-REF."),
-        ctx.t._("Deliberation: !deliberate \"Question?\" | statement | statement; !deliberations; "
-                "!deliberation D-REF; !recompute D-REF; !close-deliberation D-REF; !approve-statement S-REF; "
-                "!reject-statement S-REF reason."),
-        ctx.t._("Contact persons: !contact help (list, add, end, handover) and !continuity."),
-        ctx.t._("Report back: !report (last month) or !report 2026-01-01 2026-06-30, as files (HTML and PDF); "
-                "Dutch !rapport."),
-        ctx.t._("Professionals: !professional list, add [neighbourhood] | name | role | @account:server, end PR-3; "
-                "in the professionals' room !observation theme | what you notice; both rooms: !picture [from to], "
-                "!signals, !ack SIG-REF note. Dutch: !observatie, !wijkbeeld, !signalen, !bevestig."),
-        ctx.t._("Requests of professionals: !request what is needed | why (in their room); organisers answer with "
-                "!answer-request RQ-REF | status | what | because [| date]. Dutch: !verzoek, !verzoek-antwoord."),
-        ctx.t._("Check questions of professionals: !check theme | question? | option | option (in their room); "
-                "organisers decide with !approve-check CQ-REF or !reject-check CQ-REF reason. Dutch: !toets, "
-                "!toets-goedkeuren, !toets-afwijzen."),
-        ctx.t._("The report counts why stories were not published: start the reason of !reject with personal, "
-                "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."),
-    ]))
 
 
 async def reaction(ctx: Context) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
-from bot.engine import neighbourhoods
+from bot.engine import neighbourhoods, residents
 from bot.i18n import LANGUAGE_NAMES, best_language
-from bot.store import residents as residents_repo
 from handlers.privacy_statement import readers_and_removed, use_and_retention
 
 
@@ -132,10 +131,8 @@ class StartFlow(Flow):
         if ctx.incoming.choice != "yes":
             await self._ask_consent(ctx)
             return
-        actor = ctx.incoming.actor
-        ctx.resident = await residents_repo.create(ctx.tx, actor.channel, actor.user_id,
-                                                   ctx.incoming.address.chat_id, ctx.data["language"],
-                                                   ctx.data["neighbourhood"], ctx.now)
+        ctx.resident = await residents.sign_up(ctx.tx, ctx.incoming, ctx.data["language"],
+                                               ctx.data["neighbourhood"], ctx.now)
         ctx.say(ctx.t._("Thank you, welcome! You can now share what you experience in your neighbourhood."))
         await ctx.dialogue.start_flow(ctx, "menu")
 
@@ -155,7 +152,7 @@ class LanguageFlow(Flow):
         ctx.set_language(language)
         ctx.finish()
         if ctx.resident is not None:
-            await residents_repo.set_language(ctx.tx, ctx.resident.id, language)
+            await residents.set_language(ctx.tx, ctx.resident, language)
         else:
             ctx.data["language"] = language
         ctx.say(ctx.t._("From now on I will write to you in English."))

@@ -16,17 +16,16 @@ from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
 from bot.engine import polls
 from bot.engine import polls_text as text
+from bot.engine.polls import PollRecord
 from bot.errors import StaleChoice, UserError
 from bot.i18n import N_, Translator
-from bot.store import polls as repo
-from bot.store.polls import PollRecord
 
 AGE_BANDS = {band: band for band in polls.YOUTH_BANDS}
 NO_BAND = "none"
 
 
 async def _receipt(ctx: Context, poll: PollRecord, chosen: frozenset[int], buttons: bool) -> None:
-    options = await repo.options(ctx.tx, poll.id)
+    options = await polls.options(ctx.tx, poll)
     choices = polls.vote_choices(ctx.t, poll, options, chosen) if buttons else ()
     ctx.say("\n\n".join((poll.question, text.receipt(ctx.t, poll, options, chosen))), choices)
 
@@ -36,9 +35,7 @@ async def vote_choice(ctx: Context) -> None:
     parts = (ctx.incoming.choice or "").split(".")
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         raise StaleChoice("This button has expired. Please use the newest message.")
-    poll = await repo.get(ctx.tx, int(parts[1]))
-    if poll is None:
-        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    poll = await polls.by_id(ctx.tx, int(parts[1]))
     chosen = await polls.toggle(ctx.tx, ctx.services, poll, ctx.resident, int(parts[2]))
     ctx.in_place = True  # the receipt, with the question and the buttons (✓ on the choice), replaces the poll
     await _receipt(ctx, poll, chosen, buttons=True)
@@ -50,9 +47,7 @@ async def vote_several(ctx: Context, keys: list[str]) -> None:
     parts = [key.split(".") for key in keys]
     if any(len(p) != 3 or not p[1].isdigit() or not p[2].isdigit() for p in parts) or len({p[1] for p in parts}) != 1:
         raise UserError("That is not an option of this poll. Your vote did not change.")
-    poll = await repo.get(ctx.tx, int(parts[0][1]))
-    if poll is None:
-        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    poll = await polls.by_id(ctx.tx, int(parts[0][1]))
     chosen = await polls.cast(ctx.tx, ctx.services, poll, ctx.resident, frozenset(int(p[2]) for p in parts))
     await _receipt(ctx, poll, chosen, buttons=True)
 
@@ -64,10 +59,8 @@ async def poll_response(ctx: Context) -> None:
     assert vote is not None
     if ctx.resident is not None:
         ctx.set_language(ctx.resident.language)
-    poll = await repo.by_message(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.address.chat_id,
-                                 vote.poll_message_id)
-    if poll is None:
-        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    poll = await polls.by_native_poll(ctx.tx, ctx.incoming.actor.channel, ctx.incoming.address.chat_id,
+                                      vote.poll_message_id)
     if not all(answer.isdigit() for answer in vote.answers):
         raise UserError("That is not an option of this poll. Your vote did not change.")
     chosen = await polls.cast(ctx.tx, ctx.services, poll, ctx.resident, frozenset(int(a) for a in vote.answers))
@@ -84,8 +77,7 @@ class PollsFlow(Flow):
         resident = ctx.resident
         assert resident is not None
         ctx.finish()
-        found = [p for p in await repo.open_for(ctx.tx, resident.neighbourhood_id, ctx.services.now_iso())
-                 if polls.in_band(p, resident.age_band)]
+        found = await polls.open_for(ctx.tx, ctx.services, resident)
         if not found:
             ctx.say(ctx.t._("There is no open poll for you right now."))
             if not resident.polls_opt_in:
@@ -93,7 +85,7 @@ class PollsFlow(Flow):
             return
         hood = ctx.services.config.neighbourhood(resident.neighbourhood_id)
         for poll in found:
-            options = await repo.options(ctx.tx, poll.id)
+            options = await polls.options(ctx.tx, poll)
             chosen = await polls.current_vote(ctx.tx, poll, resident)
             ctx.say(text.announcement(ctx.t, poll, [hood.name if hood else resident.neighbourhood_id]),
                     polls.vote_choices(ctx.t, poll, options, chosen))

@@ -21,13 +21,11 @@ from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
 from bot.engine import moderation, polls, polls_results, times
 from bot.engine import polls_text as text
+from bot.engine.polls import PollRecord
 from bot.errors import UserError
-from bot.store import polls as repo
-from bot.store.polls import PollRecord
 from handlers import polls_form
 from handlers.rooms import organisers_room
 
-_REFERENCE = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 NONE_WORDS = ("now", "nu", "direct", "meteen", "-")
 
 
@@ -40,9 +38,7 @@ async def _find(ctx: Context, room: str, typed: str) -> tuple[PollRecord, str]:
     reference, _, rest = typed.strip().partition(" ")
     if not reference:
         raise UserError("Please give a poll reference, for example P-2026-0001.")
-    poll = await repo.by_reference(ctx.tx, reference) if _REFERENCE.match(reference) else None
-    if poll is None or not set(await repo.neighbourhoods(ctx.tx, poll.id)) & set(_hoods(ctx, room)):
-        raise UserError("I cannot find {reference} among the polls of this room.", reference=reference[:20])
+    poll, _ = await polls.of_room(ctx.tx, _hoods(ctx, room), reference)
     return poll, rest.strip()
 
 

@@ -21,7 +21,6 @@ from bot.dialogue import Context
 from bot.engine import authority, check_questions, picture, professionals, requests, signals
 from bot.engine.contacts_text import today
 from bot.errors import UserError
-from bot.store import professionals as repo
 from handlers.contacts_rooms import _hoods, _position
 from handlers.rooms import organisers_room
 
@@ -43,7 +42,7 @@ async def professional_command(ctx: Context) -> None:
         term = await professionals.end(ctx.tx, ctx.services, _hoods(ctx, room), rest)
         ctx.say(ctx.t._("The term of {reference} ended today.", reference=term.reference))
     else:
-        terms = await repo.of_neighbourhoods(ctx.tx, _hoods(ctx, room))
+        terms = await professionals.terms_in(ctx.tx, _hoods(ctx, room))
         ctx.say(professionals.terms_text(ctx.t, ctx.services, terms))
 
 

@@ -31,7 +31,8 @@ class RoomCommand:
     aliases: tuple[str, ...]
     args: str  # how it is typed after the command word, as the README's tables show it ("REF reason")
     handler: Handler
-    feature: str  # the README section that explains it
+    feature: str  # the README section that explains it, also the heading it is listed under in !help (a msgid)
+    help: str  # its line in !help (a msgid, marked with N_ where it is declared)
     who: str = "moderators"  # "moderators" (organisers_room decides) or "the organiser in the form" (its own check)
 
     @property

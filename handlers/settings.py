@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
+from bot.engine import check_questions, residents
 from bot.i18n import N_
-from bot.store import check_questions as check_repo
-from bot.store import residents as residents_repo
 from handlers import contacts as contacts_settings
 from handlers import polls_resident
 
@@ -45,7 +44,7 @@ class SettingsFlow(Flow):
             *polls_resident.settings_summary(ctx.t, r.polls_opt_in, r.age_band),
             await contacts_settings.intros_summary(ctx),
             ctx.t._("Questions from professionals in your neighbourhood: {answer}", answer=ctx.t._("yes") if await
-                    check_repo.wants(ctx.tx, r.id) else ctx.t._("no")),
+                    check_questions.wants(ctx.tx, r.id) else ctx.t._("no")),
             ctx.t._("What do you want to change?"),
         ]), self._menu(ctx))
 
@@ -81,8 +80,7 @@ class SettingsFlow(Flow):
 
     async def _saved(self, ctx: Context, column: str, value: object, *more: tuple[str, object]) -> None:
         assert ctx.resident is not None
-        await residents_repo.update_settings(ctx.tx, ctx.resident.id, {column: value, **dict(more)})
-        ctx.resident = await residents_repo.by_id(ctx.tx, ctx.resident.id)
+        ctx.resident = await residents.save_settings(ctx.tx, ctx.resident, {column: value, **dict(more)})
         await self.start(ctx)
 
     async def on_intros(self, ctx: Context) -> None:
@@ -92,7 +90,8 @@ class SettingsFlow(Flow):
     async def on_questions(self, ctx: Context) -> None:
         assert ctx.resident is not None
         if ctx.incoming.choice in ("yes", "no"):
-            await check_repo.set_wants(ctx.tx, ctx.resident.id, ctx.incoming.choice == "yes", ctx.services.now_iso())
+            await check_questions.set_wants(ctx.tx, ctx.resident.id, ctx.incoming.choice == "yes",
+                                            ctx.services.now_iso())
         await self.start(ctx)
 
     async def on_mode(self, ctx: Context) -> None:

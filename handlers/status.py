@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from bot.dialogue import Context, Flow
-from bot.engine import feedback
+from bot.engine import experiences, feedback
 from bot.engine.themes import THEMES
 from bot.i18n import N_
-from bot.store import experiences as experiences_repo
 
 EXPERIENCE_STATUS = {"new": N_("waiting for a decision"), "approved": N_("published"),
                      "rejected": N_("not published")}
@@ -17,7 +16,7 @@ class StatusFlow(Flow):
 
     async def start(self, ctx: Context) -> None:
         assert ctx.resident is not None
-        stories = await experiences_repo.of_resident(ctx.tx, ctx.resident.id)
+        stories = await experiences.of_resident(ctx.tx, ctx.resident)
         if not stories:
             ctx.say(ctx.t._("You have not shared a story yet. Type /share to start."))
             ctx.finish()

@@ -24,6 +24,8 @@ from bot.store.experiences import next_reference
 from bot.store.professionals import ProfessionalTerm
 
 DAYS_OPEN = 7
+wants = repo.wants  # /settings: does this resident want questions from professionals?
+set_wants = repo.set_wants
 
 
 def _t(services: Services) -> Translator:

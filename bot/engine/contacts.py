@@ -35,7 +35,7 @@ from bot.services import Services
 from bot.store import audit
 from bot.store import contacts as repo
 from bot.store import residents as residents_repo
-from bot.store.contacts import Contact
+from bot.store.contacts import Contact as Contact  # re-exported: handlers name the record, never the store
 from bot.store.db import Tx
 from bot.store.experiences import Experience
 
@@ -300,6 +300,35 @@ async def addresses(tx: Tx, neighbourhood: str, theme: str | None) -> list[Addre
     contact = await repo.responsible(tx, neighbourhood, theme)
     target = address(contact) if contact is not None else None
     return [target] if target is not None else []
+
+
+async def of_neighbourhood(tx: Tx, neighbourhood: str) -> list[Contact]:
+    """The contact persons in effect in a neighbourhood: the whole neighbourhood first, then per theme."""
+    return await repo.current_of_neighbourhood(tx, neighbourhood)
+
+
+async def terms_in(tx: Tx, neighbourhoods: list[str]) -> list[Contact]:
+    """Every term (current, planned, earlier) in these neighbourhoods, for organisers."""
+    return await repo.of_neighbourhoods(tx, neighbourhoods)
+
+
+async def find_term(tx: Tx, neighbourhoods: list[str], reference: str) -> Contact:
+    """The term an organiser names (C-12 or 12), if it is in one of these neighbourhoods."""
+    number = reference.strip().upper().removeprefix("C-")
+    contact = await repo.by_id(tx, int(number)) if number.isdigit() else None
+    if contact is None or contact.neighbourhood_id not in neighbourhoods:
+        raise UserError("I cannot find contact person {reference} in this room's neighbourhoods.",
+                        reference=reference.strip()[:20])
+    return contact
+
+
+async def wants_introductions(tx: Tx, resident_id: int) -> bool:
+    """Whether the resident asked to be introduced to each new contact person (/settings)."""
+    return await repo.wants_intros(tx, resident_id)
+
+
+async def set_introductions(tx: Tx, resident_id: int, wanted: bool, now: str) -> None:
+    await repo.set_intros(tx, resident_id, wanted, now)
 
 
 def install(scheduler: Scheduler, dispatcher: Dispatcher, services: Services) -> None:

@@ -143,3 +143,21 @@ async def thread_for_resident(tx: Tx, resident: Resident, thread_id: int) -> Con
     if thread is None or thread.resident_id != resident.id or contact is None or not contact.current:
         raise UserError("This contact person is no longer available. Type /contact to see who is.")
     return contact
+
+
+async def terms_of(tx: Tx, actor: Actor) -> list[Contact]:
+    """Every term this account has served as a contact person, oldest first (empty for everyone else)."""
+    return await repo.ever_actor(tx, actor.channel, actor.user_id)
+
+
+async def open_references(tx: Tx, terms: list[Contact]) -> list[str]:
+    """The references (R-12) of the open conversations of these terms that are still in effect."""
+    return [th.reference for c in terms if c.current for th in await repo.open_threads_of(tx, c.id)]
+
+
+async def writable(tx: Tx, resident: Resident, contact_id: int) -> Contact:
+    """The contact person a resident picked to write to, if still in effect in the resident's neighbourhood."""
+    contact = await repo.by_id(tx, contact_id)
+    if contact is None or not contact.current or contact.neighbourhood_id != resident.neighbourhood_id:
+        raise UserError("This contact person is no longer available. Type /contact to see who is.")
+    return contact

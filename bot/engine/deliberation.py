@@ -29,7 +29,8 @@ from bot.store import deliberations as repo
 from bot.store import experiences as experiences_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
-from bot.store.deliberations import Deliberation, Statement
+from bot.store.deliberations import Deliberation as Deliberation  # re-exported for handlers
+from bot.store.deliberations import Statement as Statement
 from bot.store.outbox import Pending
 from bot.store.residents import Resident
 
@@ -130,6 +131,53 @@ async def for_resident(tx: Tx, resident: Resident | None, deliberation_id: int) 
 
 async def open_for(tx: Tx, resident: Resident) -> list[Deliberation]:
     return await repo.of_neighbourhoods(tx, [resident.neighbourhood_id], "open")
+
+
+async def still_open(tx: Tx, deliberation_id: int) -> Deliberation | None:
+    """The deliberation of a resident's dialogue while it is open; None once it closed (or never existed)."""
+    d = await repo.get(tx, deliberation_id)
+    return d if d is not None and d.is_open else None
+
+
+async def taken_part(tx: Tx, resident: Resident) -> list[Deliberation]:
+    """The conversations of the resident's neighbourhood they joined, newest first."""
+    return await repo.took_part(tx, resident.id, resident.neighbourhood_id)
+
+
+async def join(tx: Tx, d: Deliberation, resident_id: int, now: str) -> None:
+    await repo.join(tx, d.id, resident_id, now)
+
+
+async def approved_statement(tx: Tx, statement_id: int) -> Statement | None:
+    """A statement residents may vote on; None once it is erased (its author used /forget) or not approved."""
+    s = await repo.statement(tx, statement_id)
+    return s if s is not None and s.status == "approved" else None
+
+
+async def next_statement(tx: Tx, d: Deliberation, resident_id: int, queue: list[int]) -> Statement | None:
+    """The first statement of ``queue`` still to answer (taken off it); erased or already answered ones are
+    skipped. None when the queue is done."""
+    voted = await repo.voted(tx, d.id, resident_id)
+    while queue:
+        s = await approved_statement(tx, queue.pop(0))
+        if s is not None and s.id not in voted:
+            return s
+    return None
+
+
+async def of_neighbourhoods(tx: Tx, neighbourhood_ids: list[str], limit: int = 20) -> list[Deliberation]:
+    """The conversations of these neighbourhoods, newest first (an organisers' room's list)."""
+    return await repo.of_neighbourhoods(tx, neighbourhood_ids, limit=limit)
+
+
+async def counts(tx: Tx, d: Deliberation) -> dict[str, int]:
+    """Participants and statements waiting for moderation."""
+    return await repo.counts(tx, d.id)
+
+
+async def statement_by_post(tx: Tx, channel: str, message_id: str) -> Statement | None:
+    """The statement whose moderation post this is."""
+    return await repo.by_post(tx, channel, message_id)
 
 
 async def vote(tx: Tx, services: Services, d: Deliberation, resident_id: int, statement_id: int,

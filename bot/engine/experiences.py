@@ -14,6 +14,11 @@ from bot.store.residents import Resident
 REFERENCE_PREFIX = "W"
 
 
+async def of_resident(tx: Tx, resident: Resident) -> list[Experience]:
+    """The resident's own stories and what happened with them (/status)."""
+    return await repo.of_resident(tx, resident.id)
+
+
 def clean_place_hint(typed: str) -> tuple[str, bool]:
     """A street or spot, never a house number: returns the hint and whether something was left out."""
     result = scrub(typed)

@@ -112,6 +112,16 @@ async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: s
     return e if e is not None and _moderated_in(config, e, room) else None
 
 
+async def waiting(tx: Tx, neighbourhoods: list[str]) -> list[Experience]:
+    """The stories of these neighbourhoods waiting for a decision, oldest first (!queue)."""
+    return await repo.waiting(tx, neighbourhoods)
+
+
+async def history(tx: Tx, reference: str) -> list[audit.Entry]:
+    """Who decided what about a story, when and why (!log)."""
+    return await audit.of_reference(tx, reference)
+
+
 def _moderated_in(config: Config, e: Experience, room: str) -> bool:
     hood = config.neighbourhood(e.neighbourhood_id)
     return hood is not None and hood.moderation_room == room

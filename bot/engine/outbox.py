@@ -48,6 +48,11 @@ async def enqueue_delete(tx: Tx, services: Services, address: Address, message_i
     return row_id
 
 
+async def undelivered(tx: Tx) -> tuple[int, int]:
+    """Messages to residents that could not go out: (still waiting after a failed attempt, given up for good)."""
+    return await repo.undelivered(tx)
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** attempts, 3600))

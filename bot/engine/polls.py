@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +34,7 @@ from bot.store import audit
 from bot.store import experiences as experiences_repo
 from bot.store import polls as repo
 from bot.store.db import Tx
-from bot.store.polls import PollRecord
+from bot.store.polls import PollRecord as PollRecord  # re-exported: handlers name the record, never the store
 from bot.store.residents import Resident
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_QUESTION, MAX_OPTION = 300, 100
 MIN_DURATION = timedelta(minutes=5)
 CHOICE_PREFIX = "vote"  # global choice keys "vote.<poll id>.<option number>"
+REFERENCE = re.compile(r"^P-\d{4}-\d{4,}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,42 @@ class Draft:
     youth: tuple[int, int] | None = None
     max_selections: int = 1
     audience: str = "polls"  # "professionals": a check question (bot/engine/check_questions.py)
+
+
+async def by_id(tx: Tx, poll_id: int) -> PollRecord:
+    """The poll a button or a typed answer names; a clear answer when it is gone."""
+    poll = await repo.get(tx, poll_id)
+    if poll is None:
+        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    return poll
+
+
+async def by_native_poll(tx: Tx, channel: str, chat_id: str, message_id: str) -> PollRecord:
+    """The poll a native poll (Matrix) in this chat stands for."""
+    poll = await repo.by_message(tx, channel, chat_id, message_id)
+    if poll is None:
+        raise UserError("I do not know this poll. Type /polls to see the open polls.")
+    return poll
+
+
+async def of_room(tx: Tx, neighbourhoods: list[str], reference: str) -> tuple[PollRecord, list[str]]:
+    """The poll an organiser names (P-2026-0001) and those of its neighbourhoods the room moderates."""
+    poll = await repo.by_reference(tx, reference) if REFERENCE.match(reference) else None
+    mine = [h for h in await repo.neighbourhoods(tx, poll.id) if h in neighbourhoods] if poll else []
+    if poll is None or not mine:
+        raise UserError("I cannot find {reference} among the polls of this room.", reference=reference[:20])
+    return poll, mine
+
+
+async def options(tx: Tx, poll: PollRecord) -> list[tuple[int, str]]:
+    """(number, label) of each option, in order."""
+    return await repo.options(tx, poll.id)
+
+
+async def open_for(tx: Tx, services: Services, resident: Resident) -> list[PollRecord]:
+    """The open polls of the resident's neighbourhood they may vote in (a youth poll only in its age bands)."""
+    found = await repo.open_for(tx, resident.neighbourhood_id, services.now_iso())
+    return [p for p in found if in_band(p, resident.age_band)]
 
 
 def band_range(band: str) -> tuple[int, int]:

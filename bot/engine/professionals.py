@@ -81,6 +81,9 @@ async def end(tx: Tx, services: Services, hoods: list[str], reference: str) -> P
     return term
 
 
+terms_in = repo.of_neighbourhoods  # every professional's term in these neighbourhoods (!continuity, !professional)
+
+
 def terms_text(t: Translator, services: Services, terms: list[ProfessionalTerm]) -> str:
     """Per neighbourhood and role: who holds it and since when, and who held it before (``!continuity`` and
     ``!professional list``)."""

@@ -1,4 +1,4 @@
-"""The embedded database: SQLite through aiosqlite, numbered SQL migrations, one transaction per change.
+"""The embedded database: SQLite through aiosqlite, numbered migrations, one transaction per change.
 
 One connection serves the whole process. An asyncio lock makes every ``transaction()`` exclusive, so two
 conversations never interleave inside one SQLite transaction. The SQL sticks to what PostgreSQL also runs
@@ -8,11 +8,16 @@ Erased means erased on disk: every connection sets ``secure_delete`` (deleted co
 whatever the SQLite build's default), and a transaction that erased personal data (/forget, the retention sweep,
 a youth poll's close) says so with :meth:`Tx.erased`; after its COMMIT the WAL, which still holds the old page
 images, is checkpointed into the database file and truncated (:meth:`Database.erase_checkpoint`).
+
+A migration is ``migrations/NNNN_name.sql`` (statements), or ``NNNN_name.py`` when a step needs Python (e.g.
+reading JSON): its ``async def upgrade(tx: Tx) -> None`` runs in the same transaction that records the version,
+through the same ``Tx`` as everything else, so it stays as portable as the rest of the store.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import re
 import sqlite3
@@ -30,7 +35,7 @@ from bot.store.sqlite_worker import connect, in_worker
 
 log = logging.getLogger(__name__)
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.(sql|py)$")
 Row = aiosqlite.Row
 
 
@@ -53,7 +58,7 @@ def to_hour(moment: str) -> str:
 
 
 def migrations() -> list[tuple[int, str, str]]:
-    """(version, file name, SQL) for every migration shipped with the code, in order."""
+    """(version, file name, source) for every migration shipped with the code, in order (SQL or Python)."""
     found: list[tuple[int, str, str]] = []
     for entry in resources.files("bot.store").joinpath("migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
@@ -286,13 +291,21 @@ class Database:
             )
         for version, name, sql in known[current:target]:
             async with self.transaction() as tx:
-                for statement in _statements(sql):
-                    await tx.execute(statement)
+                if name.endswith(".py"):
+                    await _python_step(name).upgrade(tx)
+                else:
+                    for statement in _statements(sql):
+                        await tx.execute(statement)
                 await tx.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, datetime('now'))",
                     (version, name),
                 )
             log.info("database migrated to version %d (%s)", version, name)
+
+
+def _python_step(name: str) -> Any:
+    """The module of a Python migration (``0014_x.py``: not an identifier, so imported by name)."""
+    return importlib.import_module(f"{__package__}.migrations.{name.removesuffix('.py')}")
 
 
 def _statements(sql: str) -> list[str]:

@@ -2,8 +2,8 @@
 
 An attachment's bytes (a poll's result chart, queued for every resident it tells) are stored once in
 ``outbox_files`` under their SHA-256, and each row names them in ``file``; ``due`` brings them back for a whole
-batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. Rows queued
-before schema version 9 carry their bytes base64 in the body and are read as before.
+batch in the same round trip as the rows, and ``purge`` deletes the files no row names any more. (Rows queued
+before schema version 9 carried their bytes base64 in the body; migration 14 moved those into ``outbox_files``.)
 
 A row of purpose ``delete`` takes back a message the bot posted (its body names only the message id). /forget
 withdraws rows: every row for the person's chat, and the rows about their stories and words (``withdraw_*``).
@@ -11,7 +11,6 @@ withdraws rows: every row for the person's chat, and the rows about their storie
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -59,7 +58,7 @@ def _attachment_body(attachment: Attachment) -> dict[str, Any]:
 
 
 def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
-    """The queued reply; ``data`` is the attachment's stored file (rows of before version 9: base64 in the body)."""
+    """The queued reply; ``data`` is the attachment's stored file."""
     attachment = body.get("attachment")
     poll = body.get("poll")
     return Reply(
@@ -68,7 +67,7 @@ def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
         attachment=None if attachment is None else Attachment(
             kind=AttachmentKind(attachment["kind"]), ref=attachment.get("ref"), filename=attachment.get("filename"),
             mime_type=attachment.get("mime_type"), alt_text=attachment.get("alt_text"),
-            data=base64.b64decode(attachment["data"]) if "data" in attachment else data),
+            data=data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
         closes_poll=body.get("closes_poll"), edit_of=body.get("edit_of"))

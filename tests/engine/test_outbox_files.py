@@ -1,6 +1,6 @@
 """Attachments in the outbox are stored once (``outbox_files``, by SHA-256) however many messages carry them; rows
-queued by an earlier version, with the bytes base64 in the body, are still delivered; the nightly purge drops the
-files that no queued message needs any more."""
+queued by an earlier version, with the bytes base64 in the body, are converted by migration 14 and delivered; the
+nightly purge drops the files that no queued message needs any more."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from tests.support import Recorder, make_config
 
 FORM = '!poll "What should come on the square?" | More light | Benches | A playground | closes over 3 dagen'
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16  # stands in for a chart: the outbox never looks inside
+OLD_PNG = PNG + b"older"
 
 
 def photo(data: bytes) -> Attachment:
@@ -64,19 +65,21 @@ async def test_closing_a_poll_stores_its_chart_once_for_every_resident(
 
 @pytest.fixture
 async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder: Recorder) -> AsyncIterator[App]:
-    """A results message queued by wijkbot at schema version 8 (the chart base64 in the body), then the upgrade."""
+    """Results messages queued by wijkbot at schema version 8 (the chart base64 in each body: two for anna and ben,
+    and one already delivered with an older chart), then the upgrade."""
     manual_clock.set(MONDAY)
     config = make_config(tmp_path)
     old = Database(config.database_path)
     await old.open(migrate_to=8)
-    body = {"text": "Results of the poll P-2025-0007", "attachment": {
-        "kind": "photo", "filename": "P-2025-0007.png", "mime_type": "image/png", "alt_text": "Bar chart",
-        "data": base64.b64encode(PNG).decode("ascii")}}
     async with old.transaction() as tx:
-        await tx.execute(
-            "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at)"
-            " VALUES ('telegram', 'anna', 1, ?, 'poll-results', 'P-2025-0007', ?, ?)",
-            (json.dumps(body), MONDAY.isoformat(), MONDAY.isoformat()))
+        for chat, chart, status in (("anna", PNG, "pending"), ("ben", PNG, "pending"), ("cor", OLD_PNG, "sent")):
+            body = {"text": "Results of the poll P-2025-0007", "attachment": {
+                "kind": "photo", "filename": "P-2025-0007.png", "mime_type": "image/png", "alt_text": "Bar chart",
+                "data": base64.b64encode(chart).decode("ascii")}}
+            await tx.execute(
+                "INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at,"
+                " status) VALUES ('telegram', ?, 1, ?, 'poll-results', 'P-2025-0007', ?, ?, ?)",
+                (chat, json.dumps(body), MONDAY.isoformat(), MONDAY.isoformat(), status))
     await old.close()
     application = App(config, [telegram_recorder], clock=manual_clock)
     await application.start(background=False)
@@ -84,15 +87,26 @@ async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder:
     await application.stop()
 
 
+async def test_the_upgrade_moves_old_rows_bytes_into_the_stored_files(upgraded: App) -> None:
+    """Migration 14: no body keeps a base64 copy; each chart is stored once and every row names its own."""
+    found = await rows(upgraded, "SELECT chat_id, body, file FROM outbox ORDER BY id")
+    assert all('"data"' not in r["body"] and json.loads(r["body"])["attachment"]["alt_text"] == "Bar chart"
+               for r in found)
+    assert [r["file"] for r in found] == [hashlib.sha256(c).hexdigest() for c in (PNG, PNG, OLD_PNG)]
+    stored = {r["digest"]: bytes(r["data"]) for r in await rows(upgraded, "SELECT digest, data FROM outbox_files")}
+    assert stored == {hashlib.sha256(c).hexdigest(): c for c in (PNG, OLD_PNG)}
+
+
 async def test_a_row_queued_before_the_upgrade_is_delivered_with_its_bytes(
         upgraded: App, telegram_recorder: Recorder) -> None:
-    assert await upgraded.outbox.drain() == 1
-    [sent] = sent_to(telegram_recorder, "anna")
-    assert sent.text == "Results of the poll P-2025-0007"
-    assert sent.attachment is not None and sent.attachment.kind is AttachmentKind.PHOTO
-    assert (sent.attachment.data, sent.attachment.alt_text, sent.attachment.filename) == (
-        PNG, "Bar chart", "P-2025-0007.png")
-    assert await file_count(upgraded) == 0
+    assert await upgraded.outbox.drain() == 2
+    for chat in ("anna", "ben"):
+        [sent] = sent_to(telegram_recorder, chat)
+        assert sent.text == "Results of the poll P-2025-0007"
+        assert sent.attachment is not None and sent.attachment.kind is AttachmentKind.PHOTO
+        assert (sent.attachment.data, sent.attachment.alt_text, sent.attachment.filename) == (
+            PNG, "Bar chart", "P-2025-0007.png")
+    assert sent_to(telegram_recorder, "cor") == []  # delivered before the upgrade: not sent again
 
 
 async def test_the_purge_drops_files_no_queued_message_needs(app: App, manual_clock: ManualClock,

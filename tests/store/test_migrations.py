@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import Database, DatabaseTooNew, latest_version, migrations
+from bot.store import db as db_module
+from bot.store.db import Database, DatabaseTooNew, Tx, latest_version, migrations
 
 
 async def schema(db: Database) -> list[tuple[str, str]]:
@@ -102,3 +103,43 @@ async def test_version_11_dates_existing_residents_by_their_latest_sign_of_life(
         found = {r["user_id"]: r["last_active"] for r in await tx.all("SELECT user_id, last_active FROM residents")}
     await db.close()
     assert found == {"talker": "2026-06-30", "sharer": "2026-05-04", "voter": "2026-01-20", "quiet": "2024-04-01"}
+
+
+def test_a_migration_is_sql_or_python_numbered_in_one_sequence() -> None:
+    names = [name for _, name, _ in migrations()]
+    assert "0014_outbox_files_from_bodies.py" in names and names[0] == "0001_initial.sql"
+    assert all(name.endswith((".sql", ".py")) for name in names)
+
+
+async def test_a_python_step_runs_in_the_transaction_that_records_its_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Python step that fails halfway leaves nothing behind: neither its writes nor its version; the next start
+    runs it again from the start."""
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate_to=13)
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO outbox (channel, chat_id, private, body, purpose, not_before, created_at)"
+                         " VALUES ('telegram', 'anna', 1, ?, 'poll-results', '2026-01-01', '2026-01-01')",
+                         ('{"text": "t", "attachment": {"kind": "photo", "data": "iVBORw=="}}',))
+    await db.close()
+
+    class Failing:
+        @staticmethod
+        async def upgrade(tx: Tx) -> None:
+            await tx.execute("UPDATE outbox SET body = 'half done'")
+            raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(db_module, "_python_step", lambda name: Failing)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        await db.open()
+    await db.close()
+    monkeypatch.undo()
+
+    await db.open()  # the real step, this time to the end
+    assert await db.version() == latest_version()
+    async with db.transaction() as tx:
+        row = await tx.one("SELECT body, file FROM outbox")
+        stored = await tx.value("SELECT data FROM outbox_files")
+    await db.close()
+    assert row is not None and '"data"' not in row["body"] and row["file"] is not None
+    assert bytes(stored) == b"\x89PNG"

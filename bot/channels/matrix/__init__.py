@@ -1,5 +1,8 @@
 """The Matrix channel (matrix-nio, end-to-end encryption on). This package is the only place that imports ``nio``.
 
+How to set it up (the account, rooms, ``store_dir``, the homeserver's rate limit, verifying the bot in Element)
+is in the README, section *Matrix*; this docstring is the design, for developers.
+
 Signing in and restarts
     ``[matrix]`` gives the homeserver, the bot's user id and a password or access token. After the first login
     the device id and access token are kept in ``<store_dir>/credentials.json`` (mode 0600) and reused, so the
@@ -13,10 +16,8 @@ Signing in and restarts
 Rooms
     The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are
     group rooms. Any other room with at most two members (the bot and one person) is a direct chat.
-    Invites: a room listed in the configuration is always joined; otherwise an invite is accepted from an
-    inviter named in ``matrix.allowed_inviters`` (``@user:server``, or ``:server`` for everyone on a server) or
-    ``matrix.organisers``, and direct-chat invites (``is_direct``) also from anyone on the bot's own homeserver,
-    so residents there can always talk to the bot. Other invites are rejected.
+    Invites: a configured room is always joined; otherwise ``format.inviter_allowed`` decides (``allowed_inviters``
+    and ``organisers``; direct-chat invites, ``is_direct``, also from the bot's own homeserver).
 
 What becomes an Incoming
     In a direct chat every ``m.text`` (``/word`` and ``!word`` are commands). In a group room only ``!word args``
@@ -42,12 +43,10 @@ Sending
     ``retry_after_ms``, and the same request (same transaction id) is sent again; only after a minute of such
     waits does ``send`` give up with ``retry_after``, and the outbox retries that message alone later.
 
-Encryption and device verification
-    Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, so an
-    organiser's new phone never blocks delivery, and the bot never marks anyone's device as trusted by itself
-    (no silent trust-on-first-use). Organisers can verify the *bot*: at start it logs, at INFO, its user id,
-    device id and session key (ed25519 fingerprint). In Element open the bot's profile → Sessions and compare,
-    or type ``/verify <bot user id> <device id> <session key>`` in any room (Element Web/Desktop).
+Encryption
+    Messages are sent with ``ignore_unverified_devices=True``: every device in the room gets the keys, and the
+    bot never marks anyone's device as trusted by itself (no silent trust-on-first-use). At start it logs, at
+    INFO, its user id, device id and session key (ed25519 fingerprint), which organisers compare to verify it.
 
 Reconnecting
     Connection errors and homeserver errors end the current sync; the loop waits 1 s, 2 s, 4 s … up to 30 s

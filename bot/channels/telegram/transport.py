@@ -12,8 +12,9 @@ uploads as multipart/form-data, and failures become PTB's own errors (``TimedOut
 Timeouts map onto aiohttp's: connect covers waiting for a pooled connection plus opening one (so a full pool
 waits up to connect + pool timeout, where httpx gives up after the pool timeout), read is the longest silence
 while reading the answer; aiohttp has no separate write timeout, so the whole call is capped at read + write +
-connect + pool (about 31 s for an upload with PTB's defaults). A proxy comes from HTTPS_PROXY / HTTP_PROXY and
-NO_PROXY like httpx's (SOCKS and ALL_PROXY are not supported). A pool that stays full gives a plain TimedOut.
+connect + pool (about 31 s for an upload with PTB's defaults). A proxy comes from the environment as httpx would
+take it (``_proxy``; the variables are in the README's *Telegram* section).
+A pool that stays full gives a plain TimedOut.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from bot.channels.whatsapp.webhook import Inbound, Status, parse, signature_ok
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import Translator
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SECRET = derive_secret("app-secret")
 
 

@@ -20,6 +20,7 @@ import nio
 from bot.app import App
 from bot.clock import ManualClock
 from bot.config_contacts import ContactPerson
+from tests.channels.matrix.test_moderation_e2e import notice_matching, start_app, status_of
 from tests.channels.matrix_fixtures import (  # the *_fixture imports register fixtures
     ENCRYPTION_STATE,
     MatrixWorld,
@@ -33,7 +34,6 @@ from tests.channels.matrix_fixtures import (  # the *_fixture imports register f
     wait_event,
     world_fixture,  # noqa: F401
 )
-from tests.channels.test_matrix_moderation_e2e import notice_matching, start_app, status_of
 from tests.engine.test_moderation import tell_story
 from tests.support import Person, Recorder, make_config
 

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.cli import main
-from tests.channels.test_telegram_qr import CONFIG, expected_modules, modules_in_png, modules_in_svg
+from tests.channels.telegram.test_qr import CONFIG, expected_modules, modules_in_png, modules_in_svg
 from tests.channels.whatsapp_fixtures import WaRunning
 
 WHATSAPP = """
