@@ -56,18 +56,40 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def shell_config(config: Config) -> Config:
+    """The configuration as ``wijkbot shell`` uses it: each neighbourhood's moderation room is a console room
+    (``console_room``), so residents' stories reach an organiser's console on the same database instead of waiting
+    for a Matrix server that is not there."""
+    from dataclasses import replace
+
+    from bot.channels.console import console_room
+
+    return replace(config, neighbourhoods=tuple(replace(n, moderation_room=console_room(n.id))
+                                                for n in config.neighbourhoods))
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     from bot.app import App
-    from bot.channels.console import ConsoleChannel
+    from bot.channels.console import ConsoleChannel, console_room
 
-    config = _config(args.config)
-    console = ConsoleChannel(user=args.user, language_hint=args.language)
+    config = shell_config(_config(args.config))
+    if args.organiser is not None:
+        if args.neighbourhood is None or config.neighbourhood(args.neighbourhood) is None:
+            known = ", ".join(n.id for n in config.neighbourhoods)
+            print(f"wijkbot shell: --organiser needs --neighbourhood, one of: {known}", file=sys.stderr)
+            return 2
+        console = ConsoleChannel(user=args.organiser, language_hint=args.language,
+                                 room=console_room(args.neighbourhood))
+    else:
+        console = ConsoleChannel(user=args.user, language_hint=args.language)
 
     async def main() -> None:
         app = App(config, [console])
         try:
             await app.start()
             await app.until(console.finished.wait())
+            if app.db.failure is None:
+                await app.outbox.drain()  # what is queued for this person or room by now is shown before leaving
         finally:
             await app.stop()
         if app.db.failure is not None:
@@ -164,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     shell.add_argument("--config", default="config.toml")
     shell.add_argument("--user", default="resident", help="who you are; different names are different residents")
     shell.add_argument("--language", default=None, help="language hint for a new resident (nl, en, tr, ar, pl)")
+    shell.add_argument("--organiser", default=None, metavar="NAME",
+                       help="be an organiser in a neighbourhood's moderation room instead (!approve, !feedback …)")
+    shell.add_argument("--neighbourhood", default=None, metavar="ID", help="with --organiser: whose room")
     shell.set_defaults(func=cmd_shell)
 
     check = sub.add_parser("check-config", help="print 'ok' or every problem in a config file")

@@ -77,6 +77,16 @@ class Context:
         self.t = Translator(language, self.t.timezone)
 
 
+def _answering(reply: Reply, incoming: Incoming) -> Reply:
+    """A reply sent back where ``incoming`` came from. In a shared room it speaks to the person it answers (a
+    refusal names who was refused), and the answer to a reaction goes to the reacted-to post's thread."""
+    if incoming.address.private:
+        return replace(reply, address=incoming.address)
+    thread = incoming.address.thread or incoming.reacted_to
+    return replace(reply, address=replace(incoming.address, thread=thread),
+                   mentions=reply.mentions or (incoming.actor.user_id,))
+
+
 class Flow(ABC):
     """A conversation. ``start`` asks the first question; ``on_<step>`` methods handle the answers."""
 
@@ -232,7 +242,7 @@ class Dialogue:
             replies = [refused.reply]
         except Exception as exc:
             replies = [self._unexpected(incoming, t, exc)]
-        return merge([r if r.address is not None else replace(r, address=incoming.address) for r in replies])
+        return merge([r if r.address is not None else _answering(r, incoming) for r in replies])
 
     @staticmethod
     def _unexpected(incoming: Incoming, t: Translator, exc: BaseException) -> Reply:

@@ -11,6 +11,7 @@ from handlers.contacts import ContactFlow, ReplyFlow, answer_choice, with_contac
 from handlers.deliberation import DeliberateFlow, join_choice
 from handlers.feedback import FeedbackFlow
 from handlers.heard import HeardFlow, heard_answer
+from handlers.moderation import RejectReasonFlow
 from handlers.onboarding import LanguageFlow, StartFlow
 from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
 from handlers.polls_rooms import PollFlow
@@ -24,7 +25,8 @@ from handlers.status import StatusFlow
 def build_dialogue(services: Services) -> Dialogue:
     flows = [StartFlow(), LanguageFlow(), MenuFlow(), HelpFlow(), CancelFlow(), ShareFlow(), MyDataFlow(),
              ForgetFlow(), StatusFlow(), SettingsFlow(), HeardFlow(), FeedbackFlow(), DeliberateFlow(),
-             ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow(), PrivacyFlow()]
+             ContactFlow(), ReplyFlow(), PollFlow(), PollsFlow(), PrivacyFlow(),
+             RejectReasonFlow()]
     dialogue = Dialogue(services, flows, command_table(), with_contact_replies(fallback),
                         room_commands=registry.room_table(), on_reaction=registry.reaction)
     dialogue.global_choices["heard"] = heard_answer

@@ -120,11 +120,12 @@ async def overdue_command(ctx: Context) -> None:
     room = organisers_room(ctx)
     hoods = [h.id for h in moderation.rooms_neighbourhoods(ctx.services.config, room)]
     rows = await feedback_clock.without_feedback(ctx.tx, ctx.services, hoods)
-    if not rows:
+    again = await feedback_clock.reopened(ctx.tx, hoods)
+    if not rows and not again:
         ctx.say(ctx.t._("Every story older than {days} days has feedback. Well done!",
                         days=ctx.services.config.feedback.no_feedback_days))
         return
-    ctx.say(feedback_clock.overdue_text(ctx.t, ctx.services, rows))
+    ctx.say(feedback_clock.overdue_text(ctx.t, ctx.services, rows, again))
 
 
 async def heard_command(ctx: Context) -> None:

@@ -7,12 +7,30 @@ configuration lists them as organisers. Anyone else gets a polite refusal and no
 
 from __future__ import annotations
 
-from bot.dialogue import Context
+from dataclasses import replace
+
+from bot.channels.base import Reply
+from bot.dialogue import Context, Flow
 from bot.engine import moderation, moderation_reasons, outbox
+from bot.engine.moderation import Experience
 from bot.engine.themes import THEMES
 from bot.errors import UserError
 from bot.i18n import N_
 from handlers.rooms import organisers_room
+
+
+async def _answer(ctx: Context, e: Experience, text: str) -> None:
+    """An answer about a story's post: a threaded reply to that post in this room (where the platform has threads),
+    speaking to the organiser who acted."""
+    incoming = ctx.incoming
+    post = incoming.reacted_to or await moderation.post_in_room(ctx.tx, incoming.address.channel,
+                                                                incoming.address.chat_id, e)
+    address = replace(incoming.address, thread=post) if post else incoming.address
+    ctx.replies.append(Reply(text=text, address=address, mentions=(incoming.actor.user_id,)))
+
+
+def _who(ctx: Context) -> tuple[str, str | None]:
+    return ctx.incoming.actor.user_id, ctx.incoming.actor.display_name
 
 
 def _split(args: str) -> tuple[str, str]:
@@ -26,32 +44,39 @@ async def approve(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, _ = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
-    ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.", reference=e.reference))
+    await moderation.approve(ctx.tx, ctx.services, e, *_who(ctx))
+    await _answer(ctx, e, ctx.t._("{reference} approved. The author is told and the story is published.",
+                                  reference=e.reference))
 
 
 async def reject(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, reason = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    await moderation.reject(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, reason)
-    ctx.say(ctx.t._("{reference} rejected. The author is told the reason.", reference=e.reference))
+    user, name = _who(ctx)
+    await moderation.reject(ctx.tx, ctx.services, e, user, reason, name)
+    if ctx.state.flow == RejectReasonFlow.name and ctx.data.get("reference") == e.reference:
+        ctx.finish()  # the reason came by command after 🚫: nothing is waiting for it any more
+    await _answer(ctx, e, ctx.t._("{reference} rejected. The author is told the reason.", reference=e.reference))
 
 
 async def edit(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, text = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    shown = await moderation.edit(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, text)
-    ctx.say(ctx.t._("{reference} now reads:\n{text}", reference=e.reference, text=shown))
+    user, name = _who(ctx)
+    shown = await moderation.edit(ctx.tx, ctx.services, e, user, text, name)
+    await _answer(ctx, e, ctx.t._("{reference} now reads:\n{text}", reference=e.reference, text=shown))
 
 
 async def theme(ctx: Context) -> None:
     room = organisers_room(ctx)
     reference, typed = _split(ctx.incoming.args)
     e = await moderation.find(ctx.tx, ctx.services.config, room, reference)
-    key = await moderation.change_theme(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id, typed)
-    ctx.say(ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference, theme=ctx.t._(THEMES[key])))
+    user, name = _who(ctx)
+    key = await moderation.change_theme(ctx.tx, ctx.services, e, user, typed, name)
+    await _answer(ctx, e, ctx.t._("The theme of {reference} is now: {theme}", reference=e.reference,
+                                  theme=ctx.t._(THEMES[key])))
 
 
 async def queue(ctx: Context) -> None:
@@ -100,14 +125,41 @@ async def reaction(ctx: Context) -> None:
         return
     organisers_room(ctx)
     if key == moderation.APPROVE:
-        await moderation.approve(ctx.tx, ctx.services, e, ctx.incoming.actor.user_id)
-        ctx.say(ctx.t._("{reference} approved. The author is told and the story is published.",
-                        reference=e.reference))
+        await moderation.approve(ctx.tx, ctx.services, e, *_who(ctx))
+        await _answer(ctx, e, ctx.t._("{reference} approved. The author is told and the story is published.",
+                                      reference=e.reference))
     elif key == moderation.REJECT:
-        ctx.say(ctx.t._("To reject, the author needs a reason. Type: !reject {reference} reason",
-                        reference=e.reference))
+        await ctx.dialogue.start_flow(ctx, RejectReasonFlow.name)
+        ctx.data.update(room=ctx.incoming.address.chat_id, thread=ctx.incoming.reacted_to, reference=e.reference)
+        ctx.state.step = "reason"
+        await _answer(ctx, e, ctx.t._("Why is {reference} not published? Your next reply in this thread is the "
+                                      "reason the author hears (or type !reject {reference} reason; !cancel "
+                                      "stops).", reference=e.reference))
     else:
-        ctx.say(ctx.t._("To edit, type: !edit {reference} new text", reference=e.reference))
+        await _answer(ctx, e, ctx.t._("To edit, type: !edit {reference} new text", reference=e.reference))
+
+
+class RejectReasonFlow(Flow):
+    """After 🚫 on a post: the organiser's next reply in the post's thread becomes the reason for rejecting it.
+    Messages elsewhere in the room leave the question open."""
+
+    name = "reject-reason"
+    needs_resident = False
+
+    async def start(self, ctx: Context) -> None:
+        return None
+
+    async def on_reason(self, ctx: Context) -> None:
+        incoming = ctx.incoming
+        thread = ctx.data.get("thread")
+        if incoming.address.thread != thread and incoming.reply_to != thread:
+            return  # chatter in the room's main timeline or another thread: still waiting for the reason
+        e = await moderation.find(ctx.tx, ctx.services.config, ctx.data["room"], ctx.data["reference"])
+        ctx.finish()
+        user, name = _who(ctx)
+        await moderation.reject(ctx.tx, ctx.services, e, user, incoming.text or "", name)
+        await _answer(ctx, e, ctx.t._("{reference} rejected. The author is told the reason.",
+                                      reference=e.reference))
 
 
 ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected"), "edited": N_("edited"),

@@ -30,10 +30,9 @@ def help_text(t: Translator) -> str:
     for section in SECTIONS:
         lines += ["", t._(section)] if lines else [t._(section)]
         for command in (c for c in ROOM_COMMANDS if c.feature == section):
-            typed = " ".join(("!" + (command.aliases[0] if dutch else command.name),
-                              *([t._(command.args)] if command.args else [])))
+            typed = " ".join(("!" + command.spoken(t.language), *([t._(command.args)] if command.args else [])))
             lines.append(t._("{command} – {explanation}", command=typed, explanation=t._(command.help)))
-    others = ", ".join("!" + (command.name if dutch else command.aliases[0]) for command in ROOM_COMMANDS)
+    others = ", ".join("!" + command.spoken("en" if dutch else "nl") for command in ROOM_COMMANDS)
     lines += ["", t._("English works too: {commands}", commands=others) if dutch
               else t._("Dutch works too: {commands}", commands=others)]
     lines.append(t._("The report counts why stories were not published: start the reason of !reject with personal, "

@@ -38,3 +38,8 @@ class RoomCommand:
     @property
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    def spoken(self, language: str) -> str:
+        """The command word a room in ``language`` reads in hints and ``!help``: the Dutch name (the first alias) in a
+        Dutch room, the name elsewhere; every alias works whatever the room's language."""
+        return self.aliases[0] if language == "nl" and self.aliases else self.name

@@ -68,9 +68,11 @@ class Recorder:
         if self.fail_with is not None:
             return self.fail_with
         self.sent.append(reply)
-        self._next_id += 1
         async with self._changed:
             self._changed.notify_all()
+        if reply.edit_of is not None:  # as the platforms do: an edited message keeps its id
+            return SendResult(ok=True, message_id=reply.edit_of)
+        self._next_id += 1
         return SendResult(ok=True, message_id=f"${self.name}-{self._next_id}")
 
     async def delete(self, address: Address, message_id: str) -> SendResult:

@@ -134,6 +134,10 @@ class Reply:
     #                            channels that deliver kinds differently use it (WhatsApp: which template)
     in_place: bool = False  # the answer to a pressed button that may take the pressed question's place (Telegram
     #                        edits it in, with the chosen option on top); other channels send it as usual
+    mentions: tuple[str, ...] = ()  # platform user ids the message speaks to (Matrix: m.mentions and a pill, so
+    #                                 they are notified; every other Matrix message carries an empty m.mentions)
+    settled: bool = False  # an edit (``edit_of``) of a post that was decided: the channel takes back the reaction
+    #                        prompts it put under that post (Matrix: redacts the bot's own reactions)
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,14 @@ class ShowsBusy(Protocol):
     """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
 
     async def busy(self, address: Address, what: Busy) -> None: ...
+
+
+@runtime_checkable
+class ServesSome(Protocol):
+    """A channel that delivers only to some of its chats (a console session: its own person or room). The outbox
+    leaves the others' rows queued for the session that serves them."""
+
+    def serves(self, address: Address) -> bool: ...
 
 
 @runtime_checkable

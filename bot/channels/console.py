@@ -17,15 +17,22 @@ from typing import TextIO
 from bot.channels.base import Actor, Address, Host, Incoming, Reply, SendResult
 
 
-def parse_line(line: str, actor: Actor, address: Address) -> Incoming:
-    """A typed line as an Incoming: '/word args' is a command, anything else is text."""
+def parse_line(line: str, actor: Actor, address: Address, prefixes: str = "/", moderator: bool = False) -> Incoming:
+    """A typed line as an Incoming: '/word args' (in an organiser's console '!word args') is a command, anything
+    else is text."""
     text = line.rstrip("\r\n")
     stripped = text.strip()
-    if stripped.startswith("/") and len(stripped) > 1 and not stripped[1].isspace():
+    if stripped[:1] in tuple(prefixes) and len(stripped) > 1 and not stripped[1].isspace():
         word, _, args = stripped[1:].partition(" ")
         return Incoming(actor=actor, address=address, command=word.split("@")[0].lower(), args=args.strip(),
-                        text=text)
-    return Incoming(actor=actor, address=address, text=text)
+                        text=text, moderator=moderator)
+    return Incoming(actor=actor, address=address, text=text, moderator=moderator)
+
+
+def console_room(neighbourhood_id: str) -> str:
+    """The moderation room of a neighbourhood in ``wijkbot shell`` (the embedded default, no Matrix server): as
+    the configuration names it, and as its chat id."""
+    return f"console:moderation-{neighbourhood_id}"
 
 
 class ConsoleChannel:
@@ -36,13 +43,19 @@ class ConsoleChannel:
 
     def __init__(self, user: str = "resident", stdin: TextIO | None = None, stdout: TextIO | None = None,
                  files_dir: Path | None = None, interactive: bool | None = None,
-                 language_hint: str | None = None) -> None:
+                 language_hint: str | None = None, room: str | None = None) -> None:
+        """``room``: an organiser's console for that moderation room (``console_room``): lines are said in the
+        room, ``!word`` is a command, and what the bot posts in the room is printed."""
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.files_dir = files_dir or Path.cwd()
         self.interactive = self.stdin.isatty() if interactive is None else interactive
         self.actor = Actor(channel=self.name, user_id=user, display_name=user, language_hint=language_hint)
-        self.address = Address(channel=self.name, chat_id=user)
+        self.room = room
+        self.address = (Address(channel=self.name, chat_id=room, private=False) if room is not None
+                        else Address(channel=self.name, chat_id=user))
+        # The room's chat id as the outbox names it ("console:moderation-x" is addressed as "moderation-x").
+        self._chats = {self.address.chat_id, room.partition(":")[2]} if room is not None else {user}
         self.finished = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -77,7 +90,9 @@ class ConsoleChannel:
                     break
                 if not line.strip() and not self.interactive:
                     continue  # blank lines separate a piped script; they are not messages
-                for reply in await host.dispatch(parse_line(line, self.actor, self.address)):
+                incoming = (parse_line(line, self.actor, self.address) if self.room is None else
+                            parse_line(line, self.actor, self.address, "!/", moderator=True))
+                for reply in await host.dispatch(incoming):
                     await self.send(reply)
         finally:
             self.finished.set()
@@ -86,8 +101,13 @@ class ConsoleChannel:
         """Text printed on a terminal cannot be taken back (and the bot never posts stories here)."""
         return SendResult(ok=False, final=True, error="a terminal cannot take back printed text")
 
+    def serves(self, address: Address) -> bool:
+        """Only this session's person (or room) is delivered to here; other sessions on the same database
+        deliver their own (at their start, and while they run)."""
+        return address.channel == self.name and address.chat_id in self._chats
+
     async def send(self, reply: Reply) -> SendResult:
-        if reply.address is not None and reply.address.chat_id != self.address.chat_id:
+        if reply.address is not None and reply.address.chat_id not in self._chats:
             return SendResult(ok=False, unreachable=True, error="another console user")
         lines = [reply.text]
         lines += [f"  {number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1)]

@@ -32,6 +32,7 @@ STATUS_WORDS = {
     "not_done": "not_done", "not done": "not_done", "niet gedaan": "not_done", "niet": "not_done",
 }
 FINAL = ("done", "not_done")
+REOPENED_BY = "wijkbot:not-heard"  # the author of the update that reopens feedback after an unhappy answer
 HEARD_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
 MODES = ("direct", "weekly", "monthly", "off")
 
@@ -173,7 +174,20 @@ async def answer_heard(tx: Tx, services: Services, resident: Resident, feedback_
     if resident.id not in {r.id for r in await _recipients(tx, fb)}:
         raise UserError("This button has expired. Please use the newest message.")
     await repo.save_heard(tx, fb, resident.id, answer, services.now_iso())
+    if answer == "no" and fb.status in FINAL:
+        await _reopen(tx, services, fb)
     return fb
+
+
+async def _reopen(tx: Tx, services: Services, fb: Feedback) -> None:
+    """A "no" to "did you feel heard?" puts finished feedback back to "in progress", as Dutch municipal report
+    systems do. Its clock starts now: ``!overdue`` lists it until the staff answer it again with ``!update``.
+    Residents are not told again (the update is for the staff); their /status history shows it."""
+    t = Translator(services.config.moderation.language, services.config.timezone)
+    because = t._("A resident did not feel heard, so we look at it again.")
+    now = services.now_iso()
+    await repo.change(tx, fb.id, "in_progress", fb.what, because, now)
+    await repo.add_update(tx, fb.id, "in_progress", fb.what, because, REOPENED_BY, now)
 
 
 async def heard_comment(tx: Tx, services: Services, resident: Resident, feedback_id: int,

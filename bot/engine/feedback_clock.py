@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot import config_addresses as addresses
 from bot.channels.base import Address, Reply
 from bot.engine import contacts, outbox
-from bot.engine.feedback import STATUSES, not_before, offer_answers
+from bot.engine.feedback import REOPENED_BY, STATUSES, not_before, offer_answers
 from bot.engine.outbox import Dispatcher
 from bot.engine.themes import THEMES
 from bot.i18n import Translator
@@ -108,12 +109,32 @@ async def without_feedback(tx: Tx, services: Services, neighbourhoods: list[str]
     return await repo.stories_without_feedback(tx, neighbourhoods, before)
 
 
-def overdue_text(t: Translator, services: Services, rows: list[Row]) -> str:
-    lines = [t.n_("{n} story has had no feedback for more than {days} days:",
-                  "{n} stories have had no feedback for more than {days} days:", len(rows),
-                  days=services.config.feedback.no_feedback_days)]
-    lines += [f"• {r['reference']} · {t._(THEMES.get(r['theme'], r['theme']))} · "
-              f"{t.date(datetime.fromisoformat(r['created_at']), 'medium')}" for r in rows[:40]]
+async def reopened(tx: Tx, neighbourhoods: list[str]) -> list[Row]:
+    """Feedback reopened by a "no" to "did you feel heard?" that the staff have not answered since."""
+    return await repo.reopened(tx, neighbourhoods, REOPENED_BY)
+
+
+def overdue_text(t: Translator, services: Services, rows: Sequence[Row], reopened_rows: Sequence[Row] = ()) -> str:
+    lines: list[str] = []
+    if rows:
+        lines.append(t.n_("{n} story has had no feedback for more than {days} days:",
+                          "{n} stories have had no feedback for more than {days} days:", len(rows),
+                          days=services.config.feedback.no_feedback_days))
+        lines += [f"• {r['reference']} · {t._(THEMES.get(r['theme'], r['theme']))} · "
+                  f"{t.date(datetime.fromisoformat(r['created_at']), 'medium')}" for r in rows[:40]]
+    if reopened_rows:
+        now = services.now()
+        if lines:
+            lines.append("")
+        lines.append(t.n_("{n} feedback is in progress again because a resident did not feel heard; answer it "
+                          "with !update:",
+                          "{n} feedback items are in progress again because a resident did not feel heard; answer "
+                          "them with !update:", len(reopened_rows)))
+        for r in reopened_rows[:40]:
+            since = datetime.fromisoformat(r["since"])
+            lines.append("• " + t.n_("{reference} · reopened {date} · waiting {n} day",
+                                     "{reference} · reopened {date} · waiting {n} days",
+                                     (now - since).days, reference=r["reference"], date=t.date(since, "medium")))
     return "\n".join(lines)
 
 
@@ -129,9 +150,10 @@ async def weekly_overdue_reminder(services: Services) -> int:
     async with services.db.transaction() as tx:
         for room, hoods in rooms.items():
             rows = await without_feedback(tx, services, hoods)
-            if rows:
+            again = await reopened(tx, hoods)
+            if rows or again:
                 await outbox.enqueue(tx, services, addresses.room(room),
-                                     Reply(text=overdue_text(t, services, rows)), purpose="reminder")
+                                     Reply(text=overdue_text(t, services, rows, again)), purpose="reminder")
                 posted += 1
     return posted
 

@@ -24,10 +24,11 @@ from bot.store import contacts as contacts_repo
 from bot.store import experiences as repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
-from bot.store.experiences import Experience
+from bot.store.experiences import Experience as Experience  # re-exported: handlers name the record
 from bot.store.outbox import Pending
 
 APPROVE, REJECT, EDIT = "✅", "🚫", "✏️"
+POST_STATE = "moderation-state"  # outbox rows that edit a moderation post to show a decision
 REACTIONS = (APPROVE, REJECT, EDIT)
 SCRUB_KIND_NAMES = {
     "phone": N_("phone number"), "email": N_("e-mail address"), "bsn": N_("citizen service number"),
@@ -59,7 +60,10 @@ async def kept_names(tx: Tx, config: Config, neighbourhood_id: str) -> tuple[str
     return tuple(dict.fromkeys(names))
 
 
-def describe(t: Translator, config: Config, e: Experience, keep: tuple[str, ...] = ()) -> str:
+def describe(t: Translator, config: Config, e: Experience, keep: tuple[str, ...] = (), state: str | None = None) -> str:
+    """The moderation post of a story. Undecided, it ends with how to decide (the bot's reactions are buttons,
+    not votes); ``state`` is the latest outcome line (approved by whom and when, rejected and why, edited, theme
+    changed), shown when the post is edited after a decision."""
     hood = config.neighbourhood(e.neighbourhood_id)
     lines = [
         t._("New story {reference} · {neighbourhood} · {theme}", reference=e.reference,
@@ -78,9 +82,47 @@ def describe(t: Translator, config: Config, e: Experience, keep: tuple[str, ...]
     if flagged:
         lines.append(t._("May contain a name: {names}", names=", ".join(flagged)))
     lines.append(t._("Shown as: {name}", name=e.author_name or t._("anonymous")))
-    lines.append(t._("React with ✅ to approve, 🚫 to reject or ✏️ to edit; or type !approve {reference}, "
-                     "!reject {reference} reason, !edit {reference} new text.", reference=e.reference))
+    if state is not None:
+        lines += ["", state]
+    if e.status not in ("approved", "rejected"):
+        lines.append(t._("The reactions under this message are buttons for moderators, not votes: ✅ approves, 🚫 "
+                         "rejects (I ask for the reason), ✏️ edits. Or type !approve {reference}, !reject "
+                         "{reference} reason, !edit {reference} new text.", reference=e.reference))
     return "\n".join(lines)
+
+
+def signed(actor: str, name: str | None) -> str:
+    """Who decided, as the audit log keeps it and ``!log`` shows it: the display name with the account in brackets
+    (``Marieke (@marieke:example.org)``), or the account alone when there is no other name."""
+    return f"{name} ({actor})" if name and name != actor else actor
+
+
+def _state_line(t: Translator, services: Services, action: str, who: str, detail: str | None = None) -> str:
+    when = t.datetime(services.now(), "short")
+    if action == "approved":
+        return t._("✅ Approved by {name} on {when}.", name=who, when=when)
+    if action == "rejected":
+        return t._("🚫 Rejected by {name} on {when}. Reason: {reason}", name=who, when=when, reason=detail or "")
+    if action == "edited":
+        return t._("✏️ Text edited by {name} on {when}.", name=who, when=when)
+    return t._("Theme changed to {theme} by {name} on {when}.", theme=t._(THEMES.get(detail or "", detail or "")),
+               name=who, when=when)
+
+
+async def _show_state(tx: Tx, services: Services, reference: str, action: str, who: str,
+                      detail: str | None = None) -> None:
+    """Edit every moderation post of the story to show what was just decided; once approved or rejected the
+    post's reaction prompts are taken back (``Reply.settled``). Through the outbox, like the post itself."""
+    e = await repo.by_reference(tx, reference)
+    if e is None:
+        return
+    t = organisers_translator(services.config)
+    text = describe(t, services.config, e, await kept_names(tx, services.config, e.neighbourhood_id),
+                    _state_line(t, services, action, who, detail))
+    for channel, chat_id, message_id in await moderation_posts.of_story(tx, e.id):
+        await outbox.enqueue(tx, services, Address(channel, chat_id, private=False),
+                             Reply(text=text, edit_of=message_id, settled=e.status in ("approved", "rejected")),
+                             purpose=POST_STATE, subject=e.reference)
 
 
 async def submitted(tx: Tx, services: Services, e: Experience) -> None:
@@ -110,6 +152,11 @@ async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: s
     in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
     e = await moderation_posts.story(tx, channel, room, message_id)
     return e if e is not None and _moderated_in(config, e, room) else None
+
+
+async def post_in_room(tx: Tx, channel: str, room: str, e: Experience) -> str | None:
+    """The message in ``room`` that shows the story (answers about it are threaded under it), if any."""
+    return await moderation_posts.in_room(tx, channel, room, e.id)
 
 
 async def waiting(tx: Tx, neighbourhoods: list[str]) -> list[Experience]:
@@ -185,37 +232,44 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
         await outbox.enqueue(tx, services, address, Reply(text=text), purpose="publish", subject=e.reference)
 
 
-async def approve(tx: Tx, services: Services, e: Experience, actor: str) -> None:
+async def approve(tx: Tx, services: Services, e: Experience, actor: str, actor_name: str | None = None) -> None:
     _undecided(e)
     await repo.decide(tx, e.id, "approved", None, services.now_iso())
-    await audit.add(tx, e.reference, actor, "approved", None, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "approved", None, services.now_iso())
     await _tell_author(tx, services, e, "approved")
     await _publish(tx, services, e)
+    await _show_state(tx, services, e.reference, "approved", actor_name or actor)
 
 
-async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: str) -> None:
+async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: str,
+                 actor_name: str | None = None) -> None:
     _undecided(e)
     if not reason.strip():
         raise UserError("Please give a reason, for the author: !reject {reference} reason.", reference=e.reference)
     category, reason = moderation_reasons.categorise(reason)
     await repo.decide(tx, e.id, "rejected", reason, services.now_iso())
-    await audit.add(tx, e.reference, actor, "rejected", reason, services.now_iso())
-    await audit.add(tx, e.reference, actor, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
+    who = signed(actor, actor_name)
+    await audit.add(tx, e.reference, who, "rejected", reason, services.now_iso())
+    await audit.add(tx, e.reference, who, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
     await _tell_author(tx, services, e, "rejected", reason)
+    await _show_state(tx, services, e.reference, "rejected", actor_name or actor, reason)
 
 
-async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: str) -> str:
+async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: str,
+               actor_name: str | None = None) -> str:
     """Replace the public text (scrubbed again); returns the text as it will be shown."""
     if not new_text.strip():
         raise UserError("Please give the new text: !edit {reference} new text.", reference=e.reference)
     result = scrub(new_text.strip(), keep=await kept_names(tx, services.config, e.neighbourhood_id))
     kinds = sorted({f.kind for f in result.findings} | set(filter(None, e.scrubbed_kinds.split(","))))
     await repo.set_public_text(tx, e.id, result.text, ",".join(kinds))
-    await audit.add(tx, e.reference, actor, "edited", result.text, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "edited", result.text, services.now_iso())
+    await _show_state(tx, services, e.reference, "edited", actor_name or actor)
     return result.text
 
 
-async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, typed: str) -> str:
+async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, typed: str,
+                       actor_name: str | None = None) -> str:
     """A new theme; the story moves to the new theme's contact person when another one is responsible now (a rule
     that holds after every theme change, whoever makes it)."""
     t = organisers_translator(services.config)
@@ -225,10 +279,11 @@ async def change_theme(tx: Tx, services: Services, e: Experience, actor: str, ty
     if theme is None:
         raise UserError("Unknown theme. Choose one of: {themes}.", themes=", ".join(THEMES))
     await repo.set_theme(tx, e.id, theme)
-    await audit.add(tx, e.reference, actor, "theme", theme, services.now_iso())
+    await audit.add(tx, e.reference, signed(actor, actor_name), "theme", theme, services.now_iso())
     changed = await repo.by_reference(tx, e.reference)
     if changed is not None:
         await contacts.reroute(tx, services, changed)
+    await _show_state(tx, services, e.reference, "theme", actor_name or actor, theme)
     return theme
 
 

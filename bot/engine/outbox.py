@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.channels.base import Address, Channel, Reply, SendResult
+from bot.channels.base import Address, Channel, Reply, SendResult, ServesSome
 from bot.services import Services
 from bot.store import outbox as repo
 from bot.store import residents as residents_repo
@@ -97,10 +97,13 @@ class Dispatcher:
                 return delivered
             by_channel: dict[str, list[Pending]] = {}
             for item in due:
+                channel = self.channels.get(item.address.channel)
+                if isinstance(channel, ServesSome) and not channel.serves(item.address):
+                    continue  # another session's person or room (a console on the same database): left queued
                 by_channel.setdefault(item.address.channel, []).append(item)
             results = await asyncio.gather(*(self._send_all(name, items) for name, items in by_channel.items()))
             delivered += sum(results)
-            if len(due) < batch:
+            if len(due) < batch or not by_channel:
                 return delivered
 
     async def _send_all(self, channel_name: str, items: list[Pending]) -> int:

@@ -32,8 +32,9 @@ from bot.store.experiences import Experience
 from bot.store.outbox import Pending
 
 STORY_PURPOSES = ("moderation", "publish", "contact-story")  # outbox rows whose message shows a story
-NAMED_PURPOSES = ("moderation", "publish")  # ... and may show the author's first name
-ABOUT_STORY = (*STORY_PURPOSES, "decision")
+NAMED_PURPOSES = ("moderation", "publish", moderation.POST_STATE)  # ... and may show the author's first name
+# (an edit of a moderation post shows the story too; a delivered one is redacted with the post it edits)
+ABOUT_STORY = (*STORY_PURPOSES, moderation.POST_STATE, "decision")
 # (Statements and comments are only ever posted in Matrix moderation rooms, where no such window applies.)
 
 

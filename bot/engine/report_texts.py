@@ -24,7 +24,6 @@ from bot.store.report import Periods, Reader
 
 QUOTES_PER_THEME = 2
 QUOTE_LENGTH = 300
-FINAL = ("done", "not_done")
 
 
 @dataclass(frozen=True)
@@ -122,8 +121,9 @@ async def commitments_and_lines(reader: Reader, hoods: list[str], p: Periods,
                                  clean(str(row["what"]), 500), clean(str(row["because"]), 500)))
         if row["commitment_date"]:
             due = str(row["commitment_date"])
-            done = str(row["status"]) in FINAL
-            if done and str(row["updated_at"]) <= due:
+            closed = row["first_closed"]  # reopened after an unhappy answer: the promise was still kept or late
+            done = closed is not None
+            if done and str(closed) <= due:
                 state = "kept"
             elif done or due < min(p.end, report.generated):
                 state = "late"

@@ -161,6 +161,16 @@ async def overdue(tx: Tx, now: str) -> list[Feedback]:
     return [Feedback.from_row(r) for r in rows]
 
 
+async def reopened(tx: Tx, neighbourhoods: list[str], by: str) -> list[Row]:
+    """Feedback whose latest update was made by ``by`` (the reopening after an unhappy answer): nobody on the staff
+    has answered it since. Oldest reopening first; ``since`` is when its clock started."""
+    return await tx.all(
+        f"SELECT f.reference, f.theme, u.at AS since FROM feedback f JOIN feedback_updates u ON u.feedback_id = f.id"
+        f" WHERE f.neighbourhood_id IN ({_marks(neighbourhoods)}) AND u.author = ?"
+        f" AND u.id = (SELECT MAX(l.id) FROM feedback_updates l WHERE l.feedback_id = f.id) ORDER BY u.at, f.id",
+        [*neighbourhoods, by])
+
+
 async def mark_overdue_told(tx: Tx, feedback_id: int, now: str) -> None:
     await tx.execute("UPDATE feedback SET overdue_notified_at = ? WHERE id = ?", (now, feedback_id))
 

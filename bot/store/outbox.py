@@ -47,6 +47,10 @@ def _body(reply: Reply) -> str:
         body["closes_poll"] = reply.closes_poll
     if reply.edit_of:
         body["edit_of"] = reply.edit_of
+    if reply.mentions:
+        body["mentions"] = list(reply.mentions)
+    if reply.settled:
+        body["settled"] = True
     return json.dumps(body, ensure_ascii=False)
 
 
@@ -70,7 +74,8 @@ def _reply(body: dict[str, Any], address: Address, data: bytes | None) -> Reply:
             data=data),
         poll=None if poll is None else Poll(poll["question"], tuple(Choice(k, v) for k, v in poll["options"]),
                                             int(poll["max_selections"]), bool(poll["disclosed"])),
-        closes_poll=body.get("closes_poll"), edit_of=body.get("edit_of"))
+        closes_poll=body.get("closes_poll"), edit_of=body.get("edit_of"),
+        mentions=tuple(body.get("mentions", [])), settled=bool(body.get("settled")))
 
 
 async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: str | None, now: str,

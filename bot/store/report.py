@@ -155,10 +155,13 @@ async def residents_registered(r: Reader, hoods: Sequence[str], p: Periods) -> l
 
 async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
     """Feedback of the neighbourhoods given in the period or with a commitment date in it: the commitments and
-    the "you said, we did, because" lines. ``stories`` is how many stories it answers (linked ones)."""
+    the "you said, we did, because" lines. ``stories`` is how many stories it answers (linked ones);
+    ``first_closed`` when it was first marked done or not done (a later reopening does not undo a kept promise)."""
     return await r.all(
         "SELECT f.reference, f.neighbourhood_id, COALESCE(f.theme, '') AS theme, f.status, f.what, f.because,"
         " f.commitment_date, f.created_at, f.updated_at,"
+        " (SELECT MIN(u.at) FROM feedback_updates u WHERE u.feedback_id = f.id AND u.status IN ('done', 'not_done'))"
+        " AS first_closed,"
         " (SELECT COUNT(*) FROM feedback_experiences fe WHERE fe.feedback_id = f.id) AS stories"
         f" FROM feedback f WHERE f.neighbourhood_id IN ({_marks(hoods)})"
         " AND ((f.updated_at >= ? AND f.created_at < ?) OR (f.commitment_date >= ? AND f.commitment_date < ?))"

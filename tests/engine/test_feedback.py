@@ -3,6 +3,7 @@ commitment clock, stories without feedback, "did you feel heard?", /status and t
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
@@ -231,3 +232,40 @@ async def test_feedback_on_a_poll_reaches_its_voters(app: App, manual_clock: Man
     assert 'the poll "Benches or trees?"' in telegram_recorder.texts("anna")[-1]
     assert not any("We plant ten trees" in text for text in telegram_recorder.texts("bob"))
     assert "I cannot find P-2026-0009" in await record(app, "!feedback P-2026-0009 | done | x | y")
+
+
+async def test_a_no_to_did_you_feel_heard_reopens_the_feedback_until_the_staff_answer_again(
+        app: App, manual_clock: ManualClock, telegram_recorder: Recorder) -> None:
+    manual_clock.set(WEDNESDAY_MORNING)
+    reference = await shared_story(app)
+    told = await record(app, f"!feedback {reference} | done | We repaired the lights | the contractor had time")
+    feedback_ref = re.search(r"F-\d{4}-\d{4}", told)
+    assert feedback_ref, told
+    assert "Well done" in await record(app, "!overdue")
+    await app.outbox.drain()
+    manual_clock.advance(timedelta(days=2))
+    no = telegram_recorder.sent[-1].choices[2]
+    anna = Person(app, "anna", channel="telegram")
+    await anna.send(Incoming(Actor("telegram", "anna"), Address("telegram", "anna"), choice=no.key, choice_turn=0))
+
+    # Back to "in progress", with its own clock: !overdue shows it from the moment of the "no", counting days.
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT status FROM feedback WHERE reference = ?", (feedback_ref.group(0),)) == \
+            "in_progress"
+    listed = await record(app, "!overdue")
+    assert feedback_ref.group(0) in listed and "did not feel heard" in listed and "waiting 0 days" in listed
+    manual_clock.advance(timedelta(days=3))
+    assert "waiting 3 days" in await record(app, "!achterstand")
+    await anna.say("Er is niets veranderd.")  # the optional comment changes nothing about the clock
+    assert "waiting 3 days" in await record(app, "!overdue")
+    # The Monday list in the room carries it too.
+    assert await feedback_clock.weekly_overdue_reminder(app.services) == 1
+    # The author's /status shows it is being looked at again.
+    await anna.say("/status")
+    assert "did not feel heard" in anna.text()
+
+    # Until the staff answer it again: then it leaves the list, and a "yes" keeps it closed.
+    await record(app, f"!update {feedback_ref.group(0)} | done | We repaired them again | a cable was loose")
+    assert "Well done" in await record(app, "!overdue")
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT status FROM feedback WHERE reference = ?", (feedback_ref.group(0),)) == "done"

@@ -253,9 +253,12 @@ async def test_every_option_of_every_flow_and_button_can_be_signed(walk_app: App
         await explore(walker, walk, ("room", form))
 
     assert walk.unanswerable == set(), "questions without options need an answer in TYPED"
-    assert set(dialogue.flows) <= walk.started, "flows the walk never started"
+    # The reason asked after 🚫 on a moderation post offers no options (it is typed in the post's thread); it is
+    # walked in tests/channels/matrix/test_moderation_post_state.py.
+    without_options = {"reject-reason"}
+    assert set(dialogue.flows) - without_options <= walk.started, "flows the walk never started"
     steps = {(name, attribute[3:]) for name, flow in dialogue.flows.items() for attribute in dir(flow)
-             if attribute.startswith("on_") and callable(getattr(flow, attribute))}
+             if attribute.startswith("on_") and callable(getattr(flow, attribute)) and name not in without_options}
     assert steps <= walk.asked, f"steps the walk never reached: {sorted(steps - walk.asked)}"
     # The options the issue was about, and the ones with ids, were among those signed.
     assert {"21:00-08:00", "00:00-00:00", "12-14"} <= walk.signed

@@ -33,7 +33,12 @@ Sending
     become a numbered list. Files are uploaded (encrypted for encrypted rooms) and sent as ``m.file``/``m.image``.
     ``Reply.reactions``: after sending, the bot reacts to its own message with these keys (``add_reactions``).
     ``Reply.poll`` follows the text as an ``org.matrix.msc3381.poll.start`` event (its id is the message id);
-    ``Reply.closes_poll`` first sends the ``poll.end`` for that poll.
+    ``Reply.closes_poll`` first sends the ``poll.end`` for that poll. ``Reply.edit_of`` sends an ``m.replace``
+    (its relation also in the clear in encrypted rooms); with ``Reply.settled`` the bot then redacts its own
+    reactions on that message, found with the relations API. ``Reply.mentions`` (and a message to a person's
+    direct chat) become ``m.mentions`` and pills; every other message carries an empty ``m.mentions``. Taking a
+    message back also redacts the bot's edits of it (they hold its text). In a direct chat each handled message
+    gets a read receipt, and ``busy`` shows "typing…" until the answer is out.
     An address whose chat id is a user id (``@anna:example.org``, a contact person the bot writes to first) means
     that person's direct chat: reused if there is one, else created (encrypted, ``is_direct`` invite); the
     mapping is kept in ``<store_dir>/direct_rooms.json``. A rich reply's target arrives as ``Incoming.reply_to``.

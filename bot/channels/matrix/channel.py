@@ -54,6 +54,7 @@ class MatrixChannel(Sending):
         self._sent = fmt.BoundedSet()  # event ids of the bot's own messages
         self._seen = fmt.BoundedSet()  # event ids already handled
         self._direct = DirectChats(self.store_dir, self.mx.user_id)  # direct chats the bot opens (contact persons)
+        self._typing: set[str] = set()  # direct chats where the bot shows "typing…" until its answer is out
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -388,9 +389,15 @@ class MatrixChannel(Sending):
         except Exception:
             log.exception("matrix: dispatch failed")
             return
+        if incoming.address.private and incoming.event_id:  # a direct chat: "read" once it was handled
+            await self._best_effort(self.client.room_read_markers(
+                incoming.address.chat_id, fully_read_event=incoming.event_id, read_event=incoming.event_id))
         for reply in replies:
             result = await self.send(reply if reply.address is not None else replace(reply, address=incoming.address))
             if not result.ok:
                 log.warning("matrix: a reply was not delivered (%s)", result.error)
+        if incoming.address.chat_id in self._typing:  # the slow answer is out (or failed): stop "typing…"
+            self._typing.discard(incoming.address.chat_id)
+            await self._best_effort(self.client.room_typing(incoming.address.chat_id, False))
 
     # ------------------------------------------------------------------ sending

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,11 +113,19 @@ def thread_relation(thread: str | None) -> dict[str, Any] | None:
             "m.in_reply_to": {"event_id": thread}}
 
 
-def text_content(reply: Reply) -> dict[str, Any]:
-    """The ``m.room.message`` content of a reply's text (an edit when ``reply.edit_of`` is set)."""
+def text_content(reply: Reply, names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``m.room.message`` content of a reply's text (an edit when ``reply.edit_of`` is set). The people in
+    ``reply.mentions`` are named first, as pills (``names``: their display names), and listed in ``m.mentions``, so
+    Element notifies them; every other message carries an empty ``m.mentions``, so nobody is pinged by accident."""
     body, markup = render(reply.text, reply.choices)
+    if reply.mentions:
+        shown = [(user, (names or {}).get(user) or user) for user in reply.mentions]
+        body = ", ".join(name for _, name in shown) + ": " + body
+        markup = ", ".join(f'<a href="https://matrix.to/#/{html.escape(user)}">{html.escape(name)}</a>'
+                           for user, name in shown) + ": " + markup
+    mentions = {"user_ids": list(reply.mentions)} if reply.mentions else {}
     content: dict[str, Any] = {"msgtype": "m.notice" if reply.notice else "m.text", "body": body,
-                               "format": HTML, "formatted_body": markup}
+                               "format": HTML, "formatted_body": markup, "m.mentions": mentions}
     if reply.edit_of:
         return {**content, "body": f"* {body}", "formatted_body": f"* {markup}", "m.new_content": content,
                 "m.relates_to": {"rel_type": "m.replace", "event_id": reply.edit_of}}

@@ -8,14 +8,15 @@ import contextlib
 import io
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import nio
+from nio.api import RelationshipType
 
-from bot.channels.base import Address, Attachment, AttachmentKind, Host, Reply, SendResult
+from bot.channels.base import Address, Attachment, AttachmentKind, Busy, Host, Reply, SendResult
 from bot.channels.matrix import format as fmt
 from bot.channels.matrix.direct import DirectChats
 from bot.config import MatrixConfig
@@ -40,6 +41,7 @@ class Sending:
     _left: set[str]
     _sent: fmt.BoundedSet
     _direct: DirectChats
+    _typing: set[str]
 
     async def _room_id(self, ref: str) -> str | None:
         raise NotImplementedError
@@ -80,6 +82,7 @@ class Sending:
                        if address.chat_id.startswith("@") else await self._room_id(address.chat_id))
             if room_id is None or room_id in self._left or room_id not in self.client.rooms:
                 return SendResult(ok=False, final=True, error="the room is gone")
+            await self._redact_own(room_id, message_id, "m.replace")  # an edit holds the text too
             resp = await self.client.room_redact(room_id, message_id)
         except _NETWORK as exc:
             return SendResult(ok=False, error=f"homeserver unreachable ({type(exc).__name__})")
@@ -87,6 +90,42 @@ class Sending:
             return SendResult(ok=True, message_id=str(resp.event_id))
         failed = fmt.failure(resp)  # rate limited: later; no access to the room: never (the chat is not "gone")
         return SendResult(ok=False, final=True, error=failed.error) if failed.unreachable else failed
+
+    def _names(self, room_id: str, users: Iterable[str]) -> dict[str, str]:
+        """Display names of the people a message mentions, as the room knows them."""
+        room = self.client.rooms.get(room_id)
+        members = room.users if room is not None else {}
+        return {u: str(members[u].display_name) for u in users if u in members and members[u].display_name}
+
+    async def _redact_own(self, room_id: str, event_id: str, rel_type: str) -> None:
+        """Redact the bot's own events of one relation type to ``event_id`` (its reactions, its edits), found with
+        the relations API, so nothing depends on remembering their ids across a restart. Best effort: what fails
+        stays, and the caller's own request decides the result."""
+        own: list[str] = []
+        try:
+            async for event in self.client.room_get_event_relations(room_id, event_id, RelationshipType(rel_type)):
+                if getattr(event, "sender", None) == self.mx.user_id and getattr(event, "event_id", None):
+                    own.append(str(event.event_id))
+        except (*_NETWORK, nio.LocalProtocolError, ValueError, RuntimeError, AttributeError):
+            log.warning("matrix: could not list the bot's own %s events on a post", rel_type)
+        for own_id in own:
+            with contextlib.suppress(*_NETWORK):
+                await self.client.room_redact(room_id, own_id)
+
+    async def busy(self, address: Address, what: Busy) -> None:
+        """A typing notification in a direct chat while a slow answer is prepared (a file, a chart, a computation);
+        it ends when the answer has been sent (or after 30 s). Best effort: a failure changes nothing."""
+        if address.channel != self.name or not address.private or self.client is None or not self._loaded:
+            return
+        self._typing.add(address.chat_id)
+        await self._best_effort(self.client.room_typing(address.chat_id, True, timeout=30_000))
+
+    @staticmethod
+    async def _best_effort(request: Awaitable[Any]) -> None:
+        try:
+            await request
+        except (*_NETWORK, nio.LocalProtocolError) as exc:
+            log.debug("matrix: a receipt or typing notice was not sent (%s)", type(exc).__name__)
 
     async def _direct_room(self, user_id: str) -> str:
         """The direct chat with a person the bot writes to first (``bot/channels/matrix/direct.py``): reused, or
@@ -146,7 +185,12 @@ class Sending:
                     reply.closes_poll, reply.text.split("\n", 1)[0]))
         if reply.text or reply.choices:
             shown = replace(reply, choices=()) if reply.poll else reply  # the poll event shows the options
-            message_id = await self._send_event(room_id, "m.room.message", fmt.text_content(shown))
+            if not shown.mentions and reply.address is not None and reply.address.chat_id.startswith("@"):
+                shown = replace(shown, mentions=(reply.address.chat_id,))  # a contact person's attention is needed
+            message_id = await self._send_event(room_id, "m.room.message",
+                                                fmt.text_content(shown, self._names(room_id, shown.mentions)))
+            if reply.edit_of and reply.settled:  # decided: the reaction prompts under the post are no buttons now
+                await self._redact_own(room_id, reply.edit_of, "m.annotation")
             message_id = reply.edit_of or message_id  # edits keep the original id
         if reply.poll is not None:  # MSC3381; votes refer to this event, so its id is the message id
             message_id = await self._send_event(room_id, fmt.POLL_START, fmt.poll_start_content(

@@ -78,6 +78,10 @@ async def test_relay_through_a_direct_chat_with_the_contact_person(world: Matrix
         relayed = await wait_event(anna, room_id, notice_matching("R-1"))
         assert FIRST in relayed.body and RESIDENT_ID not in relayed.body and "!reply R-1" in relayed.body
         assert anna.rooms[room_id].encrypted
+        # It needs her attention: it mentions her (m.mentions and a pill), so Element notifies her.
+        content = relayed.source["content"]
+        assert content["m.mentions"] == {"user_ids": [anna.user_id]}
+        assert f'<a href="https://matrix.to/#/{anna.user_id}">' in content["formatted_body"]
 
         # She answers with a rich reply; the resident hears it on Telegram, without her Matrix id.
         await send_text(anna, room_id, "Dank je, we maken het vrijdag.",

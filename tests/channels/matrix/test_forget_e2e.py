@@ -77,6 +77,11 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
         await send_text(organiser, mod_room, f"!approve {reference}")
         published = await wait_event(member, public_room, notice_matching(WORDS))
         assert "— Marieke" in published.body
+        # The post was edited to show the decision: the edit holds the story and the name too.
+        edit = await wait_event(organiser, mod_room, lambda e: e.source.get("content", {}).get(
+            "m.relates_to", {}).get("rel_type") == "m.replace" and e.source["content"]["m.relates_to"].get(
+            "event_id") == post.event_id)
+        assert WORDS in str(edit.source) and "Marieke" in str(edit.source)
 
         await marieke.say("/forget")
         await marieke.say("Erase me and my stories")
@@ -98,7 +103,8 @@ async def test_forget_redacts_the_moderation_post_and_the_publication(world: Mat
         gone = await wait_event(contact, direct, redaction_of(copy.event_id), deadline=30)  # and in the DM
         assert gone.sender == bot.user_id
         for client, room_id, event_id in ((member, public_room, published.event_id),
-                                          (member, mod_room, post.event_id), (contact, direct, copy.event_id)):
+                                          (member, mod_room, post.event_id), (organiser, mod_room, edit.event_id),
+                                          (contact, direct, copy.event_id)):
             fetched = await client.room_get_event(room_id, event_id)
             assert isinstance(fetched, nio.RoomGetEventResponse), fetched
             assert isinstance(fetched.event, nio.RedactedEvent), fetched.event

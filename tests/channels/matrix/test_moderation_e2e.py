@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -53,22 +54,43 @@ async def share(app: App, user: str) -> str:
     return match.group(0)
 
 
-async def status_of(app: App, reference: str) -> str:
-    async with app.db.transaction() as tx:
-        return str(await tx.value("SELECT status FROM experiences WHERE reference = ?", (reference,)))
+@dataclass
+class Centrum:
+    """The running App with Centrum's encrypted moderation room (made by an organiser as Element makes it) and a
+    public room, a member who is no moderator, and residents on a recording Telegram channel."""
+
+    app: App
+    bot: Any
+    organiser: nio.AsyncClient
+    member: nio.AsyncClient
+    mod_room: str
+    public_room: str
+    config: Config
+    telegram: Recorder
 
 
-async def test_moderation_from_an_encrypted_room(world: MatrixWorld, manual_clock: ManualClock) -> None:
-    w = world
+async def centrum(w: MatrixWorld, clock: ManualClock) -> Centrum:
     bot = await w.user("bot")
     organiser = await w.person("org", encryption=True)
     member = await w.person("member")
     mod_room, public_room = await centrum_rooms(organiser, member, bot.user_id)
     config = w.config(bot, moderation_room=mod_room, public_rooms=(public_room,))
     telegram = Recorder("telegram")
-    app, _ = await start_app(config, telegram, manual_clock)
+    app, _ = await start_app(config, telegram, clock)
+    await bot_joined(organiser, mod_room, bot.user_id)
+    return Centrum(app, bot, organiser, member, mod_room, public_room, config, telegram)
+
+
+async def status_of(app: App, reference: str) -> str:
+    async with app.db.transaction() as tx:
+        return str(await tx.value("SELECT status FROM experiences WHERE reference = ?", (reference,)))
+
+
+async def test_moderation_from_an_encrypted_room(world: MatrixWorld, manual_clock: ManualClock) -> None:
+    c = await centrum(world, manual_clock)
+    app, bot, organiser, member, telegram = c.app, c.bot, c.organiser, c.member, c.telegram
+    mod_room, public_room, config = c.mod_room, c.public_room, c.config
     try:
-        await bot_joined(organiser, mod_room, bot.user_id)
 
         # A story from another channel reaches the encrypted moderation room, scrubbed, with the bot's reactions.
         first = await share(app, "anna")
