@@ -96,7 +96,7 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
       N_("how long contact persons stay, and handovers")),
     C("report", ("rapport",), N_("[from to]"), report_rooms.report_, "Report back",
       N_("the report back as files (HTML and PDF): last month, or between two dates")),
-    C("professional", ("professionals",), N_("list | add | end …"), professionals_rooms.professional_command,
+    C("professional", ("beroepskracht", "professionals"), N_("list | add | end …"), professionals_rooms.professional_command,
       "Professionals", N_("the professionals and their roles; add [id] | name | role | @account:server; end PR-3")),
     C("observation", ("observatie",), N_("theme | what you notice"), professionals_rooms.observation_command,
       "Professionals", N_("in the professionals' room: a pattern you notice, never about one person"),
