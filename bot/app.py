@@ -21,6 +21,7 @@ from bot.engine import (
     contacts,
     deliberation_results,
     feedback_clock,
+    identity,
     moderation,
     picture,
     polls_schedule,
@@ -31,10 +32,11 @@ from bot.engine import (
     retention,
     signals,
 )
-from bot.engine.outbox import Dispatcher
+from bot.engine.outbox import Dispatcher, enqueue
 from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import inbox as inbox_repo
 from bot.store import outbox as outbox_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Database
@@ -165,6 +167,35 @@ class App:
         one) is marked failed with the reason, so the organisers' overview counts it."""
         async with self.db.transaction() as tx:
             await outbox_repo.failed_after_sent(tx, address.channel, message_id, reason)
+
+    async def inbox_keep(self, channel: str, items: list[tuple[str, str]]) -> None:
+        """A webhook's messages, kept before the platform gets its 200 (bot/store/inbox.py)."""
+        async with self.db.transaction() as tx:
+            await inbox_repo.keep(tx, channel, items)
+
+    async def inbox_done(self, channel: str, event_id: str) -> None:
+        async with self.db.transaction() as tx:
+            inbox_repo.done(tx, channel, event_id)
+
+    async def inbox_left(self, channel: str) -> list[str]:
+        async with self.db.transaction() as tx:
+            return await inbox_repo.left(tx, channel)
+
+    async def queue(self, reply: Reply, purpose: str) -> None:
+        """Keep a reply a channel could not send now in the outbox (it names the chat in ``reply.address``)."""
+        assert reply.address is not None
+        async with self.db.transaction() as tx:
+            await enqueue(tx, self.services, reply.address, reply, purpose=purpose)
+
+    async def delivery(self, address: Address, message_id: str, state: str) -> None:
+        """The platform says a sent message was delivered or read: its outbox row (if it was one) keeps the state."""
+        async with self.db.transaction() as tx:
+            await outbox_repo.delivery(tx, address.channel, message_id, state)
+
+    async def link(self, channel: str, old: str, new: str) -> bool:
+        """The person known by ``old`` is known by ``new`` from now on (bot/engine/identity.py)."""
+        async with self.db.transaction() as tx:
+            return await identity.link(tx, channel, old, new)
 
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add

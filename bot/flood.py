@@ -21,7 +21,7 @@ The counters are in memory: a normal resident's turn costs no extra database rou
 to a short deque (at most ``flood_messages + 1`` per person; people quiet for a whole window are forgotten).
 Across a restart the counters start empty (a flooder gets a fresh allowance), and what is held at the moment the
 process dies is lost: the last message of a burst (and any command held with it), typed less than a second
-earlier. With several
+earlier (on a channel with a durable inbox, WhatsApp's, it is handled after the restart instead). With several
 processes each counts the messages it receives (Telegram delivers a chat's updates to one poller; behind a
 webhook load balancer a resident could get up to the limit per process).
 

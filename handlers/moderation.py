@@ -92,6 +92,10 @@ async def queue(ctx: Context) -> None:
     if held or failed:  # e.g. a resident a channel cannot reach now (no approved template for a closed window)
         lines.append(ctx.t._("Messages to residents that could not be sent: {held} still waiting, {failed} given "
                              "up.", held=held, failed=failed))
+    sent, delivered, read = await outbox.delivered(ctx.tx)
+    if delivered:  # only channels whose platform reports delivery (status webhooks) have any
+        lines.append(ctx.t._("Messages sent to residents in the last 30 days: {sent}; arrived: {delivered}; read: "
+                             "{read}.", sent=sent, delivered=delivered, read=read))
     ctx.say("\n".join(lines))
 
 

@@ -53,6 +53,12 @@ async def undelivered(tx: Tx) -> tuple[int, int]:
     return await repo.undelivered(tx)
 
 
+async def delivered(tx: Tx) -> tuple[int, int, int]:
+    """Messages to residents sent in the last 30 days (until purged): (sent, arrived, read), as far as the
+    platform reports delivery (status webhooks)."""
+    return await repo.delivered_counts(tx)
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** attempts, 3600))

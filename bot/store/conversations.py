@@ -79,3 +79,11 @@ def delete(tx: Tx, channel: str, user_id: str) -> None:
 async def purge_idle(tx: Tx, before: str) -> int:
     """Forget dialogues nobody touched since ``before`` (e.g. onboarding abandoned before consent)."""
     return await tx.execute("DELETE FROM conversations WHERE updated_at < ?", (before,))
+
+
+def rekey(tx: Tx, channel: str, old: str, new: str) -> None:
+    """The dialogue under ``old`` continues under ``new`` (one under ``new`` without it gives way)."""
+    tx.defer("DELETE FROM conversations WHERE channel = ? AND user_id = ?"
+             " AND EXISTS (SELECT 1 FROM conversations c WHERE c.channel = ? AND c.user_id = ?)",
+             (channel, new, channel, old))
+    tx.defer("UPDATE conversations SET user_id = ? WHERE channel = ? AND user_id = ?", (new, channel, old))

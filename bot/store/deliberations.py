@@ -268,3 +268,8 @@ async def posts_of_author(tx: Tx, resident_id: int, keep_approved: bool) -> list
                         + (" AND s.status != 'approved'" if keep_approved else "") + " ORDER BY s.id",
                         (resident_id,))
     return [(f"S-{row[0]}", row[1] or "", row[2] or "", row[3] or "") for row in rows]
+
+
+def rekey_posts(tx: Tx, channel: str, old: str, new: str) -> None:
+    """Statements shown in a person's private chat follow the person's new key (a room never has such a key)."""
+    tx.defer("UPDATE deliberation_posts SET chat_id = ? WHERE channel = ? AND chat_id = ?", (new, channel, old))

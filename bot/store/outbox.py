@@ -218,3 +218,29 @@ async def failed_after_sent(tx: Tx, channel: str, message_id: str, error: str) -
     """The platform accepted a message and later reported it undelivered (a status webhook)."""
     await tx.execute("UPDATE outbox SET status = 'failed', last_error = ? WHERE channel = ? AND message_id = ?"
                      " AND status = 'sent'", (error[:200], channel, message_id))
+
+
+# A youth poll's messages keep no delivery state: when a young resident read the announcement is not recorded.
+_NOT_YOUTH = ("NOT EXISTS (SELECT 1 FROM polls WHERE polls.reference = outbox.subject"
+              " AND polls.youth_min IS NOT NULL)")
+
+
+async def delivery(tx: Tx, channel: str, message_id: str, state: str) -> None:
+    """The platform delivered (``delivered``) or showed (``read``) a sent message: only the state, never the
+    moment, on the row itself (it goes with the row); never back from read to delivered."""
+    earlier = "delivery IS NULL" if state == "delivered" else "(delivery IS NULL OR delivery = 'delivered')"
+    tx.defer(f"UPDATE outbox SET delivery = ? WHERE channel = ? AND message_id = ? AND status = 'sent'"
+             f" AND {earlier} AND {_NOT_YOUTH}", (state, channel, message_id))
+
+
+async def delivered_counts(tx: Tx) -> tuple[int, int, int]:
+    """Messages to residents sent and not purged yet: (sent, delivered or read, read)."""
+    row = await tx.one("SELECT COUNT(*), COALESCE(SUM(CASE WHEN delivery IS NOT NULL THEN 1 ELSE 0 END), 0),"
+                       " COALESCE(SUM(CASE WHEN delivery = 'read' THEN 1 ELSE 0 END), 0)"
+                       " FROM outbox WHERE private = 1 AND status = 'sent'", ())
+    return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
+
+
+def rekey(tx: Tx, channel: str, old: str, new: str) -> None:
+    """Rows for a person's private chat follow the person's new key."""
+    tx.defer("UPDATE outbox SET chat_id = ? WHERE channel = ? AND chat_id = ? AND private = 1", (new, channel, old))

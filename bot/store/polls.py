@@ -248,3 +248,9 @@ async def forget_resident(tx: Tx, resident: Resident) -> None:
     if resident.chat_id is not None:
         await tx.execute("DELETE FROM poll_messages WHERE channel = ? AND chat_id = ? AND private = 1",
                          (resident.channel, resident.chat_id))
+
+
+def rekey_messages(tx: Tx, channel: str, old: str, new: str) -> None:
+    """Poll messages in a person's private chat follow the person's new key."""
+    tx.defer("UPDATE poll_messages SET chat_id = ? WHERE channel = ? AND chat_id = ? AND private = 1",
+             (new, channel, old))

@@ -117,3 +117,12 @@ async def update_settings(tx: Tx, resident_id: int, values: dict[str, object]) -
 async def by_chat(tx: Tx, channel: str, chat_id: str) -> Resident | None:
     row = await tx.one("SELECT * FROM residents WHERE channel = ? AND chat_id = ?", (channel, chat_id))
     return None if row is None else Resident.from_row(row)
+
+
+async def rekey(tx: Tx, channel: str, old: str, new: str) -> bool:
+    """The resident known by ``old`` is known by ``new`` from now on (a platform gave a second, lasting id for the
+    same person); False when there is no such resident or ``new`` is taken already."""
+    moved = await tx.execute("UPDATE residents SET user_id = ?, chat_id = ? WHERE channel = ? AND user_id = ?"
+                             " AND NOT EXISTS (SELECT 1 FROM residents r WHERE r.channel = ? AND r.user_id = ?)",
+                             (new, new, channel, old, channel, new))
+    return moved > 0

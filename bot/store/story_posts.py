@@ -52,3 +52,8 @@ async def unnamed(tx: Tx, post: Post) -> None:
     """The message no longer shows the author's name (it was edited)."""
     await tx.execute("UPDATE story_posts SET named = 0 WHERE channel = ? AND chat_id = ? AND message_id = ?",
                      (post.address.channel, post.address.chat_id, post.message_id))
+
+
+def rekey(tx: Tx, channel: str, old: str, new: str) -> None:
+    tx.defer("UPDATE story_posts SET chat_id = ? WHERE channel = ? AND chat_id = ? AND private = 1",
+             (new, channel, old))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bot.store import conversations, events
+from bot.store import conversations, events, inbox
 from bot.store import residents as residents_repo
 from bot.store.conversations import ConversationState
 from bot.store.db import Tx
@@ -13,10 +13,12 @@ from bot.store.residents import Resident
 async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None,
                     now: str = "") -> tuple[bool, ConversationState, Resident | None]:
     """(whether this event is new, the conversation, the resident). Without an event id the event counts as new;
-    with one, a redelivered event is claimed already and reads as not new."""
+    with one, a redelivered event is claimed already and reads as not new, and the event leaves the durable inbox
+    (bot/store/inbox.py) in this transaction: no extra round trip, and a /forget's erasure covers it."""
     queries = [conversations.load_query(channel, user_id), residents_repo.get_query(channel, user_id)]
     if event_id:
         queries.insert(0, events.claim_query(channel, event_id, now))
+        inbox.done(tx, channel, event_id)  # a message kept in the durable inbox goes with the turn's own commit
     *claimed, conversation_rows, resident_rows = await tx.many(*queries)
     state = conversations.from_row(channel, user_id, next(iter(conversation_rows), None))
     resident = Resident.from_row(resident_rows[0]) if resident_rows else None

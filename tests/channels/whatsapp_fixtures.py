@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,7 +16,7 @@ import pytest
 
 from bench.harness import config_toml
 from bot.app import App
-from bot.channels.base import Address, Reply
+from bot.channels.base import Actor, Address, Incoming, Reply
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import SystemClock
 from bot.config import Config
@@ -75,6 +79,13 @@ class WaRunning:
         await self.emu.settle()
         await self.channel.webhook.idle()
 
+    async def overview(self) -> str:
+        """What an organiser's ``!queue`` answers in the moderation room."""
+        [overview] = await self.app.dispatch(Incoming(
+            actor=Actor("matrix", "@organiser:localhost"), moderator=True, command="queue",
+            address=Address("matrix", "!mod-centrum:localhost", private=False)))
+        return overview.text
+
     async def press(self, user: WaUser, message: StoredMessage, label: str) -> StoredMessage:
         await user.press(message, label)
         return await self.reply(user)
@@ -112,19 +123,26 @@ def wa_clock() -> WindowClock:
     return WindowClock()
 
 
-@pytest.fixture
-async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
+@asynccontextmanager
+async def running_with(tmp_path: Path, clock: WindowClock, **extra: Any) -> AsyncIterator[WaRunning]:
+    """The App with the WhatsApp channel against a fresh emulator; ``extra`` changes the ``[whatsapp]`` section."""
     from tests.channels.conftest import free_port  # conftest imports this module's fixtures
 
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
-                                webhook_url=f"http://127.0.0.1:{port}/whatsapp", now=wa_clock) as emu:
-        running = await start_wa(emu, make_wa_config(tmp_path, emu, port), wa_clock)
+                                webhook_url=f"http://127.0.0.1:{port}/whatsapp", now=clock) as emu:
+        running = await start_wa(emu, make_wa_config(tmp_path, emu, port, **extra), clock)
         try:
             yield running
         finally:
             await running.handled()
             await running.app.stop()
+
+
+@pytest.fixture
+async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
+    async with running_with(tmp_path, wa_clock) as running:
+        yield running
 
 
 def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str:
@@ -155,3 +173,9 @@ async def seed_feedback(directory: Path, users: list[WaUser]) -> None:
 
 
 SUBPROCESS_ENV = {"WIJKBOT_TEST_WA_TOKEN": ACCESS_TOKEN, "WIJKBOT_TEST_WA_SECRET": APP_SECRET}
+
+
+def start_run(config: Path) -> subprocess.Popen[bytes]:
+    """`wijkbot run` in a subprocess (crash tests): its stderr is read when it has stopped."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **SUBPROCESS_ENV})

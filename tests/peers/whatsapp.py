@@ -94,6 +94,7 @@ class WaUser:
     name: str
     bsuid: str
     with_phone: bool = True
+    with_bsuid: bool = True  # False: webhooks as before Meta's business-scoped user ids (phone number only)
     last_inbound: float | None = None
     reachable: bool = True
     sent: list[StoredMessage] = field(default_factory=list)
@@ -132,14 +133,21 @@ class WaUser:
         emu = self.emu
         message_id = f"wamid.IN{next(emu.ids)}"
         self.last_inbound = emu.now()
-        message: dict[str, Any] = {"from_user_id": self.bsuid, "id": message_id,
-                                   "timestamp": str(int(emu.now())), "type": kind, **content}
-        contact: dict[str, Any] = {"profile": {"name": self.name}, "user_id": self.bsuid}
+        message: dict[str, Any] = {"id": message_id, "timestamp": str(int(emu.now())), "type": kind, **content}
+        contact: dict[str, Any] = {"profile": {"name": self.name}}
+        if self.with_bsuid:
+            message["from_user_id"] = contact["user_id"] = self.bsuid
         if self.with_phone:
             message["from"] = self.phone
             contact["wa_id"] = self.phone
         await emu.deliver({"contacts": [contact], "messages": [message]})
         return message_id
+
+
+def recipient(user: WaUser) -> dict[str, str]:
+    """Who a status webhook is about: the BSUID and, where Meta gives it, the phone number."""
+    return {**({"recipient_user_id": user.bsuid} if user.with_bsuid else {}),
+            **({"recipient_id": user.phone} if user.with_phone else {})}
 
 
 class CloudApiEmulator:
@@ -254,6 +262,16 @@ class CloudApiEmulator:
 
     # ------------------------------------------------------------- inspection
 
+    async def user_reads(self, user: WaUser) -> None:
+        """The resident opens the chat: a ``read`` status webhook for each delivered message not read yet (Meta
+        sends them when the user has read receipts on)."""
+        for message in self.messages_to(user):
+            if message.status == "delivered":
+                message.status = "read"
+                value = {"statuses": [{"id": message.id, "status": "read", "timestamp": str(int(self.now())),
+                                       **recipient(user)}]}
+                await self.deliver(value)
+
     def messages_to(self, user: WaUser) -> list[StoredMessage]:
         return [m for m in self.messages if m.to == user.bsuid]
 
@@ -354,8 +372,7 @@ class CloudApiEmulator:
             return
         for status in statuses:
             value = {"statuses": [{"id": message.id, "timestamp": str(int(self.now())),
-                                   "recipient_user_id": user.bsuid,
-                                   **({"recipient_id": user.phone} if user.with_phone else {}), **status}]}
+                                   **recipient(user), **status}]}
             task = asyncio.create_task(self._status(value))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)

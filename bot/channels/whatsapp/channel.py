@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import mimetypes
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
+from dataclasses import asdict
 from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
@@ -37,11 +39,13 @@ TEMPLATE_KIND = {"feedback": "feedback", "heard": "feedback", "overdue": "feedba
                  "poll": "poll", "poll-note": "poll", "poll-results": "poll_results",
                  "contact-handover": "introduction", "contact-vacancy": "introduction",
                  "relay-answer": "relay_answer"}
+DIRECT = "answer"  # the outbox purpose of a direct answer kept for later (sent as the "update" template)
 WAIT_FOR_WINDOW = 3600.0  # a message without a usable template waits this long for the resident to write
 DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 RATE_LIMIT_TRIES = 3
+LINKED = 100_000  # numbers remembered as linked before the set starts again (a link is one cheap query)
 UNCONFIRMED = 20_000  # queued messages remembered until Meta reports their delivery
 
 
@@ -59,6 +63,38 @@ class HearsFailures(Protocol):
     async def delivery_failed(self, address: Address, message_id: str, reason: str) -> None: ...
 
 
+@runtime_checkable
+class HearsDelivery(Protocol):
+    """A host that records that a sent message was delivered or read (the state only, on its outbox row)."""
+
+    async def delivery(self, address: Address, message_id: str, state: str) -> None: ...
+
+
+@runtime_checkable
+class LinksIds(Protocol):
+    """A host that moves a person known by one id to another, lasting one (phone number -> BSUID)."""
+
+    async def link(self, channel: str, old: str, new: str) -> bool: ...
+
+
+@runtime_checkable
+class KeepsInbox(Protocol):
+    """A host with a durable inbox: messages kept from the webhook's 200 until they were handled."""
+
+    async def inbox_keep(self, channel: str, items: list[tuple[str, str]]) -> None: ...
+
+    async def inbox_done(self, channel: str, event_id: str) -> None: ...
+
+    async def inbox_left(self, channel: str) -> list[str]: ...
+
+
+@runtime_checkable
+class QueuesReplies(Protocol):
+    """A host that can keep a reply in its outbox (a direct answer that found the 24-hour window closed)."""
+
+    async def queue(self, reply: Reply, purpose: str) -> None: ...
+
+
 class WhatsAppChannel:
     name = "whatsapp"
     command_prefix = "/"  # typed; also understood without it (see command())
@@ -74,7 +110,7 @@ class WhatsAppChannel:
         self.commands = frozenset(word.lower() for word in commands)
         self.api = CloudApi(self.settings, timeout=timeout, retry_delays=retry_delays)
         self.webhook = Webhook(self.settings.webhook_path, self.settings.verify_token, self.settings.app_secret,
-                               self._on_events)
+                               self._on_events, self._keep)
         self.windows = Windows(now)
         self.pacing = Pacing(self.settings.throughput)
         self.statuses: dict[str, int] = {}  # status name -> how many status webhooks said so (no ids kept)
@@ -83,6 +119,8 @@ class WhatsAppChannel:
         # Queued messages sent free-form, by message id, until Meta says what became of them: one that failed
         # because the window had closed (131047, reported by a status webhook) goes out again as a template.
         self._unconfirmed: OrderedDict[str, Reply] = OrderedDict()
+        self._direct: OrderedDict[str, None] = OrderedDict()  # recent direct answers' ids: no outbox row to mark
+        self._linked: set[str] = set()  # numbers already linked to their BSUID in this process (memory only)
         self._turns: dict[str, asyncio.Lock] = {}  # one turn at a time per resident, in the order Meta sent them
 
     # ------------------------------------------------------------------ lifecycle
@@ -90,6 +128,7 @@ class WhatsAppChannel:
     async def start(self, host: Host) -> None:
         self._host = host
         await self.api.open()
+        await self._handle_kept()  # what arrived before a crash, before anything new from the same residents
         await self.webhook.start(self.settings.webhook_listen, self.settings.webhook_port)
         log.info("whatsapp: receiving webhooks on %s:%d%s", self.settings.webhook_listen, self.settings.webhook_port,
                  self.settings.webhook_path)
@@ -100,6 +139,22 @@ class WhatsAppChannel:
 
     # ------------------------------------------------------------------- receiving
 
+    async def _keep(self, events: list[Inbound | Status]) -> None:
+        """Before the 200: the messages go to the host's durable inbox (only what handling them needs)."""
+        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None}, ensure_ascii=False))
+                 for event in events if isinstance(event, Inbound)]  # the phone number is not kept
+        if items and isinstance(self._host, KeepsInbox):
+            await self._host.inbox_keep(self.name, items)
+
+    async def _handle_kept(self) -> None:
+        if isinstance(self._host, KeepsInbox):
+            kept = [Inbound(**json.loads(body)) for body in await self._host.inbox_left(self.name)]
+            if kept:
+                log.info("whatsapp: handling %d message(s) received before a restart", len(kept))
+                await self._on_events(list(kept))
+                for event in kept:  # also those no turn took (held by the flood gate and replaced, or failed)
+                    await self._host.inbox_done(self.name, _event_id(event))
+
     async def _on_events(self, events: list[Inbound | Status]) -> None:
         for event in events:
             if isinstance(event, Status):
@@ -107,7 +162,7 @@ class WhatsAppChannel:
             else:
                 lock = self._turns.setdefault(event.user, asyncio.Lock())
                 async with lock:
-                    await self._on_message(event)
+                    await self._on_message(event)  # its turn deletes it from the inbox (bot/store/turn.py)
                 if not lock.locked() and len(self._turns) > 10_000:
                     self._turns.pop(event.user, None)
 
@@ -115,6 +170,12 @@ class WhatsAppChannel:
         if self._host is None:
             return
         self.windows.opened(event.user)  # the resident wrote: free-form messages for 24 hours
+        if event.phone is not None and event.phone not in self._linked and isinstance(self._host, LinksIds):
+            # Meta gave both ids: one who wrote before BSUIDs (keyed on the number) becomes the BSUID's resident.
+            await self._host.link(self.name, event.phone, event.user)
+            self._linked.add(event.phone)
+            if len(self._linked) > LINKED:
+                self._linked.clear()
         actor = Actor(self.name, event.user, event.name, None)
         address = Address(self.name, event.user, private=True)
         incoming = self._incoming(event, actor, address)
@@ -124,9 +185,11 @@ class WhatsAppChannel:
             await self.send(reply)
 
     def _incoming(self, event: Inbound, actor: Actor, address: Address) -> Incoming:
-        common: dict[str, Any] = {"actor": actor, "address": address, "event_id": f"m{event.message_id}"}
+        common: dict[str, Any] = {"actor": actor, "address": address, "event_id": _event_id(event)}
         if event.reply_id is not None:
             pressed = verify(self._secret, event.user, event.reply_id)
+            if pressed is None and event.phone is not None:  # a button sent while she was known by her number
+                pressed = verify(self._secret, event.phone, event.reply_id)
             if pressed is None:  # forged or from another person: a stale press, which changes nothing
                 return Incoming(**common, choice="", choice_turn=-1)
             return Incoming(**common, choice=pressed.key, choice_turn=pressed.turn)
@@ -156,9 +219,16 @@ class WhatsAppChannel:
 
     async def _on_status(self, event: Status) -> None:
         self.statuses[event.status] = self.statuses.get(event.status, 0) + 1
-        if event.status != "failed":
-            return
         address = Address(self.name, event.user, private=True)
+        direct = event.message_id in self._direct
+        if event.status == "read" and direct:
+            del self._direct[event.message_id]
+        if event.status in ("delivered", "read") and not direct and isinstance(self._host, HearsDelivery):
+            await self._host.delivery(address, event.message_id, event.status)
+        if event.status != "failed":
+            if event.status in ("delivered", "read"):
+                self._unconfirmed.pop(event.message_id, None)
+            return
         if isinstance(self._host, HearsFailures) and RE_ENGAGEMENT not in event.errors:
             codes = ", ".join(str(code) for code in event.errors) or "no code"
             await self._host.delivery_failed(address, event.message_id, f"whatsapp status failed ({codes})")
@@ -194,7 +264,8 @@ class WhatsAppChannel:
             return await self._send_template(reply, chat_id)
         try:
             messages = await self._messages(reply, chat_id)
-            message_id = await self._post_all(chat_id, messages, reply if reply.purpose else None)
+            message_id = await self._post_all(chat_id, messages, reply if reply.purpose else None,
+                                              direct=reply.purpose is None)
         except ApiError as exc:
             if exc.code == RE_ENGAGEMENT:
                 self.windows.closed(chat_id)
@@ -206,11 +277,12 @@ class WhatsAppChannel:
 
     async def _send_template(self, reply: Reply, chat_id: str) -> SendResult:
         language = await self._language(reply.address)
-        kind = TEMPLATE_KIND.get(reply.purpose or "", "update") if reply.purpose else None
-        name = self.settings.templates.get(language, {}).get(kind or "")
-        if kind is None or name is None:
-            why = ("outside the 24-hour window and no template configured for "
-                   f"{kind or 'a direct answer'} in {language}")
+        kind = TEMPLATE_KIND.get(reply.purpose or "", "update")  # a direct answer goes as the "update" template
+        name = self.settings.templates.get(language, {}).get(kind)
+        if name is None:
+            why = f"outside the 24-hour window and no template configured for {kind} in {language}"
+            if reply.purpose is None:
+                return await self._keep_direct(reply, why)
             return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, error=why)
         try:
             message_id = await self._post_all(chat_id, [render.template(name, language, reply.text)])
@@ -224,15 +296,21 @@ class WhatsAppChannel:
             return SendResult(ok=False, error=f"network: {type(exc).__name__}")
         return SendResult(ok=True, message_id=message_id)
 
-    async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None) -> str | None:
+    async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None,
+                        direct: bool = False) -> str | None:
         """Send the messages in order, waiting out rate limits; the last one's id. ``unsure``: a queued reply
-        sent free-form, kept until Meta confirms it (see ``_unconfirmed``)."""
+        sent free-form, kept until Meta confirms it (see ``_unconfirmed``); ``direct``: an answer that has no
+        outbox row, whose delivery statuses need no database write (see ``_direct``)."""
         message_id: str | None = None
         for message in messages:
             for attempt in range(1, RATE_LIMIT_TRIES + 1):
                 await self.pacing.before_send(chat_id)
                 try:
                     message_id = (await self.api.send({**render.recipient(chat_id), **message})).message_id
+                    if direct and message_id:
+                        self._direct[message_id] = None
+                        while len(self._direct) > UNCONFIRMED:
+                            self._direct.popitem(last=False)
                     if unsure is not None and message_id:
                         self._unconfirmed[message_id] = unsure
                         while len(self._unconfirmed) > UNCONFIRMED:
@@ -243,6 +321,17 @@ class WhatsAppChannel:
                         raise
                     await asyncio.sleep(_wait(exc.code) * attempt / RATE_LIMIT_TRIES)
         return message_id
+
+    async def _keep_direct(self, reply: Reply, why: str) -> SendResult:
+        """A direct answer (not from the outbox) that cannot go now: never dropped silently, kept in the outbox
+        until the resident writes again or a template is configured."""
+        if isinstance(self._host, QueuesReplies):
+            log.warning("whatsapp: a direct answer found the 24-hour window closed and has no template; it waits "
+                        "in the outbox")
+            await self._host.queue(reply, DIRECT)
+            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, error=f"kept in the outbox: {why}")
+        log.warning("whatsapp: a direct answer found the 24-hour window closed and has no template; not sent")
+        return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, error=why)
 
     async def _failed(self, address: Address, exc: ApiError) -> SendResult:
         if exc.code == UNDELIVERABLE:
@@ -301,6 +390,11 @@ class WhatsAppChannel:
             mime = "text/plain"
         media_id = attachment.ref or await self.api.upload(attachment.data or b"", filename, mime)
         return render.media("document", media_id, caption, filename)
+
+
+def _event_id(event: Inbound) -> str:
+    """The Incoming's event id, also the message's key in the durable inbox (the turn deletes it by this)."""
+    return f"m{event.message_id}"
 
 
 def _wait(code: int) -> float:

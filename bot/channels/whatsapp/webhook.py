@@ -1,8 +1,9 @@
 """The webhook Meta calls: the GET verification handshake, and signed POSTs turned into plain events.
 
 Every POST is checked against ``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body with the app secret) before
-anything in it is parsed; without a valid signature it is refused with 401 and nothing happens. A valid one is
-answered 200 at once and handled afterwards, so Meta never times out and redelivers because the bot was slow.
+anything in it is parsed; without a valid signature it is refused with 401 and nothing happens. A valid one's
+messages are written to the durable inbox, answered 200 and handled afterwards, so Meta never times out and
+redelivers because the bot was slow, and a crash after the 200 loses nothing (the inbox is handled at start).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Inbound:
     mime_type: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    phone: str | None = None  # the phone number, only when Meta gave it beside a BSUID (to link the two; never kept)
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
     user, kind = str(user), str(message.get("type", ""))
     if kind in IGNORED:
         return None
-    common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind,
+    phone = str(message["from"]) if message.get("from") and message.get("from_user_id") else None
+    common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind, "phone": phone,
                               "name": names.get(user) or names.get(str(message.get("from")))}
     if kind == "text":
         return Inbound(**common, text=str((message.get("text") or {}).get("body", "")))
@@ -108,8 +111,10 @@ class Webhook:
     """An aiohttp server for Meta's webhook; ``handle`` gets each verified body's events, after the 200."""
 
     def __init__(self, path: str, verify_token: str, app_secret: str,
-                 handle: Callable[[list[Inbound | Status]], Awaitable[None]]) -> None:
+                 handle: Callable[[list[Inbound | Status]], Awaitable[None]],
+                 keep: Callable[[list[Inbound | Status]], Awaitable[None]] | None = None) -> None:
         self.path = path
+        self._keep = keep  # writes the messages to the durable inbox before the 200 (Meta does not redeliver)
         self._verify_token = verify_token
         self._app_secret = app_secret
         self._handle = handle
@@ -155,6 +160,12 @@ class Webhook:
         except (ValueError, TypeError, AttributeError):
             log.warning("whatsapp: a signed webhook call could not be read")
             return web.Response(status=200)  # signed by Meta, but not something we can use: do not ask again
+        if self._keep is not None:
+            try:
+                await self._keep(events)
+            except Exception:  # not kept: let Meta try again rather than lose the messages
+                log.exception("whatsapp: could not keep a webhook's messages; asking for redelivery")
+                return web.Response(status=503)
         task = asyncio.create_task(self._run(events))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -19,18 +17,14 @@ from tests.channels.whatsapp_fixtures import (
     ACCESS_TOKEN,
     APP_SECRET,
     APPROVED,
-    SUBPROCESS_ENV,
     seed_feedback,
+    start_run,
     whatsapp_toml,
 )
 from tests.peers.whatsapp import CloudApiEmulator
 
 RECIPIENTS = 90
 
-
-def start_bot(config: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bot", "run", "--config", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **SUBPROCESS_ENV})
 
 
 def received(emu: CloudApiEmulator) -> Counter[str]:
@@ -49,7 +43,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
         config = tmp_path / "config.toml"
         config.write_text(whatsapp_toml(emu, port, throughput=30), encoding="utf-8")
 
-        bot = start_bot(config)
+        bot = start_run(config)
         try:
             await emu.wait_until(lambda: len(emu.messages) >= RECIPIENTS // 3, 60, "a third of the fan-out")
         finally:
@@ -58,7 +52,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
         at_kill = len(emu.messages)
         assert 0 < at_kill < RECIPIENTS  # really killed in the middle
 
-        bot = start_bot(config)
+        bot = start_run(config)
         try:
             await emu.wait_until(lambda: len(received(emu)) >= RECIPIENTS, 90, "everyone")
         finally:

@@ -6,7 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
-from bot.channels.base import Actor, Address, Incoming, Reply
+from bot.channels.base import Address, Reply
 from bot.engine import outbox
 from tests.channels.conftest import free_port
 from tests.channels.whatsapp_fixtures import (
@@ -116,10 +116,8 @@ async def test_a_message_without_an_approved_template_stays_in_the_outbox_with_t
             assert [m.body["template"]["name"] for m in emu.messages_to(anna) if m.kind == "template"] == [
                 "wijkbot_update"]
             # The organisers' overview counts them.
-            [overview] = await wa.app.dispatch(Incoming(
-                actor=Actor("matrix", "@organiser:localhost"), moderator=True, command="queue",
-                address=Address("matrix", "!mod-centrum:localhost", private=False)))
-            assert "Messages to residents that could not be sent: 1 still waiting, 1 given up." in overview.text
+            overview = await wa.overview()
+            assert "Messages to residents that could not be sent: 1 still waiting, 1 given up." in overview
         finally:
             await wa.handled()
             await wa.app.stop()
