@@ -1,5 +1,5 @@
 -- wijkbot schema: professionals of a neighbourhood, their observations, and early signals (issue 20).
--- (Numbered 0015, the next free number on main when merged; the brief's 0021 would leave a gap the loader refuses.)
+-- (Numbered 0016, the next free number on main when merged; the brief's 0021 would leave a gap the loader refuses.)
 
 -- One row per term of a professional in a neighbourhood, like contact persons' terms: a person who changes
 -- role gets a new row; ended_on is the first day the term no longer runs (NULL while it runs), so `!professional
