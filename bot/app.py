@@ -23,10 +23,14 @@ from bot.engine import (
     feedback_clock,
     identity,
     moderation,
+    picture,
     polls_schedule,
     privacy_posts,
+    professionals,
     report,
+    requests,
     retention,
+    signals,
 )
 from bot.engine.outbox import Dispatcher, enqueue
 from bot.engine.replies import HeldReplies
@@ -43,7 +47,7 @@ log = logging.getLogger(__name__)
 # Features that run on a clock or after a message was sent, in the order they are wired in; each has
 # ``install(scheduler, dispatcher, services)``.
 FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
-            privacy_posts)
+            privacy_posts, signals, picture, requests)
 
 
 class App:
@@ -78,6 +82,7 @@ class App:
         await self.db.open()
         await self.held.release()  # replies a dead process never confirmed sent: the dispatcher sends them
         await contacts.sync_config(self.services)  # contact persons from config.toml
+        await professionals.sync_config(self.services)  # professionals' terms from config.toml
         await polls_schedule.restore(self.services)  # date jobs from the database; close what passed while down
         for channel in self.channels.values():
             await channel.start(self)

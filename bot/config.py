@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot import config_addresses as addresses
 from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+from bot.config_professionals import Professional, parse_professionals
 from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
@@ -46,10 +47,16 @@ class Neighbourhood:
     telegram_chat: str | None = None  # Telegram group or channel id for approved stories
     contacts: tuple[ContactPerson, ...] = ()  # [[neighbourhoods.contacts]] (bot/config_contacts.py)
     residents: int | None = None  # how many people live there (the report's participation per 1,000 residents)
+    professionals_room: str | None = None  # Matrix room of the neighbourhood's professionals (issue 20)
+    professionals: tuple[Professional, ...] = ()  # [[neighbourhoods.professionals]] (bot/config_professionals.py)
 
     @property
     def moderation_address(self) -> Address | None:
         return addresses.room(self.moderation_room) if self.moderation_room else None
+
+    @property
+    def professionals_address(self) -> Address | None:
+        return addresses.room(self.professionals_room) if self.professionals_room else None
 
     @property
     def room_addresses(self) -> tuple[Address, ...]:
@@ -261,13 +268,14 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
     seen_ids: set[str] = set()
     seen_postcodes: dict[str, str] = {}
     seen_contacts: set[str] = set()
+    seen_professionals: set[str] = set()
     for index, item in enumerate(raw):
         path = f"neighbourhoods[{index}]"
         if not isinstance(item, dict):
             r.problem(path, "must be a table")
             continue
         r.unknown(item, {"id", "name", "aliases", "postcodes", "moderation_room", "public_rooms",
-                         "telegram_chat", "contacts", "residents"}, path)
+                         "telegram_chat", "contacts", "residents", "professionals_room", "professionals"}, path)
         nid = r.string(item, "id", f"{path}.id") or ""
         if nid and not _ID.match(nid):
             r.problem(f"{path}.id", "use lower-case letters, digits, '-' or '_' (at most 32)")
@@ -293,6 +301,9 @@ def _neighbourhoods(r: _Reader, raw: Any, base: Path = Path(), languages: tuple[
             contacts=parse_contacts(r, item.get("contacts"), f"{path}.contacts", base, languages, seen_contacts),
             residents=r.integer(item, "residents", f"{path}.residents", 0, 1, 10_000_000) if "residents" in item
             else None,
+            professionals_room=r.string(item, "professionals_room", f"{path}.professionals_room", required=False),
+            professionals=parse_professionals(r, item.get("professionals"), f"{path}.professionals",
+                                              seen_professionals),
         ))
     return tuple(result)
 

@@ -14,6 +14,7 @@ key, as in the rest of the configuration.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -90,27 +91,36 @@ def _photo(r: _Reader, item: dict[str, Any], path: str, base: Path) -> str | Non
     return str(photo)
 
 
-def parse_contacts(r: _Reader, raw: Any, path: str, base: Path, languages: tuple[str, ...],
-                   seen: set[str]) -> tuple[ContactPerson, ...]:
-    """The ``contacts`` array of one neighbourhood; ``seen`` collects ids across neighbourhoods."""
+def people_tables(r: _Reader, raw: Any, path: str, keys: set[str], seen: set[str],
+                  table: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(key path, table, id) of each table in a neighbourhood's ``[[neighbourhoods.<table>]]`` array of people
+    (contact persons, professionals), after the checks they share: a table, known keys, a well-formed id used once
+    (``seen`` collects ids across neighbourhoods)."""
     if raw is None:
-        return ()
+        return
     if not isinstance(raw, list):
-        r.problem(path, "must be an array of tables: [[neighbourhoods.contacts]]")
-        return ()
-    result: list[ContactPerson] = []
+        r.problem(path, f"must be an array of tables: [[neighbourhoods.{table}]]")
+        return
     for index, item in enumerate(raw):
         here = f"{path}[{index}]"
         if not isinstance(item, dict):
             r.problem(here, "must be a table")
             continue
-        r.unknown(item, CONTACT_KEYS, here)
-        cid = r.string(item, "id", f"{here}.id") or ""
-        if cid and not _ID.match(cid):
+        r.unknown(item, keys, here)
+        item_id = r.string(item, "id", f"{here}.id") or ""
+        if item_id and not _ID.match(item_id):
             r.problem(f"{here}.id", "use lower-case letters, digits, '-' or '_' (at most 48)")
-        elif cid in seen:
-            r.problem(f"{here}.id", f"{cid!r} is used twice")
-        seen.add(cid)
+        elif item_id in seen:
+            r.problem(f"{here}.id", f"{item_id!r} is used twice")
+        seen.add(item_id)
+        yield here, item, item_id
+
+
+def parse_contacts(r: _Reader, raw: Any, path: str, base: Path, languages: tuple[str, ...],
+                   seen: set[str]) -> tuple[ContactPerson, ...]:
+    """The ``contacts`` array of one neighbourhood; ``seen`` collects ids across neighbourhoods."""
+    result: list[ContactPerson] = []
+    for here, item, cid in people_tables(r, raw, path, CONTACT_KEYS, seen, "contacts"):
         theme = r.string(item, "theme", f"{here}.theme", required=False) or ""
         if theme and theme not in THEMES:
             r.problem(f"{here}.theme", f"unknown theme {theme!r}; choose from {', '.join(THEMES)}")

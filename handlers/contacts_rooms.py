@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.dialogue import Context
-from bot.engine import contacts, contacts_continuity, moderation
+from bot.engine import contacts, contacts_continuity, moderation, professionals
 from bot.engine.contacts import Contact
 from bot.engine.contacts_text import day, position, today
 from bot.engine.themes import THEMES
@@ -181,3 +181,5 @@ async def continuity_command(ctx: Context) -> None:
     hoods = _hoods(ctx, room)
     terms = await contacts.terms_in(ctx.tx, hoods)
     ctx.say(contacts_continuity.figures_text(ctx.t, ctx.services.config, terms, hoods, today(ctx.services)))
+    # Professionals' positions and terms count for continuity too (issue 20).
+    ctx.say(professionals.terms_text(ctx.t, ctx.services, await professionals.terms_in(ctx.tx, hoods)))

@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from bot.dialogue import Context, Handler
 from bot.i18n import N_, Translator
-from handlers import contacts_rooms, deliberation_rooms, feedback, moderation, polls_rooms, report_rooms
+from handlers import (
+    contacts_rooms,
+    deliberation_rooms,
+    feedback,
+    moderation,
+    polls_rooms,
+    professionals_rooms,
+    report_rooms,
+)
 from handlers.rooms import RoomCommand, words_table
 
 # The sections of !help, in this order; a command's ``feature`` names one (and the README section explaining it).
 SECTIONS = (N_("Moderation"), N_("Feedback"), N_("Polls"), N_("Deliberation"), N_("Contact persons"),
-            N_("Report back"))
+            N_("Report back"), N_("Professionals"))
 
 def help_text(t: Translator) -> str:
     """``!help``, from the registry: each command under its section, in the room's language; in a Dutch room with
@@ -88,6 +96,30 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
       N_("how long contact persons stay, and handovers")),
     C("report", ("rapport",), N_("[from to]"), report_rooms.report_, "Report back",
       N_("the report back as files (HTML and PDF): last month, or between two dates")),
+    C("professional", ("beroepskracht", "professionals"), N_("list | add | end …"),
+      professionals_rooms.professional_command, "Professionals",
+      N_("the professionals and their roles; add [id] | name | role | @account:server; end PR-3")),
+    C("observation", ("observatie",), N_("theme | what you notice"), professionals_rooms.observation_command,
+      "Professionals", N_("in the professionals' room: a pattern you notice, never about one person"),
+      who="professionals"),
+    C("picture", ("wijkbeeld",), N_("[from to]"), professionals_rooms.picture_command, "Professionals",
+      N_("the neighbourhood picture: last week, or between two dates"), who="moderators, professionals"),
+    C("signals", ("signalen",), "", professionals_rooms.signals_command, "Professionals",
+      N_("early signals of the last 12 weeks"), who="moderators, professionals"),
+    C("ack", ("bevestig",), N_("SIG-REF note"), professionals_rooms.ack_command, "Professionals",
+      N_("acknowledge a signal with what you will do"), who="moderators, professionals"),
+    C("request", ("verzoek",), N_("what is needed | why"), professionals_rooms.request_command, "Professionals",
+      N_("in the professionals' room: ask the municipality for room to act"), who="professionals"),
+    C("answer-request", ("verzoek-antwoord",), N_("RQ-REF | status | what | because [| date]"),
+      professionals_rooms.answer_request_command, "Professionals",
+      N_("answer a professional's request, on the commitment clock of feedback")),
+    C("check", ("toets",), N_("theme | question? | option | option"), professionals_rooms.check_command,
+      "Professionals", N_("in the professionals' room: propose a short question for residents"),
+      who="professionals"),
+    C("approve-check", ("toets-goedkeuren",), N_("CQ-REF"), professionals_rooms.approve_check_command,
+      "Professionals", N_("send a check question to residents who want questions from professionals")),
+    C("reject-check", ("toets-afwijzen",), N_("CQ-REF reason"), professionals_rooms.reject_check_command,
+      "Professionals", N_("do not send a check question; the professionals hear the reason")),
 )
 
 

@@ -1,10 +1,11 @@
-"""/settings: how often and when a resident hears from us, following, polls and contact-person introductions."""
+"""/settings: how often and when a resident hears from us, following, polls, contact-person introductions and
+questions from professionals."""
 
 from __future__ import annotations
 
 from bot.channels.base import Choice
 from bot.dialogue import Context, Flow
-from bot.engine import residents
+from bot.engine import check_questions, residents
 from bot.i18n import N_
 from handlers import contacts as contacts_settings
 from handlers import polls_resident
@@ -25,6 +26,7 @@ class SettingsFlow(Flow):
             Choice("follow", ctx.t._("Follow the whole neighbourhood")),
             *polls_resident.settings_menu(ctx.t),
             Choice("intros", ctx.t._(contacts_settings.INTROS_SETTING)),
+            Choice("questions", ctx.t._("Questions from professionals")),
             Choice("done", ctx.t._("Done")),
         )
 
@@ -41,6 +43,8 @@ class SettingsFlow(Flow):
                     answer=ctx.t._("yes") if r.follows_neighbourhood else ctx.t._("no")),
             *polls_resident.settings_summary(ctx.t, r.polls_opt_in, r.age_band),
             await contacts_settings.intros_summary(ctx),
+            ctx.t._("Questions from professionals in your neighbourhood: {answer}", answer=ctx.t._("yes") if await
+                    check_questions.wants(ctx.tx, r.id) else ctx.t._("no")),
             ctx.t._("What do you want to change?"),
         ]), self._menu(ctx))
 
@@ -63,6 +67,11 @@ class SettingsFlow(Flow):
             polls_resident.ask_age(ctx)
         elif choice == "intros":
             contacts_settings.ask_intros(ctx)
+        elif choice == "questions":
+            ctx.ask("questions", ctx.t._("Professionals in your neighbourhood (such as the neighbourhood police "
+                                         "officer or the district nurse) sometimes ask residents a short question, "
+                                         "after the organisers approved it. Do you want to get those questions?"),
+                    (Choice("yes", ctx.t._("yes")), Choice("no", ctx.t._("no"))))
         elif choice == "done":
             ctx.say(ctx.t._("Your settings are saved."))
             ctx.finish()
@@ -76,6 +85,13 @@ class SettingsFlow(Flow):
 
     async def on_intros(self, ctx: Context) -> None:
         await contacts_settings.save_intros(ctx)
+        await self.start(ctx)
+
+    async def on_questions(self, ctx: Context) -> None:
+        assert ctx.resident is not None
+        if ctx.incoming.choice in ("yes", "no"):
+            await check_questions.set_wants(ctx.tx, ctx.resident.id, ctx.incoming.choice == "yes",
+                                            ctx.services.now_iso())
         await self.start(ctx)
 
     async def on_mode(self, ctx: Context) -> None:

@@ -58,6 +58,7 @@ class Draft:
     opens_at: datetime | None = None  # None: now
     youth: tuple[int, int] | None = None
     max_selections: int = 1
+    audience: str = "polls"  # "professionals": a check question (bot/engine/check_questions.py)
 
 
 async def by_id(tx: Tx, poll_id: int) -> PollRecord:
@@ -193,7 +194,7 @@ async def create(tx: Tx, services: Services, draft: Draft, room: str, author: st
         tx, reference=reference, question=question, options=options, neighbourhoods=draft.neighbourhoods,
         max_selections=draft.max_selections, youth=draft.youth, opens_at=_iso(opens),
         closes_at=_iso(draft.closes_at), room=room, author=author, now=_iso(now),
-        vote_key=secrets.token_hex(32) if draft.youth else None)
+        vote_key=secrets.token_hex(32) if draft.youth else None, audience=draft.audience)
     await audit.add(tx, reference, author, "poll-created", question, _iso(now))
     plan(services, draft.closes_at)
     if opens > now:
@@ -238,7 +239,9 @@ def vote_choices(t: Translator, poll: PollRecord, options: list[tuple[int, str]]
 async def _announce_in_rooms(tx: Tx, services: Services, poll: PollRecord, options: list[tuple[int, str]],
                              hoods: list[str]) -> None:
     """Public rooms: a Matrix poll event (youth polls: text only, since votes in a room are seen by everyone there);
-    Telegram groups: text that points to the private chat."""
+    Telegram groups: text that points to the private chat. A check question is not announced in rooms."""
+    if poll.audience != "polls":
+        return
     t = Translator(services.config.default_language, services.config.timezone)
     for hood_id in hoods:
         hood = services.config.neighbourhood(hood_id)

@@ -107,7 +107,7 @@ async def _room_targets(tx: Tx, services: Services, poll: PollRecord) -> list[tu
     shown = {(row["channel"], row["chat_id"]): row["message_id"] for row in await repo.messages(tx, poll.id)
              if not row["private"]}
     targets: list[tuple[Address, str | None]] = [(addresses.room(poll.room), None)]
-    for hood_id in await repo.neighbourhoods(tx, poll.id):
+    for hood_id in await repo.neighbourhoods(tx, poll.id) if poll.audience == "polls" else []:
         hood = services.config.neighbourhood(hood_id)
         if hood is None:
             continue

@@ -9,6 +9,7 @@ from bot.engine import privacy_posts
 from bot.engine.privacy_posts import Removal
 from bot.services import Services
 from bot.store import audit, conversations, deliberations, heard
+from bot.store import check_questions as check_repo
 from bot.store import contacts as contacts_repo
 from bot.store import experiences as experiences_repo
 from bot.store import outbox as outbox_repo
@@ -54,6 +55,7 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
         "deliberation_votes": [dict(row) for row in await deliberations.votes_of(tx, resident.id)],
         "deliberation_statements": [dict(row) for row in await deliberations.statements_of(tx, resident.id)],
         "polls": {"hear_about_new_polls": bool(resident.polls_opt_in), "age_group": resident.age_band,
+                  "questions_from_professionals": await check_repo.wants(tx, resident.id),
                   "votes": [{"poll": r["reference"], "question": r["question"], "option": r["option"], "at": r["at"]}
                             for r in await polls_repo.votes_of(tx, resident.id)],
                   "youth_poll_votes": "stored without any link to you; nobody can tell which are yours"},
@@ -91,6 +93,7 @@ async def forget(tx: Tx, resident: Resident, keep_stories: bool, services: Servi
     await deliberations.forget_resident(tx, resident.id, keep_statements=keep_stories)
     await polls_repo.forget_resident(tx, resident)
     await contacts_repo.forget_resident(tx, resident.id)
+    await check_repo.set_wants(tx, resident.id, False, "")
     conversations.delete(tx, resident.channel, resident.user_id)
     await residents_repo.delete(tx, resident.id)
     return removal

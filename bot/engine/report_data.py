@@ -51,5 +51,7 @@ def to_json(report: Report) -> str:
         "deliberations": [asdict(d) for d in report.deliberations],
         "contact_positions": [{**asdict(p), "since": p.since.isoformat() if p.since else None}
                               for p in report.positions],
+        "observations": [asdict(o) for o in report.observations],
+        "signals": [asdict(s) for s in report.signals],
     }
     return json.dumps(data, ensure_ascii=False, indent=1)

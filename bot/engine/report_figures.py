@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.engine import report_professionals
 from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_model import ALL, PERIODS, Figure, Report
 from bot.engine.report_privacy import FEWER, MIN_COUNT, CountSet, protect, shown_sum
@@ -146,6 +147,7 @@ async def build(reader: Reader, config: Config, hoods: list[str], start: date, e
     report.polls = await poll_results(reader, config, hoods, p, report)
     report.deliberations = await deliberation_results(reader, hoods, p, report)
     report.positions = await contact_positions(reader, hoods, p, report)
+    await report_professionals.load(reader, hoods, p, report)
     return report
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bot.engine.report_professionals import ObservationLine, SignalLine
     from bot.engine.report_texts import Commitment, Deliberation, PollResult, Position, Quote, SaidDid
 
 PERIODS = ("current", "previous")
@@ -44,6 +45,9 @@ class Report:
     polls: list[PollResult] = field(default_factory=list)
     deliberations: list[Deliberation] = field(default_factory=list)
     positions: list[Position] = field(default_factory=list)
+    observations: list[ObservationLine] = field(default_factory=list)  # professionals' (issue 20)
+    observation_counts: dict[str, int] = field(default_factory=dict)  # theme -> observations in the period
+    signals: list[SignalLine] = field(default_factory=list)
     _index: dict[tuple[str, str, str, str, str, str], Figure] = field(default_factory=dict, repr=False)
 
     def add(self, figure: Figure) -> None:

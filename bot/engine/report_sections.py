@@ -7,6 +7,7 @@ from datetime import datetime
 
 from babel import Locale
 
+from bot.engine import report_professionals
 from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_document import (
     CHANNELS,
@@ -41,7 +42,7 @@ def build(report: Report, t: Translator) -> Document:
                                     previous_start=t.date(report.previous_start), previous_end=t.date(before_end))))
     sections: tuple[Callable[[Report, Translator], list[Block]], ...] = (
         summary_section, stories_section, feedback_section, heard_section, polls_section, deliberations_section,
-        contacts_section, participation_section, privacy_section)
+        report_professionals.section, contacts_section, participation_section, privacy_section)
     for section in sections:
         doc.blocks.extend(section(report, t))
     return doc

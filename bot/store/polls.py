@@ -33,6 +33,7 @@ class PollRecord(Record):
     closed_at: str | None
     closed_by: str | None
     vote_key: str | None
+    audience: str = "polls"  # or "professionals": a check question, for residents who opted in to those
 
 
     @property
@@ -46,12 +47,12 @@ class PollRecord(Record):
 
 async def create(tx: Tx, *, reference: str, question: str, options: Iterable[str], neighbourhoods: Iterable[str],
                  max_selections: int, youth: tuple[int, int] | None, opens_at: str, closes_at: str, room: str,
-                 author: str, now: str, vote_key: str | None) -> PollRecord:
+                 author: str, now: str, vote_key: str | None, audience: str = "polls") -> PollRecord:
     row = await tx.one(
         "INSERT INTO polls (reference, question, max_selections, youth_min, youth_max, opens_at, closes_at, room,"
-        " created_by, created_at, vote_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
+        " created_by, created_at, vote_key, audience) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
         (reference, question, max_selections, youth[0] if youth else None, youth[1] if youth else None, opens_at,
-         closes_at, room, author, now, vote_key))
+         closes_at, room, author, now, vote_key, audience))
     assert row is not None
     poll = PollRecord.from_row(row)
     for number, label in enumerate(options, start=1):
@@ -200,12 +201,14 @@ async def voters(tx: Tx, poll_id: int) -> list[Resident]:
 
 
 async def audience(tx: Tx, poll_id: int) -> list[Resident]:
-    """Reachable residents of the poll's neighbourhoods who opted in to polls (age bands are checked by the
-    engine)."""
-    rows = await tx.all("SELECT * FROM residents WHERE polls_opt_in = 1 AND unreachable_at IS NULL"
-                        " AND chat_id IS NOT NULL AND neighbourhood_id IN"
-                        " (SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ?) ORDER BY id",
-                        (poll_id,))
+    """Reachable residents of the poll's neighbourhoods who opted in to polls, or for a check question to
+    questions from professionals (age bands are checked by the engine)."""
+    rows = await tx.all("SELECT * FROM residents WHERE unreachable_at IS NULL AND chat_id IS NOT NULL"
+                        " AND neighbourhood_id IN (SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ?)"
+                        " AND CASE (SELECT audience FROM polls WHERE id = ?)"
+                        "  WHEN 'professionals' THEN"
+                        "   (SELECT COUNT(*) FROM check_question_optins o WHERE o.resident_id = residents.id)"
+                        "  ELSE polls_opt_in END = 1 ORDER BY id", (poll_id, poll_id))
     return [Resident.from_row(r) for r in rows]
 
 

@@ -228,3 +228,19 @@ async def already_queued(tx: Tx, chat_id: str, subject: str) -> bool:
     """Whether a report with this subject (its period) was queued for this room (the monthly report, once)."""
     return await tx.value("SELECT 1 FROM outbox WHERE purpose = 'report' AND chat_id = ? AND subject = ? LIMIT 1",
                           (chat_id, subject)) is not None
+
+
+async def observations(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """(neighbourhood_id, theme, role, text_public): professionals' observations of the period (issue 20)."""
+    return await r.all(
+        "SELECT neighbourhood_id, theme, role, text_public FROM observations"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND created_at >= ? AND created_at < ?"
+        " ORDER BY theme, created_at, id", (*hoods, p.start, p.end))
+
+
+async def signals(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+    """Early signals raised in the period, with whether they were acknowledged (issue 20)."""
+    return await r.all(
+        "SELECT reference, neighbourhood_id, theme, source, window_count, expected, acked_at FROM signals"
+        f" WHERE neighbourhood_id IN ({_marks(hoods)}) AND raised_at >= ? AND raised_at < ? ORDER BY raised_at, id",
+        (*hoods, p.start, p.end))

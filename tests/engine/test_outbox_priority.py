@@ -102,7 +102,7 @@ async def test_replies_without_a_platform_event_id_are_not_kept(app: App) -> Non
 
 async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path) -> None:
     db = Database(tmp_path / "old.sqlite3")
-    await db.open(migrate_to=15)
+    await db.open(migrate_to=16)
     async with db.transaction() as tx:
         for purpose in ("feedback", "digest", "relay", "moderation"):
             await tx.execute("INSERT INTO outbox (channel, chat_id, body, purpose, not_before, created_at)"

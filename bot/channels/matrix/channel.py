@@ -150,7 +150,8 @@ class MatrixChannel(Sending):
         key = client.olm.account.identity_keys["ed25519"] if client.olm else ""
         log.info("matrix: signed in as %s, device %s, session key %s", self.mx.user_id, client.device_id,
                  fmt.fingerprint(key))
-        wanted = [r for n in self.config.neighbourhoods for r in (n.moderation_room, *n.public_rooms) if r]
+        wanted = [r for n in self.config.neighbourhoods
+                  for r in (n.moderation_room, n.professionals_room, *n.public_rooms) if r]
         for ref in dict.fromkeys(wanted):
             room_id = await self._room_id(ref)
             if room_id is None:

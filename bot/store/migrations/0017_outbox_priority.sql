@@ -1,4 +1,4 @@
--- wijkbot schema, version 16: outbox priorities, and the replies of a dialogue turn kept with the turn.
+-- wijkbot schema, version 17: outbox priorities, and the replies of a dialogue turn kept with the turn.
 --
 -- priority: 0 = interactive (the answer to what someone just did, a relayed message, a moderation post),
 -- 1 = bulk (feedback fan-out, digests, poll announcements and results, invitations, introductions). The
