@@ -95,20 +95,26 @@ class App:
                 self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
-        for channel in reversed(self._started):
+        """Stop the channels, settle what they sent, stop the background work; the database is closed even when
+        a step before it fails or is interrupted (a connection left open outlives the app)."""
+        try:
+            for channel in reversed(self._started):
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("channel %s did not stop cleanly", channel.name)
+            self._started.clear()
+            if self._flood_task is not None:
+                self._flood_task.cancel()
+                await asyncio.gather(self._flood_task, return_exceptions=True)
+                self._flood_task = None
             try:
-                await channel.stop()
-            except Exception:
-                log.exception("channel %s did not stop cleanly", channel.name)
-        self._started.clear()
-        if self._flood_task is not None:
-            self._flood_task.cancel()
-            await asyncio.gather(self._flood_task, return_exceptions=True)
-            self._flood_task = None
-        await self.held.stop()
-        await self.outbox.stop()
-        self.scheduler.shutdown()
-        await self.db.close()
+                await self.held.stop()
+            finally:
+                await self.outbox.stop()
+                self.scheduler.shutdown()
+        finally:
+            await self.db.close()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
         admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
