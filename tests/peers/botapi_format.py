@@ -22,7 +22,7 @@ from typing import Any
 
 from .botapi_markdown import parse_markdown, parse_markdown_v2
 from .botapi_model import bad_request
-from .botapi_text import Builder, Entity, byte_offset, parse_error, u16len
+from .botapi_text import Builder, Entity, byte_offset, link_entity, parse_error, u16len
 
 # --------------------------------------------------------------------------- HTML
 
@@ -209,16 +209,7 @@ def _close_html_tag(tag: _OpenTag, stack: list[_OpenTag], out: Builder) -> None:
     if tag.name in _HTML_SIMPLE or tag.name == "span":
         out.entity(_HTML_SIMPLE.get(tag.name, "spoiler"), tag.start16)
     elif tag.name == "a":
-        href = tag.attrs.get("href", "")
-        match = re.fullmatch(r"tg://user\?id=(\d+)", href)
-        if match:
-            out.entity(
-                "text_mention",
-                tag.start16,
-                user={"id": int(match.group(1)), "is_bot": False, "first_name": ""},
-            )
-        elif href:
-            out.entity("text_link", tag.start16, url=href)
+        link_entity(out, tag.start16, tag.attrs.get("href", ""))
     elif tag.name == "tg-emoji":
         out.entity("custom_emoji", tag.start16, custom_emoji_id=tag.attrs["emoji-id"])
     elif tag.name == "code":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .botapi_text import Builder, Entity, byte_offset, parse_error
+from .botapi_text import Builder, Entity, byte_offset, link_entity, parse_error
 
 # --------------------------------------------------------------------- MarkdownV2
 
@@ -192,15 +192,7 @@ def _mdv2_link_target(text: str, i: int, out: Builder, opened: _Open) -> int:
             raise parse_error("Custom emoji URL must have an emoji identifier")
         out.entity("custom_emoji", opened.start16, custom_emoji_id=match.group(1))
     else:
-        match = re.fullmatch(r"tg://user\?id=(\d+)", target)
-        if match:
-            out.entity(
-                "text_mention",
-                opened.start16,
-                user={"id": int(match.group(1)), "is_bot": False, "first_name": ""},
-            )
-        elif target:
-            out.entity("text_link", opened.start16, url=target)
+        link_entity(out, opened.start16, target)
     return j + 1
 
 

@@ -3,6 +3,7 @@ offsets, as Bot API entities count them, and the builder the parsers write plain
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .botapi_model import ApiError, bad_request
@@ -61,3 +62,13 @@ class Builder:
 
 def parse_error(message: str) -> ApiError:
     return bad_request(f"can't parse entities: {message}")
+
+
+def link_entity(out: Builder, start16: int, target: str) -> None:
+    """The entity of a link from ``start16`` to here: ``tg://user?id=N`` mentions that user, any other target is a
+    ``text_link`` (HTML's ``<a href>`` and MarkdownV2's ``[text](url)`` alike)."""
+    match = re.fullmatch(r"tg://user\?id=(\d+)", target)
+    if match:
+        out.entity("text_mention", start16, user={"id": int(match.group(1)), "is_bot": False, "first_name": ""})
+    elif target:
+        out.entity("text_link", start16, url=target)
