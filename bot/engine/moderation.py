@@ -204,7 +204,7 @@ async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, rea
                    "neighbourhood.", reference=e.reference)
     else:
         text = t._("Your story {reference} will not be published. The reason: {reason}\nThank you for "
-                   "sharing it: the municipality has still read it.", reference=e.reference, reason=reason or "")
+                   "sharing it: the municipality has read it all the same.", reference=e.reference, reason=reason or "")
     await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text=text),
                          purpose="decision", subject=e.reference)
 
