@@ -63,7 +63,7 @@ async def test_a_dutch_room_reads_the_help_in_dutch_with_the_dutch_command_names
         lines = (await help_in(app, "hulp")).splitlines()
     finally:
         await app.stop()
-    assert lines[0] == "Moderatie" and "Peilingen" in lines and "Buurtgesprekken" in lines
+    assert lines[0] == "Moderatie" and "Peilingen" in lines and "Wijkgesprekken" in lines
     assert "!goedkeuren REF – een verhaal publiceren (of reageer met ✅)" in lines
     assert "!afwijzen REF reden – niet publiceren; de schrijver hoort de reden" in lines
     assert '!peiling "Vraag?" | optie | optie | sluit … – een peiling openen; zonder meer vraagt het alles stap ' \
