@@ -35,10 +35,12 @@ class CountSet:
     total: Hashable | None = None
 
 
-def protect(counts: dict[K, int], sets: Iterable[CountSet]) -> dict[K, str]:
+def protect(counts: dict[K, int], sets: Iterable[CountSet], already: dict[K, str] | None = None) -> dict[K, str]:
     """Which cells to hide, and why (``FEWER`` or ``COMPLEMENT``). ``counts`` must hold every cell of every set
-    (a combination without rows is a 0)."""
+    (a combination without rows is a 0); ``already`` are cells hidden for another reason (an earlier report, see
+    bot/engine/report_overlap.py)."""
     hidden: dict[K, str] = {key: FEWER for key, value in counts.items() if value < MIN_COUNT}
+    hidden.update(already or {})
     groups = list(sets)
     changed = True
     while changed:

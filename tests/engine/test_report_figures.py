@@ -19,7 +19,7 @@ from tests.engine.report_support import History, Story, seed
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START, END = date(2026, 1, 1), date(2026, 6, 30)
-PREVIOUS = START - timedelta(days=(END - START).days + 1)
+PREVIOUS = date(2025, 7, 1)  # whole months: the six months before
 
 
 def _moment(day: date) -> datetime:
