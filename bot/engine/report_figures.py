@@ -19,7 +19,7 @@ from bot.engine import report_overlap, report_professionals
 from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_model import ALL, PERIODS, Figure, Report
 from bot.engine.report_overlap import Ledger
-from bot.engine.report_privacy import FEWER, MIN_COUNT, CountSet, shown_sum
+from bot.engine.report_privacy import AT_LEAST, COMPLEMENT, FEWER, MIN_COUNT, CountSet, shown_sum
 from bot.engine.report_texts import (
     commitments_and_lines,
     contact_positions,
@@ -111,21 +111,34 @@ class _Cells:
 
     def publish(self, ledger: Ledger) -> None:
         periods = report_overlap.spans(self.report.start, self.report.end, self.report.previous_start)
+        self.report.repeated = report_overlap.repeated(self.counts, periods, ledger)
         hidden = report_overlap.protect_with(self.counts, self.sets, periods, ledger)
         self.recorded = report_overlap.cells(self.counts, hidden, periods)
         for key, count in sorted(self.counts.items()):
             reason = hidden.get(key, "")
             self.report.add(Figure(*key, value=None if reason else count, hidden=reason))
-        if self.report.several:  # the selection's totals: sums of the neighbourhoods' shown figures
-            totals: dict[Key, list[int | float | None]] = defaultdict(list)
-            for (section, measure, hood, theme, period, category) in self.counts:
+        if self.report.several:  # the selection's totals, from the neighbourhoods' figures
+            totals: dict[Key, list[tuple[int, int | float | None]]] = defaultdict(list)
+            for (section, measure, hood, theme, period, category), count in self.counts.items():
                 if hood != ALL:
                     totals[(section, measure, ALL, theme, period, category)].append(
-                        self.report.value(section, measure, hood, theme, period, category))
+                        (count, self.report.value(section, measure, hood, theme, period, category)))
             for key, values in sorted(totals.items()):
-                total = shown_sum(values)
-                self.report.add(Figure(*key, value=total if total >= MIN_COUNT else None,
-                                       hidden="" if total >= MIN_COUNT else FEWER))
+                self.report.add(_total(key, values))
+
+
+def _total(key: Key, values: list[tuple[int, int | float | None]]) -> Figure:
+    """A total over neighbourhoods (``values``: each one's count and shown figure). Exact when every figure is
+    shown; else "at least" the sum of the shown ones (nothing hidden can be worked out from it), "fewer than 5"
+    when the hidden ones are all there is and add up to less, and otherwise hidden."""
+    shown = shown_sum(figure for _, figure in values)
+    if all(figure is not None for _, figure in values):
+        return Figure(*key, value=shown if shown >= MIN_COUNT else None, hidden="" if shown >= MIN_COUNT else FEWER)
+    if sum(count for count, _ in values) < MIN_COUNT:
+        return Figure(*key, value=None, hidden=FEWER)
+    if shown >= MIN_COUNT:
+        return Figure(*key, value=shown, hidden=AT_LEAST)
+    return Figure(*key, value=None, hidden=COMPLEMENT)
 
 
 async def build(reader: Reader, config: Config, hoods: list[str], start: date, end: date, language: str,
@@ -233,8 +246,9 @@ def _times(report: Report, waits: Waits) -> None:
         for measure, share in (("median_days", 50), ("p90_days", 90)):
             value = round(_percentile(histogram, share) / 24, 1) if enough else None
             report.add(Figure("feedback", measure, hood, theme, period, "", value, "" if enough else FEWER))
-        received = report.value("stories", "received", hood, theme, period)
-        if with_count is not None and with_count.value is not None and received:
+        total = report.get("stories", "received", hood, theme, period)
+        received = total.value if total is not None and not total.hidden else None  # exact counts only
+        if with_count is not None and with_count.value is not None and not with_count.hidden and received:
             report.add(Figure("feedback", "share_with_feedback", hood, theme, period, "",
                               round(100 * with_count.value / received, 1)))
 

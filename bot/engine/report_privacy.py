@@ -22,6 +22,7 @@ from typing import TypeVar
 MIN_COUNT = 5
 FEWER = "fewer_than_5"  # the reason a figure is missing: under 5 itself ...
 COMPLEMENT = "complementary"  # ... or hidden so that a small one cannot be worked out
+AT_LEAST = "at_least"  # a total over neighbourhoods with a hidden part: the sum of the shown ones, a lower bound
 
 K = TypeVar("K", bound=Hashable)
 

@@ -35,8 +35,9 @@ async def read(r: Reader, hoods: Sequence[str]) -> tuple[int, list[Row]]:
     """(the last report id, every recorded figure of these neighbourhoods, oldest report first)."""
     last = await r.all("SELECT COALESCE(MAX(id), 0) AS id FROM report_ledger")
     rows = await r.all(
-        "SELECT report_id, neighbourhood_id, first_day, last_day, section, measure, theme, category, value, hidden"
-        f" FROM report_ledger_cells WHERE neighbourhood_id IN ({_marks(hoods)}) ORDER BY report_id",
+        "SELECT c.report_id, l.made_at, c.neighbourhood_id, c.first_day, c.last_day, c.section, c.measure, c.theme,"
+        " c.category, c.value, c.hidden FROM report_ledger_cells c JOIN report_ledger l ON l.id = c.report_id"
+        f" WHERE c.neighbourhood_id IN ({_marks(hoods)}) ORDER BY c.report_id",
         tuple(hoods))
     return int(last[0]["id"]), rows
 
