@@ -52,13 +52,16 @@ class _Writer:
         self.pdf.set_font("Noto", "", size)
 
     def cell(self, width: float, height: float, text: str, size: float, align: str) -> None:
-        """One line; Arabic letters with the Arabic font, joined and set right to left by HarfBuzz."""
-        arabic = bool(ARABIC.search(text))
-        self.pdf.set_font("NotoArabic" if arabic else "Noto", "", size)
-        self.pdf.set_text_shaping(arabic)
+        """One line (in the font the table set); Arabic letters with the Arabic font, joined and set right to left
+        by HarfBuzz."""
+        if not ARABIC.search(text):
+            self.pdf.cell(width, height, text, align=align)
+            return
+        self.pdf.set_font("NotoArabic", "", size)
+        self.pdf.set_text_shaping(True)
         self.pdf.cell(width, height, text, align=align)
-        if arabic:
-            self.pdf.set_text_shaping(False)
+        self.pdf.set_text_shaping(False)
+        self.font(size)
 
     def lines(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines of at most ``width`` mm (a word longer than that stands alone)."""
@@ -75,8 +78,12 @@ class _Writer:
         return [*found, line] if line or not found else found
 
     def _measured(self, value: str, width: float) -> list[str]:
-        self.pdf.set_font("NotoArabic" if ARABIC.search(value) else "Noto", "", SMALL)
-        return self.lines(value, width)
+        if not ARABIC.search(value):
+            return self.lines(value, width)
+        self.pdf.set_font("NotoArabic", "", SMALL)
+        found = self.lines(value, width)
+        self.font(SMALL)
+        return found
 
     def room(self, height: float) -> None:
         if self.pdf.get_y() + height > self.bottom:
@@ -113,6 +120,7 @@ class _Writer:
     def _row(self, row: tuple[str, ...], widths: list[float], header: bool) -> bool:
         """Writes the row; True (and nothing written) when it had to go to a new page first."""
         pdf, height = self.pdf, 4.2
+        self.font(SMALL)
         cells = [self._measured(value, width - 2) for value, width in zip(row, widths, strict=False)]
         total = max(len(lines) for lines in cells) * height + 1
         if pdf.get_y() + total > self.bottom and not header:
