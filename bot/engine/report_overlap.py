@@ -72,6 +72,8 @@ class Block:
 class Ledger:
     seen: int = 0  # the last report recorded when it was read
     blocks: list[Block] = field(default_factory=list)  # oldest first
+    _first: dict[tuple[str, Span], Block] = field(default_factory=dict, repr=False)
+    _indexed: int = field(default=-1, repr=False)
 
     @classmethod
     def from_rows(cls, seen: int, rows: Iterable[Row]) -> Ledger:
@@ -89,7 +91,11 @@ class Ledger:
 
     def same(self, hood: str, span: Span) -> Block | None:
         """The first publication of exactly this neighbourhood and period, if any."""
-        return next((b for b in self.blocks if b.hood == hood and b.span == span), None)
+        if self._indexed != len(self.blocks):
+            self._first, self._indexed = {}, len(self.blocks)
+            for block in self.blocks:
+                self._first.setdefault((block.hood, block.span), block)
+        return self._first.get((hood, span))
 
 
 def spans(start: date, end: date, previous_start: date) -> dict[str, Span]:
