@@ -4,7 +4,7 @@ Counts about residents (stories, answers, people who joined, votes) are cells. A
 it reads "fewer than 5". Cells that add up to another shown cell form a *set* (published + rejected + waiting =
 received; the themes of a neighbourhood = its total), and a set could give a hidden cell away by subtraction.
 So in every set either nothing is hidden, or what is hidden adds up to 0 or to at least 5 and is more than one
-cell; otherwise the smallest shown part is hidden too ("hidden to protect a small number"). This repeats until
+cell; otherwise the smallest shown part is hidden too ("not shown"). This repeats until
 no set changes (hiding only ever grows, so it ends).
 
 Other rules, applied where the figures are made (bot/engine/report_figures.py): totals over several

@@ -28,6 +28,7 @@ from bot.app import App
 from bot.clock import ManualClock
 from bot.engine import report, report_overlap
 from bot.engine.report_privacy import protect
+from bot.store import report_ledger
 from tests.engine.report_support import History, _decide, _resident, _share
 from tests.engine.test_moderation import organiser
 from tests.support import BASE, Recorder, make_config
@@ -346,3 +347,24 @@ async def test_a_dozen_reports_of_random_periods_tell_no_small_count(app: App, m
         first = date(2026, 1, 1) + timedelta(days=rng.randrange(50))
         reports.append(await make(app, ["centrum"], first, first + timedelta(days=rng.randrange(3, 30))))
     assert small(recoverable(reports, "centrum")) == {}
+
+
+async def test_a_report_recorded_meanwhile_is_taken_into_account(app: App, manual_clock: ManualClock,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process records a report of the same neighbourhood between this report's snapshot and its own
+    recording: the report is made again, knowing that one (checked in the recording transaction itself)."""
+    await january(app, manual_clock, late=3)
+    record = report_ledger.record
+    made: list[int] = []
+
+    async def meanwhile(tx: Any, seen: int, *args: Any) -> bool:
+        if not made:  # the other report: 1-31 January, recorded after this one read the ledger
+            made.append(seen)
+            await make(app, ["centrum"], date(2026, 1, 1), date(2026, 1, 31))
+        return await record(tx, seen, *args)
+
+    monkeypatch.setattr(report_ledger, "record", meanwhile)
+    second = await make(app, ["centrum"], date(2026, 1, 1), date(2026, 1, 30))
+    assert second.report.get("stories", "received", "centrum").hidden == "complementary"  # type: ignore[union-attr]
+    async with app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM report_ledger") == 2
