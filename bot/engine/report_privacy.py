@@ -7,10 +7,11 @@ So in every set either nothing is hidden, or what is hidden adds up to 0 or to a
 cell; otherwise the smallest shown part is hidden too ("not shown"). This repeats until
 no set changes (hiding only ever grows, so it ends).
 
-Other rules, applied where the figures are made (bot/engine/report_figures.py): totals over several
-neighbourhoods add up only the neighbourhoods' figures that are shown, so a neighbourhood's total next to the
-overall total tells nothing new; a change against the previous period is shown only when both figures are;
-shares and times need at least 5 stories behind them.
+Other rules, applied where the figures are made (bot/engine/report_figures.py): a total over several
+neighbourhoods with a hidden part is "at least" the sum of the shown figures (``AT_LEAST``), so a neighbourhood's
+total next to the overall total tells nothing new; a change against the previous period is shown only when both
+figures are; shares and times need at least 5 stories behind them. Reports of overlapping periods are checked
+against each other in bot/engine/report_overlap.py.
 """
 
 from __future__ import annotations
