@@ -6,6 +6,7 @@ of post (``REACTIONS``), not tried feature after feature."""
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
+from bot.engine import moderation_reasons
 from bot.i18n import N_, Translator
 from handlers import (
     contacts_rooms,
@@ -35,8 +36,8 @@ def help_text(t: Translator) -> str:
     others = ", ".join("!" + command.spoken("en" if dutch else "nl") for command in ROOM_COMMANDS)
     lines += ["", t._("English works too: {commands}", commands=others) if dutch
               else t._("Dutch works too: {commands}", commands=others)]
-    lines.append(t._("The report counts why stories were not published: start the reason of !reject with personal, "
-                     "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."))
+    lines += ["", t._("Reasons for !reject (the number or the word, then if you like your own words for the "
+                      "author; the report back counts them):"), moderation_reasons.choices(t)]
     return "\n".join(lines)
 
 
@@ -48,8 +49,8 @@ C = RoomCommand
 ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("approve", ("goedkeuren",), N_("REF"), moderation.approve, "Moderation",
       N_("publish a story (or react ✅)")),
-    C("reject", ("afwijzen",), N_("REF reason"), moderation.reject, "Moderation",
-      N_("do not publish; the author hears the reason")),
+    C("reject", ("afwijzen",), N_("REF reason [your words]"), moderation.reject, "Moderation",
+      N_("do not publish; the author hears the reason (see below) and your words (or react 🚫)")),
     C("edit", ("bewerken",), N_("REF new text"), moderation.edit, "Moderation", N_("change the public text")),
     C("theme", ("thema",), N_("REF theme"), moderation.theme, "Moderation", N_("change the theme")),
     C("queue", ("wachtrij",), "", moderation.queue, "Moderation", N_("stories waiting for a decision")),
