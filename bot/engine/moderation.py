@@ -205,7 +205,7 @@ async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str,
                    "neighbourhood.", reference=e.reference)
     else:
         told = moderation_reasons.told(t, reason.category if reason else None, reason.text if reason else None)
-        text = t._("Your story {reference} will not be published. The reason: {reason}\nThank you for "
+        text = t._("Your story {reference} will not be published. The reason: {reason}.\nThank you for "
                    "sharing it: the municipality has read it all the same.", reference=e.reference, reason=told)
     await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text=text),
                          purpose="decision", subject=e.reference)
