@@ -211,6 +211,17 @@ class App:
         async with self.db.transaction() as tx:
             return await identity.link(tx, channel, old, new)
 
+    async def window_opened(self, address: Address, hour: str) -> bool:
+        """The resident of this private chat wrote in ``hour`` (WhatsApp's 24-hour window, kept for a restart);
+        False when there is no such resident (yet)."""
+        async with self.db.transaction() as tx:
+            return await residents_repo.wrote(tx, address.channel, address.chat_id, hour)
+
+    async def window_of(self, address: Address) -> str | None:
+        async with self.db.transaction() as tx:
+            resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
+        return resident.last_message_hour if resident else None
+
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add
         themselves, such as a template's language)."""

@@ -10,6 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
@@ -26,7 +27,7 @@ from bot.channels.whatsapp.api import (
     ApiError,
     CloudApi,
 )
-from bot.channels.whatsapp.pacing import PAIR_INTERVAL, Pacing, Windows
+from bot.channels.whatsapp.pacing import PAIR_INTERVAL, Pacing, Windows, hour_of
 from bot.channels.whatsapp.webhook import Inbound, Status, Webhook
 from bot.config import Config
 from bot.config_whatsapp import WhatsAppConfig
@@ -89,6 +90,15 @@ class KeepsInbox(Protocol):
 
 
 @runtime_checkable
+class KeepsWindows(Protocol):
+    """A host that keeps when each resident last wrote, to the hour (ISO 8601, UTC), across restarts."""
+
+    async def window_opened(self, address: Address, hour: str) -> bool: ...
+
+    async def window_of(self, address: Address) -> str | None: ...
+
+
+@runtime_checkable
 class QueuesReplies(Protocol):
     """A host that can keep a reply in its outbox (a direct answer that found the 24-hour window closed)."""
 
@@ -141,8 +151,10 @@ class WhatsAppChannel:
 
     async def _keep(self, events: list[Inbound | Status]) -> None:
         """Before the 200: the messages go to the host's durable inbox (only what handling them needs)."""
-        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None}, ensure_ascii=False))
-                 for event in events if isinstance(event, Inbound)]  # the phone number is not kept
+        # The phone number is not kept, and the moment only to the hour (the window is rounded down anyway).
+        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None, "sent_at": None if event.sent_at
+                                                is None else hour_of(event.sent_at)}, ensure_ascii=False))
+                 for event in events if isinstance(event, Inbound)]
         if items and isinstance(self._host, KeepsInbox):
             await self._host.inbox_keep(self.name, items)
 
@@ -169,7 +181,7 @@ class WhatsAppChannel:
     async def _on_message(self, event: Inbound) -> None:
         if self._host is None:
             return
-        self.windows.opened(event.user)  # the resident wrote: free-form messages for 24 hours
+        self.windows.opened(event.user, event.sent_at)  # the resident wrote: free-form messages for 24 hours
         if event.phone is not None and event.phone not in self._linked and isinstance(self._host, LinksIds):
             # Meta gave both ids: one who wrote before BSUIDs (keyed on the number) becomes the BSUID's resident.
             await self._host.link(self.name, event.phone, event.user)
@@ -180,9 +192,32 @@ class WhatsAppChannel:
         address = Address(self.name, event.user, private=True)
         incoming = self._incoming(event, actor, address)
         replies = await self._host.dispatch(incoming)
+        await self._save_window(address)  # after the turn, which may have made her a resident
         await self.api.mark_read(event.message_id)
         for reply in replies:
             self._host.replied(reply, await self.send(reply))  # its copy held with the turn can go (or is retried)
+
+    async def _save_window(self, address: Address) -> None:
+        """Keep when the window began, to the hour, so a restart knows it (``pacing.Windows``); once an hour at
+        most per resident. A failure costs only templates after a restart, never the turn."""
+        hour = self.windows.unsaved(address.chat_id)
+        if hour is None or not isinstance(self._host, KeepsWindows):
+            return
+        try:
+            kept = await self._host.window_opened(address, _iso_hour(hour))
+        except Exception:
+            log.exception("whatsapp: could not keep when a resident last wrote")
+            return
+        if kept:  # not before she is a resident: the turn that makes her one writes it
+            self.windows.saved(address.chat_id, hour)
+
+    async def _window(self, address: Address) -> bool | None:
+        """Inside the window (True), outside (False) or not known (None); after a restart from the database."""
+        chat_id = address.chat_id
+        if not self.windows.known(chat_id) and isinstance(self._host, KeepsWindows):
+            stored = await self._host.window_of(address)
+            self.windows.loaded(chat_id, None if stored is None else _epoch(stored))
+        return self.windows.open(chat_id)
 
     def _incoming(self, event: Inbound, actor: Actor, address: Address) -> Incoming:
         common: dict[str, Any] = {"actor": actor, "address": address, "event_id": _event_id(event)}
@@ -256,7 +291,7 @@ class WhatsAppChannel:
         if address is None or address.channel != self.name:
             return SendResult(ok=False, error="no whatsapp address")
         chat_id = address.chat_id
-        window = self.windows.open(chat_id)
+        window = await self._window(address)
         if window is False or (window is None and reply.purpose is not None):
             # Outside the window, or not known to be inside it (nothing heard since this process started): a
             # queued message goes as its template, which Meta delivers at any time. Trying free-form first would
@@ -395,6 +430,18 @@ class WhatsAppChannel:
 def _event_id(event: Inbound) -> str:
     """The Incoming's event id, also the message's key in the durable inbox (the turn deletes it by this)."""
     return f"m{event.message_id}"
+
+
+def _iso_hour(hour: float) -> str:
+    return datetime.fromtimestamp(hour, UTC).isoformat(timespec="seconds")
+
+
+def _epoch(iso: str) -> float | None:
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return hour_of((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
 
 
 def _wait(code: int) -> float:

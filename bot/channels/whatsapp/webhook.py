@@ -39,6 +39,7 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     phone: str | None = None  # the phone number, only when Meta gave it beside a BSUID (to link the two; never kept)
+    sent_at: float | None = None  # when the resident sent it (Meta's timestamp): the 24-hour window begins then
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,8 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
         return None
     phone = str(message["from"]) if message.get("from") and message.get("from_user_id") else None
     common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind, "phone": phone,
-                              "name": names.get(user) or names.get(str(message.get("from")))}
+                              "name": names.get(user) or names.get(str(message.get("from"))),
+                              "sent_at": _timestamp(message.get("timestamp"))}
     if kind == "text":
         return Inbound(**common, text=str((message.get("text") or {}).get("body", "")))
     if kind == "interactive":
@@ -105,6 +107,13 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
         return Inbound(**common, latitude=float(place.get("latitude", 0)),
                        longitude=float(place.get("longitude", 0)))
     return Inbound(**common)
+
+
+def _timestamp(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Webhook:
