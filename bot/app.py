@@ -33,6 +33,7 @@ from bot.engine import (
     signals,
 )
 from bot.engine.outbox import Dispatcher, enqueue
+from bot.engine.outbox import due_now as outbox_due_now
 from bot.engine.replies import HeldReplies
 from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
@@ -221,6 +222,11 @@ class App:
         async with self.db.transaction() as tx:
             resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
         return resident.last_message_hour if resident else None
+
+    async def wrote_again(self, address: Address) -> None:
+        """The person of this private chat can be written to again (WhatsApp's window opened): what waited for
+        that goes now (bot/engine/outbox.py)."""
+        await outbox_due_now(self.services, address.channel, address.chat_id)
 
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add

@@ -69,6 +69,14 @@ async def delivered(tx: Tx) -> tuple[int, int, int]:
     return await repo.delivered_counts(tx)
 
 
+async def due_now(services: Services, channel: str, chat_id: str) -> None:
+    """The person wrote: what waited for them after a failed attempt (WhatsApp's 24-hour window) goes now, not at
+    its next retry; what waits for their quiet hours was never tried and keeps waiting."""
+    async with services.db.transaction() as tx:
+        if await repo.due_now(tx, channel, chat_id, services.now_iso()):
+            services.outbox_kick.set()
+
+
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** attempts, 3600))
@@ -179,7 +187,7 @@ class Dispatcher:
                     await repo.drop_for_chat(tx, item.address.channel, item.address.chat_id)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(item.attempts)
-                give_up = result.final or item.attempts + 1 >= MAX_ATTEMPTS
+                give_up = result.final or (item.attempts + 1 >= MAX_ATTEMPTS and not result.waiting)
                 await repo.retry(tx, item.id, (now + wait).isoformat(timespec="seconds"), result.error, give_up)
                 if give_up:
                     log.warning("gave up on outbox item %d (%s) after %d attempts%s", item.id, item.purpose,

@@ -41,6 +41,7 @@ TEMPLATE_KIND = {"feedback": "feedback", "heard": "feedback", "overdue": "feedba
                  "contact-handover": "introduction", "contact-vacancy": "introduction",
                  "relay-answer": "relay_answer"}
 DIRECT = "answer"  # the outbox purpose of a direct answer kept for later (sent as the "update" template)
+WHOLE = "whole"  # the whole of a message whose template had to shorten it: free-form, once the window opens
 WAIT_FOR_WINDOW = 3600.0  # a message without a usable template waits this long for the resident to write
 DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -96,6 +97,13 @@ class KeepsWindows(Protocol):
     async def window_opened(self, address: Address, hour: str) -> bool: ...
 
     async def window_of(self, address: Address) -> str | None: ...
+
+
+@runtime_checkable
+class WakesWaiting(Protocol):
+    """A host whose outbox can send now what waited for the person to write (``SendResult.waiting``)."""
+
+    async def wrote_again(self, address: Address) -> None: ...
 
 
 @runtime_checkable
@@ -181,6 +189,7 @@ class WhatsAppChannel:
     async def _on_message(self, event: Inbound) -> None:
         if self._host is None:
             return
+        reopened = self.windows.open(event.user) is not True  # closed, or not known since the start
         self.windows.opened(event.user, event.sent_at)  # the resident wrote: free-form messages for 24 hours
         if event.phone is not None and event.phone not in self._linked and isinstance(self._host, LinksIds):
             # Meta gave both ids: one who wrote before BSUIDs (keyed on the number) becomes the BSUID's resident.
@@ -193,6 +202,8 @@ class WhatsAppChannel:
         incoming = self._incoming(event, actor, address)
         replies = await self._host.dispatch(incoming)
         await self._save_window(address)  # after the turn, which may have made her a resident
+        if reopened and isinstance(self._host, WakesWaiting):  # what waited for her window goes now
+            await self._host.wrote_again(address)
         await self.api.mark_read(event.message_id)
         for reply in replies:
             self._host.replied(reply, await self.send(reply))  # its copy held with the turn can go (or is retried)
@@ -276,6 +287,9 @@ class WhatsAppChannel:
             if reply is not None:  # once per reply, also when it went out in several parts
                 for other in [key for key, value in self._unconfirmed.items() if value is reply]:
                     del self._unconfirmed[other]
+                if reply.purpose == WHOLE and isinstance(self._host, QueuesReplies):
+                    await self._host.queue(reply, WHOLE)  # it waits for her window again
+                    return
                 result = await self._send_template(reply, event.user)
                 if not result.ok:
                     log.warning("whatsapp: a queued message reached a closed window and its template failed too "
@@ -292,6 +306,9 @@ class WhatsAppChannel:
             return SendResult(ok=False, error="no whatsapp address")
         chat_id = address.chat_id
         window = await self._window(address)
+        if window is not True and reply.purpose == WHOLE:
+            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, waiting=True,
+                              error="waits for the resident's 24-hour window (the whole of a shortened message)")
         if window is False or (window is None and reply.purpose is not None):
             # Outside the window, or not known to be inside it (nothing heard since this process started): a
             # queued message goes as its template, which Meta delivers at any time. Trying free-form first would
@@ -318,9 +335,11 @@ class WhatsAppChannel:
             why = f"outside the 24-hour window and no template configured for {kind} in {language}"
             if reply.purpose is None:
                 return await self._keep_direct(reply, why)
-            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, error=why)
+            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, waiting=True, error=why)
+        whole = render.fits(reply.text)
+        text = reply.text if whole else render.shortened(reply.text, Translator(language)._(render.SHORTENED))
         try:
-            message_id = await self._post_all(chat_id, [render.template(name, language, reply.text)])
+            message_id = await self._post_all(chat_id, [render.template(name, language, text)])
         except ApiError as exc:
             if exc.code == TEMPLATE_MISSING:
                 return SendResult(ok=False, final=True,
@@ -329,6 +348,8 @@ class WhatsAppChannel:
             return await self._failed(reply.address, exc)
         except (aiohttp.ClientError, TimeoutError) as exc:
             return SendResult(ok=False, error=f"network: {type(exc).__name__}")
+        if not whole and isinstance(self._host, QueuesReplies):  # the rest is not lost: all of it, once she answers
+            await self._host.queue(reply, WHOLE)
         return SendResult(ok=True, message_id=message_id)
 
     async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None,
@@ -413,7 +434,8 @@ class WhatsAppChannel:
 
     async def _media(self, attachment: Attachment, caption: str | None) -> dict[str, Any]:
         """An image by its media id, or bytes uploaded first. Files go as documents; WhatsApp's document types
-        have no application/json, so the /mydata export goes out as text/plain."""
+        have no application/json, so the /mydata export goes out as text/plain, named ``.txt`` (a phone offers
+        no app for a ``.json`` file)."""
         caption = caption or attachment.alt_text
         if attachment.kind is AttachmentKind.PHOTO:
             media_id = attachment.ref or await self.api.upload(attachment.data or b"", attachment.filename
@@ -421,8 +443,9 @@ class WhatsAppChannel:
             return render.media("image", media_id, caption)
         filename = attachment.filename or "file.txt"
         mime = attachment.mime_type or mimetypes.guess_type(filename)[0] or "text/plain"
-        if mime not in DOCUMENT_TYPES:
+        if mime not in DOCUMENT_TYPES:  # e.g. the JSON export: sent as the text it is, named so a phone opens it
             mime = "text/plain"
+            filename = f"{filename.rsplit('.', 1)[0]}.txt"
         media_id = attachment.ref or await self.api.upload(attachment.data or b"", filename, mime)
         return render.media("document", media_id, caption, filename)
 
