@@ -336,8 +336,11 @@ class WhatsAppChannel:
             if reply.purpose is None:
                 return await self._keep_direct(reply, why)
             return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, waiting=True, error=why)
-        whole = render.fits(reply.text)
-        text = reply.text if whole else render.shortened(reply.text, Translator(language)._(render.SHORTENED))
+        fits = render.fits(reply.text)
+        text = reply.text if fits else render.shortened(reply.text, Translator(language)._(render.SHORTENED))
+        # A template carries text only: buttons (a poll's options), a picture and the rest of a long text follow
+        # once she answers ("Reply to this message to take part"), as the whole message.
+        whole = fits and not reply.choices and reply.attachment is None
         try:
             message_id = await self._post_all(chat_id, [render.template(name, language, text)])
         except ApiError as exc:
@@ -348,7 +351,7 @@ class WhatsAppChannel:
             return await self._failed(reply.address, exc)
         except (aiohttp.ClientError, TimeoutError) as exc:
             return SendResult(ok=False, error=f"network: {type(exc).__name__}")
-        if not whole and isinstance(self._host, QueuesReplies):  # the rest is not lost: all of it, once she answers
+        if not whole and isinstance(self._host, QueuesReplies):  # nothing is lost: all of it, once she answers
             await self._host.queue(reply, WHOLE)
         return SendResult(ok=True, message_id=message_id)
 

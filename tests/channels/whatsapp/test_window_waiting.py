@@ -1,6 +1,6 @@
 """What waits for a resident's 24-hour window is not lost: the rest of a message too long for a template
-parameter, and a message without a template of its kind, go out free-form as soon as she answers, however long
-that takes."""
+parameter, a poll's buttons, and a message without a template of its kind go out free-form as soon as she
+answers (within 30 days)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.channels.whatsapp.render import PARAMETER_LIMIT
 from tests.channels.whatsapp.test_window import outbox_rows, queue
 from tests.channels.whatsapp_fixtures import WaRunning, WindowClock, running_with
+from tests.engine.polls_support import room
 
 PARAGRAPH = ("The council discussed the broken street lights in the Kerkstraat, the Molenweg and around the school. "
              "The contractor replaces the old lamps with LED lights, starting with the streets near the school.\n\n")
@@ -40,7 +41,7 @@ async def test_a_long_message_outside_the_window_is_shortened_and_comes_whole_wh
     assert [row["status"] for row in await outbox_rows(wa)] == ["sent", "sent"]
 
 
-async def test_a_message_without_a_template_waits_for_her_as_long_as_it_takes(
+async def test_a_message_without_a_template_waits_for_her_for_weeks_not_hours(
         tmp_path: Path, wa_env: None) -> None:
     templates = {language: {"update": "wijkbot_update"} for language in ("nl", "en", "tr", "ar", "pl")}
     async with running_with(tmp_path, WindowClock(), templates=templates) as wa:
@@ -62,3 +63,37 @@ async def test_a_message_without_a_template_waits_for_her_as_long_as_it_takes(
         assert "Marieke answered: I will call you on Monday." in [m.text for m in wa.emu.messages_to(anna)]
         assert [row["status"] for row in await outbox_rows(wa)] == ["sent"]
         assert 131047 not in wa.emu.errors
+
+
+async def test_a_poll_announced_as_a_template_comes_with_its_buttons_when_she_answers(wa: WaRunning) -> None:
+    anna = wa.emu.user("31611111111", "Anna")
+    await wa.onboard(anna)
+    for typed in ("settings", "Polls", "yes", "Done"):  # she wants to hear about new polls
+        await anna.send(typed)
+        await wa.handled()
+    for message in wa.emu.messages_to(anna):
+        message.consumed = True
+    wa.clock.advance(25)
+    said = await room(wa.app, '!poll "Where should the bench go?" | Square | Park | closes over 3 dagen')
+    assert "1 resident" in said
+    async with wa.app.db.transaction() as tx:  # her quiet hours are over
+        await tx.execute("UPDATE outbox SET not_before = ? WHERE status = 'pending'", (wa.app.services.now_iso(),))
+    await wa.app.outbox.drain()
+    await wa.handled()
+    template = await wa.reply(anna)
+    assert template.kind == "template" and template.body["template"]["name"] == "wijkbot_poll"
+    assert "Where should the bench go?" in template.text  # a template has no buttons ...
+
+    await anna.send("ok")  # ... "reply to this message to take part"
+    await wa.handled()
+    await wa.app.outbox.drain()
+    await wa.handled()
+    poll = [m for m in wa.emu.messages_to(anna) if not m.consumed and m.labels() == ["Square", "Park"]]
+    assert len(poll) == 1 and "Where should the bench go?" in poll[0].text
+    for message in wa.emu.messages_to(anna):
+        message.consumed = True
+    receipt = await wa.press(anna, poll[0], "Park")
+    assert "Park" in receipt.text
+    async with wa.app.db.transaction() as tx:
+        assert await tx.value("SELECT COUNT(*) FROM poll_votes", ()) == 1
+    assert 131047 not in wa.emu.errors
