@@ -281,6 +281,8 @@ class WhatsAppChannel:
         if UNDELIVERABLE in event.errors and self._host is not None:
             log.info("whatsapp: a resident's number cannot be reached (131026)")
             await self._host.unreachable(address)
+            if event.phone is not None:  # one who wrote before BSUIDs, keyed on her number until she writes again
+                await self._host.unreachable(Address(self.name, event.phone, private=True))
         elif RE_ENGAGEMENT in event.errors:
             self.windows.closed(event.user)
             reply = self._unconfirmed.pop(event.message_id, None)

@@ -50,6 +50,7 @@ class Status:
     status: str
     user: str
     errors: tuple[int, ...] = ()
+    phone: str | None = None  # the number, when Meta gave it beside the BSUID (a resident still keyed on it)
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
@@ -75,7 +76,9 @@ def parse(payload: dict[str, Any]) -> list[Inbound | Status]:
                 user = status.get("recipient_user_id") or status.get("recipient_id")
                 if status.get("id") and user:
                     codes = tuple(int(e.get("code", 0)) for e in status.get("errors") or ())
-                    events.append(Status(str(status["id"]), str(status.get("status", "")), str(user), codes))
+                    phone = status.get("recipient_id") if status.get("recipient_user_id") else None
+                    events.append(Status(str(status["id"]), str(status.get("status", "")), str(user), codes,
+                                         None if phone is None else str(phone)))
     return events
 
 
