@@ -36,8 +36,8 @@ class MyDataFlow(Flow):
         ]
         if resident["last_message_hour"]:
             lines.append(ctx.t._(
-                "Your last message to us was between {time} and an hour later. WhatsApp lets us send you normal "
-                "messages for 24 hours after that.",
+                "Your last message to us came between {time} and an hour later. We keep this because for 24 hours "
+                "after it we may send you normal messages.",
                 time=ctx.t.datetime(ctx.services.parse_time(resident["last_message_hour"]), "short")))
         for story in data["experiences"]:
             lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "

@@ -71,7 +71,7 @@ async def delivered(tx: Tx) -> tuple[int, int, int]:
 
 
 async def due_now(services: Services, channel: str, chat_id: str) -> None:
-    """The person wrote: what waited for them after a failed attempt (WhatsApp's 24-hour window) goes now, not at
+    """The person wrote: what waited for them after a failed attempt (a channel's 24-hour window) goes now, not at
     its next retry; what waits for their quiet hours was never tried and keeps waiting."""
     async with services.db.transaction() as tx:
         if await repo.due_now(tx, channel, chat_id, services.now_iso()):

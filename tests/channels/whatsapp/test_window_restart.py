@@ -78,7 +78,7 @@ async def test_after_a_restart_the_bot_still_knows_whose_window_is_open(tmp_path
 
             await anna.send("mydata")  # she wrote again: free-form, and /mydata shows what is kept
             shown = await wa.reply(anna)
-            assert "WhatsApp lets us send you normal messages for 24 hours after that." in shown.text
+            assert "We keep this because for 24 hours after it we may send you normal messages." in shown.text
             export = await wa.reply(anna)
             data, _ = emu.media[export.body["document"]["id"]]
             # What was kept when she asked (this message's hour is kept after its turn).
