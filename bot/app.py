@@ -33,7 +33,6 @@ from bot.engine import (
     signals,
 )
 from bot.engine.outbox import Dispatcher, enqueue
-from bot.engine.outbox import due_now as outbox_due_now
 from bot.engine.replies import HeldReplies
 from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
@@ -212,21 +211,21 @@ class App:
         async with self.db.transaction() as tx:
             return await identity.link(tx, channel, old, new)
 
-    async def window_opened(self, address: Address, hour: str) -> bool:
-        """The resident of this private chat wrote in ``hour`` (WhatsApp's 24-hour window, kept for a restart);
-        False when there is no such resident (yet)."""
+    async def wrote(self, address: Address, hour: str | None, reopened: bool) -> bool:
+        """The resident of this private chat wrote (a channel with a 24-hour window, in one transaction): keep
+        ``hour`` (ISO, rounded down) for a restart, and when her window had been closed, what waited for it after
+        a failed attempt is due now, not at its next retry (quiet hours' rows were never tried and keep waiting).
+        False when the hour was not kept: no such resident (yet)."""
         async with self.db.transaction() as tx:
-            return await residents_repo.wrote(tx, address.channel, address.chat_id, hour)
+            kept = hour is not None and await residents_repo.wrote(tx, address.channel, address.chat_id, hour)
+            if reopened and await outbox_repo.due_now(tx, address.channel, address.chat_id, self.services.now_iso()):
+                self.services.outbox_kick.set()
+        return kept
 
     async def window_of(self, address: Address) -> str | None:
         async with self.db.transaction() as tx:
             resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
         return resident.last_message_hour if resident else None
-
-    async def wrote_again(self, address: Address) -> None:
-        """The person of this private chat can be written to again (WhatsApp's window opened): what waited for
-        that goes now (bot/engine/outbox.py)."""
-        await outbox_due_now(self.services, address.channel, address.chat_id)
 
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add

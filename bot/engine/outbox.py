@@ -70,14 +70,6 @@ async def delivered(tx: Tx) -> tuple[int, int, int]:
     return await repo.delivered_counts(tx)
 
 
-async def due_now(services: Services, channel: str, chat_id: str) -> None:
-    """The person wrote: what waited for them after a failed attempt (a channel's 24-hour window) goes now, not at
-    its next retry; what waits for their quiet hours was never tried and keeps waiting."""
-    async with services.db.transaction() as tx:
-        if await repo.due_now(tx, channel, chat_id, services.now_iso()):
-            services.outbox_kick.set()
-
-
 def backoff(attempts: int) -> timedelta:
     """5 s, 10 s, 20 s … capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** attempts, 3600))

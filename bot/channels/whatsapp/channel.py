@@ -92,18 +92,12 @@ class KeepsInbox(Protocol):
 
 @runtime_checkable
 class KeepsWindows(Protocol):
-    """A host that keeps when each resident last wrote, to the hour (ISO 8601, UTC), across restarts."""
+    """A host that keeps when each resident last wrote, to the hour (ISO 8601, UTC), across restarts, and sends
+    at once what waited for a closed window (``SendResult.waiting``) when she writes again."""
 
-    async def window_opened(self, address: Address, hour: str) -> bool: ...
+    async def wrote(self, address: Address, hour: str | None, reopened: bool) -> bool: ...
 
     async def window_of(self, address: Address) -> str | None: ...
-
-
-@runtime_checkable
-class WakesWaiting(Protocol):
-    """A host whose outbox can send now what waited for the person to write (``SendResult.waiting``)."""
-
-    async def wrote_again(self, address: Address) -> None: ...
 
 
 @runtime_checkable
@@ -201,25 +195,24 @@ class WhatsAppChannel:
         address = Address(self.name, event.user, private=True)
         incoming = self._incoming(event, actor, address)
         replies = await self._host.dispatch(incoming)
-        await self._save_window(address)  # after the turn, which may have made her a resident
-        if reopened and isinstance(self._host, WakesWaiting):  # what waited for her window goes now
-            await self._host.wrote_again(address)
+        await self._wrote(address, reopened)  # after the turn, which may have made her a resident
         await self.api.mark_read(event.message_id)
         for reply in replies:
             self._host.replied(reply, await self.send(reply))  # its copy held with the turn can go (or is retried)
 
-    async def _save_window(self, address: Address) -> None:
-        """Keep when the window began, to the hour, so a restart knows it (``pacing.Windows``); once an hour at
-        most per resident. A failure costs only templates after a restart, never the turn."""
+    async def _wrote(self, address: Address, reopened: bool) -> None:
+        """Keep when her window began, to the hour, so a restart knows it (``pacing.Windows``; at most once an hour
+        per resident), and when it had been closed (or unknown), let what waited for it go now. One transaction
+        at most; a failure costs only templates after a restart or an hour's wait, never the turn."""
         hour = self.windows.unsaved(address.chat_id)
-        if hour is None or not isinstance(self._host, KeepsWindows):
+        if (hour is None and not reopened) or not isinstance(self._host, KeepsWindows):
             return
         try:
-            kept = await self._host.window_opened(address, _iso_hour(hour))
+            kept = await self._host.wrote(address, None if hour is None else _iso_hour(hour), reopened)
         except Exception:
             log.exception("whatsapp: could not keep when a resident last wrote")
             return
-        if kept:  # not before she is a resident: the turn that makes her one writes it
+        if kept and hour is not None:  # not before she is a resident: the turn that makes her one writes it
             self.windows.saved(address.chat_id, hour)
 
     async def _window(self, address: Address) -> bool | None:
