@@ -1,4 +1,4 @@
--- wijkbot schema, version 18: the hour a resident last wrote, so that WhatsApp's 24-hour window survives a restart
+-- wijkbot schema, version 20: the hour a resident last wrote, so that WhatsApp's 24-hour window survives a restart
 -- (issue 18). Meta lets the bot write freely only within 24 hours of the resident's last message, templates
 -- after that. The channel knows the moment in memory; a restarted process knew nothing and sent every queued
 -- message as a template. Kept: the UTC hour the message was sent in, rounded DOWN ("2026-03-02T10:00:00+00:00"),
