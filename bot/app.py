@@ -215,6 +215,22 @@ class App:
         async with self.db.transaction() as tx:
             return await identity.link(tx, channel, old, new)
 
+    async def wrote(self, address: Address, hour: str | None, reopened: bool) -> bool:
+        """The resident of this private chat wrote (a channel with a 24-hour window, in one transaction): keep
+        ``hour`` (ISO, rounded down) for a restart, and when her window had been closed, what waited for it after
+        a failed attempt is due now, not at its next retry (quiet hours' rows were never tried and keep waiting).
+        False when the hour was not kept: no such resident (yet)."""
+        async with self.db.transaction() as tx:
+            kept = hour is not None and await residents_repo.wrote(tx, address.channel, address.chat_id, hour)
+            if reopened and await outbox_repo.due_now(tx, address.channel, address.chat_id, self.services.now_iso()):
+                self.services.outbox_kick.set()
+        return kept
+
+    async def window_of(self, address: Address) -> str | None:
+        async with self.db.transaction() as tx:
+            resident = await residents_repo.by_chat(tx, address.channel, address.chat_id)
+        return resident.last_message_hour if resident else None
+
     async def language_of(self, address: Address) -> str | None:
         """The language of the resident whose private chat ``address`` is (channels use it for what they add
         themselves, such as a template's language)."""

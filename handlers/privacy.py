@@ -34,6 +34,11 @@ class MyDataFlow(Flow):
                     date=ctx.t.date(ctx.services.parse_time(resident["consent_at"]))),
             ctx.t.n_("You shared {n} story.", "You shared {n} stories.", len(data["experiences"])),
         ]
+        if resident["last_message_hour"]:
+            lines.append(ctx.t._(
+                "Your last message to us came between {time} and an hour later. We keep this because for 24 hours "
+                "after it we may send you normal messages.",
+                time=ctx.t.datetime(ctx.services.parse_time(resident["last_message_hour"]), "short")))
         for story in data["experiences"]:
             lines.append(f"• {story['reference']} ({ctx.t._(THEMES.get(story['theme'], story['theme']))}): "
                          f"{story['your_words']}")

@@ -156,6 +156,7 @@ class SendResult:
     retry_after: float | None = None  # transient: try again after this many seconds
     error: str | None = None
     final: bool = False  # failed for good (e.g. a message too old to delete), though the chat is still reachable
+    waiting: bool = False  # waits for the person (to open WhatsApp's 24-hour window): retried for 30 days
 
 
 class Host(Protocol):

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STOP_GRACE = 5.0  # seconds the sends in flight at stop may take to finish and be recorded
+WAITING_ATTEMPTS = 30 * 24  # a row that waits for the person (SendResult.waiting), retried hourly: 30 days
 IN_FLIGHT_PER_CHANNEL = 16
 BATCH = 64  # rows read at a time, the next ones when half are sent: at 30 a second, about a second apart
 # What goes to many people at once, or can wait: everything else answers someone and goes first.
@@ -194,7 +195,8 @@ class Dispatcher:
                     await repo.drop_for_chat(tx, item.address.channel, item.address.chat_id)
             else:
                 wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(item.attempts)
-                give_up = result.final or item.attempts + 1 >= MAX_ATTEMPTS
+                limit = WAITING_ATTEMPTS if result.waiting else MAX_ATTEMPTS
+                give_up = result.final or item.attempts + 1 >= limit
                 await repo.retry(tx, item.id, (now + wait).isoformat(timespec="seconds"), result.error, give_up)
                 if give_up:
                     log.warning("gave up on outbox item %d (%s) after %d attempts%s", item.id, item.purpose,

@@ -35,6 +35,8 @@ async def export(tx: Tx, resident: Resident) -> dict[str, Any]:
             "feedback": resident.feedback_mode,
             "quiet_hours": f"{resident.quiet_start}-{resident.quiet_end}",
             "follows_neighbourhood": bool(resident.follows_neighbourhood),
+            "last_active_day": resident.last_active,  # for the retention period
+            "last_message_hour": resident.last_message_hour,  # a channel's 24-hour window (None elsewhere)
         },
         "felt_heard": await heard.export_of(tx, resident.id),
         "experiences": [

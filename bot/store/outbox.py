@@ -194,6 +194,12 @@ async def pending_for_chat(tx: Tx, channel: str, chat_id: str) -> list[Pending]:
     return [_pending(row, None) for row in rows]
 
 
+async def due_now(tx: Tx, channel: str, chat_id: str, now: str) -> int:
+    """Rows for a private chat that failed before and wait for a retry become due ``now``."""
+    return await tx.execute("UPDATE outbox SET not_before = ? WHERE channel = ? AND chat_id = ? AND private = 1"
+                            " AND status = 'pending' AND attempts > 0 AND not_before > ?", (now, channel, chat_id, now))
+
+
 async def withdraw_for_chat(tx: Tx, channel: str, chat_id: str) -> int:
     """/forget: every row for a person's private chat goes, queued or delivered (a delivered one still names the
     chat and says what they were told). A row in flight is confirmed to nothing and taken back (see

@@ -25,6 +25,7 @@ class Resident(Record):
     polls_opt_in: int = 0  # hears about new polls in their neighbourhood
     age_band: str | None = None  # e.g. "12-14", only for youth polls; never an age or a birth date
     last_active: str | None = None  # the UTC day ("2026-03-02") they last wrote to the bot; for retention
+    last_message_hour: str | None = None  # WhatsApp: the UTC hour their last message was sent in (24-hour window)
 
 
 
@@ -85,6 +86,16 @@ def active(tx: Tx, resident: Resident, now: str) -> None:
     today = now[:10]
     if resident.last_active != today:
         tx.defer("UPDATE residents SET last_active = ? WHERE id = ?", (today, resident.id))
+
+
+async def wrote(tx: Tx, channel: str, chat_id: str, hour: str) -> bool:
+    """The resident whose chat this is last wrote in ``hour`` (ISO 8601, rounded down to the hour, UTC); an
+    earlier hour never replaces a later one (a message handled late, from the inbox after a restart). False when
+    nothing changed: no such resident (yet: before consent nothing is stored), or a later hour is kept."""
+    changed = await tx.execute("UPDATE residents SET last_message_hour = ? WHERE channel = ? AND chat_id = ?"
+                               " AND (last_message_hour IS NULL OR last_message_hour < ?)",
+                               (hour, channel, chat_id, hour))
+    return changed > 0
 
 
 async def inactive_since(tx: Tx, day: str) -> list[Resident]:

@@ -159,17 +159,19 @@ def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str
     return config_toml("", "", ("centrum",), channel=section)
 
 
-async def seed_feedback(directory: Path, users: list[WaUser]) -> None:
-    """WhatsApp residents and one queued feedback message for each, as `!feedback` would leave them, in the
-    database of a `wijkbot run` that has not started yet."""
+async def seed_feedback(directory: Path, users: list[WaUser], *, residents: bool = True) -> None:
+    """WhatsApp residents (unless ``residents=False``: they are there) and one queued feedback message for each,
+    as `!feedback` would leave them, in the database of a `wijkbot run` that is not running."""
     db = Database(directory / "wijkbot.sqlite3")
     await db.open()
     services = Services(config=make_config(directory), db=db, clock=SystemClock())
     async with db.transaction() as tx:
         for n, user in enumerate(users):
-            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
-                             " consent_at, created_at, quiet_start, quiet_end) VALUES ('whatsapp', ?, ?, 'nl',"
-                             " 'centrum', '2026-01-01', '2026-01-01', '00:00', '00:00')", (user.bsuid, user.bsuid))
+            if residents:
+                await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
+                                 " consent_at, created_at, quiet_start, quiet_end) VALUES ('whatsapp', ?, ?, 'nl',"
+                                 " 'centrum', '2026-01-01', '2026-01-01', '00:00', '00:00')",
+                                 (user.bsuid, user.bsuid))
             await outbox.enqueue(tx, services, Address("whatsapp", user.bsuid), Reply(text=f"Terugkoppeling {n}"),
                                  purpose="feedback")
     await db.close()

@@ -143,3 +143,23 @@ async def test_a_python_step_runs_in_the_transaction_that_records_its_version(
     await db.close()
     assert row is not None and '"data"' not in row["body"] and row["file"] is not None
     assert bytes(stored) == b"\x89PNG"
+
+
+async def test_version_20_starts_whatsapp_windows_at_the_day_residents_were_last_active(tmp_path: Path) -> None:
+    """WhatsApp residents from before migration 20 get the start of their last active day as the hour of their
+    last message: never later than the real one, so the window the bot believes in is never too long."""
+    db = Database(tmp_path / "old.sqlite3")
+    await db.open(migrate_to=19)
+    async with db.transaction() as tx:
+        for channel, user, day in (("whatsapp", "NL.1", "2026-12-06"), ("whatsapp", "NL.2", None),
+                                   ("telegram", "42", "2026-12-06")):
+            await tx.execute("INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id,"
+                             " consent_at, created_at, last_active) VALUES (?, ?, ?, 'nl', 'centrum', '2026-01-01',"
+                             " '2026-01-01', ?)", (channel, user, user, day))
+    await db.close()
+    await db.open()
+    async with db.transaction() as tx:
+        found = {r["user_id"]: r["last_message_hour"]
+                 for r in await tx.all("SELECT user_id, last_message_hour FROM residents")}
+    await db.close()
+    assert found == {"NL.1": "2026-12-06T00:00:00+00:00", "NL.2": None, "42": None}

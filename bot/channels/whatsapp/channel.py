@@ -10,6 +10,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
@@ -26,7 +27,7 @@ from bot.channels.whatsapp.api import (
     ApiError,
     CloudApi,
 )
-from bot.channels.whatsapp.pacing import PAIR_INTERVAL, Pacing, Windows
+from bot.channels.whatsapp.pacing import PAIR_INTERVAL, Pacing, Windows, hour_of
 from bot.channels.whatsapp.webhook import Inbound, Status, Webhook
 from bot.config import Config
 from bot.config_whatsapp import WhatsAppConfig
@@ -40,6 +41,7 @@ TEMPLATE_KIND = {"feedback": "feedback", "heard": "feedback", "overdue": "feedba
                  "contact-handover": "introduction", "contact-vacancy": "introduction",
                  "relay-answer": "relay_answer"}
 DIRECT = "answer"  # the outbox purpose of a direct answer kept for later (sent as the "update" template)
+WHOLE = "whole"  # the whole of a message whose template had to shorten it: free-form, once the window opens
 WAIT_FOR_WINDOW = 3600.0  # a message without a usable template waits this long for the resident to write
 DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -86,6 +88,16 @@ class KeepsInbox(Protocol):
     async def inbox_done(self, channel: str, event_id: str) -> None: ...
 
     async def inbox_left(self, channel: str) -> list[str]: ...
+
+
+@runtime_checkable
+class KeepsWindows(Protocol):
+    """A host that keeps when each resident last wrote, to the hour (ISO 8601, UTC), across restarts, and sends
+    at once what waited for a closed window (``SendResult.waiting``) when she writes again."""
+
+    async def wrote(self, address: Address, hour: str | None, reopened: bool) -> bool: ...
+
+    async def window_of(self, address: Address) -> str | None: ...
 
 
 @runtime_checkable
@@ -141,8 +153,10 @@ class WhatsAppChannel:
 
     async def _keep(self, events: list[Inbound | Status]) -> None:
         """Before the 200: the messages go to the host's durable inbox (only what handling them needs)."""
-        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None}, ensure_ascii=False))
-                 for event in events if isinstance(event, Inbound)]  # the phone number is not kept
+        # The phone number is not kept, and the moment only to the hour (the window is rounded down anyway).
+        items = [(_event_id(event), json.dumps({**asdict(event), "phone": None, "sent_at": None if event.sent_at
+                                                is None else hour_of(event.sent_at)}, ensure_ascii=False))
+                 for event in events if isinstance(event, Inbound)]
         if items and isinstance(self._host, KeepsInbox):
             await self._host.inbox_keep(self.name, items)
 
@@ -169,7 +183,8 @@ class WhatsAppChannel:
     async def _on_message(self, event: Inbound) -> None:
         if self._host is None:
             return
-        self.windows.opened(event.user)  # the resident wrote: free-form messages for 24 hours
+        reopened = self.windows.open(event.user) is not True  # closed, or not known since the start
+        self.windows.opened(event.user, event.sent_at)  # the resident wrote: free-form messages for 24 hours
         if event.phone is not None and event.phone not in self._linked and isinstance(self._host, LinksIds):
             # Meta gave both ids: one who wrote before BSUIDs (keyed on the number) becomes the BSUID's resident.
             await self._host.link(self.name, event.phone, event.user)
@@ -180,9 +195,33 @@ class WhatsAppChannel:
         address = Address(self.name, event.user, private=True)
         incoming = self._incoming(event, actor, address)
         replies = await self._host.dispatch(incoming)
+        await self._wrote(address, reopened)  # after the turn, which may have made her a resident
         await self.api.mark_read(event.message_id)
         for reply in replies:
             self._host.replied(reply, await self.send(reply))  # its copy held with the turn can go (or is retried)
+
+    async def _wrote(self, address: Address, reopened: bool) -> None:
+        """Keep when her window began, to the hour, so a restart knows it (``pacing.Windows``; at most once an hour
+        per resident), and when it had been closed (or unknown), let what waited for it go now. One transaction
+        at most; a failure costs only templates after a restart or an hour's wait, never the turn."""
+        hour = self.windows.unsaved(address.chat_id)
+        if (hour is None and not reopened) or not isinstance(self._host, KeepsWindows):
+            return
+        try:
+            kept = await self._host.wrote(address, None if hour is None else _iso_hour(hour), reopened)
+        except Exception:
+            log.exception("whatsapp: could not keep when a resident last wrote")
+            return
+        if kept and hour is not None:  # not before she is a resident: the turn that makes her one writes it
+            self.windows.saved(address.chat_id, hour)
+
+    async def _window(self, address: Address) -> bool | None:
+        """Inside the window (True), outside (False) or not known (None); after a restart from the database."""
+        chat_id = address.chat_id
+        if not self.windows.known(chat_id) and isinstance(self._host, KeepsWindows):
+            stored = await self._host.window_of(address)
+            self.windows.loaded(chat_id, None if stored is None else _epoch(stored))
+        return self.windows.open(chat_id)
 
     def _incoming(self, event: Inbound, actor: Actor, address: Address) -> Incoming:
         common: dict[str, Any] = {"actor": actor, "address": address, "event_id": _event_id(event)}
@@ -235,12 +274,17 @@ class WhatsAppChannel:
         if UNDELIVERABLE in event.errors and self._host is not None:
             log.info("whatsapp: a resident's number cannot be reached (131026)")
             await self._host.unreachable(address)
+            if event.phone is not None:  # one who wrote before BSUIDs, keyed on her number until she writes again
+                await self._host.unreachable(Address(self.name, event.phone, private=True))
         elif RE_ENGAGEMENT in event.errors:
             self.windows.closed(event.user)
             reply = self._unconfirmed.pop(event.message_id, None)
             if reply is not None:  # once per reply, also when it went out in several parts
                 for other in [key for key, value in self._unconfirmed.items() if value is reply]:
                     del self._unconfirmed[other]
+                if reply.purpose == WHOLE and isinstance(self._host, QueuesReplies):
+                    await self._host.queue(reply, WHOLE)  # it waits for her window again
+                    return
                 result = await self._send_template(reply, event.user)
                 if not result.ok:
                     log.warning("whatsapp: a queued message reached a closed window and its template failed too "
@@ -256,7 +300,10 @@ class WhatsAppChannel:
         if address is None or address.channel != self.name:
             return SendResult(ok=False, error="no whatsapp address")
         chat_id = address.chat_id
-        window = self.windows.open(chat_id)
+        window = await self._window(address)
+        if window is not True and reply.purpose == WHOLE:
+            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, waiting=True,
+                              error="waits for the resident's 24-hour window (the whole of a shortened message)")
         if window is False or (window is None and reply.purpose is not None):
             # Outside the window, or not known to be inside it (nothing heard since this process started): a
             # queued message goes as its template, which Meta delivers at any time. Trying free-form first would
@@ -283,9 +330,14 @@ class WhatsAppChannel:
             why = f"outside the 24-hour window and no template configured for {kind} in {language}"
             if reply.purpose is None:
                 return await self._keep_direct(reply, why)
-            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, error=why)
+            return SendResult(ok=False, retry_after=WAIT_FOR_WINDOW, waiting=True, error=why)
+        fits = render.fits(reply.text)
+        text = reply.text if fits else render.shortened(reply.text, Translator(language)._(render.SHORTENED))
+        # A template carries text only: buttons (a poll's options), a picture and the rest of a long text follow
+        # once she answers ("Reply to this message to take part"), as the whole message.
+        whole = fits and not reply.choices and reply.attachment is None
         try:
-            message_id = await self._post_all(chat_id, [render.template(name, language, reply.text)])
+            message_id = await self._post_all(chat_id, [render.template(name, language, text)])
         except ApiError as exc:
             if exc.code == TEMPLATE_MISSING:
                 return SendResult(ok=False, final=True,
@@ -294,6 +346,8 @@ class WhatsAppChannel:
             return await self._failed(reply.address, exc)
         except (aiohttp.ClientError, TimeoutError) as exc:
             return SendResult(ok=False, error=f"network: {type(exc).__name__}")
+        if not whole and isinstance(self._host, QueuesReplies):  # nothing is lost: all of it, once she answers
+            await self._host.queue(reply, WHOLE)
         return SendResult(ok=True, message_id=message_id)
 
     async def _post_all(self, chat_id: str, messages: list[dict[str, Any]], unsure: Reply | None = None,
@@ -378,7 +432,8 @@ class WhatsAppChannel:
 
     async def _media(self, attachment: Attachment, caption: str | None) -> dict[str, Any]:
         """An image by its media id, or bytes uploaded first. Files go as documents; WhatsApp's document types
-        have no application/json, so the /mydata export goes out as text/plain."""
+        have no application/json, so the /mydata export goes out as text/plain, named ``.txt`` (a phone offers
+        no app for a ``.json`` file)."""
         caption = caption or attachment.alt_text
         if attachment.kind is AttachmentKind.PHOTO:
             media_id = attachment.ref or await self.api.upload(attachment.data or b"", attachment.filename
@@ -386,8 +441,9 @@ class WhatsAppChannel:
             return render.media("image", media_id, caption)
         filename = attachment.filename or "file.txt"
         mime = attachment.mime_type or mimetypes.guess_type(filename)[0] or "text/plain"
-        if mime not in DOCUMENT_TYPES:
+        if mime not in DOCUMENT_TYPES:  # e.g. the JSON export: sent as the text it is, named so a phone opens it
             mime = "text/plain"
+            filename = f"{filename.rsplit('.', 1)[0]}.txt"
         media_id = attachment.ref or await self.api.upload(attachment.data or b"", filename, mime)
         return render.media("document", media_id, caption, filename)
 
@@ -395,6 +451,18 @@ class WhatsAppChannel:
 def _event_id(event: Inbound) -> str:
     """The Incoming's event id, also the message's key in the durable inbox (the turn deletes it by this)."""
     return f"m{event.message_id}"
+
+
+def _iso_hour(hour: float) -> str:
+    return datetime.fromtimestamp(hour, UTC).isoformat(timespec="seconds")
+
+
+def _epoch(iso: str) -> float | None:
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return hour_of((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp())
 
 
 def _wait(code: int) -> float:

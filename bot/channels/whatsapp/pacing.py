@@ -59,23 +59,58 @@ class Pacing:
 
 
 class Windows:
-    """When each resident last wrote (epoch seconds), in memory. After a restart the window of a resident who has
-    not written since is unknown, and the channel sends queued messages to them as templates until they write."""
+    """When each resident last wrote (epoch seconds). In memory exactly; the database keeps the hour it began,
+    rounded down (``hour``), so that after a restart the window is known again, never longer than Meta's: a
+    message in the window's last minutes may then go as a template, which Meta always delivers, but never
+    free-form to a closed window (131047). The hour, not the minute: a row that names the resident keeps no
+    finer moment of what they did (the moment of a youth vote, for one; tests/engine/test_polls_youth_unlinkable.py).
+    """
 
     def __init__(self, now: Callable[[], float] = time.time) -> None:
         self.now = now
         self._last: dict[str, float] = {}
+        self._saved: dict[str, float] = {}  # the hour the database holds for the resident, as far as we know
 
     def opened(self, chat_id: str, at: float | None = None) -> None:
-        self._last[chat_id] = self.now() if at is None else at
+        """The resident wrote (at ``at``, Meta's timestamp, else now): the window runs 24 hours from then."""
+        now = self.now()
+        moment = now if at is None else min(at, now)
+        if moment > self._last.get(chat_id, -1.0):
+            self._last[chat_id] = moment
+
+    def unsaved(self, chat_id: str) -> float | None:
+        """The hour to store for the resident, when it is later than the one stored; else None."""
+        last = self._last.get(chat_id)
+        if last is None or last <= 0:
+            return None
+        hour = hour_of(last)
+        return hour if hour > self._saved.get(chat_id, -1.0) else None
+
+    def saved(self, chat_id: str, hour: float) -> None:
+        self._saved[chat_id] = max(hour, self._saved.get(chat_id, -1.0))
+
+    def known(self, chat_id: str) -> bool:
+        return chat_id in self._last or chat_id in self._saved
+
+    def loaded(self, chat_id: str, hour: float | None) -> None:
+        """What the database holds (the hour the window began; None: nothing), after a restart."""
+        self._saved[chat_id] = -1.0 if hour is None else hour
+        if hour is not None:
+            self.opened(chat_id, hour)
 
     def closed(self, chat_id: str) -> None:
         self._last[chat_id] = 0.0
 
     def forget(self, chat_id: str) -> None:
         self._last.pop(chat_id, None)
+        self._saved.pop(chat_id, None)
 
     def open(self, chat_id: str) -> bool | None:
         """True inside the window, False outside it, None when not known."""
         last = self._last.get(chat_id)
         return None if last is None else self.now() - last < WINDOW
+
+
+def hour_of(moment: float) -> float:
+    """The start of the UTC hour ``moment`` (epoch seconds) falls in."""
+    return moment - moment % 3600

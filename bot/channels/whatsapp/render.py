@@ -28,6 +28,8 @@ ROW_DESCRIPTION = 72
 LIST_BUTTON = 20
 PARAMETER_LIMIT = 700  # characters of a template parameter (the template's own words come on top)
 LIST_LABEL = N_("Options")  # the button that opens a list message (≤ 20 characters in every language)
+# Ends a template parameter that had to be shortened; the whole message follows once the resident answers.
+SHORTENED = N_("(shortened: answer this message to read all of it)")
 _SPACES = re.compile(r"[ \u00a0]{5,}")
 _BREAKS = re.compile(r"\s*[\n\r\t]+\s*")
 
@@ -83,6 +85,21 @@ def parameter(text: str) -> str:
     132018), at most :data:`PARAMETER_LIMIT` characters."""
     flat = _SPACES.sub(" ", _BREAKS.sub(" · ", text.strip()))
     return flat if len(flat) <= PARAMETER_LIMIT else flat[:PARAMETER_LIMIT - 1].rstrip() + "…"
+
+
+def fits(text: str) -> bool:
+    """Whether ``text`` goes into a template parameter whole (only its layout flattened)."""
+    return len(_SPACES.sub(" ", _BREAKS.sub(" · ", text.strip()))) <= PARAMETER_LIMIT
+
+
+def shortened(text: str, note: str) -> str:
+    """The beginning of ``text``, cut at a word, and ``note`` (which says so), within the parameter limit."""
+    flat = _SPACES.sub(" ", _BREAKS.sub(" · ", text.strip()))
+    room = PARAMETER_LIMIT - len(note) - 2
+    head = flat[:room]
+    if " " in head[room // 2:]:
+        head = head.rsplit(" ", 1)[0]
+    return f"{head.rstrip(' ·')}… {note}"
 
 
 def template(name: str, language: str, text: str) -> dict[str, Any]:

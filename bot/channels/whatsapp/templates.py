@@ -8,6 +8,7 @@ Meta's template manager; a test keeps that file in step with the catalogs.
 
 from __future__ import annotations
 
+from bot.channels.whatsapp.render import PARAMETER_LIMIT
 from bot.config import SUPPORTED_LANGUAGES
 from bot.config_whatsapp import TEMPLATE_KINDS
 from bot.i18n import LANGUAGE_NAMES, N_, Translator
@@ -43,7 +44,11 @@ def markdown() -> str:
         lines += [f'{kind} = "wijkbot_{kind}"' for kind in TEMPLATE_KINDS]
     lines += ["```", "", "A message of a kind without an approved template goes out as `update` when the resident",
               "has not written for 24 hours; without that either it waits in the outbox (and the organisers'",
-              "overview counts it) until the resident writes again.", ""]
+              "overview counts it) until the resident writes again.", "",
+              f"`{{{{1}}}}` holds at most {PARAMETER_LIMIT} characters, so every body stays within Meta's 1,024. A "
+              "longer message",
+              "goes out shortened with a note saying so; a template carries text only, so the whole message",
+              "(with a poll's buttons or a chart) follows once the resident answers.", ""]
     for kind in TEMPLATE_KINDS:
         lines += [f"## wijkbot_{kind}", "", "- category: Utility", "- parameters: `{{1}}` (text)", "",
                   "| language | body | example for {{1}} |", "|---|---|---|"]

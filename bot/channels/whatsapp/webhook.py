@@ -39,6 +39,7 @@ class Inbound:
     latitude: float | None = None
     longitude: float | None = None
     phone: str | None = None  # the phone number, only when Meta gave it beside a BSUID (to link the two; never kept)
+    sent_at: float | None = None  # when the resident sent it (Meta's timestamp): the 24-hour window begins then
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Status:
     status: str
     user: str
     errors: tuple[int, ...] = ()
+    phone: str | None = None  # the number, when Meta gave it beside the BSUID (a resident still keyed on it)
 
 
 def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
@@ -74,7 +76,9 @@ def parse(payload: dict[str, Any]) -> list[Inbound | Status]:
                 user = status.get("recipient_user_id") or status.get("recipient_id")
                 if status.get("id") and user:
                     codes = tuple(int(e.get("code", 0)) for e in status.get("errors") or ())
-                    events.append(Status(str(status["id"]), str(status.get("status", "")), str(user), codes))
+                    phone = status.get("recipient_id") if status.get("recipient_user_id") else None
+                    events.append(Status(str(status["id"]), str(status.get("status", "")), str(user), codes,
+                                         None if phone is None else str(phone)))
     return events
 
 
@@ -87,7 +91,8 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
         return None
     phone = str(message["from"]) if message.get("from") and message.get("from_user_id") else None
     common: dict[str, Any] = {"message_id": str(message["id"]), "user": user, "kind": kind, "phone": phone,
-                              "name": names.get(user) or names.get(str(message.get("from")))}
+                              "name": names.get(user) or names.get(str(message.get("from"))),
+                              "sent_at": _timestamp(message.get("timestamp"))}
     if kind == "text":
         return Inbound(**common, text=str((message.get("text") or {}).get("body", "")))
     if kind == "interactive":
@@ -105,6 +110,13 @@ def _inbound(message: dict[str, Any], names: dict[str, Any]) -> Inbound | None:
         return Inbound(**common, latitude=float(place.get("latitude", 0)),
                        longitude=float(place.get("longitude", 0)))
     return Inbound(**common)
+
+
+def _timestamp(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 class Webhook:

@@ -131,6 +131,7 @@ async def test_mydata_comes_as_a_text_plain_document_and_forget_erases(wa: WaRun
     document = next(m for m in wa.emu.messages_to(anna) if m.kind == "document")
     data, mime = wa.emu.media[document.body["document"]["id"]]
     assert mime == "text/plain" and json.loads(data)["resident"]["language"] == "en"
+    assert document.body["document"]["filename"] == "wijkbot-mydata.txt"  # a phone opens .txt, not .json
     for message in wa.emu.messages_to(anna):
         message.consumed = True
     await anna.send("forget")

@@ -3,8 +3,12 @@ a button press or by typing), and neighbourhood conversations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from bot.channels.whatsapp.pacing import hour_of
 from tests.channels.whatsapp_fixtures import WaRunning
 from tests.engine.polls_support import room
+from tests.engine.test_polls_youth_unlinkable import _dump
 
 
 async def test_settings_and_a_poll_announced_and_voted_on_whatsapp(wa: WaRunning) -> None:
@@ -69,7 +73,15 @@ async def test_a_youth_poll_on_whatsapp_with_options_typed_instead_of_tapped(wa:
     poll = [m for m in wa.emu.messages_to(sanne) if not m.consumed][-1]
     assert "Skatepark or football cage?" in poll.text and poll.labels() == ["Skatepark", "Football cage"]
     poll.consumed = True
+    wa.clock.at = hour_of(wa.clock.at) + 3600 + 13 * 60 + 17  # she votes at 13 min 17 s past a new hour
+    before = await _dump(wa.app)
     receipt = await wa.press(sanne, poll, "Skatepark")
     assert "Skatepark" in receipt.text
+    await wa.handled()
+    # Her 24-hour window is kept to the hour, so no row that names her holds the minute of her vote.
+    changed = await _dump(wa.app) - before
+    vote = datetime.fromtimestamp(wa.clock(), UTC)
+    assert [row for row in changed if sanne.bsuid in row and vote.isoformat()[:13] + ":00:00" in row]
+    assert not [row for row in changed if vote.isoformat()[:16] in row], changed
     async with wa.app.db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM poll_votes", ()) == 0  # a youth vote is linked to nobody

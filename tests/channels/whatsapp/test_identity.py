@@ -57,3 +57,22 @@ async def test_a_new_resident_with_both_ids_is_keyed_on_the_bsuid_only(wa: WaRun
         assert [tuple(row) for row in await tx.all("SELECT user_id, chat_id FROM residents", ())] == [
             (bob.bsuid, bob.bsuid)]
     assert bob.phone.encode() not in raw_files(wa)
+
+
+async def test_a_resident_still_keyed_on_her_number_is_marked_unreachable_by_a_status_with_both_ids(
+        wa: WaRunning) -> None:
+    anna = wa.emu.user("31612345678", "Anna")
+    anna.with_bsuid = False
+    await wa.onboard(anna)  # keyed on her number
+    anna.with_bsuid = True  # Meta's statuses now name her BSUID beside the number; she does not write again ...
+    anna.reachable = False  # ... because she left WhatsApp
+    async with wa.app.db.transaction() as tx:
+        await outbox.enqueue(tx, wa.app.services, Address("whatsapp", anna.phone), Reply(text="News"),
+                             purpose="feedback")
+        await tx.execute("UPDATE outbox SET not_before = ?", (wa.app.services.now_iso(),))
+    await wa.app.outbox.drain()
+    await wa.handled()
+    assert 131026 in wa.emu.errors
+    async with wa.app.db.transaction() as tx:
+        assert await tx.value("SELECT unreachable_at FROM residents") is not None  # nothing more goes to her
+        assert await tx.value("SELECT status FROM outbox WHERE purpose = 'feedback'") == "failed"

@@ -66,10 +66,13 @@ async def test_a_fan_out_goes_free_form_inside_the_window_and_as_a_template_outs
     assert (await wa.reply(anna)).kind == "text"
 
 
-async def test_after_a_restart_queued_messages_go_as_templates_until_the_resident_writes(wa: WaRunning) -> None:
+async def test_when_nothing_is_known_of_her_window_queued_messages_go_as_templates_until_she_writes(
+        wa: WaRunning) -> None:
     anna = wa.emu.user("31611111111", "Anna")
     await wa.onboard(anna)
-    wa.channel.windows.forget(anna.bsuid)  # what a restarted process knows about her window: nothing
+    async with wa.app.db.transaction() as tx:  # no hour kept (the restart tests: test_window_restart.py) ...
+        await tx.execute("UPDATE residents SET last_message_hour = NULL", ())
+    wa.channel.windows.forget(anna.bsuid)  # ... and nothing in memory
     await queue(wa, [anna], purpose="digest")
     got = await wa.reply(anna)
     assert got.kind == "template" and got.body["template"]["name"] == "wijkbot_digest"
