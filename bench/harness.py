@@ -148,9 +148,11 @@ class Bot:
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
-                flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None) -> str:
+                flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None,
+                database: str = 'path = "wijkbot.sqlite3"') -> str:
     """A wijkbot configuration with Telegram at ``base_url`` (or ``channel``, another channel's section), SQLite
-    beside the file and no moderation rooms (no Matrix channel runs, so their outbox rows would only wait). Also
+    beside the file (or ``database``: the lines of another ``[database]`` section) and no moderation rooms (no
+    Matrix channel runs, so their outbox rows would only wait). Also
     used by the crash tests. Flood protection is off unless asked for: a simulated user in a closed loop sends
     several messages a second. ``chat_rate_limit`` overrides Telegram's real per-chat pacing (1/s); only a
     benchmark that says so in its docstring and README row sets it."""
@@ -170,7 +172,7 @@ controller = "Gemeente Teststad"
 contact = "privacy@teststad.nl"
 statement_url = "https://teststad.nl/privacy"
 [database]
-path = "wijkbot.sqlite3"
+{database}
 [limits]
 flood_messages = {flood_messages}
 {section}{hoods}"""

@@ -23,7 +23,7 @@ from bot.i18n import Translator
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import report as repo
-from bot.store.db import Database
+from bot.store.db import Database, DatabaseUrl
 from bot.store.report import Reader
 
 
@@ -57,8 +57,8 @@ def previous_month(today: date) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
-async def make(config: Config, database: Path | str, hoods: list[str], start: date, end: date, language: str,
-               now: datetime, prepare: bool = True) -> Files:
+async def make(config: Config, database: Path | str | DatabaseUrl, hoods: list[str], start: date, end: date,
+               language: str, now: datetime, prepare: bool = True) -> Files:
     """The report for ``start``..``end`` (local dates, both included). ``prepare`` first brings the database
     to this version, as the bot does at start (a missing one is created: its report is empty); the running bot
     has done so already."""
@@ -112,7 +112,7 @@ async def send_monthly(services: Services) -> int:
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue
-        files = await make(config, config.database_path, hoods, start, end, language, services.now(), prepare=False)
+        files = await make(config, config.database, hoods, start, end, language, services.now(), prepare=False)
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue

@@ -69,7 +69,7 @@ async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder:
     and one already delivered with an older chart), then the upgrade."""
     manual_clock.set(MONDAY)
     config = make_config(tmp_path)
-    old = Database(config.database_path)
+    old = Database(config.database)
     await old.open(migrate_to=8)
     async with old.transaction() as tx:
         for chat, chart, status in (("anna", PNG, "pending"), ("ben", PNG, "pending"), ("cor", OLD_PNG, "sent")):
