@@ -12,7 +12,7 @@ from bot.channels.base import SENDING_BULK, Actor, Address, Incoming, Reply, Sen
 from bot.engine import outbox
 from bot.store import outbox as outbox_repo
 from bot.store.db import Database
-from tests.support import Person, Recorder, count_trips
+from tests.support import Person, Recorder, count_trips, database_url
 
 
 async def rows(app: App, sql: str) -> list[Any]:
@@ -105,8 +105,8 @@ async def test_replies_without_a_platform_event_id_are_not_kept(app: App) -> Non
     assert await rows(app, "SELECT id FROM outbox WHERE purpose = 'reply'") == []
 
 
-async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path) -> None:
-    db = Database(tmp_path / "old.sqlite3")
+async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path, engine: str) -> None:
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open(migrate_to=16)
     async with db.transaction() as tx:
         for purpose in ("feedback", "digest", "relay", "moderation"):
