@@ -412,7 +412,8 @@ def _database_url(r: _Reader, database: Mapping[str, Any], base: Path, db_path: 
     try:
         return parse_database_url(text, base, schema)
     except ValueError as exc:
-        r.problem("database.url", str(exc))
+        key, _, message = str(exc).partition(": ") if str(exc).startswith("database.") else ("database.url", "", exc)
+        r.problem(key, str(message))
         return default
 
 

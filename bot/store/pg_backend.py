@@ -15,10 +15,14 @@ parameterised statements. So a transaction starts optimistic (see ``pg_sql.py`` 
   read after a deferred write, a locking read) sends ``BEGIN`` first, and from then on the transaction is an
   ordinary one, committed with ``COMMIT``.
 
-Erased means erased on disk: after a transaction that erased personal data (``Tx.erased``) commits, every table
-it updated or deleted rows in (cascades included, read from ``pg_stat_xact_user_tables`` before the COMMIT) is
-rewritten with ``VACUUM FULL``, so the old row versions leave the table and index files. That locks the table for
-the rewrite (README, "PostgreSQL"). One process's tables live in one schema (``database.schema``).
+Erased means erased on disk. PostgreSQL keeps an updated or deleted row's old version in the table's file (and
+its index entries) until a vacuum reuses the space, and even then the bytes stay until overwritten; SQLite's
+``secure_delete`` has no counterpart. So after a transaction that erased personal data (``Tx.erased``) commits,
+every table it updated or deleted rows in (cascades included, read from ``pg_stat_xact_user_tables`` before the
+COMMIT), and every table where this process's earlier transactions left old row versions since the last such
+rewrite (a sent /mydata export, a handled inbox message, earlier dialogue states), is rewritten with
+``VACUUM FULL``: the old row versions leave the table and index files. That locks each table for its rewrite
+(README, "PostgreSQL"). One municipality's tables live in one schema (``database.schema``).
 """
 
 from __future__ import annotations
@@ -44,14 +48,21 @@ class PgTx(Tx):
     def __init__(self, conn: asyncpg.Connection) -> None:
         super().__init__()
         self.conn = conn
+        self.changed: set[str] = set()  # tables this transaction updated or deleted rows in (by its statements)
         self._pending: list[Statement] = []
         self.begun = False  # whether BEGIN was sent
         self.touched: list[str] = []  # the tables an erasing transaction changed (rewritten after the COMMIT)
 
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
         self._pending.append((sql, tuple(params)))
+        self._note(sql)
+
+    def _note(self, sql: str) -> None:
+        self.changed |= pg_sql.leaves_old_rows(sql)
 
     async def _send(self, statements: list[Statement]) -> list[tuple[list[Row], int]]:
+        for sql, _ in statements:
+            self._note(sql)
         if self.begun or not all(pg_sql.read_only(sql) for sql, _ in statements) or not pg_sql.independent(
                 self._pending, statements):
             await self.begin()
@@ -143,6 +154,8 @@ class PgBackend:
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._conn: asyncpg.Connection | None = None
+        self.cascades: dict[str, set[str]] = {}  # table -> tables its deletes change too
+        self.old_rows: set[str] = set()  # tables holding old row versions since the last erasure's rewrite
 
     @property
     def where(self) -> str:
@@ -166,6 +179,10 @@ class PgBackend:
             self.url.dsn, min_size=1, max_size=self.pool_size, statement_cache_size=1024,
             server_settings=settings(self.url))
         self._conn = await self._pool.acquire()
+        for parent, child in await self._conn.fetch(  # whose deletes reach which tables (ON DELETE CASCADE/SET NULL)
+                "SELECT confrelid::regclass::text, conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
+                " AND confdeltype IN ('c', 'n') AND connamespace = current_schema()::regnamespace"):
+            self.cascades.setdefault(parent, set()).add(child)
 
     async def close(self) -> None:
         pool, conn, self._pool, self._conn = self._pool, self._conn, None, None
@@ -185,17 +202,29 @@ class PgBackend:
     async def commit(self, tx: Tx) -> None:
         assert isinstance(tx, PgTx)
         tx.touched = await tx.commit()
+        self.old_rows |= self._with_cascades(tx.changed)
+
+    def _with_cascades(self, tables: set[str]) -> set[str]:
+        found, todo = set(tables), list(tables)
+        while todo:
+            for child in self.cascades.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
 
     async def rollback(self, tx: Tx) -> None:
         if self._conn is not None and self._conn.is_in_transaction():
             await self._conn.execute("ROLLBACK")
 
     async def after_erasure(self, tx: Tx) -> bool:
-        """Rewrite the tables the erasing transaction changed (see the module text)."""
-        tables = tx.touched if isinstance(tx, PgTx) else []
+        """Rewrite the tables the erasing transaction changed, and those where earlier transactions of this
+        process left old row versions (a sent /mydata export, an answered inbox message: see the module text)."""
+        tables = sorted(set(tx.touched if isinstance(tx, PgTx) else []) | self.old_rows)
         if tables:
             await self.conn.execute("VACUUM FULL " + ", ".join(quoted(t) for t in tables))
             log.debug("erasure: %d table(s) rewritten", len(tables))
+        self.old_rows.clear()
         return True
 
     @staticmethod

@@ -58,6 +58,17 @@ def written_table(sql: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+_OLD_ROWS = re.compile(r"\bDELETE\s+FROM\s+(\w+)|\bUPDATE\s+(\w+)\s+SET\b", re.IGNORECASE)
+_UPSERT = re.compile(r"\bINSERT\s+INTO\s+(\w+)[^;]*?\bDO\s+UPDATE\b", re.IGNORECASE | re.DOTALL)
+
+
+@lru_cache(maxsize=4096)
+def leaves_old_rows(sql: str) -> frozenset[str]:
+    """The tables in which ``sql`` leaves old row versions behind (UPDATE, DELETE, an upsert that updates)."""
+    found = {(m.group(1) or m.group(2)).lower() for m in _OLD_ROWS.finditer(sql)}
+    return frozenset(found | {m.group(1).lower() for m in _UPSERT.finditer(sql)})
+
+
 @lru_cache(maxsize=4096)
 def _mentions(sql: str) -> frozenset[str]:
     return frozenset(word.lower() for word in re.findall(r"\w+", sql))

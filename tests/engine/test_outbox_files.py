@@ -64,7 +64,8 @@ async def test_closing_a_poll_stores_its_chart_once_for_every_resident(
 
 
 @pytest.fixture
-async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder: Recorder) -> AsyncIterator[App]:
+async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder: Recorder,
+                   engine: str) -> AsyncIterator[App]:
     """Results messages queued by wijkbot at schema version 8 (the chart base64 in each body: two for anna and ben,
     and one already delivered with an older chart), then the upgrade."""
     manual_clock.set(MONDAY)
