@@ -49,13 +49,18 @@ class PgTx(Tx):
         super().__init__()
         self.conn = conn
         self.changed: set[str] = set()  # tables this transaction updated or deleted rows in (by its statements)
-        self._pending: list[Statement] = []
+        self._pending: list[list[Statement]] = []  # deferred writes, in units (see Tx.defer_disjoint)
         self.begun = False  # whether BEGIN was sent
         self.touched: list[str] = []  # the tables an erasing transaction changed (rewritten after the COMMIT)
 
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
-        self._pending.append((sql, tuple(params)))
+        self._pending.append([(sql, tuple(params))])
         self._note(sql)
+
+    def defer_disjoint(self, *writes: tuple[str, Iterable[Any]]) -> None:
+        self._pending.append([(sql, tuple(params)) for sql, params in writes])
+        for sql, _ in writes:
+            self._note(sql)
 
     def _note(self, sql: str) -> None:
         self.changed |= pg_sql.leaves_old_rows(sql)

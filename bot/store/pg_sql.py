@@ -74,29 +74,30 @@ def _mentions(sql: str) -> frozenset[str]:
     return frozenset(word.lower() for word in re.findall(r"\w+", sql))
 
 
-def independent(writes: list[Statement], queries: list[Statement]) -> bool:
-    """Whether ``queries`` read none of the tables ``writes`` change (so they see the same before them)."""
-    changed = [written_table(sql) for sql, _ in writes]
+def independent(units: list[list[Statement]], queries: list[Statement]) -> bool:
+    """Whether ``queries`` read none of the tables the deferred writes change (so they see the same before them)."""
+    changed = [written_table(sql) for unit in units for sql, _ in unit]
     tables = {table for table in changed if table is not None}
     return None not in changed and not any(tables & _mentions(sql) for sql, _ in queries)
 
 
-def groups(writes: list[Statement]) -> list[list[Statement]]:
-    """Consecutive writes that may share one statement (see the module text), in order."""
+def groups(units: list[list[Statement]]) -> list[list[Statement]]:
+    """Consecutive writes that may share one statement (see the module text), in order. A unit of several writes
+    (``Tx.defer_disjoint``) changes different rows of its tables, so its writes always go together."""
     found: list[list[Statement]] = []
     changed: set[str] = set()
     params = 0
-    for sql, values in writes:
-        table = written_table(sql)
-        fits = (bool(found) and table is not None and written_table(found[-1][0][0]) is not None
-                and not changed & _mentions(sql) and params + len(values) <= MAX_PARAMS)
+    for unit in units:
+        tables = [written_table(sql) for sql, _ in unit]
+        size = sum(len(values) for _, values in unit)
+        fits = (bool(found) and None not in tables and written_table(found[-1][0][0]) is not None
+                and not any(changed & _mentions(sql) for sql, _ in unit) and params + size <= MAX_PARAMS)
         if not fits:
             found.append([])
             changed, params = set(), 0
-        found[-1].append((sql, values))
-        if table is not None:
-            changed.add(table)
-        params += len(values)
+        found[-1].extend(unit)
+        changed.update(table for table in tables if table is not None)
+        params += size
     return found
 
 

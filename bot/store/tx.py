@@ -82,6 +82,12 @@ class Tx:
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
         raise NotImplementedError
 
+    def defer_disjoint(self, *writes: tuple[str, Iterable[Any]]) -> None:
+        """Deferred writes that change different rows (of the same table, say: the options of a vote that go and
+        those that stay), so PostgreSQL may run them as one statement; in order on SQLite."""
+        for sql, params in writes:
+            self.defer(sql, params)
+
     async def _send(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[list[Row], int]]:
         raise NotImplementedError
 
