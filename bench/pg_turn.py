@@ -12,6 +12,9 @@ own committed transaction through the dialogue engine with a platform event id, 
   claim and the kept answer);
 * ``vote``: a resident presses an option of the open poll (eligibility, options, replacing the vote).
 
+Also reported: how long ``VACUUM FULL poll_votes`` takes at that size, what an erasure of a resident who voted
+costs on PostgreSQL (README, "PostgreSQL").
+
 Reported per engine and turn: latency p50 / p99 (wall clock around ``App.dispatch``) and CPU per turn: this
 process's (``time.process_time``: the event loop and, for SQLite, its worker thread) plus, for PostgreSQL, the
 server process serving the connection (its utime + stime from /proc; we run on the same machine). Target: each
@@ -88,6 +91,20 @@ async def _turns(config: Any, residents: int, turns: int, seed: int) -> dict[str
     return found
 
 
+async def _vacuum_full(url: Any) -> float:
+    """Seconds to rewrite the votes table, as an erasure of someone who voted does (bot/store/pg_backend.py)."""
+    from bot.store.db import Database
+
+    db = Database(url)
+    await db.open()
+    try:
+        started = time.perf_counter()
+        await db.backend.conn.execute("VACUUM FULL poll_votes")
+        return time.perf_counter() - started
+    finally:
+        await db.close()
+
+
 def _psql(sql: str, server: str) -> None:
     import subprocess
 
@@ -129,11 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             sqlite_config = load(directory / "config.toml")
             from dataclasses import replace
 
-            results = {}
+            results: dict[str, Any] = {}
             for engine, config in (("sqlite", sqlite_config), ("postgresql", replace(sqlite_config,
                                                                                       database_url=target))):
                 progress(f"pg_turn: {args.turns} turns of each kind on {engine}")
                 results[engine] = asyncio.run(_turns(config, args.residents, args.turns, seed=7))
+            vacuum_seconds = asyncio.run(_vacuum_full(target))
         finally:
             _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", args.server)
 
@@ -146,11 +164,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             passed = passed and met
             summary.append({"metric": f"{kind}: {metric}, PostgreSQL / SQLite ({p[key]:.2f} / {s[key]:.2f} ms)",
                             "value": f"{ratio:.2f}", "target": f"<= {TARGET_RATIO}", "passed": met})
+    summary.append({"metric": f"VACUUM FULL poll_votes ({built['votes']:,} votes): what an erasure of a voter costs",
+                    "value": f"{vacuum_seconds:.1f} s", "target": "", "passed": True})
     for row in summary:
         print(f"{row['metric']:<70} {row['value']:>6}  {'met' if row['passed'] else 'MISSED'}")
     write_json(args.json, {"benchmark": "pg_turn", "machine": machine(), "database": built,
                            "synchronous_commit": args.synchronous_commit,
-                           "copy_seconds": copy_seconds, "results": results, "summary": summary, "passed": passed})
+                           "copy_seconds": copy_seconds, "vacuum_full_poll_votes_seconds": vacuum_seconds,
+                           "results": results, "summary": summary, "passed": passed})
     return 0 if passed else 1
 
 
