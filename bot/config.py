@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot import config_addresses as addresses
 from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+from bot.config_database import parse_database
 from bot.config_professionals import Professional, parse_professionals
 from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
 from bot.store.url import DatabaseUrl
-from bot.store.url import parse as parse_database_url
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
@@ -397,26 +397,6 @@ def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None
     )
 
 
-def _database_url(r: _Reader, database: Mapping[str, Any], base: Path, db_path: str) -> DatabaseUrl:
-    """``database.url`` (``sqlite:///…`` or ``postgresql://…``, ``env:NAME`` for one holding a password), else the
-    older ``database.path``; ``database.schema`` for PostgreSQL."""
-    default = DatabaseUrl.sqlite(Path(db_path) if db_path == ":memory:" else base / db_path)
-    if "url" in database and "path" in database:
-        r.problem("database.path", "give database.url or database.path, not both")
-    text = r.string(database, "url", "database.url", required=False)
-    schema = r.string(database, "schema", "database.schema", required=False)
-    if text is None:
-        if schema is not None:
-            r.problem("database.schema", "is for PostgreSQL only (database.url = \"postgresql://…\")")
-        return default
-    try:
-        return parse_database_url(text, base, schema)
-    except ValueError as exc:
-        key, _, message = str(exc).partition(": ") if str(exc).startswith("database.") else ("database.url", "", exc)
-        r.problem(key, str(message))
-        return default
-
-
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
@@ -443,9 +423,7 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         r.problem("languages.default", f"{default!r} must be one of languages.offered")
 
     database = r.table(data, "database", "database", required=False)
-    r.unknown(database, {"path", "url", "schema"}, "database")
-    db_path = r.string(database, "path", "database.path", "data/wijkbot.sqlite3") or "data/wijkbot.sqlite3"
-    db_url = _database_url(r, database, base, db_path)
+    db_url = parse_database(r, database, base)
 
     privacy = r.table(data, "privacy", "privacy")
     r.unknown(privacy, {"controller", "contact", "statement_url", "retention_months"}, "privacy")
