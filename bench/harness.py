@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import select
@@ -179,11 +180,22 @@ flood_messages = {flood_messages}
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
-    """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory``."""
+    """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory`` (or, when
+    ``WIJKBOT_BENCH_POSTGRESQL`` names a PostgreSQL database, a schema of its own there)."""
     path = directory / "config.toml"
     hoods = ("centrum", "noord", "oost", "west")[:neighbourhoods]
-    path.write_text(config_toml(peer.token, peer.base_url, hoods, flood_messages), encoding="utf-8")
+    path.write_text(config_toml(peer.token, peer.base_url, hoods, flood_messages, database=database_lines(directory)),
+                    encoding="utf-8")
     return path
+
+
+def database_lines(directory: Path) -> str:
+    """The ``[database]`` lines for a benchmark's bot in ``directory`` (see ``write_config``)."""
+    url = os.environ.get("WIJKBOT_BENCH_POSTGRESQL")
+    if not url:
+        return 'path = "wijkbot.sqlite3"'
+    schema = "bench_" + hashlib.sha1(str(directory).encode()).hexdigest()[:12]
+    return f'url = "{url}"\nschema = "{schema}"'
 
 
 def wait_for_polling(peer: Peer, bot: Bot, timeout: float = 60.0) -> None:
