@@ -22,11 +22,16 @@ every table it updated or deleted rows in (cascades included, read from ``pg_sta
 COMMIT), and every table where this process's earlier transactions left old row versions since the last such
 rewrite (a sent /mydata export, a handled inbox message, earlier dialogue states), is rewritten with
 ``VACUUM FULL``: the old row versions leave the table and index files. That locks each table for its rewrite
-(README, "PostgreSQL"). One municipality's tables live in one schema (``database.schema``).
+(README, "PostgreSQL"). A row version that another session may still see (its snapshot or transaction is
+older than the erasure: an autovacuum's ANALYZE, a report, a ``pg_dump``, any transaction of the server still
+running) survives any vacuum, so the rewrite first waits, briefly, for those to end; one that outlasts the wait
+leaves its tables to the next erasure's rewrite. One municipality's tables live in one schema
+(``database.schema``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterable
@@ -40,6 +45,7 @@ from bot.store.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
 Statement = pg_sql.Statement
+HORIZON_WAIT = 10.0  # seconds an erasure waits for older snapshots of other sessions to end
 
 
 class PgTx(Tx):
@@ -52,6 +58,7 @@ class PgTx(Tx):
         self._pending: list[list[Statement]] = []  # deferred writes, in units (see Tx.defer_disjoint)
         self.begun = False  # whether BEGIN was sent
         self.touched: list[str] = []  # the tables an erasing transaction changed (rewritten after the COMMIT)
+        self.xid = ""  # an erasing transaction's id
 
     def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
         self._pending.append([(sql, tuple(params))])
@@ -135,10 +142,12 @@ class PgTx(Tx):
         await self.begin()
         await self._flush()
         touched: list[str] = []
-        if self.erasing:
-            touched = [row[0] for row in await self.conn.fetch(
-                "SELECT relname FROM pg_stat_xact_user_tables WHERE schemaname = current_schema()"
-                " AND n_tup_upd + n_tup_del > 0 ORDER BY relname")]
+        if self.erasing:  # which tables, and this transaction's id (see PgBackend.after_erasure)
+            row = await self.conn.fetchrow(
+                "SELECT ARRAY(SELECT relname::text FROM pg_stat_xact_user_tables WHERE schemaname = current_schema()"
+                " AND n_tup_upd + n_tup_del > 0 ORDER BY relname), pg_current_xact_id()::text")
+            assert row is not None
+            touched, self.xid = list(row[0]), str(row[1])
         await self.conn.execute("COMMIT")
         return touched
 
@@ -226,11 +235,36 @@ class PgBackend:
         """Rewrite the tables the erasing transaction changed, and those where earlier transactions of this
         process left old row versions (a sent /mydata export, an answered inbox message: see the module text)."""
         tables = sorted(set(tx.touched if isinstance(tx, PgTx) else []) | self.old_rows)
-        if tables:
-            await self.conn.execute("VACUUM FULL " + ", ".join(quoted(t) for t in tables))
-            log.debug("erasure: %d table(s) rewritten", len(tables))
-        self.old_rows.clear()
-        return True
+        if not tables:
+            return True
+        clear = await self._horizon_passed(tx.xid if isinstance(tx, PgTx) else "")
+        await self.conn.execute("VACUUM FULL " + ", ".join(quoted(t) for t in tables))
+        log.debug("erasure: %d table(s) rewritten", len(tables))
+        if clear:
+            self.old_rows.clear()
+        else:  # rewritten again at the next erasure (README, "PostgreSQL")
+            self.old_rows.update(tables)
+            log.warning("another session of the database held a snapshot from before an erasure for %d s; the"
+                        " erased rows leave the files at the next erasure", HORIZON_WAIT)
+        return clear
+
+    async def _horizon_passed(self, xid: str) -> bool:
+        """Wait (up to HORIZON_WAIT seconds) until nothing may still see the database as it was before transaction
+        ``xid``: until then a vacuum must keep the erased row versions, and VACUUM FULL would copy them. That is
+        another session of this database with an older snapshot (an autovacuum's ANALYZE, a running report or
+        pg_dump), and any older transaction still running, in any database of the server: the rewrite's own
+        snapshot starts from the oldest of those."""
+        if not xid:
+            return True
+        for attempt in range(int(HORIZON_WAIT / 0.02)):
+            passed = await self.conn.fetchval(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot()) > $1::text::xid8 AND NOT EXISTS (SELECT 1"
+                " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND age(backend_xmin) >= age($1::text::xid8::xid))", xid)
+            if passed:
+                return True
+            await asyncio.sleep(0.02 * min(attempt + 1, 10))
+        return False
 
     @staticmethod
     def problem(exc: BaseException, opening: bool = False) -> str | None:
