@@ -95,24 +95,28 @@ class App:
                 self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
 
     async def stop(self) -> None:
-        """Stop the channels, settle what they sent, stop the background work; the database is closed even when
-        a step before it fails or is interrupted (a connection left open outlives the app)."""
+        """Stop the background work that sends through the channels (flood releases, scheduled jobs, the outbox),
+        then the channels, then settle what they sent; the database is closed even when a step before it fails or
+        is interrupted (a connection left open outlives the app).
+
+        The senders stop first: an outbox row sent while its channel was closing found matrix-nio's HTTP session
+        closed, and nio opened a new one that nobody closed (the garbage collector's "Unclosed client session")."""
         try:
+            try:
+                if self._flood_task is not None:
+                    self._flood_task.cancel()
+                    await asyncio.gather(self._flood_task, return_exceptions=True)
+                    self._flood_task = None
+                self.scheduler.shutdown()
+            finally:
+                await self.outbox.stop()
             for channel in reversed(self._started):
                 try:
                     await channel.stop()
                 except Exception:
                     log.exception("channel %s did not stop cleanly", channel.name)
             self._started.clear()
-            if self._flood_task is not None:
-                self._flood_task.cancel()
-                await asyncio.gather(self._flood_task, return_exceptions=True)
-                self._flood_task = None
-            try:
-                await self.held.stop()
-            finally:
-                await self.outbox.stop()
-                self.scheduler.shutdown()
+            await self.held.stop()
         finally:
             await self.db.close()
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ async def by_reference(tx: Tx, reference: str) -> Deliberation | None:
 async def of_neighbourhoods(tx: Tx, neighbourhood_ids: list[str], status: str | None = None,
                             limit: int = 50) -> list[Deliberation]:
     """Newest first."""
-    marks = ", ".join("?" for _ in neighbourhood_ids) or "NULL"
+    marks = placeholders(neighbourhood_ids)
     rows = await tx.all(f"SELECT * FROM deliberations WHERE neighbourhood_id IN ({marks})"
                         f" AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY id DESC LIMIT ?",
                         (*neighbourhood_ids, status, status, limit))

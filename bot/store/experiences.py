@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store.db import Record, Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Experience(Record):
     created_at: str
     decided_at: str | None = None
     decision_reason: str | None = None
+    decision_category: str | None = None
     reminded_at: str | None = None
 
 
@@ -85,15 +87,17 @@ async def delete_of_resident(tx: Tx, resident_id: int) -> int:
 
 async def waiting(tx: Tx, neighbourhood_ids: list[str]) -> list[Experience]:
     """Experiences nobody decided on yet, oldest first."""
-    marks = ", ".join("?" for _ in neighbourhood_ids) or "NULL"
+    marks = placeholders(neighbourhood_ids)
     rows = await tx.all(f"SELECT * FROM experiences WHERE status = 'new' AND neighbourhood_id IN ({marks})"
                         " ORDER BY id", neighbourhood_ids)
     return [Experience.from_row(r) for r in rows]
 
 
-async def decide(tx: Tx, experience_id: int, status: str, reason: str | None, now: str) -> None:
-    await tx.execute("UPDATE experiences SET status = ?, decision_reason = ?, decided_at = ? WHERE id = ?",
-                     (status, reason, now, experience_id))
+async def decide(tx: Tx, experience_id: int, status: str, category: str | None, reason: str | None,
+                 now: str) -> None:
+    """A decision; a rejection has a category (bot/engine/moderation_reasons.py) and maybe the organiser's words."""
+    await tx.execute("UPDATE experiences SET status = ?, decision_category = ?, decision_reason = ?, decided_at = ?"
+                     " WHERE id = ?", (status, category, reason, now, experience_id))
 
 
 async def set_public_text(tx: Tx, experience_id: int, text_public: str, kinds: str) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Poll, Reply
 from bot.store.db import Row, Tx, to_hour
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, fi
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             params = chunk if sql.startswith("DELETE") else [to_hour(now), *chunk]  # due now, at the hour
-            tx.defer(sql.format(", ".join("?" * len(chunk))), params)
+            tx.defer(sql.format(placeholders(chunk)), params)
     if files:
         tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS"
                  " (SELECT 1 FROM outbox WHERE outbox.file = outbox_files.digest)")
@@ -216,7 +217,7 @@ async def withdraw_about(tx: Tx, subjects: list[str], purposes: tuple[str, ...])
     returns the ones that were still queued."""
     if not subjects:
         return []
-    subject_marks, purpose_marks = ", ".join("?" for _ in subjects), ", ".join("?" for _ in purposes)
+    subject_marks, purpose_marks = placeholders(subjects), placeholders(purposes)
     rows = await tx.all(f"DELETE FROM outbox WHERE subject IN ({subject_marks}) AND purpose IN ({purpose_marks})"
                         " RETURNING *", [*subjects, *purposes])
     return [_pending(row, None) for row in rows if row["status"] == "pending"]
@@ -227,7 +228,7 @@ async def withdraw_ending(tx: Tx, purpose: str, subjects: list[str], endings: li
     comment passed on to a room) go; returns where the delivered ones were posted (address, message id)."""
     if not subjects or not endings:
         return []
-    marks = ", ".join("?" for _ in subjects)
+    marks = placeholders(subjects)
     rows = await tx.all(f"SELECT id, channel, chat_id, private, body, status, message_id FROM outbox"
                         f" WHERE purpose = ? AND subject IN ({marks})", [purpose, *subjects])
     quoting = [row for row in rows if json.loads(row["body"]).get("text", "").endswith(tuple(endings))]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 ACTIVE = ("scheduled", "open")
 
@@ -92,7 +93,7 @@ async def neighbourhoods(tx: Tx, poll_id: int) -> list[str]:
 
 
 async def of_neighbourhoods(tx: Tx, hoods: list[str], limit: int = 30) -> list[PollRecord]:
-    marks = ", ".join("?" for _ in hoods) or "NULL"
+    marks = placeholders(hoods)
     rows = await tx.all(f"SELECT DISTINCT p.* FROM polls p JOIN poll_neighbourhoods n ON n.poll_id = p.id"
                         f" WHERE n.neighbourhood_id IN ({marks}) ORDER BY p.id DESC LIMIT ?", (*hoods, limit))
     return [PollRecord.from_row(r) for r in rows]
@@ -196,7 +197,7 @@ async def replace_youth_votes(tx: Tx, poll_id: int, votes: list[tuple[str, int]]
     for start in range(0, len(votes), _ROWS_PER_INSERT):
         chunk = votes[start:start + _ROWS_PER_INSERT]
         tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES "
-                 + ", ".join("(?, ?, ?)" for _ in chunk),
+                 + placeholders(chunk, "(?, ?, ?)"),
                  [value for voter, option in chunk for value in (poll_id, voter, option)])
 
 

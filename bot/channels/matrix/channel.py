@@ -88,12 +88,14 @@ class MatrixChannel(Sending):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        # Refuse sends from here on: nio opens a new HTTP session for a request made after close(), and nothing
+        # would close that one.
+        self.ready.clear()
+        self.connected = self._loaded = False
         if self.client is not None:
             if self._token:
                 await self._save("sync_token", self._token)
             await self.client.close()
-        self.ready.clear()
-        self.connected = self._loaded = False
 
     async def _run(self) -> None:
         delay, first, joined = self.backoff_min, True, False
