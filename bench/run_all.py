@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "flood": [],
     "whatsapp": [],
     "whatsapp_clients": [],
+    "pg_turn": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -50,6 +51,7 @@ TINY: dict[str, list[str]] = {
     "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
     "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
     "whatsapp_clients": ["--calls", "50", "--webhooks", "100"],
+    "pg_turn": ["--residents", "300", "--experiences", "50", "--votes", "1000", "--turns", "20"],
 }
 
 

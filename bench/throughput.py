@@ -86,7 +86,7 @@ async def _seed(config_path: Path, action: Callable[[Any, Any, Any], Awaitable[o
     from bot.store.db import Database
 
     config = load(config_path)
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.open()
     try:
         async with db.transaction() as tx:

@@ -54,7 +54,7 @@ class App:
     def __init__(self, config: Config, channels: Sequence[Channel] = (), clock: Clock | None = None) -> None:
         self.config = config
         self.channels = {channel.name: channel for channel in channels}
-        self.db = Database(config.database_path)
+        self.db = Database(config.database)
         self.services = Services(
             config=config, db=self.db, clock=clock or SystemClock(),
             file_channels={c.name for c in channels if c.can_send_files},

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot import config_addresses as addresses
 from bot.channels.base import Address
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+from bot.config_database import parse_database
 from bot.config_professionals import Professional, parse_professionals
 from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
+from bot.store.url import DatabaseUrl
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
@@ -159,7 +161,7 @@ class Config:
     timezone: ZoneInfo
     languages: tuple[str, ...]
     default_language: str
-    database_path: Path
+    database_path: Path  # SQLite's file (tests and tools that read it); the engine is chosen by database_url
     privacy: Privacy
     neighbourhoods: tuple[Neighbourhood, ...]
     sharing: Sharing = field(default_factory=Sharing)
@@ -173,7 +175,13 @@ class Config:
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     whatsapp: WhatsAppConfig | None = None
+    database_url: DatabaseUrl | None = None  # PostgreSQL's; None: SQLite at database_path
     source: Path | None = None
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Where the database is, whichever the engine."""
+        return self.database_url or DatabaseUrl.sqlite(self.database_path)
 
     def neighbourhood(self, nid: str) -> Neighbourhood | None:
         return next((n for n in self.neighbourhoods if n.id == nid), None)
@@ -415,8 +423,7 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         r.problem("languages.default", f"{default!r} must be one of languages.offered")
 
     database = r.table(data, "database", "database", required=False)
-    r.unknown(database, {"path"}, "database")
-    db_path = r.string(database, "path", "database.path", "data/wijkbot.sqlite3") or "data/wijkbot.sqlite3"
+    db_url = parse_database(r, database, base)
 
     privacy = r.table(data, "privacy", "privacy")
     r.unknown(privacy, {"controller", "contact", "statement_url", "retention_months"}, "privacy")
@@ -454,7 +461,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         timezone=tz,
         languages=tuple(c for c in offered if c in SUPPORTED_LANGUAGES),
         default_language=default if default in SUPPORTED_LANGUAGES else "nl",
-        database_path=Path(db_path) if db_path == ":memory:" else base / db_path,
+        database_path=Path(db_url.path) if db_url.dialect == "sqlite" else Path(),
+        database_url=db_url if db_url.dialect == "postgresql" else None,
         privacy=Privacy(
             controller=r.string(privacy, "controller", "privacy.controller") or "",
             contact=r.string(privacy, "contact", "privacy.contact") or "",

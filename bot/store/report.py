@@ -2,9 +2,10 @@
 
 A report reads a lot (a year of a big municipality is 50,000 stories), so it never holds the bot's write lock:
 :meth:`Reader.open` opens its own read-only connection and keeps one transaction open, so every query sees the
-same moment while the bot goes on writing (SQLite's WAL). Counting is left to SQL (``GROUP BY``); the one query
-that has to look at every story (time to first feedback) is streamed from a cursor, a chunk at a time, so memory
-does not grow with the number of stories. Timestamps are ISO-8601 text in UTC; a period is ``[start, end)``.
+same moment while the bot goes on writing (SQLite's WAL; PostgreSQL: a read-only repeatable-read transaction).
+Counting is left to SQL (``GROUP BY``); the one query that has to look at every story (time to first feedback) is
+streamed from a cursor, a chunk at a time, so memory does not grow with the number of stories.
+Timestamps are ISO-8601 text in UTC; a period is ``[start, end)``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from typing import Any
 from urllib.parse import quote
 
 import aiosqlite
+import asyncpg
 
 from bot.store.db import Row, Tx
+from bot.store.pg_backend import settings
+from bot.store.pg_sql import numbered
+from bot.store.url import DatabaseUrl
 
 CHUNK = 1000  # rows fetched per round trip to the worker thread when streaming
 
@@ -44,13 +49,23 @@ def _period(column: str) -> str:
 class Reader:
     """A read-only snapshot of the database for one report."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection | None = None, pg: asyncpg.Connection | None = None) -> None:
         self.conn = conn
+        self.pg = pg
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path | str) -> AsyncIterator[Reader]:
-        uri = "file:" + quote(str(path)) + "?mode=ro"
+    async def open(cls, where: Path | str | DatabaseUrl) -> AsyncIterator[Reader]:
+        url = where if isinstance(where, DatabaseUrl) else DatabaseUrl.sqlite(where)
+        if url.dialect == "postgresql":
+            pg = await asyncpg.connect(url.dsn, server_settings=settings(url))
+            try:  # one snapshot for every query of the report, and no writes
+                async with pg.transaction(isolation="repeatable_read", readonly=True):
+                    yield cls(pg=pg)
+            finally:
+                await pg.close()
+            return
+        uri = "file:" + quote(url.path) + "?mode=ro"
         conn = await aiosqlite.connect(uri, uri=True, isolation_level=None)
         try:
             conn.row_factory = aiosqlite.Row
@@ -63,6 +78,11 @@ class Reader:
 
     async def stream(self, sql: str, params: Sequence[Any] = ()) -> AsyncIterator[Row]:
         """The rows of a query, fetched a chunk at a time."""
+        if self.pg is not None:
+            async for record in self.pg.cursor(numbered(sql)[0], *params, prefetch=CHUNK):
+                yield record
+            return
+        assert self.conn is not None
         async with self.conn.execute(sql, tuple(params)) as cursor:
             cursor.arraysize = CHUNK
             async for row in cursor:

@@ -226,7 +226,7 @@ def synapse_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synaps
 
 
 @pytest_asyncio.fixture(name="world")
-async def world_fixture(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[MatrixWorld]:
+async def world_fixture(synapse: SynapseServer, tmp_path: Path, engine: str) -> AsyncIterator[MatrixWorld]:
     world = MatrixWorld(synapse, tmp_path)
     try:
         yield world
