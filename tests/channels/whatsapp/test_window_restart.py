@@ -26,6 +26,7 @@ from tests.channels.whatsapp_fixtures import (
     whatsapp_toml,
 )
 from tests.peers.whatsapp import CloudApiEmulator
+from tests.support import database_toml, database_url
 
 
 def iso_hour(moment: float) -> str:
@@ -33,7 +34,7 @@ def iso_hour(moment: float) -> str:
 
 
 async def stored_hours(directory: Path) -> dict[str, str | None]:
-    db = Database(directory / "wijkbot.sqlite3")
+    db = Database(database_url(directory))
     await db.open()
     async with db.transaction() as tx:
         rows = await tx.all("SELECT user_id, last_message_hour FROM residents", ())
@@ -41,7 +42,8 @@ async def stored_hours(directory: Path) -> dict[str, str | None]:
     return {row["user_id"]: row["last_message_hour"] for row in rows}
 
 
-async def test_after_a_restart_the_bot_still_knows_whose_window_is_open(tmp_path: Path, wa_env: None) -> None:
+async def test_after_a_restart_the_bot_still_knows_whose_window_is_open(tmp_path: Path, wa_env: None,
+                                                                        engine: str) -> None:
     clock = WindowClock()
     clock.at = hour_of(clock.at) + 20 * 60  # twenty past the hour
     port = free_port()
@@ -90,7 +92,7 @@ async def test_after_a_restart_the_bot_still_knows_whose_window_is_open(tmp_path
 
 
 async def test_killed_then_restarted_it_sends_free_form_to_those_who_wrote_and_templates_to_the_others(
-        tmp_path: Path) -> None:
+        tmp_path: Path, engine: str) -> None:
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
                                 webhook_url=f"http://127.0.0.1:{port}/whatsapp") as emu:
@@ -99,8 +101,8 @@ async def test_killed_then_restarted_it_sends_free_form_to_those_who_wrote_and_t
         await seed_feedback(tmp_path, [anna, cem], residents=True)
         await seed_feedback(tmp_path, [bea])  # Bea's queued message tells the test that the bot is up
         config = tmp_path / "config.toml"
-        config.write_text(whatsapp_toml(emu, port), encoding="utf-8")
-        db = Database(tmp_path / "wijkbot.sqlite3")
+        config.write_text(whatsapp_toml(emu, port, database=database_toml(tmp_path)), encoding="utf-8")
+        db = Database(database_url(tmp_path))
         await db.open()
         async with db.transaction() as tx:  # Anna's and Cem's feedback comes later, while the bot is down
             await tx.execute("DELETE FROM outbox WHERE chat_id != ?", (bea.bsuid,))

@@ -42,7 +42,7 @@ async def test_a_long_message_outside_the_window_is_shortened_and_comes_whole_wh
 
 
 async def test_a_message_without_a_template_waits_for_her_for_weeks_not_hours(
-        tmp_path: Path, wa_env: None) -> None:
+        tmp_path: Path, wa_env: None, engine: str) -> None:
     templates = {language: {"update": "wijkbot_update"} for language in ("nl", "en", "tr", "ar", "pl")}
     async with running_with(tmp_path, WindowClock(), templates=templates) as wa:
         anna = wa.emu.user("31611111111", "Anna")
