@@ -41,6 +41,7 @@ from bot.store import inbox as inbox_repo
 from bot.store import outbox as outbox_repo
 from bot.store import residents as residents_repo
 from bot.store.db import Database
+from bot.store.single import SingleProcess
 from handlers import build_dialogue
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ class App:
         self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
         self._flood_task: asyncio.Task[None] | None = None
+        self.single: SingleProcess | None = None  # `wijkbot run` on SQLite: the one process on that file
 
     async def _drain(self) -> None:
         if not self.outbox.busy:  # a running drain (a long fan-out) also takes up what comes due meanwhile
@@ -80,6 +82,12 @@ class App:
         """Open the database and start the channels; ``background`` also starts the scheduler and the outbox
         dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
+        if self.single is not None:
+            try:
+                self.single.acquire()  # before anything reads what another process may be working on
+            except BaseException:
+                await self.db.close()
+                raise
         await self.held.release()  # replies a dead process never confirmed sent: the dispatcher sends them
         await contacts.sync_config(self.services)  # contact persons from config.toml
         await professionals.sync_config(self.services)  # professionals' terms from config.toml
@@ -115,6 +123,8 @@ class App:
                 self.scheduler.shutdown()
         finally:
             await self.db.close()
+            if self.single is not None:
+                self.single.release()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
         admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
@@ -222,6 +232,7 @@ class App:
         """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        self.single = SingleProcess(self.config.database_path)  # SQLite serves one process (bot/store/single.py)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
