@@ -19,6 +19,14 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 - with ``paid_per_second`` (``telegram.allow_paid_broadcast``), bulk messages take slots of a second budget of
   that rate and carry ``allow_paid_broadcast``: Telegram then delivers up to 1,000 a second and charges Stars.
 
+With several processes of one bot (PostgreSQL, ``bot/cluster.py``) the overall budget is the bot's, not the
+process's: :meth:`ChatPacer.share` gives the pacer a way to reserve a few consecutive slots of the one budget in
+the database (``bot/store/cluster.py``, one statement). The pump then reserves about as many slots as requests
+are ready to go (at most ``SHARED_BLOCK`` at a time) and lets them go at those moments instead of at its own;
+per-chat spacing, priorities and 429 handling stay local (a chat's requests arrive at one process at a time, as
+its turns do). A reserved slot nobody used in time is let pass, never used late. Should the database not answer,
+the pacer goes on alone at ``1 / SHARED_FALLBACK`` of the limit, so two processes still stay under it.
+
 Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. Nor is a chat action
 (``sendChatAction``, "typing…"): Telegram's limits count messages, and it announces an answer that should not
 wait behind a fan-out's slots; it is tried once (a retry would only come after the answer it announces), is not
@@ -57,6 +65,9 @@ PACING = 0.975  # of each limit the pacer uses: room for the jitter of requests 
 CREDIT = 0.004  # seconds of slots a late loop may catch up at once
 _MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 FREE, PAID = 0, 1  # the two overall budgets
+SHARED_BLOCK = 8  # slots of a shared budget reserved at most at once (about a quarter second at 30 a second)
+SHARED_FALLBACK = 2  # without the database, each process paces at this fraction of the limit
+Reserve = Callable[[int, float], Awaitable[float]]  # (slots, interval) -> seconds until the first slot
 
 
 @dataclass(order=True)
@@ -102,6 +113,14 @@ class ChatPacer(BaseRateLimiter[int]):
         self._seq = itertools.count()
         self._changed: asyncio.Event | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._shared: Reserve | None = None
+        self._pool: list[float] = []  # reserved slots of the shared budget not used yet, in order
+
+    def share(self, reserve: Reserve | None) -> None:
+        """Take the overall (free) budget's slots from ``reserve`` (one budget for several processes) instead of
+        pacing alone; None: alone again."""
+        self._shared = reserve if self._interval[FREE] > 0 else None
+        self._pool.clear()
 
     def now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -175,10 +194,14 @@ class ChatPacer(BaseRateLimiter[int]):
         assert self._changed is not None
         while True:
             self._changed.clear()
+            if self._shared is not None:
+                await self._refill()
             delay = self.grant()
             if delay is None:
                 await self._changed.wait()
                 continue
+            if delay == float("inf"):  # waiting only for shared slots the last refill did not reserve yet
+                delay = self._interval[FREE]
             changed = asyncio.ensure_future(self._changed.wait())
             slept = asyncio.ensure_future(self._sleep(delay))
             try:
@@ -186,6 +209,28 @@ class ChatPacer(BaseRateLimiter[int]):
             finally:
                 changed.cancel()
                 slept.cancel()
+
+    async def _refill(self) -> None:
+        """Reserve slots of the shared budget for the requests that could go within them."""
+        assert self._shared is not None
+        now = self.now()
+        self._pool = [slot for slot in self._pool if slot >= now - CREDIT]  # passed unused: let go, never late
+        horizon = max(self._pool[-1] if self._pool else now, now) + SHARED_BLOCK * self._interval[FREE]
+        ready = sum(1 for w in self._waiting if w.budget == FREE and not w.granted.done() and max(
+            self._chat_held.get(w.chat, 0.0), self._chat_next.get(w.chat, 0.0) if w.spacing else 0.0) <= horizon)
+        wanted = min(ready - len(self._pool), SHARED_BLOCK)
+        if wanted <= 0:
+            return
+        interval = self._interval[FREE]
+        try:
+            first = await self._shared(wanted, interval)
+        except Exception as exc:  # the database is away: alone, at a share of the limit that keeps two under it
+            log.warning("telegram: the shared sending budget is unreachable (%s); pacing alone meanwhile",
+                        type(exc).__name__)
+            start = max(self._next[FREE], now)
+            first, interval = start - now, interval * SHARED_FALLBACK
+            self._next[FREE] = start + wanted * interval
+        self._pool += [now + first + i * interval for i in range(wanted)]
 
     def grant(self) -> float | None:
         """Let go every waiter that may go now, best first; seconds until the next could (None: nobody waits)."""
@@ -195,7 +240,7 @@ class ChatPacer(BaseRateLimiter[int]):
             for index, waiter in enumerate(self._waiting):
                 if waiter.granted.done():  # cancelled by its caller
                     continue
-                ready = max(self._chat_held.get(waiter.chat, 0.0), self._next[waiter.budget],
+                ready = max(self._chat_held.get(waiter.chat, 0.0), self._slot(waiter.budget),
                             self._chat_next.get(waiter.chat, 0.0) if waiter.spacing else 0.0)
                 if ready <= now:
                     self._let_go(index, waiter, now)
@@ -206,10 +251,19 @@ class ChatPacer(BaseRateLimiter[int]):
                 return None if soonest is None else soonest - now
         return None
 
+    def _slot(self, budget: int) -> float:
+        """When the budget's next slot is free."""
+        if budget == FREE and self._shared is not None:
+            return self._pool[0] if self._pool else float("inf")
+        return self._next[budget]
+
     def _let_go(self, index: int, waiter: _Waiter, now: float) -> None:
         del self._waiting[index]
         budget = waiter.budget
-        self._next[budget] = max(self._next[budget], now - CREDIT) + self._interval[budget]
+        if budget == FREE and self._shared is not None:
+            self._pool.pop(0)
+        else:
+            self._next[budget] = max(self._next[budget], now - CREDIT) + self._interval[budget]
         if waiter.spacing:
             if len(self._chat_next) > 4096:  # forget chats whose spacing has passed
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
