@@ -182,6 +182,17 @@ class ShowsBusy(Protocol):
 
 
 @runtime_checkable
+class KeepsFiles(Protocol):
+    """A host that keeps a channel's own files (the Matrix store) in the database, so that another process can run
+    the channel after this one (bot/cluster.py). ``files_load`` gives None when the host does not keep them (one
+    process: they stay on disk only), else the kept files by name (empty before the first save)."""
+
+    async def files_load(self, channel: str) -> dict[str, bytes] | None: ...
+
+    async def files_save(self, channel: str, files: dict[str, bytes]) -> None: ...
+
+
+@runtime_checkable
 class ServesSome(Protocol):
     """A channel that delivers only to some of its chats (a console session: its own person or room). The outbox
     leaves the others' rows queued for the session that serves them."""

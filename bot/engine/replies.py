@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from bot.channels.base import Incoming, Reply, SendResult
 from bot.services import Services
+from bot.store import claims
 from bot.store import outbox as repo
 from bot.store.db import Tx
 
@@ -56,7 +57,7 @@ class HeldReplies:
                 held.append(reply)
                 continue
             key = f"{incoming.actor.channel}:{incoming.event_id}:{index}"
-            repo.hold(tx, reply.address, reply, key, now)
+            repo.hold(tx, reply.address, reply, key, now, self.services.process_token)
             if tx.erasing:
                 self._erasing.add(key)
             held.append(replace(reply, receipt=key))
@@ -105,7 +106,7 @@ class HeldReplies:
     async def release(self) -> int:
         """At start, before any channel receives: what a dead process held and never confirmed is due now."""
         async with self.services.db.transaction() as tx:
-            released = await repo.release_held(tx, self.services.now_iso())
+            released = await claims.release_held(tx, self.services.now_iso())
         if released:
             log.info("%d replies of turns before a restart were not confirmed sent; sending them now", released)
             self.services.outbox_kick.set()

@@ -15,3 +15,13 @@ CREATE TABLE send_budget (
 -- process too, so only a dead process's held replies are released.
 ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;
 ALTER TABLE outbox ADD COLUMN claimed_until TEXT;
+
+-- A channel's own files kept in the database (the Matrix store: the bot's device, keys and sync position), so the
+-- process that takes over the Matrix sync goes on as the same device from the same position
+-- (bot/channels/matrix/handover.py). Written only with several processes, on PostgreSQL.
+CREATE TABLE channel_files (
+    channel TEXT NOT NULL,
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (channel, name)
+);
