@@ -7,6 +7,7 @@ platform a person is on; handlers only see these plain, immutable values.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -179,6 +180,15 @@ class ShowsBusy(Protocol):
     """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
 
     async def busy(self, address: Address, what: Busy) -> None: ...
+
+
+@runtime_checkable
+class SharesBudget(Protocol):
+    """A host that shares a platform's overall sending limit among several processes of the bot (bot/cluster.py):
+    ``send_budget(channel)`` gives a way to reserve ``slots`` consecutive slots ``interval`` seconds apart, which
+    answers the seconds until the first; None when this process is the only one."""
+
+    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float]] | None: ...
 
 
 @runtime_checkable

@@ -35,7 +35,18 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.channels import layout
-from bot.channels.base import Actor, Address, Attachment, AttachmentKind, Busy, Host, Incoming, Reply, SendResult
+from bot.channels.base import (
+    Actor,
+    Address,
+    Attachment,
+    AttachmentKind,
+    Busy,
+    Host,
+    Incoming,
+    Reply,
+    SendResult,
+    SharesBudget,
+)
 from bot.channels.callback import derive_secret, sign, verify
 from bot.channels.telegram import deleting
 from bot.channels.telegram.limiter import ChatPacer
@@ -133,9 +144,12 @@ class TelegramChannel:
 
     def _pacer(self) -> ChatPacer:
         settings = self.settings
-        return ChatPacer(self._rate_limit, chat_per_second=settings.chat_rate_limit,
+        pacer = ChatPacer(self._rate_limit, chat_per_second=settings.chat_rate_limit,
                          group_per_minute=settings.group_rate_limit, max_retries=self._max_retry_after,
                          paid_per_second=PAID_BROADCAST_RATE if settings.allow_paid_broadcast else 0.0)
+        if isinstance(self._host, SharesBudget):  # several processes of this bot: one budget (limiter.py)
+            pacer.share(self._host.send_budget(self.name))
+        return pacer
 
     async def start(self, host: Host) -> None:
         self._host = host
