@@ -56,7 +56,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.base import SENDING_BULK
+from bot.channels.base import SENDING_BULK, SharesBudget
 from bot.channels.telegram.pacing import retry_after_seconds
 
 log = logging.getLogger("bot.channels.telegram")
@@ -115,6 +115,11 @@ class ChatPacer(BaseRateLimiter[int]):
         self._pump: asyncio.Task[None] | None = None
         self._shared: Reserve | None = None
         self._pool: list[float] = []  # reserved slots of the shared budget not used yet, in order
+
+    def share_from(self, host: object, channel: str) -> None:
+        """Share the budget when ``host`` offers one for ``channel`` (:class:`~bot.channels.base.SharesBudget`)."""
+        if isinstance(host, SharesBudget):
+            self.share(host.send_budget(channel))
 
     def share(self, reserve: Reserve | None) -> None:
         """Take the overall (free) budget's slots from ``reserve`` (one budget for several processes) instead of
