@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "scrub": [],
     "flood": [],
     "whatsapp": [],
+    "twoproc": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -48,6 +49,7 @@ TINY: dict[str, list[str]] = {
     "scrub": ["--tiny"],
     "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
     "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
+    "twoproc": ["--residents", "300", "--rate", "150"],
 }
 
 
