@@ -85,7 +85,7 @@ class App:
         if target is not None:
             presence = Presence(*target)
             self.services.process_token = presence.token
-            self.coordinator = Coordinator(presence, self._lead, self._follow)
+            self.coordinator = Coordinator(presence, self._lead, self._follow, on_others=self._others)
             polling = config.telegram is not None and config.telegram.mode != "webhook"
             self.leader_only = {"matrix", *(["telegram"] if polling else [])} & set(self.channels)
             self.outbox.paused |= self.leader_only
@@ -110,16 +110,23 @@ class App:
         await self.held.release()  # replies a dead process never confirmed sent: the dispatcher sends them
         if self.coordinator is None:
             await self._take_up()
+        if self.coordinator is not None:
+            await self.coordinator.tick()  # a process alone leads at once (its jobs, its Matrix sync)
+            if self.coordinator.others and background:  # let the others count this one before it receives
+                await asyncio.sleep(self.coordinator.retry)
         for channel in self.channels.values():
             if channel.name not in self.leader_only:
                 await self._start_channel(channel)
         if background:
-            self.scheduler.start(paused=self.coordinator is not None)  # the leader's (bot/cluster.py)
+            self.scheduler.start(paused=self.coordinator is not None and not self.coordinator.leading)
             self.outbox.start()
             if self.coordinator is not None:
-                self.coordinator.start()  # its first try right away: a process alone leads at once
+                self.coordinator.start()  # tries again every few seconds (bot/cluster.py)
             if self.flood.enabled:
                 self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
+
+    def _others(self, present: bool) -> None:
+        self.services.several_processes = present
 
     async def _release_held(self) -> None:
         """The leader, every few seconds: replies a dead process held and never sent go out (bot/store/claims.py)."""
@@ -313,7 +320,8 @@ class App:
         """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        self.single = SingleProcess(self.config.database_path)  # SQLite serves one process (bot/store/single.py)
+        if self.coordinator is None:  # SQLite serves one process (bot/store/single.py)
+            self.single = SingleProcess(self.config.database_path)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:

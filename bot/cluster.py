@@ -17,6 +17,10 @@ as soon as it notices the closed socket (at once on one machine; on a network, w
 configure ``tcp_keepalives_idle`` on the server), and the other process takes over at its next try: within
 ``retry`` seconds. A clean stop gives the lock back.
 
+Each try also counts the other processes alive (``on_others``): while there are any, a turn takes its person's
+lock in the database (``bot/store/turn.py``), which a process alone can do without. A process that starts beside
+others waits one ``retry`` before it receives (the app), so every other one has counted it by then.
+
 A leader whose connection to PostgreSQL breaks notices at its next try, so for at most ``retry`` seconds both
 processes may run jobs; every job is idempotent (a poll closes once, a digest row is claimed once) and the
 Matrix sync position is saved after each batch, so that costs at most a duplicate read of one batch, which the
@@ -40,13 +44,16 @@ RETRY = 5.0  # seconds between tries for the lock (and checks of its connection)
 class Coordinator:
     def __init__(self, presence: Presence, on_lead: Callable[[], Awaitable[None]],
                  on_follow: Callable[[], Awaitable[None]], retry: float = RETRY,
-                 sleep: Callable[[float], Awaitable[None]] | None = None) -> None:
+                 sleep: Callable[[float], Awaitable[None]] | None = None,
+                 on_others: Callable[[bool], None] | None = None) -> None:
         self.presence = presence
+        self._on_others = on_others
         self._on_lead = on_lead
         self._on_follow = on_follow
         self.retry = retry
         self._sleep = sleep or asyncio.sleep
         self.leading = False
+        self.others = 0  # other processes alive on the database at the last try
         self._task: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -58,10 +65,13 @@ class Coordinator:
             if not self.presence.connected:
                 await self.presence.open()
             leads = await self.presence.try_lead()
+            self.others = len(await self.presence.alive_tokens() - {self.presence.token})
         except Exception as exc:  # a broken connection (or none yet): the lock is gone with it
             log.warning("cluster: the connection holding the locks failed (%s)", type(exc).__name__)
             self.presence.lost()
-            leads = False
+            leads, self.others = False, 1  # unknown: as if another were there
+        if self._on_others is not None:
+            self._on_others(self.others > 0)
         if leads and not self.leading:
             self.leading = True
             log.info("cluster: this process leads now (scheduled jobs, Matrix sync)")
@@ -74,13 +84,14 @@ class Coordinator:
 
     async def run(self) -> None:
         while True:
+            await self._sleep(self.retry)
             try:
                 await self.tick()
             except Exception:
                 log.exception("cluster: taking over or handing over failed; trying again")
-            await self._sleep(self.retry)
 
     def start(self) -> None:
+        """Try again every ``retry`` seconds (the first try is the caller's :meth:`tick`, at start)."""
         self._task = asyncio.create_task(self.run(), name="cluster-leader")
 
     async def stop(self) -> None:

@@ -26,6 +26,7 @@ class Services:
     timed: dict[str, Callable[[datetime], None]] = field(default_factory=dict)
     # This process's token among several on one PostgreSQL database (bot/store/cluster.py); None: the only one.
     process_token: int | None = None
+    several_processes: bool = False  # others are alive on the same database now: turns take their person's lock
 
     def now(self) -> datetime:
         return self.clock.now()

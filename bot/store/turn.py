@@ -1,6 +1,8 @@
 """The opening read of a turn: the event's claim, the conversation and the person, in one round trip (see
-``Tx.many``). The second round trip is the commit with the turn's deferred writes. On PostgreSQL the turn first
-takes its person's lock (:func:`lock_conversation`), so several processes handle one person's updates in order."""
+``Tx.many``). The second round trip is the commit with the turn's deferred writes. While several processes share a
+PostgreSQL database the turn first takes its person's lock (:func:`lock_conversation`), so they handle one
+person's updates one after another; that costs round trips (``BEGIN``, the lock, and the commit apart from the
+writes), so a process alone does without."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from bot.store.db import Tx
 from bot.store.residents import Resident
 
 
-async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None,
-                    now: str = "") -> tuple[bool, ConversationState, Resident | None]:
+async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None, now: str = "",
+                    lock: bool = False) -> tuple[bool, ConversationState, Resident | None]:
     """(whether this event is new, the conversation, the resident). Without an event id the event counts as new;
     with one, a redelivered event is claimed already and reads as not new, and the event leaves the durable inbox
     (bot/store/inbox.py) in this transaction: no extra round trip, and a /forget's erasure covers it."""
-    if getattr(tx, "dialect", "sqlite") == "postgresql":
+    if lock:  # several processes share the database: this person's turns one after another
         await lock_conversation(tx, channel, user_id)
     queries = [conversations.load_query(channel, user_id), residents_repo.get_query(channel, user_id)]
     if event_id:
