@@ -32,6 +32,7 @@ if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
 
 from bench.fanout import FIRST_CHAT, LANGUAGES, TARGET_FRACTION
 from bench.harness import Bot, Peer, config_toml, machine, progress, warn_if_busy, write_json
+from bench.peer import cpu_seconds
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
 
@@ -135,14 +136,14 @@ async def shares(dsn: str) -> dict[str, int]:
     return {str(row[0]): int(row[1]) for row in rows}
 
 
-def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
+def run(residents: int, rate: int, wait: float, processes: int = 2) -> dict[str, Any]:
     warn_if_busy()
     name = asyncio.run(create_database())
     dsn = f"{SERVER}/{name}"
     try:
         with Peer(rate_limit=rate, per_chat_limits=True) as peer, \
                 tempfile.TemporaryDirectory(prefix="wijkbot-bench-") as directory:
-            ports = [free_port(), free_port()]
+            ports = [free_port() for _ in range(processes)]
             configs = [write_config(Path(directory), peer, dsn, port, f"bot{i}") for i, port in enumerate(ports)]
             progress(f"twoproc: seeding {residents} residents in PostgreSQL ({rate}/s overall, 1/s per chat)")
             peer.call("users", first=FIRST_CHAT, count=residents)
@@ -156,7 +157,10 @@ def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
                     time.sleep(0.2)
                 told = asyncio.run(record_feedback(configs[0]))
                 progress(f"twoproc: feedback queued for {told} residents; two processes send it")
+                cpu_before = [cpu_seconds(bot.pid) for bot in bots]
                 result = peer.call("sends", timeout=wait + 30, count=residents, wait=wait)
+                cpus = [(cpu_seconds(bot.pid) - before) / result["span_seconds"]
+                        for bot, before in zip(bots, cpu_before, strict=True)]
                 time.sleep(2)  # the last rows are marked sent just after Telegram accepted them
                 by_process = asyncio.run(shares(dsn))
             finally:
@@ -167,9 +171,11 @@ def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
         asyncio.run(drop_database(name))
     fraction = result["per_second"] / rate
     once = result["sent"] == residents == sum(by_process.values())
+    bot_cpu = [round(cpu, 3) for cpu in cpus]
     passed = once and fraction >= TARGET_FRACTION and result["status_429"] == 0
     return {
-        "benchmark": "twoproc", "residents": residents, "told": told, "rate_limit": rate, "sent": result["sent"],
+        "benchmark": "twoproc", "processes": processes, "bot_cpu_share": bot_cpu, "residents": residents,
+        "told": told, "rate_limit": rate, "sent": result["sent"],
         "outbox_sent_by_process": by_process, "span_seconds": result["span_seconds"],
         "per_second": result["per_second"], "fraction_of_limit": fraction,
         "max_in_any_second": result["max_in_any_second"], "status_429": result["status_429"],
@@ -177,7 +183,7 @@ def run(residents: int, rate: int, wait: float) -> dict[str, Any]:
         "bot_warnings": [line for line in stderr.splitlines() if "WARNING" in line or "ERROR" in line][:5],
         "machine": machine(),
         "summary": [
-            {"metric": f"two processes: fan-out rate / one limit ({residents:,} at {rate}/s)",
+            {"metric": f"{processes} processes: fan-out rate / one limit ({residents:,} at {rate}/s)",
              "value": round(fraction, 3), "target": f">= {TARGET_FRACTION}", "passed": fraction >= TARGET_FRACTION},
             {"metric": "two processes: 429 answers", "value": result["status_429"], "target": "0",
              "passed": result["status_429"] == 0},
@@ -194,7 +200,8 @@ def table(report: dict[str, Any]) -> str:
         f"{report['residents']:>9,} {report['rate_limit']:>7} {report['sent']:>6} {report['span_seconds']:>7.1f}"
         f" {report['per_second']:>7.1f} {report['fraction_of_limit']:>8.1%} {report['max_in_any_second']:>7}"
         f" {report['status_429']:>5}  {'pass' if report['passed'] else 'FAIL'}",
-        f"rows sent per process: {sorted(report['outbox_sent_by_process'].values())}",
+        f"rows sent per process: {sorted(report['outbox_sent_by_process'].values())};"
+        f" CPU of a core while sending: {', '.join(f'{c:.0%}' for c in report['bot_cpu_share'])}",
         f"messages per second: {report['per_second_timeline']}",
         *[f"  bot: {line}" for line in report["bot_warnings"]]])
 
@@ -204,9 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=10_000)
     parser.add_argument("--rate", type=int, default=300, help="the emulator's limit and the bot's, messages per second")
     parser.add_argument("--wait", type=float, default=180.0, help="seconds to wait for every message")
+    parser.add_argument("--processes", type=int, default=2, help="bot processes (1: the same on one, to compare)")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     args = parser.parse_args(argv)
-    report = run(args.residents, args.rate, args.wait)
+    report = run(args.residents, args.rate, args.wait, args.processes)
     print(table(report))
     write_json(args.json, report)
     return 0 if report["passed"] else 1

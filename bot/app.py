@@ -166,13 +166,15 @@ class App:
                 except Exception:
                     log.exception("channel %s did not stop cleanly", name)
 
-    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float]] | None:
-        """One sending budget for the bot's processes (bot/channels/telegram/limiter.py), or None when alone."""
+    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None:
+        """One sending budget for the bot's processes (bot/channels/telegram/limiter.py); None on SQLite."""
         if self.coordinator is None:
             return None
         presence = self.coordinator.presence
 
-        async def reserve(slots: int, interval: float) -> float:
+        async def reserve(slots: int, interval: float) -> float | None:
+            if not self.services.several_processes:
+                return None  # alone: the pacer paces by itself, no round trip
             return await presence.reserve(channel, slots, interval, time.time(), 0.0)  # Telegram counts real time
 
         return reserve

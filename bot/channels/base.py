@@ -186,9 +186,10 @@ class ShowsBusy(Protocol):
 class SharesBudget(Protocol):
     """A host that shares a platform's overall sending limit among several processes of the bot (bot/cluster.py):
     ``send_budget(channel)`` gives a way to reserve ``slots`` consecutive slots ``interval`` seconds apart, which
-    answers the seconds until the first; None when this process is the only one."""
+    answers the seconds until the first (or None while this process is alone); None when there is never more than
+    one process."""
 
-    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float]] | None: ...
+    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None: ...
 
 
 @runtime_checkable

@@ -21,11 +21,13 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 
 With several processes of one bot (PostgreSQL, ``bot/cluster.py``) the overall budget is the bot's, not the
 process's: :meth:`ChatPacer.share` gives the pacer a way to reserve a few consecutive slots of the one budget in
-the database (``bot/store/cluster.py``, one statement). The pump then reserves about as many slots as requests
-are ready to go (at most ``SHARED_BLOCK`` at a time) and lets them go at those moments instead of at its own;
+the database (``bot/store/cluster.py``, one statement). The pump reserves slots for the requests that are ready to
+go, a few (``SHARED_MIN``) to a block (``SHARED_BLOCK``) at a time, in the background, so a round trip to the
+database never holds a grant up; it lets the requests go at those moments instead of at its own;
 per-chat spacing, priorities and 429 handling stay local (a chat's requests arrive at one process at a time, as
-its turns do). A reserved slot nobody used in time is let pass, never used late. Should the database not answer,
-the pacer goes on alone at ``1 / SHARED_FALLBACK`` of the limit, so two processes still stay under it.
+its turns do). A reserved slot nobody used in time is let pass, never used late. While the process is alone
+the reservation answers None and the pacer paces by itself, without a round trip. Should the database not
+answer, the pacer goes on alone at ``1 / SHARED_FALLBACK`` of the limit, so two processes still stay under it.
 
 Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. Nor is a chat action
 (``sendChatAction``, "typing…"): Telegram's limits count messages, and it announces an answer that should not
@@ -65,9 +67,11 @@ PACING = 0.975  # of each limit the pacer uses: room for the jitter of requests 
 CREDIT = 0.004  # seconds of slots a late loop may catch up at once
 _MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 FREE, PAID = 0, 1  # the two overall budgets
-SHARED_BLOCK = 8  # slots of a shared budget reserved at most at once (about a quarter second at 30 a second)
+SHARED_BLOCK = 16  # slots of a shared budget reserved at most at once (about half a second at 30 a second)
+SHARED_MIN = 4  # slots reserved at least at once while that many requests wait
 SHARED_FALLBACK = 2  # without the database, each process paces at this fraction of the limit
-Reserve = Callable[[int, float], Awaitable[float]]  # (slots, interval) -> seconds until the first slot
+# (slots, interval) -> seconds until the first slot; None: this process is alone now and paces by itself
+Reserve = Callable[[int, float], Awaitable[float | None]]
 
 
 @dataclass(order=True)
@@ -115,6 +119,7 @@ class ChatPacer(BaseRateLimiter[int]):
         self._pump: asyncio.Task[None] | None = None
         self._shared: Reserve | None = None
         self._pool: list[float] = []  # reserved slots of the shared budget not used yet, in order
+        self._refilling: asyncio.Task[None] | None = None
 
     def share_from(self, host: object, channel: str) -> None:
         """Share the budget when ``host`` offers one for ``channel`` (:class:`~bot.channels.base.SharesBudget`)."""
@@ -134,6 +139,11 @@ class ChatPacer(BaseRateLimiter[int]):
         """Nothing to set up: the pump starts with the first request."""
 
     async def shutdown(self) -> None:
+        if self._refilling is not None:
+            self._refilling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refilling
+            self._refilling = None
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -199,8 +209,8 @@ class ChatPacer(BaseRateLimiter[int]):
         assert self._changed is not None
         while True:
             self._changed.clear()
-            if self._shared is not None:
-                await self._refill()
+            if self._shared is not None and self._refilling is None and (wanted := self._wanted()):
+                self._refilling = asyncio.create_task(self._refilled(wanted), name="telegram-pacer-budget")
             delay = self.grant()
             if delay is None:
                 await self._changed.wait()
@@ -215,27 +225,44 @@ class ChatPacer(BaseRateLimiter[int]):
                 changed.cancel()
                 slept.cancel()
 
-    async def _refill(self) -> None:
-        """Reserve slots of the shared budget for the requests that could go within them."""
-        assert self._shared is not None
+    def _wanted(self) -> int:
+        """How many shared slots to reserve now: when fewer are left than requests wait, one for each of those
+        (at least ``SHARED_MIN`` when that many wait, so a fan-out does not reserve one at a time; at most a
+        block; 0: none)."""
         now = self.now()
         self._pool = [slot for slot in self._pool if slot >= now - CREDIT]  # passed unused: let go, never late
         horizon = max(self._pool[-1] if self._pool else now, now) + SHARED_BLOCK * self._interval[FREE]
         ready = sum(1 for w in self._waiting if w.budget == FREE and not w.granted.done() and max(
             self._chat_held.get(w.chat, 0.0), self._chat_next.get(w.chat, 0.0) if w.spacing else 0.0) <= horizon)
-        wanted = min(ready - len(self._pool), SHARED_BLOCK)
-        if wanted <= 0:
-            return
-        interval = self._interval[FREE]
+        if len(self._pool) >= ready:
+            return 0
+        return min(max(ready - len(self._pool), min(ready, SHARED_MIN)), SHARED_BLOCK)
+
+    async def _refill(self, wanted: int) -> None:
+        """Reserve ``wanted`` slots of the shared budget (in the background: the pump goes on granting the slots it
+        has meanwhile)."""
+        assert self._shared is not None
+        at, interval = self.now(), self._interval[FREE]
         try:
             first = await self._shared(wanted, interval)
         except Exception as exc:  # the database is away: alone, at a share of the limit that keeps two under it
             log.warning("telegram: the shared sending budget is unreachable (%s); pacing alone meanwhile",
                         type(exc).__name__)
-            start = max(self._next[FREE], now)
-            first, interval = start - now, interval * SHARED_FALLBACK
+            first, interval = None, interval * SHARED_FALLBACK
+        if first is None:  # alone (or unreachable): this process's own slots
+            start = max(self._next[FREE], self._pool[-1] + interval if self._pool else 0.0, at - CREDIT)
+            first = start - at
             self._next[FREE] = start + wanted * interval
-        self._pool += [now + first + i * interval for i in range(wanted)]
+        self._pool += [at + first + i * interval for i in range(wanted)]
+        self._pool.sort()
+
+    async def _refilled(self, wanted: int) -> None:
+        try:
+            await self._refill(wanted)
+        finally:
+            self._refilling = None
+            if self._changed is not None:
+                self._changed.set()
 
     def grant(self) -> float | None:
         """Let go every waiter that may go now, best first; seconds until the next could (None: nobody waits)."""

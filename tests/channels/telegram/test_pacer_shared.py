@@ -118,3 +118,21 @@ async def test_without_the_database_each_paces_alone_at_a_share_that_keeps_both_
     assert len(times) == 310
     assert busiest_second(times) <= 30
     assert len(times) / (max(times) - min(times)) >= 0.9 * 30 / SHARED_FALLBACK * 2 * PACING
+
+
+async def test_a_process_alone_paces_by_itself_without_reserving() -> None:
+    time = VirtualTime()
+    api = Api(time)  # type: ignore[arg-type]
+    asked = 0
+
+    async def alone(slots: int, interval: float) -> float | None:
+        nonlocal asked
+        asked += 1
+        return None
+
+    pacer = ChatPacer(30.0, clock=time.clock, sleep=time.sleep)
+    pacer.share(alone)
+    times = await fan_out([pacer], api, time, 300)
+    assert busiest_second(times) <= 30
+    assert len(times) / (max(times) - min(times)) >= 0.95 * 30
+    assert asked <= len(times) / 4  # asked a block at a time, answered without a round trip
