@@ -130,7 +130,7 @@ class App:
 
     async def _release_held(self) -> None:
         """The leader, every few seconds: replies a dead process held and never sent go out (bot/store/claims.py)."""
-        await self.held.release()
+        await self.held.release(at_start=False)
 
     async def _take_up(self) -> None:
         """What the one process, or the leader, does at start: configuration into the database, poll timers."""

@@ -103,10 +103,13 @@ class HeldReplies:
             self.services.outbox_kick.set()
         return len(sent) + len(failed)
 
-    async def release(self) -> int:
-        """At start, before any channel receives: what a dead process held and never confirmed is due now."""
+    async def release(self, at_start: bool = True) -> int:
+        """At start, before any channel receives: what a dead process held and never confirmed is due now. Several
+        processes: the leader also sweeps every few seconds (``at_start=False``: its own held replies are not
+        dead ones, bot/store/claims.py)."""
         async with self.services.db.transaction() as tx:
-            released = await claims.release_held(tx, self.services.now_iso())
+            released = await claims.release_held(tx, self.services.now_iso(),
+                                                 self.services.process_token if at_start else None)
         if released:
             log.info("%d replies of turns before a restart were not confirmed sent; sending them now", released)
             self.services.outbox_kick.set()

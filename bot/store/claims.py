@@ -53,10 +53,12 @@ async def next_due(tx: Tx, now: str, limit: int, *, owner: int | None, lease_unt
     return [_pending(row, None if row["file_data"] is None else bytes(row["file_data"])) for row in rows]
 
 
-async def release_held(tx: Tx, now: str) -> int:
-    """The replies a dead process never confirmed sent are due now (SQLite: every held reply, at start)."""
+async def release_held(tx: Tx, now: str, own: int | None = None) -> int:
+    """The replies a dead process never confirmed sent are due now (SQLite: every held reply, at start). ``own``:
+    this process's token, whose rows count as a dead one's too (at start, where the process has none of its own
+    yet; the leader's periodic sweep leaves its own turns' replies, which it is about to settle, alone)."""
     if not postgres(tx):
         return await outbox.release_held(tx, now)
     return await tx.execute(
         "UPDATE outbox SET status = 'pending', not_before = ?, claimed_by = NULL WHERE status = 'held'"
-        f" AND (claimed_by IS NULL OR claimed_by NOT IN {_ALIVE})", (now,))
+        f" AND (claimed_by IS NULL OR claimed_by = ? OR claimed_by NOT IN {_ALIVE})", (now, own))
