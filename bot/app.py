@@ -212,6 +212,8 @@ class App:
                 await self.outbox.stop()
                 self.scheduler.shutdown()
         finally:
+            if self.coordinator is not None:
+                await self.coordinator.close()  # gone for the others only now (bot/cluster.py)
             await self.db.close()
             if self.single is not None:
                 self.single.release()

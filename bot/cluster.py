@@ -95,7 +95,8 @@ class Coordinator:
         self._task = asyncio.create_task(self.run(), name="cluster-leader")
 
     async def stop(self) -> None:
-        """Stop trying; give the lock back (the other process takes over at its next try) and disconnect."""
+        """Stop trying and give the lock back (the other process takes over at its next try). The process stays
+        alive for the others until :meth:`close`: what it still settles (its held replies) stays its own."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -106,4 +107,7 @@ class Coordinator:
                 await self._on_follow()
         with contextlib.suppress(Exception):
             await self.presence.resign()
+
+    async def close(self) -> None:
+        """Disconnect: from now on this process counts as gone."""
         await self.presence.close()

@@ -53,8 +53,9 @@ async def test_one_leads_and_the_other_takes_over_when_its_connection_dies(pg_ds
         assert a.events == ["lead", "follow"]
         assert not await a.coordinator.tick() and await b.coordinator.tick()  # reconnected, it follows
     finally:
-        await a.coordinator.stop()
-        await b.coordinator.stop()
+        for process in (a, b):
+            await process.coordinator.stop()
+            await process.coordinator.close()
 
 
 async def test_a_clean_stop_hands_over_at_the_next_try(pg_dsn: str) -> None:
@@ -67,7 +68,9 @@ async def test_a_clean_stop_hands_over_at_the_next_try(pg_dsn: str) -> None:
         assert a.events == ["lead", "follow"]
         assert await b.coordinator.tick()
     finally:
+        await a.coordinator.close()
         await b.coordinator.stop()
+        await b.coordinator.close()
 
 
 async def test_each_schema_has_its_own_leader(pg_dsn: str) -> None:
@@ -77,8 +80,9 @@ async def test_each_schema_has_its_own_leader(pg_dsn: str) -> None:
     try:
         assert await north.coordinator.tick() and await south.coordinator.tick()
     finally:
-        await north.coordinator.stop()
-        await south.coordinator.stop()
+        for process in (north, south):
+            await process.coordinator.stop()
+            await process.coordinator.close()
 
 
 async def test_liveness_is_the_open_connection(pg_dsn: str) -> None:
