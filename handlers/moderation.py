@@ -136,9 +136,11 @@ async def reaction(ctx: Context) -> None:
         await ctx.dialogue.start_flow(ctx, RejectReasonFlow.name)
         ctx.data.update(room=ctx.incoming.address.chat_id, thread=ctx.incoming.reacted_to, reference=e.reference)
         ctx.state.step = "reason"
-        await _answer(ctx, e, ctx.t._("Why is {reference} not published? Your next reply in this thread is the "
-                                      "reason the author hears (or type !reject {reference} reason; !cancel "
-                                      "stops).", reference=e.reference))
+        await _answer(ctx, e, ctx.t._("Why is {reference} not published? Reply in this thread with the number or "
+                                      "word of the reason, and if you like your own words for the author after it "
+                                      "(for example: 4 see W-2026-0001). The author hears both. The reasons:\n"
+                                      "{reasons}\nOr type !reject {reference} and the reason; !cancel stops.",
+                                      reference=e.reference, reasons=moderation_reasons.choices(ctx.t)))
     else:
         await _answer(ctx, e, ctx.t._("To edit, type: !edit {reference} new text", reference=e.reference))
 

@@ -103,7 +103,8 @@ def selections(typed: str, options: int) -> int | None:
         return options
     match = _COUNT.match(_plain(rest))
     if match is None or not 2 <= int(match.group(1)) <= options:
-        raise UserError("A multiple-choice poll allows 2 up to the number of options.")
+        raise UserError("With 'multiple', give how many options people may choose: at least 2 and at most the "
+                        "number of options, for example 'multiple 2'.")
     return int(match.group(1))
 
 

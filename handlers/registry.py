@@ -6,6 +6,7 @@ of post (``REACTIONS``), not tried feature after feature."""
 from __future__ import annotations
 
 from bot.dialogue import Context, Handler
+from bot.engine import moderation_reasons
 from bot.i18n import N_, Translator
 from handlers import (
     contacts_rooms,
@@ -35,8 +36,8 @@ def help_text(t: Translator) -> str:
     others = ", ".join("!" + command.spoken("en" if dutch else "nl") for command in ROOM_COMMANDS)
     lines += ["", t._("English works too: {commands}", commands=others) if dutch
               else t._("Dutch works too: {commands}", commands=others)]
-    lines.append(t._("The report counts why stories were not published: start the reason of !reject with personal, "
-                     "offensive, off-topic or duplicate (Dutch: persoonlijk, kwetsend, ander-onderwerp, dubbel)."))
+    lines += ["", t._("Reasons for !reject (the number or the word, then if you like your own words for the "
+                      "author; the report back counts them):"), moderation_reasons.choices(t)]
     return "\n".join(lines)
 
 
@@ -48,8 +49,8 @@ C = RoomCommand
 ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("approve", ("goedkeuren",), N_("REF"), moderation.approve, "Moderation",
       N_("publish a story (or react ✅)")),
-    C("reject", ("afwijzen",), N_("REF reason"), moderation.reject, "Moderation",
-      N_("do not publish; the author hears the reason")),
+    C("reject", ("afwijzen",), N_("REF reason [your words]"), moderation.reject, "Moderation",
+      N_("do not publish; the author hears the reason (see below) and your words (or react 🚫)")),
     C("edit", ("bewerken",), N_("REF new text"), moderation.edit, "Moderation", N_("change the public text")),
     C("theme", ("thema",), N_("REF theme"), moderation.theme, "Moderation", N_("change the theme")),
     C("queue", ("wachtrij",), "", moderation.queue, "Moderation", N_("stories waiting for a decision")),
@@ -57,7 +58,7 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("help", ("hulp",), "", help_command, "Moderation", N_("this list"),
       who="anyone in the room"),
     C("feedback", ("terugkoppeling",), N_("REF … | status | what | because [| date]"), feedback.feedback_command,
-      "Feedback", N_("tell residents what was done and why; alone, it asks step by step")),
+      "Feedback", N_("tell residents what was done and why; typed on its own, it asks step by step")),
     C("update", ("bijwerken",), N_("F-REF | status | what | because"), feedback.update_command, "Feedback",
       N_("a new step in earlier feedback")),
     C("overdue", ("achterstand",), "", feedback.overdue_command, "Feedback",
@@ -66,7 +67,7 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("cancel", ("stop",), "", feedback.cancel_room_flow, "Feedback", N_("stop the step-by-step form"),
       who="the organiser in the form"),
     C("poll", ("peiling",), N_("\"Question?\" | option | option | closes …"), polls_rooms.poll_command, "Polls",
-      N_("open a poll; alone, it asks step by step")),
+      N_("open a poll; typed on its own, it asks step by step")),
     C("polls", ("peilingen",), "", polls_rooms.polls_command, "Polls", N_("the polls of this room")),
     C("count", ("telling", "tel"), N_("P-REF"), polls_rooms.count_command, "Polls",
       N_("the votes so far, for organisers only")),
@@ -109,10 +110,10 @@ ROOM_COMMANDS: tuple[RoomCommand, ...] = (
     C("ack", ("bevestig",), N_("SIG-REF note"), professionals_rooms.ack_command, "Professionals",
       N_("acknowledge a signal with what you will do"), who="moderators, professionals"),
     C("request", ("verzoek",), N_("what is needed | why"), professionals_rooms.request_command, "Professionals",
-      N_("in the professionals' room: ask the municipality for room to act"), who="professionals"),
+      N_("in the professionals' room: ask the municipality for what you need to act"), who="professionals"),
     C("answer-request", ("verzoek-antwoord",), N_("RQ-REF | status | what | because [| date]"),
       professionals_rooms.answer_request_command, "Professionals",
-      N_("answer a professional's request, on the commitment clock of feedback")),
+      N_("answer a professional's request; a promised date is followed up as with feedback")),
     C("check", ("toets",), N_("theme | question? | option | option"), professionals_rooms.check_command,
       "Professionals", N_("in the professionals' room: propose a short question for residents"),
       who="professionals"),

@@ -70,7 +70,8 @@ class SettingsFlow(Flow):
         elif choice == "questions":
             ctx.ask("questions", ctx.t._("Professionals in your neighbourhood (such as the neighbourhood police "
                                          "officer or the district nurse) sometimes ask residents a short question, "
-                                         "after the organisers approved it. Do you want to get those questions?"),
+                                         "after staff of the municipality and the neighbourhood have approved it. "
+                                         "Do you want to get those questions?"),
                     (Choice("yes", ctx.t._("yes")), Choice("no", ctx.t._("no"))))
         elif choice == "done":
             ctx.say(ctx.t._("Your settings are saved."))

@@ -177,7 +177,7 @@ class ShareFlow(Flow):
         lines = [
             ctx.t._("This is what you are sending:"),
             ctx.t._("Theme: {theme}", theme=ctx.t._(THEMES[data["theme"]])),
-            ctx.t._("Your story, as organisers will read it:"),
+            ctx.t._("Your story, as staff of the municipality and the neighbourhood will read it:"),
             scrubbed.text,
             "",
         ]
@@ -219,8 +219,9 @@ class ShareFlow(Flow):
                 ctx.tx, ctx.services, ctx.resident, theme=data["theme"], text=data["story"],
                 place_hint=data.get("place"), author_name=data.get("name"), photo_ref=data.get("photo"))
             ctx.finish()
-            ctx.say(ctx.t._("Thank you! We have received your story. Your reference is {reference}. Organisers "
-                            "read every story, and we will tell you what happens with it.",
+            ctx.say(ctx.t._("Thank you! We have received your story. Your reference is {reference}. Staff of the "
+                            "municipality and the neighbourhood read every story, and we will tell you what "
+                            "happens with it.",
                             reference=experience.reference))
         else:
             await self._summary(ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.dialogue import Context, Flow
-from bot.engine import experiences, feedback
+from bot.engine import experiences, feedback, moderation_reasons
 from bot.engine.themes import THEMES
 from bot.i18n import N_
 
@@ -27,8 +27,9 @@ class StatusFlow(Flow):
                                   theme=ctx.t._(THEMES.get(story.theme, story.theme)),
                                   date=ctx.t.date(ctx.services.parse_time(story.created_at), "medium"),
                                   status=ctx.t._(EXPERIENCE_STATUS.get(story.status, story.status)))]
-            if story.status == "rejected" and story.decision_reason:
-                lines.append(ctx.t._("Reason: {reason}", reason=story.decision_reason))
+            if story.status == "rejected":
+                lines.append(ctx.t._("Reason: {reason}", reason=moderation_reasons.told(
+                    ctx.t, story.decision_category, story.decision_reason)))
             for row in await feedback.history(ctx.tx, story.id):
                 lines.append(ctx.t._("• {date} {reference} ({status}): {what} Because: {because}",
                                      date=ctx.t.date(ctx.services.parse_time(row["at"]), "short"),

@@ -91,3 +91,27 @@ def test_the_organisers_console_gets_what_waited_when_it_opens(tmp_path: Path) -
     assert STORY in opened.stdout and "1 verhaal wacht" in opened.stdout
     refused = wijkbot("shell", "--config", str(config), "--organiser", "marieke", cwd=tmp_path)
     assert refused.returncode == 2 and "--neighbourhood" in refused.stderr
+
+
+async def test_the_organisers_console_rejects_with_a_reason_the_author_hears_in_her_language(tmp_path: Path) -> None:
+    clock = ManualClock(MORNING)
+    config = example_config(tmp_path)
+    anna = await session(config, clock, "anna")
+    marieke = await session(config, clock, "marieke", room=console_room("noord"))
+    try:
+        for line in ("/start", "2", "noord", "1", "/share", "6", STORY, "Skip", "1", "1"):
+            await anna.say(line)
+        await anna.app.outbox.drain()
+        await marieke.app.outbox.drain()
+        marieke.read()
+
+        await marieke.say("!hulp")  # a Dutch room: the reasons with their Dutch words
+        assert "4 · dubbel – al gemeld" in marieke.read()
+        await marieke.say("!afwijzen W-2026-0001 4 de lift staat al op de lijst")
+        assert "W-2026-0001" in marieke.read()
+        await marieke.app.outbox.drain()
+        await anna.app.outbox.drain()
+        assert "The reason: already reported (de lift staat al op de lijst)." in anna.read()
+    finally:
+        await anna.app.stop()
+        await marieke.app.stop()

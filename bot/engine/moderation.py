@@ -192,7 +192,8 @@ def _undecided(e: Experience) -> None:
                         reference=e.reference)
 
 
-async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, reason: str | None = None) -> None:
+async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str,
+                       reason: moderation_reasons.Reason | None = None) -> None:
     if e.resident_id is None:
         return
     resident = await residents_repo.by_id(tx, e.resident_id)
@@ -203,8 +204,9 @@ async def _tell_author(tx: Tx, services: Services, e: Experience, kind: str, rea
         text = t._("Good news: your story {reference} has been approved and is now shared with the "
                    "neighbourhood.", reference=e.reference)
     else:
-        text = t._("Your story {reference} will not be published. The reason: {reason}\nThank you for "
-                   "sharing it: the municipality has still read it.", reference=e.reference, reason=reason or "")
+        told = moderation_reasons.told(t, reason.category if reason else None, reason.text if reason else None)
+        text = t._("Your story {reference} will not be published. The reason: {reason}.\nThank you for "
+                   "sharing it: the municipality has read it all the same.", reference=e.reference, reason=told)
     await outbox.enqueue(tx, services, Address(resident.channel, resident.chat_id), Reply(text=text),
                          purpose="decision", subject=e.reference)
 
@@ -234,7 +236,7 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
 
 async def approve(tx: Tx, services: Services, e: Experience, actor: str, actor_name: str | None = None) -> None:
     _undecided(e)
-    await repo.decide(tx, e.id, "approved", None, services.now_iso())
+    await repo.decide(tx, e.id, "approved", None, None, services.now_iso())
     await audit.add(tx, e.reference, signed(actor, actor_name), "approved", None, services.now_iso())
     await _tell_author(tx, services, e, "approved")
     await _publish(tx, services, e)
@@ -245,14 +247,18 @@ async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: 
                  actor_name: str | None = None) -> None:
     _undecided(e)
     if not reason.strip():
-        raise UserError("Please give a reason, for the author: !reject {reference} reason.", reference=e.reference)
-    category, reason = moderation_reasons.categorise(reason)
-    await repo.decide(tx, e.id, "rejected", reason, services.now_iso())
+        t = organisers_translator(services.config)
+        raise UserError("Please give the reason, for the author: its number or word, and if you like your own "
+                        "words after it, e.g. !reject {reference} 4 see W-2026-0001. The reasons:\n{reasons}",
+                        reference=e.reference, reasons=moderation_reasons.choices(t))
+    parsed = moderation_reasons.parse(reason)
+    await repo.decide(tx, e.id, "rejected", parsed.category, parsed.text or None, services.now_iso())
     who = signed(actor, actor_name)
-    await audit.add(tx, e.reference, who, "rejected", reason, services.now_iso())
-    await audit.add(tx, e.reference, who, moderation_reasons.AUDIT_ACTION, category, services.now_iso())
-    await _tell_author(tx, services, e, "rejected", reason)
-    await _show_state(tx, services, e.reference, "rejected", actor_name or actor, reason)
+    await audit.add(tx, e.reference, who, "rejected", parsed.text or None, services.now_iso())
+    await audit.add(tx, e.reference, who, moderation_reasons.AUDIT_ACTION, parsed.category, services.now_iso())
+    await _tell_author(tx, services, e, "rejected", parsed)
+    await _show_state(tx, services, e.reference, "rejected", actor_name or actor,
+                      moderation_reasons.told(organisers_translator(services.config), parsed.category, parsed.text))
 
 
 async def edit(tx: Tx, services: Services, e: Experience, actor: str, new_text: str,

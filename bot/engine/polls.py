@@ -174,7 +174,8 @@ def _check_draft(draft: Draft, now: datetime) -> tuple[str, tuple[str, ...], dat
     if not draft.neighbourhoods:
         raise UserError("Please say in which neighbourhood the poll is.")
     if not 1 <= draft.max_selections <= len(options):
-        raise UserError("A multiple-choice poll allows 2 up to the number of options.")
+        raise UserError("With 'multiple', give how many options people may choose: at least 2 and at most the "
+                        "number of options, for example 'multiple 2'.")
     opens = draft.opens_at or now
     if draft.closes_at - opens < MIN_DURATION:
         raise UserError("The poll must close at least 5 minutes after it opens.")

@@ -143,7 +143,7 @@ def youth_ending(t: Translator, shown: bool) -> list[str]:
     if not shown:
         lines.append(t._("With so few votes there is no result we can show, not even to the municipality. Do you "
                          "still want to be heard on this? Type /share and tell it in your own words."))
-    lines.append(t._("What is done with it, you will hear here in this chat as soon as the municipality decides. "
+    lines.append(t._("You will hear here in this chat what is done with it, as soon as the municipality decides. "
                      "To be sure you get it, choose \"{follow}\" in /settings.",
                      follow=t._("Follow the whole neighbourhood")))
     return lines

@@ -18,13 +18,16 @@ from bot.config import Config
 from bot.engine import outbox, report_data, report_figures, report_html, report_pdf, report_sections
 from bot.engine.outbox import Dispatcher
 from bot.engine.report_model import Report
+from bot.engine.report_overlap import Ledger
 from bot.errors import UserError
 from bot.i18n import Translator
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import report as repo
-from bot.store.db import Database
+from bot.store import report_ledger as ledger_repo
+from bot.store.db import Database, Tx
 from bot.store.report import Reader
+from bot.store.report_ledger import Cell
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,12 @@ def previous_month(today: date) -> tuple[date, date]:
 
 
 async def make(config: Config, database: Path | str, hoods: list[str], start: date, end: date, language: str,
-               now: datetime, prepare: bool = True) -> Files:
-    """The report for ``start``..``end`` (local dates, both included). ``prepare`` first brings the database
-    to this version, as the bot does at start (a missing one is created: its report is empty); the running bot
-    has done so already."""
+               now: datetime, prepare: bool = True, tx: Tx | None = None, db: Database | None = None) -> Files:
+    """The report for ``start``..``end`` (local dates, both included), recorded in the ledger of reports made
+    (``bot/engine/report_overlap.py``): in ``tx`` (the organiser's turn), in a transaction of ``db`` (the bot's
+    database), or else through a connection of its own (``wijkbot report``). ``prepare`` first brings the
+    database to this version, as the bot does at start (a missing one is created: its report is empty); the
+    running bot has done so already."""
     unknown = [h for h in hoods if config.neighbourhood(h) is None]
     if unknown:
         raise UserError("Unknown neighbourhood: {ids}. Choose from: {known}.", ids=", ".join(unknown),
@@ -69,15 +74,43 @@ async def make(config: Config, database: Path | str, hoods: list[str], start: da
     if end < start:
         raise UserError("The end date {end} is before the start date {start}.", start=start.isoformat(),
                         end=end.isoformat())
-    if prepare:
-        db = Database(database)
-        await db.open()
-        await db.close()
-    async with Reader.open(database) as reader:
-        report = await report_figures.build(reader, config, hoods, start, end, language, now)
+    own = Database(database) if tx is None and db is None else None
+    if own is not None or prepare:
+        opened = own or Database(database)
+        await opened.open()
+        if own is None:
+            await opened.close()
+    try:
+        for _ in range(ATTEMPTS):
+            async with Reader.open(database) as reader:
+                seen, rows = await ledger_repo.read(reader, hoods)
+                report, recorded = await report_figures.build(reader, config, hoods, start, end, language, now,
+                                                              Ledger.from_rows(seen, rows))
+            if await _record(tx, db or own, seen, report, hoods, recorded):
+                break
+        else:  # other reports of these neighbourhoods were being made at the same moments
+            raise UserError("Another report of these neighbourhoods was being made at the same time. Please try "
+                            "again.")
+    finally:
+        if own is not None:
+            await own.close()
     doc = report_sections.build(report, Translator(language, config.timezone))
     pdf = await asyncio.to_thread(report_pdf.render, doc)
     return Files(report, report_html.render(doc), report_data.to_csv(report), report_data.to_json(report), pdf)
+
+
+ATTEMPTS = 3
+
+
+async def _record(tx: Tx | None, db: Database | None, seen: int, report: Report, hoods: list[str],
+                  recorded: list[Cell]) -> bool:
+    args = (seen, hoods, report.generated, report.start.isoformat(), report.end.isoformat(),
+            report.previous_start.isoformat(), recorded)
+    if tx is not None:
+        return await ledger_repo.record(tx, *args)
+    assert db is not None
+    async with db.transaction() as own:
+        return await ledger_repo.record(own, *args)
 
 
 def replies(t: Translator, files: Files, hoods: list[str]) -> list[Reply]:
@@ -112,7 +145,8 @@ async def send_monthly(services: Services) -> int:
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue
-        files = await make(config, config.database_path, hoods, start, end, language, services.now(), prepare=False)
+        files = await make(config, config.database_path, hoods, start, end, language, services.now(), prepare=False,
+                           db=services.db)
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue

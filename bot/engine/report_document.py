@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.channels import conventions
 from bot.engine.report_model import ALL, Figure
-from bot.engine.report_privacy import COMPLEMENT
+from bot.engine.report_privacy import AT_LEAST, COMPLEMENT
 from bot.engine.themes import THEMES
 from bot.i18n import N_, Translator
 
@@ -89,7 +89,9 @@ def cell(t: Translator, figure: Figure | None) -> str:
     if figure is None:
         return "–"
     if figure.value is None:
-        return t._("hidden to protect a small number") if figure.hidden == COMPLEMENT else t._("fewer than 5")
+        return t._("not shown") if figure.hidden == COMPLEMENT else t._("fewer than 5")
+    if figure.hidden == AT_LEAST:
+        return t._("at least {number}", number=t.number(figure.value))
     return t.number(figure.value)
 
 

@@ -15,10 +15,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
-from bot.engine import report_professionals
+from bot.engine import report_overlap, report_professionals
 from bot.engine.moderation_reasons import REASONS
 from bot.engine.report_model import ALL, PERIODS, Figure, Report
-from bot.engine.report_privacy import FEWER, MIN_COUNT, CountSet, protect, shown_sum
+from bot.engine.report_overlap import Ledger
+from bot.engine.report_privacy import AT_LEAST, COMPLEMENT, FEWER, MIN_COUNT, CountSet, shown_sum
 from bot.engine.report_texts import (
     commitments_and_lines,
     contact_positions,
@@ -30,20 +31,32 @@ from bot.engine.themes import THEMES
 from bot.store import report as repo
 from bot.store.db import Row
 from bot.store.report import Periods, Reader
+from bot.store.report_ledger import Cell
 
 STATUSES = {"approved": "published", "rejected": "rejected"}  # anything else is still waiting
 STORY_MEASURES = ("received", "published", "rejected", "waiting")
 HEARD = ("yes", "partly", "no")
 
 
+def previous_start(start: date, end: date) -> date:
+    """Where the period before starts: as many whole calendar months before when the period is whole months
+    (February's report compares with January, a quarter with the quarter before: periods of one grid, so the
+    period before is a period another report may show, with the same figures, see report_overlap.py), else as
+    many days before."""
+    if start.day == 1 and (end + timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        index = start.year * 12 + start.month - 1 - months
+        return date(index // 12, index % 12 + 1, 1)
+    return start - timedelta(days=(end - start).days + 1)
+
+
 def periods(start: date, end: date, tz: ZoneInfo) -> Periods:
-    """The reported days ``start``..``end`` (local dates, both included) and as many days before them."""
-    days = (end - start).days + 1
+    """The reported days ``start``..``end`` (local dates, both included) and the period before them."""
 
     def moment(day: date) -> str:
         return datetime.combine(day, time(), tz).astimezone(ZoneInfo("UTC")).isoformat(timespec="seconds")
 
-    return Periods(previous=moment(start - timedelta(days=days)), start=moment(start),
+    return Periods(previous=moment(previous_start(start, end)), start=moment(start),
                    end=moment(end + timedelta(days=1)))
 
 
@@ -74,6 +87,7 @@ class _Cells:
         self.report = report
         self.counts: dict[Key, int] = defaultdict(int)
         self.sets: list[CountSet] = []
+        self.recorded: list[Cell] = []  # what the ledger keeps of this report (bot/engine/report_overlap.py)
 
     def add_set(self, parts: Iterable[Key], total: Key | None) -> None:
         parts = tuple(parts)
@@ -95,30 +109,46 @@ class _Cells:
                     self.add_set(((sec, measure, hood, t, period, category) for t in themes),
                                  (sec, measure, hood, ALL, period, category))
 
-    def publish(self) -> None:
-        hidden = protect(self.counts, self.sets)
+    def publish(self, ledger: Ledger) -> None:
+        periods = report_overlap.spans(self.report.start, self.report.end, self.report.previous_start)
+        self.report.repeated = report_overlap.repeated(self.counts, periods, ledger)
+        hidden = report_overlap.protect_with(self.counts, self.sets, periods, ledger)
+        self.recorded = report_overlap.cells(self.counts, hidden, periods)
         for key, count in sorted(self.counts.items()):
             reason = hidden.get(key, "")
             self.report.add(Figure(*key, value=None if reason else count, hidden=reason))
-        if self.report.several:  # the selection's totals: sums of the neighbourhoods' shown figures
-            totals: dict[Key, list[int | float | None]] = defaultdict(list)
-            for (section, measure, hood, theme, period, category) in self.counts:
+        if self.report.several:  # the selection's totals, from the neighbourhoods' figures
+            totals: dict[Key, list[tuple[int, int | float | None]]] = defaultdict(list)
+            for (section, measure, hood, theme, period, category), count in self.counts.items():
                 if hood != ALL:
                     totals[(section, measure, ALL, theme, period, category)].append(
-                        self.report.value(section, measure, hood, theme, period, category))
+                        (count, self.report.value(section, measure, hood, theme, period, category)))
             for key, values in sorted(totals.items()):
-                total = shown_sum(values)
-                self.report.add(Figure(*key, value=total if total >= MIN_COUNT else None,
-                                       hidden="" if total >= MIN_COUNT else FEWER))
+                self.report.add(_total(key, values))
+
+
+def _total(key: Key, values: list[tuple[int, int | float | None]]) -> Figure:
+    """A total over neighbourhoods (``values``: each one's count and shown figure). Exact when every figure is
+    shown; else "at least" the sum of the shown ones (nothing hidden can be worked out from it), "fewer than 5"
+    when the hidden ones are all there is and add up to less, and otherwise hidden."""
+    shown = shown_sum(figure for _, figure in values)
+    if all(figure is not None for _, figure in values):
+        return Figure(*key, value=shown if shown >= MIN_COUNT else None, hidden="" if shown >= MIN_COUNT else FEWER)
+    if sum(count for count, _ in values) < MIN_COUNT:
+        return Figure(*key, value=None, hidden=FEWER)
+    if shown >= MIN_COUNT:
+        return Figure(*key, value=shown, hidden=AT_LEAST)
+    return Figure(*key, value=None, hidden=COMPLEMENT)
 
 
 async def build(reader: Reader, config: Config, hoods: list[str], start: date, end: date, language: str,
-                now: datetime) -> Report:
-    """The report of ``start``..``end`` (local dates, both included) for these neighbourhoods."""
+                now: datetime, ledger: Ledger | None = None) -> tuple[Report, list[Cell]]:
+    """The report of ``start``..``end`` (local dates, both included) for these neighbourhoods, checked against
+    the reports made before (``ledger``), and what the ledger is to keep of it."""
     p = periods(start, end, config.timezone)
     report = Report(municipality=config.municipality, language=language, start=start, end=end,
                     generated=now.isoformat(timespec="seconds"),
-                    previous_start=start - timedelta(days=(end - start).days + 1),
+                    previous_start=previous_start(start, end),
                     neighbourhoods=[(h, _name(config, h)) for h in hoods], themes=[])
     story_rows = await repo.counts(reader, "experiences", ("theme", "status"), hoods, p)
     present = {str(row["theme"]) for row in story_rows}
@@ -139,7 +169,7 @@ async def build(reader: Reader, config: Config, hoods: list[str], start: date, e
                 cells.add_set((("heard", measure, hood, t, period, "") for t in heard_themes),
                               ("heard", measure, hood, ALL, period, ""))
     await _participation(cells, reader, hoods, p)
-    cells.publish()
+    cells.publish(ledger or Ledger())
     _times(report, waits)
     _per_thousand(report, config, hoods)
     report.quotes = await quotes_for(reader, hoods, p)
@@ -148,7 +178,7 @@ async def build(reader: Reader, config: Config, hoods: list[str], start: date, e
     report.deliberations = await deliberation_results(reader, hoods, p, report)
     report.positions = await contact_positions(reader, hoods, p, report)
     await report_professionals.load(reader, hoods, p, report)
-    return report
+    return report, cells.recorded
 
 
 def _name(config: Config, hood: str) -> str:
@@ -216,8 +246,9 @@ def _times(report: Report, waits: Waits) -> None:
         for measure, share in (("median_days", 50), ("p90_days", 90)):
             value = round(_percentile(histogram, share) / 24, 1) if enough else None
             report.add(Figure("feedback", measure, hood, theme, period, "", value, "" if enough else FEWER))
-        received = report.value("stories", "received", hood, theme, period)
-        if with_count is not None and with_count.value is not None and received:
+        total = report.get("stories", "received", hood, theme, period)
+        received = total.value if total is not None and not total.hidden else None  # exact counts only
+        if with_count is not None and with_count.value is not None and not with_count.hidden and received:
             report.add(Figure("feedback", "share_with_feedback", hood, theme, period, "",
                               round(100 * with_count.value / received, 1)))
 

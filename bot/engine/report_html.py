@@ -42,14 +42,14 @@ ROW, LABEL, TRACK, PAD = 22, 230, 360, 8
 
 def render(doc: Document) -> str:
     direction = "rtl" if doc.language in RTL else "ltr"
-    body = "\n".join(_block(block, index) for index, block in enumerate(doc.blocks))
+    body = "\n".join(_block(block, index, direction == "rtl") for index, block in enumerate(doc.blocks))
     return (f'<!DOCTYPE html>\n<html lang="{escape(doc.language)}" dir="{direction}">\n<head>\n'
             f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(doc.title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n{body}\n"
             "</main>\n</body>\n</html>\n")
 
 
-def _block(block: Block, index: int) -> str:
+def _block(block: Block, index: int, rtl: bool = False) -> str:
     if isinstance(block, Heading):
         return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
@@ -62,7 +62,7 @@ def _block(block: Block, index: int) -> str:
                 f"</bdi></p><footer>{escape(block.theme)}</footer></blockquote>")
     if isinstance(block, Table):
         return _table(block)
-    return _chart(block, index)
+    return _chart(block, index, rtl)
 
 
 def _table(table: Table) -> str:
@@ -81,11 +81,28 @@ def _numeric(text: str) -> bool:
     return bool(text) and text.replace(".", "").replace(",", "").replace("\u00a0", "").strip().isdigit()
 
 
-def _chart(chart: Chart, index: int) -> str:
+class _Place:
+    """x positions in a chart, mirrored for a right-to-left page (labels on the right, bars growing leftwards)."""
+
+    def __init__(self, width: int, rtl: bool) -> None:
+        self.width, self.rtl = width, rtl
+
+    def rect(self, x: int, y: int, width: int, height: int, fill: str) -> str:
+        left = self.width - x - width if self.rtl else x
+        return f'<rect x="{left}" y="{y}" width="{width}" height="{height}" fill="{fill}" stroke="#111"/>'
+
+    def text(self, x: int, y: int, text: str) -> str:
+        if self.rtl:
+            return f'<text x="{self.width - x}" y="{y}" text-anchor="end">{escape(text)}</text>'
+        return f'<text x="{x}" y="{y}">{escape(text)}</text>'
+
+
+def _chart(chart: Chart, index: int, rtl: bool = False) -> str:
     """Horizontal bars, one row per label and series; series 1 solid, series 2 hatched, each value written out."""
     top = ROW * (len(chart.series) + 1)
     height = top + len(chart.bars) * (ROW * len(chart.series) + PAD) + PAD
     width = LABEL + TRACK + 160
+    place = _Place(width, rtl)
     peak = max((v for bar in chart.bars for v in bar.values if v is not None), default=0) or 1
     ident = f"chart{index}"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="{ident}-t {ident}-d" '
@@ -98,25 +115,23 @@ def _chart(chart: Chart, index: int) -> str:
     fills = ("#1f4e79", f"url(#{ident}-hatch)")
     for number, name in enumerate(chart.series):
         y = ROW * number + 4
-        parts.append(f'<rect x="0" y="{y}" width="28" height="14" fill="{fills[number % 2]}" stroke="#111"/>'
-                     f'<text x="36" y="{y + 12}">{escape(name)}</text>')
+        parts.append(place.rect(0, y, 28, 14, fills[number % 2]) + place.text(36, y + 12, name))
     for row, bar in enumerate(chart.bars):
         y = top + row * (ROW * len(chart.series) + PAD)
-        parts.append(f'<text x="0" y="{y + 15}">{escape(_short(bar.label))}</text>')
-        parts += _bars(bar, y, peak, fills)
+        parts.append(place.text(0, y + 15, _short(bar.label)))
+        parts += _bars(bar, y, peak, fills, place)
     parts.append("</svg>")
     return (f'<figure><figcaption>{escape(chart.title)}</figcaption>{"".join(parts)}</figure>')
 
 
-def _bars(bar: Bar, y: int, peak: float, fills: tuple[str, ...]) -> list[str]:
+def _bars(bar: Bar, y: int, peak: float, fills: tuple[str, ...], place: _Place) -> list[str]:
     parts = []
     for number, (value, text) in enumerate(zip(bar.values, bar.texts, strict=True)):
         top = y + number * ROW
         length = 0 if value is None else max(2, round(TRACK * value / peak))
         if length:
-            parts.append(f'<rect x="{LABEL}" y="{top + 2}" width="{length}" height="16" fill="{fills[number % 2]}" '
-                         'stroke="#111"/>')
-        parts.append(f'<text x="{LABEL + length + 6}" y="{top + 15}">{escape(text)}</text>')
+            parts.append(place.rect(LABEL, top + 2, length, 16, fills[number % 2]))
+        parts.append(place.text(LABEL + length + 6, top + 15, text))
     return parts
 
 

@@ -48,6 +48,8 @@ class Report:
     observations: list[ObservationLine] = field(default_factory=list)  # professionals' (issue 20)
     observation_counts: dict[str, int] = field(default_factory=dict)  # theme -> observations in the period
     signals: list[SignalLine] = field(default_factory=list)
+    # (neighbourhood, period, made_at): periods shown with the figures an earlier report published (report_overlap)
+    repeated: list[tuple[str, str, str]] = field(default_factory=list)
     _index: dict[tuple[str, str, str, str, str, str], Figure] = field(default_factory=dict, repr=False)
 
     def add(self, figure: Figure) -> None:

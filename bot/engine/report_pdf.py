@@ -22,6 +22,7 @@ from bot.engine.report_document import Chart, Document, Heading, Items, Paragrap
 
 SIZES = {1: 18, 2: 14, 3: 12}
 TEXT, SMALL = 10, 8
+RTL = ("ar",)
 ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 logging.getLogger("fontTools").setLevel(logging.WARNING)  # it tells every glyph it subsets at INFO
 
@@ -44,9 +45,23 @@ class _Writer:
         _fonts(pdf)
         pdf.add_page()
         self.bottom = pdf.h - 15
+        self.rtl = doc.language in RTL  # an Arabic report: right-aligned text, tables from right to left
+        self.align = "R" if self.rtl else "L"
 
     def font(self, size: float) -> None:
         self.pdf.set_font("Noto", "", size)
+
+    def cell(self, width: float, height: float, text: str, size: float, align: str) -> None:
+        """One line (in the font the table set); Arabic letters with the Arabic font, joined and set right to left
+        by HarfBuzz."""
+        if not ARABIC.search(text):
+            self.pdf.cell(width, height, text, align=align)
+            return
+        self.pdf.set_font("NotoArabic", "", size)
+        self.pdf.set_text_shaping(True)
+        self.pdf.cell(width, height, text, align=align)
+        self.pdf.set_text_shaping(False)
+        self.font(size)
 
     def lines(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines of at most ``width`` mm (a word longer than that stands alone)."""
@@ -62,11 +77,19 @@ class _Writer:
                 line, used = (f"{line} {word}" if line else word), used + (space if line else 0) + size
         return [*found, line] if line or not found else found
 
+    def _measured(self, value: str, width: float) -> list[str]:
+        if not ARABIC.search(value):
+            return self.lines(value, width)
+        self.pdf.set_font("NotoArabic", "", SMALL)
+        found = self.lines(value, width)
+        self.font(SMALL)
+        return found
+
     def room(self, height: float) -> None:
         if self.pdf.get_y() + height > self.bottom:
             self.pdf.add_page()
 
-    def text(self, text: str, size: float, height: float, indent: float = 0.0, align: str = "L") -> None:
+    def text(self, text: str, size: float, height: float, indent: float = 0.0, align: str | None = None) -> None:
         pdf = self.pdf
         self.font(size)
         arabic = bool(ARABIC.search(text))
@@ -76,12 +99,13 @@ class _Writer:
         for line in self.lines(text, pdf.epw - indent):
             self.room(height)
             pdf.set_x(pdf.l_margin + indent)
-            pdf.cell(pdf.epw - indent, height, line, align=align, new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(pdf.epw - indent, height, line, align=align or self.align, new_x="LMARGIN", new_y="NEXT")
         if arabic:
             pdf.set_text_shaping(False)
 
     def table(self, table: Table) -> None:
         pdf = self.pdf
+        self.room(6 + 4 * 4.2 + 2)  # the caption, the header and a row or two stay together
         self.text(table.caption, TEXT, 6)
         self.font(SMALL)
         columns = len(table.headers)
@@ -96,19 +120,22 @@ class _Writer:
     def _row(self, row: tuple[str, ...], widths: list[float], header: bool) -> bool:
         """Writes the row; True (and nothing written) when it had to go to a new page first."""
         pdf, height = self.pdf, 4.2
-        cells = [self.lines(value, width - 2) for value, width in zip(row, widths, strict=False)]
+        self.font(SMALL)
+        cells = [self._measured(value, width - 2) for value, width in zip(row, widths, strict=False)]
         total = max(len(lines) for lines in cells) * height + 1
         if pdf.get_y() + total > self.bottom and not header:
             pdf.add_page()
             return True
         top, x = pdf.get_y(), pdf.l_margin
-        for lines, width in zip(cells, widths, strict=False):
+        columns = list(zip(cells, widths, strict=False))
+        for lines, width in reversed(columns) if self.rtl else columns:  # right to left: the first column right
             pdf.set_fill_color(232, 238, 245)
             pdf.rect(x, top, width, total, style="DF" if header else "D")
             for number, line in enumerate(lines):
                 pdf.set_xy(x + 1, top + 0.5 + number * height)
-                pdf.cell(width - 2, height, line)
+                self.cell(width - 2, height, line, SMALL, self.align)
             x += width
+        self.font(SMALL)
         pdf.set_xy(pdf.l_margin, top + total)
         return False
 

@@ -4,13 +4,14 @@ Counts about residents (stories, answers, people who joined, votes) are cells. A
 it reads "fewer than 5". Cells that add up to another shown cell form a *set* (published + rejected + waiting =
 received; the themes of a neighbourhood = its total), and a set could give a hidden cell away by subtraction.
 So in every set either nothing is hidden, or what is hidden adds up to 0 or to at least 5 and is more than one
-cell; otherwise the smallest shown part is hidden too ("hidden to protect a small number"). This repeats until
+cell; otherwise the smallest shown part is hidden too ("not shown"). This repeats until
 no set changes (hiding only ever grows, so it ends).
 
-Other rules, applied where the figures are made (bot/engine/report_figures.py): totals over several
-neighbourhoods add up only the neighbourhoods' figures that are shown, so a neighbourhood's total next to the
-overall total tells nothing new; a change against the previous period is shown only when both figures are;
-shares and times need at least 5 stories behind them.
+Other rules, applied where the figures are made (bot/engine/report_figures.py): a total over several
+neighbourhoods with a hidden part is "at least" the sum of the shown figures (``AT_LEAST``), so a neighbourhood's
+total next to the overall total tells nothing new; a change against the previous period is shown only when both
+figures are; shares and times need at least 5 stories behind them. Reports of overlapping periods are checked
+against each other in bot/engine/report_overlap.py.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TypeVar
 MIN_COUNT = 5
 FEWER = "fewer_than_5"  # the reason a figure is missing: under 5 itself ...
 COMPLEMENT = "complementary"  # ... or hidden so that a small one cannot be worked out
+AT_LEAST = "at_least"  # a total over neighbourhoods with a hidden part: the sum of the shown ones, a lower bound
 
 K = TypeVar("K", bound=Hashable)
 
@@ -35,10 +37,12 @@ class CountSet:
     total: Hashable | None = None
 
 
-def protect(counts: dict[K, int], sets: Iterable[CountSet]) -> dict[K, str]:
+def protect(counts: dict[K, int], sets: Iterable[CountSet], already: dict[K, str] | None = None) -> dict[K, str]:
     """Which cells to hide, and why (``FEWER`` or ``COMPLEMENT``). ``counts`` must hold every cell of every set
-    (a combination without rows is a 0)."""
+    (a combination without rows is a 0); ``already`` are cells hidden for another reason (an earlier report, see
+    bot/engine/report_overlap.py)."""
     hidden: dict[K, str] = {key: FEWER for key, value in counts.items() if value < MIN_COUNT}
+    hidden.update(already or {})
     groups = list(sets)
     changed = True
     while changed:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from babel import Locale
+from babel.lists import format_list
 
 from bot.engine import report_professionals
 from bot.engine.moderation_reasons import REASONS
@@ -27,12 +28,13 @@ from bot.engine.report_document import (
     cell,
     theme_name,
 )
-from bot.engine.report_model import ALL, PERIODS, Report
+from bot.engine.report_model import ALL, PERIODS, Figure, Report
+from bot.engine.report_privacy import FEWER
 from bot.i18n import Translator
 
 
 def build(report: Report, t: Translator) -> Document:
-    place = ", ".join(name for _, name in report.neighbourhoods)
+    place = _and(t, [name for _, name in report.neighbourhoods])
     doc = Document(t._("Report back: {neighbourhoods}", neighbourhoods=place), report.language)
     doc.blocks.append(Heading(1, doc.title))
     before_end = report.start.fromordinal(report.start.toordinal() - 1)
@@ -40,6 +42,19 @@ def build(report: Report, t: Translator) -> Document:
                                     "{previous_end}.", municipality=report.municipality,
                                     start=t.date(report.start), end=t.date(report.end),
                                     previous_start=t.date(report.previous_start), previous_end=t.date(before_end))))
+    names = dict(report.neighbourhoods)
+    for made_at in sorted({made_at for _, _, made_at in report.repeated}):
+        shown = []
+        for period, (start, end) in (("current", (report.start, report.end)),
+                                     ("previous", (report.previous_start, before_end))):
+            areas = [names.get(h, h) for h, p, m in report.repeated if (p, m) == (period, made_at)]
+            if areas:
+                shown.append(t._("{areas} from {start} to {end}", areas=_and(t, areas), start=t.date(start),
+                                 end=t.date(end)))
+        doc.blocks.append(Paragraph(t._("Some numbers were already in an earlier report, made on {date}: {periods}. We "
+                                        "show them the same here. Then reports can be compared, and no small number "
+                                        "can be found by subtracting one from the other.",
+                                        date=t.date(datetime.fromisoformat(made_at)), periods="; ".join(shown))))
     sections: tuple[Callable[[Report, Translator], list[Block]], ...] = (
         summary_section, stories_section, feedback_section, heard_section, polls_section, deliberations_section,
         report_professionals.section, contacts_section, participation_section, privacy_section)
@@ -48,9 +63,22 @@ def build(report: Report, t: Translator) -> Document:
     return doc
 
 
-def _areas(report: Report) -> list[tuple[str, str]]:
+def _areas(report: Report, t: Translator) -> list[tuple[str, str]]:
     """The neighbourhoods, and the whole selection first when there are several."""
-    return ([(ALL, ", ".join(n for _, n in report.neighbourhoods))] if report.several else []) + report.neighbourhoods
+    return ([(ALL, _and(t, [n for _, n in report.neighbourhoods]))] if report.several else []) + report.neighbourhoods
+
+
+def _and(t: Translator, names: list[str]) -> str:
+    """Names as a list in the report's language ("Centrum en Noord")."""
+    return format_list(names, locale=t.locale) if names else ""
+
+
+def _fewer(figure: Figure | None) -> bool:
+    return figure is None or (figure.value is None and figure.hidden == FEWER)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _count(t: Translator, value: int | float | None) -> str:
@@ -60,11 +88,10 @@ def _count(t: Translator, value: int | float | None) -> str:
 def summary_section(report: Report, t: Translator) -> list[Block]:
     """B1: what residents told us, what we did, what is still open."""
     area = ALL if report.several else report.neighbourhoods[0][0]
-    received = report.value("stories", "received", area)
     themes = sorted(((report.value("stories", "received", area, th) or 0, th) for th in report.themes),
                     reverse=True)
     top = [theme_name(t, th) for n, th in themes[:3] if n]
-    told = t._("Residents shared {count} stories with us.", count=_count(t, received))
+    told = t._("Residents shared {count} stories with us.", count=cell(t, report.get("stories", "received", area)))
     if top:
         told += " " + t._("They wrote most about: {themes}.", themes=", ".join(top))
     kept = sum(1 for c in report.commitments if c.state == "kept")
@@ -72,11 +99,11 @@ def summary_section(report: Report, t: Translator) -> list[Block]:
                "why.", len(report.said_did))
     did += " " + t.n_("We kept {kept} of {n} promise with a date.", "We kept {kept} of {n} promises with a date.",
                       len(report.commitments), kept=t.number(kept))
-    waiting = report.value("stories", "waiting", area)
-    without = report.value("feedback", "without_feedback", area)
+    waiting = cell(t, report.get("stories", "waiting", area))
+    without = cell(t, report.get("feedback", "without_feedback", area))
     late = sum(1 for c in report.commitments if c.state == "late")
     still = t._("Stories waiting for a decision: {waiting}. Stories without feedback: {without}. Promises that "
-                "are late: {late}.", waiting=_count(t, waiting), without=_count(t, without), late=t.number(late))
+                "are late: {late}.", waiting=waiting, without=without, late=t.number(late))
     return [Heading(2, t._("In short")),
             Heading(3, t._("What residents told us")), Paragraph(told),
             Heading(3, t._("What we did")), Paragraph(did),
@@ -112,9 +139,12 @@ def _headers(t: Translator, measures: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def stories_section(report: Report, t: Translator) -> list[Block]:
-    blocks: list[Block] = [Heading(2, t._("Stories per theme"))]
+    blocks: list[Block] = [Heading(2, t._("Stories per theme")), Paragraph(t._(
+        "How to read the tables: \"fewer than 5\" means 0 to 4. \"Not shown\" means we hide the number, so that "
+        "nobody can work out a small number from it. \"At least\" is a total of several neighbourhoods where the "
+        "number of one of them is not shown."))]
     measures = ("received", "published", "rejected", "waiting")
-    for hood, name in _areas(report):
+    for hood, name in _areas(report, t):
         bars = tuple(Bar(theme_name(t, th), tuple(report.value("stories", "received", hood, th, p)
                                                    for p in ("current", "previous")),
                          tuple(cell(t, report.get("stories", "received", hood, th, p))
@@ -129,11 +159,21 @@ def stories_section(report: Report, t: Translator) -> list[Block]:
                                 (t._("This period"), t._("Period before")), bars))
         blocks.append(Table(t._("Stories in {area}", area=name), _headers(t, measures),
                             _theme_rows(report, t, "stories", measures, hood, report.themes)))
-    for hood, name in _areas(report):
-        rows = tuple((t._(label), *(cell(t, report.get("stories", "rejected_by_reason", hood, ALL, period, key))
-                                    for period in PERIODS)) for key, label in REASONS.items())
+    few = []
+    for hood, name in _areas(report, t):
+        if all(_fewer(report.get("stories", "rejected", hood, ALL, period)) for period in PERIODS):
+            if hood != ALL and report.several and _areas(report, t)[0][1] in few:
+                continue  # the whole selection is named already
+            few.append(name)  # every reason would read "fewer than 5"
+            continue
+        rows = tuple((_capital(t._(label)), *(cell(t, report.get("stories", "rejected_by_reason", hood, ALL, period,
+                                                                 key)) for period in PERIODS))
+                     for key, label in REASONS.items())
         blocks.append(Table(t._("Not published in {area}, by reason", area=name),
                             (t._("Reason"), t._("This period"), t._("Period before")), rows))
+    if few:
+        blocks.append(Paragraph(t._("Fewer than 5 stories were not published in {areas}, in this period and in the "
+                                    "period before. So the reasons are not shown here.", areas="; ".join(few))))
     quotes = report.quotes
     if quotes:
         blocks.append(Heading(3, t._("In residents' words")))
@@ -146,7 +186,7 @@ def stories_section(report: Report, t: Translator) -> list[Block]:
 def feedback_section(report: Report, t: Translator) -> list[Block]:
     blocks: list[Block] = [Heading(2, t._("Feedback: you said, we did, because"))]
     measures = ("with_feedback", "without_feedback", "share_with_feedback", "median_days", "p90_days")
-    for hood, name in _areas(report):
+    for hood, name in _areas(report, t):
         blocks.append(Table(t._("Feedback on the stories of {area}", area=name), _headers(t, measures),
                             _theme_rows(report, t, "feedback", measures, hood, report.themes)))
     if report.said_did:
@@ -159,8 +199,8 @@ def feedback_section(report: Report, t: Translator) -> list[Block]:
     if report.commitments:
         blocks.append(Table(t._("Promises with a date"),
                             (t._("Reference"), t._("Theme"), t._("What"), t._("Date"), t._("Status")),
-                            tuple((c.reference, theme_name(t, c.theme) if c.theme else t._("All themes"), c.what,
-                                   t.date(c.due), t._(STATES[c.state])) for c in report.commitments)))
+                            tuple((c.reference, ", ".join(theme_name(t, th) for th in c.themes) or t._("All themes"),
+                                   c.what, t.date(c.due), t._(STATES[c.state])) for c in report.commitments)))
     return blocks
 
 
@@ -169,7 +209,7 @@ def heard_section(report: Report, t: Translator) -> list[Block]:
     blocks: list[Block] = [Heading(2, t._("Did residents feel heard?"))]
     if not themes:
         return [*blocks, Paragraph(t._("Nobody answered this question in this period."))]
-    for hood, name in _areas(report):
+    for hood, name in _areas(report, t):
         blocks.append(Table(t._("Felt heard in {area}", area=name), _headers(t, ("yes", "partly", "no")),
                             _theme_rows(report, t, "heard", ("yes", "partly", "no"), hood, themes)))
     return blocks
@@ -232,7 +272,7 @@ def contacts_section(report: Report, t: Translator) -> list[Block]:
 def participation_section(report: Report, t: Translator) -> list[Block]:
     blocks: list[Block] = [Heading(2, t._("Who took part"))]
     languages = {code: Locale.parse(code).get_display_name(t.locale) or code for code in LANGUAGES}
-    for hood, name in _areas(report):
+    for hood, name in _areas(report, t):
         rows: list[tuple[str, ...]] = []
         for measure, label, names in (("joined_by_channel", t._("Joined through {category}"), CHANNELS),
                                       ("joined_by_language", t._("Joined in {category}"), languages),
@@ -260,6 +300,8 @@ def privacy_section(report: Report, t: Translator) -> list[Block]:
         t._("A number under 5 is shown as \"fewer than 5\". Sometimes a second number is hidden too, so that the "
             "small one cannot be worked out."),
         t._("A total over several neighbourhoods adds up only the numbers that are shown."),
+        t._("We keep a list of every report we make. A number is hidden too when comparing it with an earlier "
+            "report about some of the same days would show a number under 5."),
         t._("Quotes come only from themes with at least 5 published stories, and personal details are removed "
             "again."),
         t._("Made on {date}.", date=t.date(_generated(report))),

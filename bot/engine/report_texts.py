@@ -52,6 +52,7 @@ class Commitment:
     what: str
     due: date
     state: str  # kept, late or open
+    themes: tuple[str, ...] = ()  # the themes of the stories it answers, and its own theme
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,8 @@ async def commitments_and_lines(reader: Reader, hoods: list[str], p: Periods,
     commitments: list[Commitment] = []
     for row in rows:
         reference = str(row["reference"])
+        said = tuple(sorted(set(themes[reference]) | ({str(row["theme"])} if row["theme"] else set())))
         if p.start <= str(row["updated_at"]) and str(row["created_at"]) < p.end:
-            said = tuple(sorted(set(themes[reference]) | ({str(row["theme"])} if row["theme"] else set())))
             stories = int(row["stories"])
             lines.append(SaidDid(reference, str(row["neighbourhood_id"]), said,
                                  stories if stories >= MIN_COUNT else None, str(row["status"]),
@@ -130,7 +131,7 @@ async def commitments_and_lines(reader: Reader, hoods: list[str], p: Periods,
             else:
                 state = "open"
             commitments.append(Commitment(reference, str(row["neighbourhood_id"]), str(row["theme"] or ""),
-                                          clean(str(row["what"]), 500), _day(due), state))
+                                          clean(str(row["what"]), 500), _day(due), state, said))
     for state in ("kept", "late", "open"):
         for hood in [h for h, _ in report.neighbourhoods]:
             report.add(Figure("commitments", state, hood, "", "current", "",

@@ -25,6 +25,7 @@ class Experience(Record):
     created_at: str
     decided_at: str | None = None
     decision_reason: str | None = None
+    decision_category: str | None = None
     reminded_at: str | None = None
 
 
@@ -91,9 +92,11 @@ async def waiting(tx: Tx, neighbourhood_ids: list[str]) -> list[Experience]:
     return [Experience.from_row(r) for r in rows]
 
 
-async def decide(tx: Tx, experience_id: int, status: str, reason: str | None, now: str) -> None:
-    await tx.execute("UPDATE experiences SET status = ?, decision_reason = ?, decided_at = ? WHERE id = ?",
-                     (status, reason, now, experience_id))
+async def decide(tx: Tx, experience_id: int, status: str, category: str | None, reason: str | None,
+                 now: str) -> None:
+    """A decision; a rejection has a category (bot/engine/moderation_reasons.py) and maybe the organiser's words."""
+    await tx.execute("UPDATE experiences SET status = ?, decision_category = ?, decision_reason = ?, decided_at = ?"
+                     " WHERE id = ?", (status, category, reason, now, experience_id))
 
 
 async def set_public_text(tx: Tx, experience_id: int, text_public: str, kinds: str) -> None:

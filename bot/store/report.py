@@ -21,7 +21,6 @@ import aiosqlite
 from bot.store.db import Row, Tx
 
 CHUNK = 1000  # rows fetched per round trip to the worker thread when streaming
-REASON_ACTION = "reason"  # the audit log's action for the kind of reason (bot/engine/moderation_reasons.py)
 
 
 @dataclass(frozen=True)
@@ -75,14 +74,14 @@ class Reader:
 
 
 async def rejection_reasons(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
-    """(neighbourhood_id, period, category, n): stories not published, by the kind of reason (kept in the audit
-    log beside the decision; stories rejected before there were kinds count as "other")."""
+    """(neighbourhood_id, period, category, n): stories not published, by the category the organiser chose
+    (``experiences.decision_category``; migration 18 filed older rejections)."""
     return await r.all(
-        f"SELECT e.neighbourhood_id, {_period('e.created_at')} AS period, COALESCE(a.detail, 'other') AS category,"
-        " COUNT(*) AS n FROM experiences e LEFT JOIN audit_log a ON a.reference = e.reference AND a.action = ?"
-        f" WHERE e.status = 'rejected' AND e.neighbourhood_id IN ({_marks(hoods)})"
-        " AND e.created_at >= ? AND e.created_at < ? GROUP BY e.neighbourhood_id, period, category",
-        (p.start, REASON_ACTION, *hoods, p.previous, p.end))
+        f"SELECT neighbourhood_id, {_period('created_at')} AS period, COALESCE(decision_category, 'other')"
+        " AS category, COUNT(*) AS n FROM experiences"
+        f" WHERE status = 'rejected' AND neighbourhood_id IN ({_marks(hoods)})"
+        " AND created_at >= ? AND created_at < ? GROUP BY neighbourhood_id, period, category",
+        (p.start, *hoods, p.previous, p.end))
 
 
 def first_feedback(r: Reader, hoods: Sequence[str], p: Periods) -> AsyncIterator[Row]:

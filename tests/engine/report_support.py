@@ -64,7 +64,7 @@ async def _share(app: App, clock: ManualClock, history: History, user: str, them
 
 
 REASONS = {3: ("personal: it names a neighbour", "personal"), 4: ("dubbel - al gemeld", "duplicate"),
-           11: ("we could not check this", "other")}
+           11: ("5 a course, for money", "advertising")}
 
 
 async def _decide(app: App, clock: ManualClock, story: Story, status: str, when: datetime,

@@ -126,7 +126,7 @@ async def test_keep_my_stories_without_my_name_leaves_no_row_linking_a_story_to_
     # the published one in the public room and the group.
     assert by_room == {(MOD_ROOM, anonymous + " · Centrum · Safety and crime"),
                        (MOD_ROOM, waiting + " · Centrum · Safety and crime"),
-                       (PUBLIC_ROOM, "uit Centrum over Veiligheid en criminaliteit:")}, by_room
+                       (PUBLIC_ROOM, "uit Centrum over Veiligheid en misdaad:")}, by_room
     reposted = next(r for r in after if waiting in r.text)
     assert reposted.reactions == ("✅", "🚫", "✏️") and "Shown as: anonymous" in reposted.text
 

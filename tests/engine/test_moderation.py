@@ -87,7 +87,7 @@ async def test_reject_needs_a_reason_which_reaches_the_author(app: App, telegram
     reference = await shared_story(app)
     await app.outbox.drain()
     replies = await app.dispatch(organiser(app, f"!reject {reference}"))
-    assert "Please give a reason" in replies[0].text
+    assert "Please give the reason" in replies[0].text and "5 · advertising – advertising or spam" in replies[0].text
     replies = await app.dispatch(organiser(app, f"!afwijzen {reference} This names a neighbour."))
     assert "rejected" in replies[0].text
     await app.outbox.drain()

@@ -48,17 +48,20 @@ async def test_a_reject_reaction_takes_the_next_reply_in_the_thread_as_the_reaso
     reference = await shared_story(app)
     await app.outbox.drain()
     asked = await app.dispatch(in_room(reaction="🚫", reacted_to="$matrix-1", event_id="$r1"))
-    assert "next reply in this thread" in asked[0].text and asked[0].address is not None
+    assert "Reply in this thread with the number or word" in asked[0].text and asked[0].address is not None
+    assert "1 · personal – personal details about other people" in asked[0].text  # the categories are listed
     assert asked[0].address.thread == "$matrix-1" and asked[0].mentions == (ORG.user_id,)
 
     assert await app.dispatch(in_room("Even koffie halen.", event_id="$t1")) == []  # not in the thread
     other = Actor("matrix", "@bob:localhost")
     await app.dispatch(Incoming(other, Address("matrix", MOD_ROOM, "$matrix-1", private=False), text="Eens!",
                                 moderator=True, event_id="$t2"))  # someone else's reply is not her reason
-    done = await app.dispatch(in_room("Dit gaat over één persoon.", thread="$matrix-1", event_id="$t3"))
+    done = await app.dispatch(in_room("1 Dit gaat over één persoon.", thread="$matrix-1", event_id="$t3"))
     assert f"{reference} rejected" in done[0].text
     await app.outbox.drain()
-    assert any("Dit gaat over één persoon." in t for t in telegram_recorder.texts())
+    assert any("The reason: personal details about other people (Dit gaat over één persoon.)" in t
+               for t in telegram_recorder.texts())
     assert not any("Even koffie" in t or "Eens!" in t for t in telegram_recorder.texts())
     decided = next(r for r in reversed(matrix_recorder.sent) if r.edit_of == "$matrix-1")
-    assert decided.settled and "Rejected by Marieke" in decided.text and "één persoon" in decided.text
+    assert decided.settled and "Rejected by Marieke" in decided.text
+    assert "Reason: personal details about other people (Dit gaat over één persoon.)" in decided.text

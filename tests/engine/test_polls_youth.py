@@ -109,12 +109,12 @@ async def test_results_only_from_the_minimum_number_of_voters(app: App, manual_c
     assert "Skatepark:" not in first[0].text and "%" not in first[0].text  # no number of votes at all
     # Also with too few votes: thanks, what they can still do, and where they will hear what was done.
     assert "Thank you for voting!" in first[0].text and "Type /share" in first[0].text
-    assert "you will hear here in this chat" in first[0].text and "P-2026" not in first[0].text
+    assert "You will hear here in this chat" in first[0].text and "P-2026" not in first[0].text
     second = [r for r in sent_to(telegram_recorder, "kid0")
               if r.text.startswith("The results are in: Park or football cage?")]
     assert "5 people voted." in second[0].text and "Football cage: 4 votes (80%) ▇▇▇▇▇▇▇▇" in second[0].text
     assert second[0].attachment is not None and second[0].attachment.data is not None
-    assert "you will hear here in this chat" in second[0].text and "Type /share" not in second[0].text
+    assert "You will hear here in this chat" in second[0].text and "Type /share" not in second[0].text
     # Organisers keep the reference and the audience in their room.
     organisers = [r.text for r in sent_to(matrix_recorder, "!mod-centrum:localhost")
                   if "Results of the poll P-2026-0001" in r.text]

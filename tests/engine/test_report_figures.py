@@ -19,7 +19,7 @@ from tests.engine.report_support import History, Story, seed
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 START, END = date(2026, 1, 1), date(2026, 6, 30)
-PREVIOUS = START - timedelta(days=(END - START).days + 1)
+PREVIOUS = date(2025, 7, 1)  # whole months: the six months before
 
 
 def _moment(day: date) -> datetime:
@@ -117,7 +117,7 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
     reasons = {r["category"]: r["hidden"] for r in rows if r["measure"] == "rejected_by_reason"
                and r["period"] == "current"}
     assert reasons == {"personal": "fewer_than_5", "offensive": "fewer_than_5", "off_topic": "fewer_than_5",
-                       "duplicate": "fewer_than_5", "other": "fewer_than_5"}
+                       "duplicate": "fewer_than_5", "advertising": "fewer_than_5", "other": "fewer_than_5"}
     # time to first feedback: median and 90th percentile by nearest rank, in days
     current = [s for s in history.stories if s.hood == "centrum" and _period(s.created) == "current"]
     waits = _waits(current)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
+from typing import Any
 
 import pypdf
+import pytest
+from fpdf import FPDF
 
 from bot.app import App
 from bot.clock import ManualClock
@@ -39,3 +43,27 @@ async def test_the_pdf_text_contains_the_summary_and_every_table(app: App, manua
             for value in row:
                 for word in value.split():
                     assert _flat(word) in text, (table, value)
+
+
+async def test_an_arabic_pdf_sets_its_tables_in_arabic_letters_from_right_to_left(
+        app: App, manual_clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every cell with Arabic text is written in the Arabic font with HarfBuzz shaping (the Latin font has no
+    Arabic letters: the cells came out empty), and a table's first column is on the right."""
+    await seed(app, manual_clock)
+    drawn: list[tuple[str, str, bool, float]] = []
+    cell = FPDF.cell
+
+    def recording(pdf: FPDF, w: float | None = None, h: float | None = None, text: str = "", *args: Any,
+                  **kwargs: Any) -> Any:
+        drawn.append((text, pdf.font_family, pdf.text_shaping is not None, pdf.get_x()))
+        return cell(pdf, w, h, text, *args, **kwargs)
+
+    monkeypatch.setattr(FPDF, "cell", recording)
+    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "ar",
+                              manual_clock.now())
+    assert files.pdf.startswith(b"%PDF")
+    theme, received = Translator("ar")._("Theme"), Translator("ar")._("Received")
+    arabic = [(text, family, shaped) for text, family, shaped, _ in drawn if re.search("[\u0600-\u06ff]", text)]
+    assert arabic and all(family == "notoarabic" and shaped for _, family, shaped in arabic)
+    x = {text: at for text, _, _, at in drawn}
+    assert x[theme] > x[received]  # the theme column (the first) stands right of the counts

@@ -8,6 +8,11 @@ person's answer). It presses every option once (each path replayed by a new pers
 does not hide another's), answers questions without options with a canned text, and fails when a flow, a step or
 a global button family was never reached, or when a question without options has no canned answer: a new step or
 button is walked, and signed, before it can ship.
+
+The same walk checks the words on the options in every shipped language: where the English labels of a message
+make WhatsApp reply buttons (at most three, each at most 20 characters), the translated labels do too, and a
+label that fits a list row in English (24 characters) fits one in every language, so no translation turns a
+button into a list or cuts a label short with "…".
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.app import App
 from bot.channels.base import Actor, Address, Incoming, Reply
 from bot.channels.callback import MAX_BYTES, Pressed, derive_secret, sign, verify
+from bot.channels.whatsapp import render
 from bot.clock import ManualClock
-from bot.config import Config
+from bot.config import SUPPORTED_LANGUAGES, Config
 from bot.dialogue import Context
+from bot.i18n import Translator, locales_dir
 from bot.store import conversations
 from handlers.commands import COMMANDS
 from tests.engine.polls_support import MONDAY
@@ -75,11 +83,14 @@ class Walk:
     started: set[str] = field(default_factory=set)
     pressed: set[tuple[str | None, str | None, str]] = field(default_factory=set)
     unanswerable: set[tuple[str, str]] = field(default_factory=set)
+    labels: set[tuple[str, ...]] = field(default_factory=set)
     went_on: set[tuple[str | None, str | None, int]] = field(default_factory=set)
 
     def sign_all(self, replies: list[Reply]) -> None:
         for reply in replies:
             turn = None if reply.turn is None else LONGEST_TURN
+            if reply.choices:
+                self.labels.add(tuple(choice.label for choice in reply.choices))
             for choice in reply.choices:
                 for key in worst_cases(choice.key):
                     data = sign(SECRET, TELEGRAM_USER, turn, key)  # ValueError: this option cannot be a button
@@ -201,6 +212,30 @@ class Walker:
             return await conversations.load(tx, self.actor.channel, self.actor.user_id)
 
 
+def as_buttons(labels: tuple[str, ...]) -> bool:
+    return len(labels) <= render.BUTTONS and all(len(label) <= render.BUTTON_TITLE for label in labels)
+
+
+def labels_that_do_not_fit(seen: set[tuple[str, ...]]) -> list[str]:
+    """Options whose translation gets a worse WhatsApp widget than English: a list instead of reply buttons, or a
+    row title cut short. Labels are traced back to their msgid; names and typed options are the same everywhere."""
+    with (locales_dir() / "en" / "LC_MESSAGES" / "messages.po").open("rb") as catalog:
+        english = {message.string: message.id for message in read_po(catalog)
+                   if message.id and isinstance(message.id, str)}
+    problems = []
+    for labels in seen:
+        msgids = [english.get(label) for label in labels]
+        for language in SUPPORTED_LANGUAGES:
+            t = Translator(language)
+            shown = tuple(label if msgid is None else t._(msgid) for label, msgid in zip(labels, msgids, strict=True))
+            if as_buttons(labels) and not as_buttons(shown):
+                problems.append(f"{language}: {shown} are no longer reply buttons (English: {labels})")
+            problems += [f"{language}: {label!r} is cut short in a list row (English: {english_label!r})"
+                         for english_label, label in zip(labels, shown, strict=True)
+                         if len(english_label) <= render.ROW_TITLE < len(label)]
+    return problems
+
+
 async def explore(walker: Walker, walk: Walk, root: tuple[str, str]) -> None:
     """Press every option not pressed before in that (flow, step); where all were, go on with the first one (a
     conversation asks the same question about several statements before it asks something else)."""
@@ -263,3 +298,6 @@ async def test_every_option_of_every_flow_and_button_can_be_signed(walk_app: App
     # The options the issue was about, and the ones with ids, were among those signed.
     assert {"21:00-08:00", "00:00-00:00", "12-14"} <= walk.signed
     assert any(key.startswith("vote.") for key in walk.signed) and any(k.startswith("write.") for k in walk.signed)
+    problems = labels_that_do_not_fit(walk.labels)
+    assert not problems, "\n".join(problems)
+    assert any(as_buttons(labels) for labels in walk.labels) and len(walk.labels) > 20

@@ -48,7 +48,7 @@ def test_options_may_look_like_optional_parts_while_fewer_than_two() -> None:
     ("Q | a | b | closes gisteren", "I do not understand the time"),
     ("Q | a | b | closes in 3 days | something else", "I do not understand 'something else'"),
     ("Q | a | b | closes in 3 days | youth 12-16", "Youth polls use the age groups"),
-    ("Q | a | b | closes in 3 days | multiple 3", "2 up to the number of options"),
+    ("Q | a | b | closes in 3 days | multiple 3", "at least 2 and at most the number of options"),
     ("Q | a | b | closes in 3 days | wijk oost", "I do not understand 'wijk oost'"),
 ])
 def test_problems_are_named(form: str, message: str) -> None:

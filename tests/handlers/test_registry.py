@@ -63,9 +63,11 @@ async def test_a_dutch_room_reads_the_help_in_dutch_with_the_dutch_command_names
         lines = (await help_in(app, "hulp")).splitlines()
     finally:
         await app.stop()
-    assert lines[0] == "Moderatie" and "Peilingen" in lines and "Buurtgesprekken" in lines
+    assert lines[0] == "Moderatie" and "Peilingen" in lines and "Wijkgesprekken" in lines
     assert "!goedkeuren REF – een verhaal publiceren (of reageer met ✅)" in lines
-    assert "!afwijzen REF reden – niet publiceren; de schrijver hoort de reden" in lines
+    assert "!afwijzen REF reden [eigen woorden] – niet publiceren; de schrijver hoort de reden (zie onder) en je " \
+           "eigen woorden (of reageer met 🚫)" in lines
+    assert "4 · dubbel – al gemeld" in lines  # the reasons, with the words a Dutch room reads
     assert '!peiling "Vraag?" | optie | optie | sluit … – een peiling openen; zonder meer vraagt het alles stap ' \
            "voor stap" in lines
     assert "!sluit-gesprek D-REF – een gesprek sluiten; iedereen die meedeed krijgt een samenvatting" in lines

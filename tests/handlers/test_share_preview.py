@@ -1,5 +1,6 @@
-"""Before sending, the author sees the story exactly as organisers will read it: markers, what was removed, a
-warning about names, and a way to change it. A photo sent with the story is kept; emoji alone are not a story."""
+"""Before sending, the author sees the story exactly as staff of the municipality and the neighbourhood will read
+it: markers, what was removed, a warning about names, and a way to change it. A photo sent with the story is kept;
+emoji alone are not a story."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.support import Person, Recorder
 
 STORY = "Bel me op 06-12345678, ik woon Kerkstraat 12. De lantaarnpalen zijn al weken kapot."
 SCRUBBED = "Bel me op [telefoonnummer], ik woon Kerkstraat [huisnummer]. De lantaarnpalen zijn al weken kapot."
+AS_READ = "Your story, as staff of the municipality and the neighbourhood will read it:"
 NAMES = "Names are not always removed. Please leave out the names of people."
 
 
@@ -31,7 +33,7 @@ async def test_the_summary_shows_the_scrubbed_story_and_what_was_removed(app: Ap
     anna = Person(app, "anna")
     await anna.onboard()
     summary = await until_summary(anna)
-    assert f"Your story, as organisers will read it:\n{SCRUBBED}\n" in summary
+    assert f"{AS_READ}\n{SCRUBBED}\n" in summary
     assert "06-12345678" not in summary and "Kerkstraat 12" not in summary
     assert "Removed to protect you: phone number, house number" in summary
     assert NAMES in summary
@@ -78,7 +80,7 @@ async def test_a_contact_persons_name_stays_in_the_preview_as_in_the_post(app: A
     anna = Person(app, "anna")
     await anna.onboard()
     summary = await until_summary(anna, story)
-    assert f"Your story, as organisers will read it:\n{story}\n" in summary  # not "[naam]": she stays
+    assert f"{AS_READ}\n{story}\n" in summary  # not "[naam]": she stays
     await anna.say("Send")
     await app.outbox.drain()
     assert f"\n{story}\n" in matrix_recorder.texts(MOD_ROOM)[-1]
@@ -93,7 +95,7 @@ async def test_changing_the_story_shows_what_was_written_and_a_new_preview(app: 
     changed = "De lantaarnpalen in de Kerkstraat zijn al weken kapot en het is daar 's avonds donker."
     await anna.say(changed)
     summary = anna.text()
-    assert f"Your story, as organisers will read it:\n{changed}\n" in summary
+    assert f"{AS_READ}\n{changed}\n" in summary
     assert "Removed to protect you" not in summary
     await anna.say("Send")
     async with app.db.transaction() as tx:

@@ -8,9 +8,9 @@ TEXT_LIMIT = 4096  # characters in a message (UTF-16 units)
 CAPTION_LIMIT = 1024
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 EXPIRED = N_("This button has expired. Please use the newest message.")  # also what the dialogue's StaleChoice says
-GROUP_TEXT = N_("I talk with residents one to one, in a private chat, not in this group. Organisers and the "
-                "contact person of the neighbourhood read the stories you share with me. Tap the button to open "
-                "a private chat with me.")
+GROUP_TEXT = N_("I talk with residents one to one, in a private chat, not in this group. Staff of the "
+                "municipality and the neighbourhood, including the neighbourhood's contact person, read the "
+                "stories you share with me. Tap the button to open a private chat with me.")
 GROUP_BUTTON = N_("Open a private chat")
 GROUP_INVITE_COOLDOWN = 30.0  # seconds: one invitation per group at a time (groups allow 20 messages a minute)
 RATE_LIMIT = 30.0  # messages per second for the whole bot (Telegram's limit for free bots): telegram.rate_limit

@@ -23,7 +23,7 @@ BODIES = {
     "relay_answer": N_("You have an answer from a contact person: {text} Reply to this message to react."),
     "update": N_("A message from the neighbourhood bot: {text} Reply to this message to react."),
 }
-EXAMPLE = N_("We repaired the street lights in the Dorpsstraat.")
+EXAMPLE = N_("We repaired the street lights on Dorpsstraat.")
 
 
 def body(kind: str, language: str) -> str:

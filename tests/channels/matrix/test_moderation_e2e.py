@@ -122,9 +122,13 @@ async def test_moderation_from_an_encrypted_room(world: MatrixWorld, manual_cloc
         # A rejection by command: the reason reaches the author.
         second = await share(app, "bob")
         await wait_event(organiser, mod_room, notice_matching(second))
-        await send_text(organiser, mod_room, f"!afwijzen {second} Dit gaat over één persoon.")
+        await send_text(organiser, mod_room, f"!afwijzen {second} dubbel: zie {first}")
         await wait_event(organiser, mod_room, notice_matching(f"{second} rejected"))
-        await telegram.wait_for(lambda sent: any("Dit gaat over één persoon." in r.text for r in sent))
+        await telegram.wait_for(lambda sent: any(f"The reason: already reported (zie {first})." in r.text
+                                                 for r in sent))
+        async with app.db.transaction() as tx:
+            assert await tx.value("SELECT decision_category FROM experiences WHERE reference = ?",
+                                  (second,)) == "duplicate"
         async with app.db.transaction() as tx:
             audit = await tx.value("SELECT COUNT(*) FROM audit_log")
     finally:

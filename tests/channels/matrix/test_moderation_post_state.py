@@ -127,14 +127,17 @@ async def test_posts_show_their_state_and_answers_go_to_the_post(world: MatrixWo
         second = await share(app, "bob")
         post2 = await post_of(seen, organiser, mod_room, second, bot.user_id)
         await react(organiser, mod_room, post2.event_id, "🚫")
-        question = await seen.wait(in_thread_of(post2.event_id, "next reply in this thread"))
+        question = await seen.wait(in_thread_of(post2.event_id, "Reply in this thread with the number or word"))
         assert mentions_only(question, organiser.user_id)
+        assert "1 · personal – personal details about other people" in question.body  # the categories, listed
         await send_text(organiser, mod_room, "Even koffie halen.")
-        await send_in_thread(organiser, mod_room, post2.event_id, "Dit gaat over één persoon.")
+        await send_in_thread(organiser, mod_room, post2.event_id, "1 Dit gaat over één persoon.")
         await seen.wait(in_thread_of(post2.event_id, f"{second} rejected"))
-        edited2 = await seen.wait(edit_of(post2.event_id, "Rejected by .*één persoon"))
+        edited2 = await seen.wait(edit_of(post2.event_id, "Rejected by .*personal details about other people "
+                                                          r"\(Dit gaat over één persoon.\)"))
         assert edited2 is not None
-        await telegram.wait_for(lambda sent: any("Dit gaat over één persoon." in r.text for r in sent))
+        told = "The reason: personal details about other people (Dit gaat over één persoon.)."
+        await telegram.wait_for(lambda sent: any(told in r.text for r in sent))
         assert await status_of(app, second) == "rejected"
         assert not any("Even koffie" in r.text for r in telegram.sent)
 
