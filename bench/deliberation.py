@@ -156,7 +156,7 @@ async def measure_job(directory: Path) -> dict[str, Any]:
     from bot.store.db import Database
 
     config = load(directory / "config.toml")
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.open()
     try:
         services = Services(config=config, db=db, clock=SystemClock())

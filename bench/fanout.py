@@ -82,7 +82,7 @@ async def record_feedback(config_path: Path) -> tuple[int, float]:
     from bot.store.db import Database
 
     config = load(config_path)
-    db = Database(config.database_path)
+    db = Database(config.database)
     await db.open()
     try:
         services = Services(config=config, db=db, clock=SystemClock())

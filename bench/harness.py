@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import select
@@ -148,9 +149,11 @@ class Bot:
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
-                flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None) -> str:
+                flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None,
+                database: str = 'path = "wijkbot.sqlite3"') -> str:
     """A wijkbot configuration with Telegram at ``base_url`` (or ``channel``, another channel's section), SQLite
-    beside the file and no moderation rooms (no Matrix channel runs, so their outbox rows would only wait). Also
+    beside the file (or ``database``: the lines of another ``[database]`` section) and no moderation rooms (no
+    Matrix channel runs, so their outbox rows would only wait). Also
     used by the crash tests. Flood protection is off unless asked for: a simulated user in a closed loop sends
     several messages a second. ``chat_rate_limit`` overrides Telegram's real per-chat pacing (1/s); only a
     benchmark that says so in its docstring and README row sets it."""
@@ -170,18 +173,29 @@ controller = "Gemeente Teststad"
 contact = "privacy@teststad.nl"
 statement_url = "https://teststad.nl/privacy"
 [database]
-path = "wijkbot.sqlite3"
+{database}
 [limits]
 flood_messages = {flood_messages}
 {section}{hoods}"""
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
-    """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory``."""
+    """A benchmark's configuration: Telegram against the peer's emulator, SQLite in ``directory`` (or, when
+    ``WIJKBOT_BENCH_POSTGRESQL`` names a PostgreSQL database, a schema of its own there)."""
     path = directory / "config.toml"
     hoods = ("centrum", "noord", "oost", "west")[:neighbourhoods]
-    path.write_text(config_toml(peer.token, peer.base_url, hoods, flood_messages), encoding="utf-8")
+    path.write_text(config_toml(peer.token, peer.base_url, hoods, flood_messages, database=database_lines(directory)),
+                    encoding="utf-8")
     return path
+
+
+def database_lines(directory: Path) -> str:
+    """The ``[database]`` lines for a benchmark's bot in ``directory`` (see ``write_config``)."""
+    url = os.environ.get("WIJKBOT_BENCH_POSTGRESQL")
+    if not url:
+        return 'path = "wijkbot.sqlite3"'
+    schema = "bench_" + hashlib.sha1(str(directory).encode()).hexdigest()[:12]
+    return f'url = "{url}"\nschema = "{schema}"'
 
 
 def wait_for_polling(peer: Peer, bot: Bot, timeout: float = 60.0) -> None:

@@ -12,7 +12,9 @@ one per line, with one JSON line each:
 * ``{"op": "load", "mix": "onboard,share,share", "users": 32, "warmup": 3, "duration": 15, "bot_pid": 123}``:
   run simulated users (bench/mix.py) for ``warmup + duration`` seconds; answers the updates answered within
   the measured window, per second, latency percentiles, Bot API requests, and the CPU seconds the bot process
-  (from /proc) and this process used in the window;
+  (from /proc) and this process used in the window. With ``"min_updates": 40`` the window stays open past
+  ``duration`` until that many updates were answered in it (at most STEP_TIMEOUT longer): a short run on a busy
+  machine then still measures enough work for /proc's CPU clock, which counts in 10 ms ticks;
 * ``{"op": "sends", "count": 10000, "wait": 120}``: wait until that many messages were sent; answers the
   achieved rate (messages after the first, over the time from the first to the last) and the 429 answers;
   with ``"first"`` (a chat id) only messages to chats from there on count, the others are ``"other"``;
@@ -122,6 +124,7 @@ class Load:
         self.errors: list[str] = []
         self.counter = 0
         self.stopping = False
+        self.answered = asyncio.Event()  # set whenever a step is answered
 
     def new_user(self) -> EmuUser:
         self.next_user += 1
@@ -156,6 +159,7 @@ class Load:
         finally:
             self.emu.watchers.pop(user.chat.id, None)
         self.done.append((started, time.monotonic(), scenario))
+        self.answered.set()
         return message
 
     async def simulated_user(self) -> None:
@@ -175,13 +179,26 @@ class Load:
                 if user is None:
                     break
 
-    async def run(self, users: int, warmup: float, duration: float, bot_pid: int | None) -> dict[str, Any]:
+    async def at_least(self, count: int, begin: float, deadline: float) -> None:
+        """Wait until ``count`` steps were answered since ``begin``, or until ``deadline`` (monotonic)."""
+        while sum(1 for _, answered, _ in self.done if answered >= begin) < count:
+            self.answered.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await self.answered.wait()
+
+    async def run(self, users: int, warmup: float, duration: float, bot_pid: int | None,
+                  min_updates: int = 0) -> dict[str, Any]:
         tasks = [asyncio.create_task(self.simulated_user()) for _ in range(users)]
         try:
             await asyncio.sleep(warmup)
             begin, requests0 = time.monotonic(), self.emu.stats["requests"]
             bot0, peer0 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
             await asyncio.sleep(duration)
+            await self.at_least(min_updates, begin, begin + duration + STEP_TIMEOUT)
             end, requests1 = time.monotonic(), self.emu.stats["requests"]
             bot1, peer1 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
         finally:
@@ -260,7 +277,7 @@ async def handle(emu: BenchEmulator, op: str, command: dict[str, Any]) -> dict[s
     if op == "load":
         load = Load(emu, parse(str(command["mix"])), int(command.get("first_user", 1_000_000)))
         return await load.run(int(command["users"]), float(command["warmup"]), float(command["duration"]),
-                              command.get("bot_pid"))
+                              command.get("bot_pid"), int(command.get("min_updates", 0)))
     if op == "probe":
         return await probe(emu, int(command["users"]), float(command["interval"]), float(command["duration"]),
                            str(command["text"]), str(command["expect"]), int(command.get("first_user", 2_000_000)))

@@ -100,7 +100,7 @@ async def measure(config_path: Path) -> dict[str, Any]:
     end = (NOW - timedelta(days=1)).date()
     start = end.replace(year=end.year - 1) + timedelta(days=1)
     begin = time.perf_counter()
-    files = await report.make(config, config.database_path, [n.id for n in config.neighbourhoods], start, end,
+    files = await report.make(config, config.database, [n.id for n in config.neighbourhoods], start, end,
                               "nl", NOW)
     seconds = time.perf_counter() - begin
     received = files.report.value("stories", "received")

@@ -36,6 +36,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "scrub": [],
     "flood": [],
     "whatsapp": [],
+    "pg_turn": [],
     "twoproc": [],
 }
 TINY: dict[str, list[str]] = {
@@ -49,6 +50,7 @@ TINY: dict[str, list[str]] = {
     "scrub": ["--tiny"],
     "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
     "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
+    "pg_turn": ["--residents", "300", "--experiences", "50", "--votes", "1000", "--turns", "20"],
     "twoproc": ["--residents", "300", "--rate", "150"],
 }
 

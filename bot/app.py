@@ -59,7 +59,7 @@ class App:
     def __init__(self, config: Config, channels: Sequence[Channel] = (), clock: Clock | None = None) -> None:
         self.config = config
         self.channels = {channel.name: channel for channel in channels}
-        self.db = Database(config.database_path)
+        self.db = Database(config.database)
         self.services = Services(
             config=config, db=self.db, clock=clock or SystemClock(),
             file_channels={c.name for c in channels if c.can_send_files},
@@ -191,26 +191,30 @@ class App:
             channel_files.save(tx, channel, files)
 
     async def stop(self) -> None:
-        """Stop the channels, settle what they sent, stop the background work; the database is closed even when
-        a step before it fails or is interrupted (a connection left open outlives the app)."""
+        """Stop the background work that sends through the channels (flood releases, scheduled jobs, the outbox),
+        then the channels, then settle what they sent; the database is closed even when a step before it fails or
+        is interrupted (a connection left open outlives the app).
+
+        The senders stop first: an outbox row sent while its channel was closing found matrix-nio's HTTP session
+        closed, and nio opened a new one that nobody closed (the garbage collector's "Unclosed client session")."""
         try:
+            try:
+                if self._flood_task is not None:
+                    self._flood_task.cancel()
+                    await asyncio.gather(self._flood_task, return_exceptions=True)
+                    self._flood_task = None
+                self.scheduler.shutdown()
+            finally:
+                await self.outbox.stop()
             if self.coordinator is not None:
-                await self.coordinator.stop()  # the leader's jobs and channels stop; the other process takes over
+                await self.coordinator.stop()  # the leader's channels stop; the other process takes over
             for channel in reversed(self._started):
                 try:
                     await channel.stop()
                 except Exception:
                     log.exception("channel %s did not stop cleanly", channel.name)
             self._started.clear()
-            if self._flood_task is not None:
-                self._flood_task.cancel()
-                await asyncio.gather(self._flood_task, return_exceptions=True)
-                self._flood_task = None
-            try:
-                await self.held.stop()
-            finally:
-                await self.outbox.stop()
-                self.scheduler.shutdown()
+            await self.held.stop()
         finally:
             if self.coordinator is not None:
                 await self.coordinator.close()  # gone for the others only now (bot/cluster.py)
@@ -325,7 +329,7 @@ class App:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         if self.coordinator is None:  # SQLite serves one process (bot/store/single.py)
-            self.single = SingleProcess(self.config.database_path)
+            self.single = SingleProcess(self.config.database.path)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
@@ -352,7 +356,5 @@ class App:
 
 def postgres_target(config: Config) -> tuple[str, str] | None:
     """(connection URL, schema) when the database is PostgreSQL: several processes may share it."""
-    url = getattr(config, "database_url", None)
-    if url is None or getattr(url, "dialect", None) != "postgresql":
-        return None
-    return str(url.dsn), str(url.schema)
+    url = config.database
+    return (url.dsn, url.schema) if url.dialect == "postgresql" else None

@@ -102,12 +102,39 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     try:
-        load(Path(args.file))
+        config = load(Path(args.file))
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem)
         return 1
+    if config.database.dialect == "postgresql":  # SQLite's file is made at start; a server must be there
+        from bot.store.pg_backend import reachable
+
+        unreachable = asyncio.run(reachable(config.database))
+        if unreachable is not None:
+            print(f"database.url: the database {config.database.shown} {unreachable}")
+            return 1
     print("ok")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from bot.store.copy import CopyRefused, copy
+    from bot.store.url import parse
+
+    try:
+        source = parse(args.source, Path.cwd(), args.from_schema)
+        target = parse(args.target, Path.cwd(), args.to_schema)
+    except ValueError as exc:
+        print(f"wijkbot db copy: {exc}", file=sys.stderr)
+        return 2
+    try:
+        counts = asyncio.run(copy(source, target))
+    except CopyRefused as exc:
+        print(f"wijkbot db copy: {exc}", file=sys.stderr)
+        return 1
+    print(f"copied {sum(counts.values())} row(s) in {len(counts)} table(s) from {source.shown} to {target.shown};"
+          " the row counts match")
     return 0
 
 
@@ -135,7 +162,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     hoods = args.neighbourhood or [n.id for n in config.neighbourhoods]
     language = args.language or config.report.language or config.moderation.language
     try:
-        files = asyncio.run(report.make(config, config.database_path, hoods, args.start, args.end, language,
+        files = asyncio.run(report.make(config, config.database, hoods, args.start, args.end, language,
                                         datetime.now(UTC)))
     except UserError as exc:
         print(f"wijkbot report: {Translator(language)._(exc.msgid, **exc.params)}", file=sys.stderr)
@@ -194,6 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="print 'ok' or every problem in a config file")
     check.add_argument("file")
     check.set_defaults(func=cmd_check_config)
+
+    db = sub.add_parser("db", help="'copy' a whole database to an empty one (bot stopped), e.g. SQLite to PostgreSQL")
+    db.add_argument("action", choices=["copy"])
+    db.add_argument("--from", dest="source", required=True, help="sqlite:///data/wijkbot.sqlite3 or postgresql://…")
+    db.add_argument("--to", dest="target", required=True, help="an empty database: postgresql://user@host/db or sqlite:///…")
+    db.add_argument("--from-schema", default=None, help="the source's PostgreSQL schema (default: public)")
+    db.add_argument("--to-schema", default=None, help="the target's PostgreSQL schema (made when missing)")
+    db.set_defaults(func=cmd_db)
 
     qr = sub.add_parser("qr", help="write QR codes (PNG and SVG) of a neighbourhood's Telegram deep link")
     qr.add_argument("--neighbourhood", required=True, help="a neighbourhood id from the configuration")

@@ -18,9 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import config_addresses as addresses
 from bot.channels.base import Address
+from bot.config_channels import MatrixConfig, TelegramConfig, parse_matrix, parse_telegram
 from bot.config_contacts import ContactPerson, ContinuityConfig, parse_contacts, parse_continuity
+from bot.config_database import parse_database
 from bot.config_professionals import Professional, parse_professionals
 from bot.config_whatsapp import WhatsAppConfig, parse_whatsapp
+from bot.store.url import DatabaseUrl
 
 SUPPORTED_LANGUAGES = ("nl", "en", "tr", "ar", "pl")
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|<[^<>]+>|\bxxx+\b", re.IGNORECASE)
@@ -119,34 +122,6 @@ class DeliberationConfig:
 
 
 @dataclass(frozen=True)
-class TelegramConfig:
-    token: str
-    api_base_url: str | None = None  # a self-hosted Bot API server (tests use the emulator)
-    mode: str = "polling"  # or "webhook"
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    bot_username: str | None = None  # for deep links and QR codes; asked from getMe when absent
-    rate_limit: float = 30.0  # messages per second for the whole bot (0: no overall limit, a local Bot API server)
-    chat_rate_limit: float = 1.0  # messages per second into one private chat
-    group_rate_limit: float = 20.0  # messages per minute into one group
-    allow_paid_broadcast: bool = False  # bulk messages up to 1,000 a second, paid in Telegram Stars
-
-
-@dataclass(frozen=True)
-class MatrixConfig:
-    homeserver: str
-    user_id: str
-    password: str | None = None
-    access_token: str | None = None
-    device_name: str = "wijkbot"
-    store_dir: Path = Path("data/matrix")
-    allowed_inviters: tuple[str, ...] = ()  # "@user:server" or ":server"
-    organisers: tuple[str, ...] = ()  # Matrix user ids that may moderate in every room
-
-
-@dataclass(frozen=True)
 class ReportConfig:
     monthly: bool = False  # send the report of the previous month to each moderation room
     day: int = 1  # on this day of the month, at 09:00 local time
@@ -159,7 +134,7 @@ class Config:
     timezone: ZoneInfo
     languages: tuple[str, ...]
     default_language: str
-    database_path: Path
+    database_path: Path  # SQLite's file (tests and tools that read it); the engine is chosen by database_url
     privacy: Privacy
     neighbourhoods: tuple[Neighbourhood, ...]
     sharing: Sharing = field(default_factory=Sharing)
@@ -173,7 +148,13 @@ class Config:
     telegram: TelegramConfig | None = None
     matrix: MatrixConfig | None = None
     whatsapp: WhatsAppConfig | None = None
+    database_url: DatabaseUrl | None = None  # PostgreSQL's; None: SQLite at database_path
     source: Path | None = None
+
+    @property
+    def database(self) -> DatabaseUrl:
+        """Where the database is, whichever the engine."""
+        return self.database_url or DatabaseUrl.sqlite(self.database_path)
 
     def neighbourhood(self, nid: str) -> Neighbourhood | None:
         return next((n for n in self.neighbourhoods if n.id == nid), None)
@@ -333,62 +314,6 @@ def _feedback(r: _Reader, data: dict[str, Any]) -> FeedbackConfig:
     )
 
 
-def _telegram(r: _Reader, data: dict[str, Any]) -> TelegramConfig | None:
-    if not data:
-        return None
-    r.unknown(data, {"token", "api_base_url", "mode", "webhook_listen", "webhook_port", "webhook_url",
-                     "webhook_secret", "bot_username", "rate_limit", "chat_rate_limit", "group_rate_limit",
-                     "allow_paid_broadcast"}, "telegram")
-    token = r.string(data, "token", "telegram.token") or ""
-    if token and not re.fullmatch(r"\d+:[A-Za-z0-9_-]{10,}", token):
-        r.problem("telegram.token", "does not look like a bot token from @BotFather (digits:letters)")
-    mode = r.string(data, "mode", "telegram.mode", default="polling") or "polling"
-    if mode not in ("polling", "webhook"):
-        r.problem("telegram.mode", "must be 'polling' or 'webhook'")
-    url = r.string(data, "webhook_url", "telegram.webhook_url", required=mode == "webhook")
-    secret = r.string(data, "webhook_secret", "telegram.webhook_secret", required=mode == "webhook")
-    if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
-        r.problem("telegram.webhook_secret", "use 1-256 letters, digits, '_' or '-'")
-    return TelegramConfig(
-        token=token,
-        api_base_url=r.string(data, "api_base_url", "telegram.api_base_url", required=False),
-        mode=mode,
-        webhook_listen=r.string(data, "webhook_listen", "telegram.webhook_listen", "127.0.0.1") or "127.0.0.1",
-        webhook_port=r.integer(data, "webhook_port", "telegram.webhook_port", 8443, 1, 65535),
-        webhook_url=url,
-        webhook_secret=secret,
-        bot_username=r.string(data, "bot_username", "telegram.bot_username", required=False),
-        rate_limit=r.number(data, "rate_limit", "telegram.rate_limit", 30.0, 0, 1000),
-        chat_rate_limit=r.number(data, "chat_rate_limit", "telegram.chat_rate_limit", 1.0, 0.01, 30),
-        group_rate_limit=r.number(data, "group_rate_limit", "telegram.group_rate_limit", 20.0, 1, 600),
-        allow_paid_broadcast=r.flag(data, "allow_paid_broadcast", "telegram.allow_paid_broadcast"),
-    )
-
-
-def _matrix(r: _Reader, data: dict[str, Any], base: Path) -> MatrixConfig | None:
-    if not data:
-        return None
-    r.unknown(data, {"homeserver", "user_id", "password", "access_token", "device_name", "store_dir",
-                     "allowed_inviters", "organisers"}, "matrix")
-    password = r.string(data, "password", "matrix.password", required=False)
-    token = r.string(data, "access_token", "matrix.access_token", required=False)
-    if not password and not token:
-        r.problem("matrix", "give matrix.password or matrix.access_token (or env:NAME for either)")
-    user_id = r.string(data, "user_id", "matrix.user_id") or ""
-    if user_id and not re.fullmatch(r"@[^:\s]+:\S+", user_id):
-        r.problem("matrix.user_id", "must look like @wijkbot:example.org")
-    return MatrixConfig(
-        homeserver=r.string(data, "homeserver", "matrix.homeserver") or "",
-        user_id=user_id,
-        password=password,
-        access_token=token,
-        device_name=r.string(data, "device_name", "matrix.device_name", "wijkbot") or "wijkbot",
-        store_dir=base / (r.string(data, "store_dir", "matrix.store_dir", "data/matrix") or "data/matrix"),
-        allowed_inviters=r.strings(data, "allowed_inviters", "matrix.allowed_inviters"),
-        organisers=r.strings(data, "organisers", "matrix.organisers"),
-    )
-
-
 def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = None) -> Config:
     r = _Reader(os.environ if env is None else env)
     r.unknown(data, {"municipality", "languages", "database", "privacy", "sharing", "moderation", "feedback",
@@ -415,8 +340,7 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         r.problem("languages.default", f"{default!r} must be one of languages.offered")
 
     database = r.table(data, "database", "database", required=False)
-    r.unknown(database, {"path"}, "database")
-    db_path = r.string(database, "path", "database.path", "data/wijkbot.sqlite3") or "data/wijkbot.sqlite3"
+    db_url = parse_database(r, database, base)
 
     privacy = r.table(data, "privacy", "privacy")
     r.unknown(privacy, {"controller", "contact", "statement_url", "retention_months"}, "privacy")
@@ -454,7 +378,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         timezone=tz,
         languages=tuple(c for c in offered if c in SUPPORTED_LANGUAGES),
         default_language=default if default in SUPPORTED_LANGUAGES else "nl",
-        database_path=Path(db_path) if db_path == ":memory:" else base / db_path,
+        database_path=Path(db_url.path) if db_url.dialect == "sqlite" else Path(),
+        database_url=db_url if db_url.dialect == "postgresql" else None,
         privacy=Privacy(
             controller=r.string(privacy, "controller", "privacy.controller") or "",
             contact=r.string(privacy, "contact", "privacy.contact") or "",
@@ -479,8 +404,8 @@ def parse(data: Mapping[str, Any], base: Path, env: Mapping[str, str] | None = N
         ),
         deliberation=DeliberationConfig(recompute_minutes=r.integer(
             deliberation, "recompute_minutes", "deliberation.recompute_minutes", 5, 1, 24 * 60)),
-        telegram=_telegram(r, r.table(data, "telegram", "telegram", required=False)),
-        matrix=_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
+        telegram=parse_telegram(r, r.table(data, "telegram", "telegram", required=False)),
+        matrix=parse_matrix(r, r.table(data, "matrix", "matrix", required=False), base),
         whatsapp=parse_whatsapp(r, r.table(data, "whatsapp", "whatsapp", required=False),
                                 tuple(c for c in offered if c in SUPPORTED_LANGUAGES)),
     )

@@ -34,7 +34,7 @@ async def report_(ctx: Context) -> None:
     start, end = _period(ctx)
     config = ctx.services.config
     hoods = [h.id for h in moderation.rooms_neighbourhoods(config, room)]
-    files = await report.make(config, config.database_path, hoods, start, end, ctx.t.language, ctx.services.now(),
+    files = await report.make(config, config.database, hoods, start, end, ctx.t.language, ctx.services.now(),
                               prepare=False, tx=ctx.tx)
     ctx.replies.extend(report.replies(ctx.t, files, hoods))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from bot.channels.console import parse_line
 from bot.clock import ManualClock
 from bot.config import SUPPORTED_LANGUAGES, Config, parse
 from bot.i18n import LANGUAGE_NAMES, best_language
+from bot.store.url import DatabaseUrl
 
 BASE: dict[str, Any] = {
     "municipality": {"name": "Gemeente Teststad", "timezone": "Europe/Amsterdam"},
@@ -34,8 +36,52 @@ BASE: dict[str, Any] = {
 }
 
 
+class Engine:
+    """The database engine of the running test (set by the ``engine`` fixture, tests/conftest.py): SQLite, or
+    PostgreSQL in the test run's own database (``dsn``), one schema per test folder."""
+
+    name = "sqlite"
+    dsn = ""
+
+
+def schema_for(folder: Path) -> str:
+    """The PostgreSQL schema that stands for a test's data folder: the same folder, the same schema."""
+    return "t_" + hashlib.sha1(str(folder).encode()).hexdigest()[:20]
+
+
+def database_url(folder: Path, file: str = "wijkbot.sqlite3") -> DatabaseUrl:
+    """Where the test's database is: ``folder/file`` on SQLite, a schema of its own on PostgreSQL."""
+    if Engine.name == "postgresql":
+        return DatabaseUrl("postgresql", dsn=Engine.dsn, schema=schema_for(folder / file))
+    return DatabaseUrl.sqlite(folder / file)
+
+
+async def table_names(tx: Any) -> list[str]:
+    """Every table of the test's database (SQLite's catalogue, or the schema's in PostgreSQL)."""
+    if tx.dialect == "sqlite":
+        return [r[0] for r in await tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [r[0] for r in await tx.all("SELECT table_name FROM information_schema.tables"
+                                       " WHERE table_schema = current_schema() ORDER BY table_name")]
+
+
+async def column_names(tx: Any, table: str) -> list[str]:
+    if tx.dialect == "sqlite":
+        return [r[1] for r in await tx.all(f"PRAGMA table_info({table})")]
+    return [r[0] for r in await tx.all("SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                                       " current_schema() AND table_name = ? ORDER BY ordinal_position", (table,))]
+
+
+def database_toml(folder: Path) -> str:
+    """The ``[database]`` lines of a config file in ``folder`` for this test's engine (see ``database_url``)."""
+    if Engine.name == "postgresql":
+        return f'url = "{Engine.dsn}"\nschema = "{schema_for(folder / "wijkbot.sqlite3")}"'
+    return 'path = "wijkbot.sqlite3"'
+
+
 def make_config(tmp_path: Path, **sections: Any) -> Config:
     data = copy.deepcopy(BASE)
+    if Engine.name == "postgresql":
+        data["database"] = {"url": Engine.dsn, "schema": schema_for(tmp_path / "wijkbot.sqlite3")}
     for key, value in sections.items():
         if value is None:
             data.pop(key, None)
@@ -58,6 +104,46 @@ def count_round_trips(monkeypatch: Any) -> Callable[[], int]:
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
     return lambda: trips
+
+
+# asyncpg's protocol calls that each go to the server and wait for its answer (one round trip each).
+_PG_CALLS = ("prepare", "bind_execute", "bind_execute_many", "bind", "execute", "query", "close_statement")
+
+
+class _CountingProtocol:
+    """Stands in for an asyncpg connection's protocol object and counts the calls that wait for the server."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if name not in _PG_CALLS:
+            return attribute
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            query = args[0] if args and isinstance(args[0], str) else getattr(args[0], "query", "") if args else ""
+            self.calls.append(f"{name}: {query[:150]}")
+            return await attribute(*args, **kwargs)
+        return counted
+
+
+def count_trips(app: App, monkeypatch: Any) -> Callable[[], int]:
+    """From now on, the app's round trips to its database, whichever the engine; the count."""
+    if app.db.dialect == "postgresql":
+        calls = count_pg_round_trips(app, monkeypatch)
+        return lambda: len(calls)
+    return count_round_trips(monkeypatch)
+
+
+def count_pg_round_trips(app: App, monkeypatch: Any) -> list[str]:
+    """From now on, the protocol calls (round trips) of the app's PostgreSQL connection, as a growing list."""
+    conn = app.db.backend.conn
+    conn = getattr(conn, "_con", conn)  # the connection behind the pool's proxy
+    counting = _CountingProtocol(conn._protocol)
+    monkeypatch.setattr(conn, "_protocol", counting)
+    return counting.calls
 
 
 class Recorder:

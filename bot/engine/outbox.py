@@ -34,6 +34,7 @@ from bot.store.outbox import Pending
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+STOP_GRACE = 5.0  # seconds the sends in flight at stop may take to finish and be recorded
 IN_FLIGHT_PER_CHANNEL = 16
 LEASE = timedelta(seconds=60)  # how long a claimed row is this process's (several processes: bot/store/claims.py)
 BATCH = 64  # rows read at a time, the next ones when half are sent: at 30 a second, about a second apart
@@ -87,6 +88,9 @@ class Dispatcher:
         # (bench/fanout.py: duplicates, per-chat 429s, a tenth of the rate).
         self._draining = asyncio.Lock()
         self.paused: set[str] = set()  # channels another process runs now (Matrix on the leader, bot/cluster.py)
+        self._drains: set[asyncio.Task[object]] = set()  # tasks inside drain(), cancelled at stop after the grace
+        self._stopping = False
+        self.stop_grace = STOP_GRACE
 
     @property
     def busy(self) -> bool:
@@ -109,8 +113,15 @@ class Dispatcher:
     async def drain(self, batch: int = BATCH) -> int:
         """Send everything that is due now; returns how many messages were delivered. A drain that starts while
         another runs waits for it, then sends what is still due."""
+        task = asyncio.current_task()
         async with self._draining:
-            return await self._drain(batch)
+            if task is None:  # not in a task (cannot happen under asyncio.run): nothing to cancel at stop
+                return await self._drain(batch)
+            self._drains.add(task)
+            try:
+                return await self._drain(batch)
+            finally:
+                self._drains.discard(task)
 
     async def _drain(self, batch: int) -> int:
         """Keep the channels busy without gaps: read ``batch`` due rows, send them (bulk ones at most
@@ -123,12 +134,14 @@ class Dispatcher:
         gates: dict[str, asyncio.Semaphore] = {}
         try:
             while True:
-                now = self.services.now()
-                async with self.services.db.transaction() as tx:  # several processes: claimed for this one
-                    due = await claims.next_due(
-                        tx, now.isoformat(timespec="seconds"), batch + len(running), owner=self.services.process_token,
-                        lease_until=(now + LEASE).isoformat(timespec="seconds"),
-                        channels=[name for name in self.channels if name not in self.paused])
+                due: list[Pending] = []
+                if not self._stopping:  # stopping: only the sends under way finish
+                    now = self.services.now()
+                    async with self.services.db.transaction() as tx:  # several processes: claimed for this one
+                        due = await claims.next_due(
+                            tx, now.isoformat(timespec="seconds"), batch + len(running),
+                            owner=self.services.process_token, lease_until=(now + LEASE).isoformat(timespec="seconds"),
+                            channels=[name for name in self.channels if name not in self.paused])
                 fresh = [item for item in due if item.id not in tried and item.address.channel not in self.paused]
                 for item in fresh:
                     tried.add(item.id)
@@ -157,6 +170,8 @@ class Dispatcher:
         bulk = item.priority == repo.BULK
         SENDING_BULK.set(bulk)  # this task's own context: only this send
         async with gate if bulk else contextlib.nullcontext():
+            if self._stopping:  # it waited for its turn while the dispatcher began to stop: it stays queued
+                return 0
             try:
                 result = await (channel.send(replace(item.reply, purpose=item.purpose)) if item.deletes is None
                                 else channel.delete(item.address, item.deletes))
@@ -195,20 +210,30 @@ class Dispatcher:
     async def run(self, interval: float = 5.0) -> None:
         """Drain whenever something is queued, and every ``interval`` seconds for retries."""
         kick = self.services.outbox_kick
-        while True:
+        while not self._stopping:
             kick.clear()
             try:
                 await self.drain()
             except Exception:
                 log.exception("outbox drain failed; trying again shortly")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(kick.wait(), timeout=interval)
+                async with asyncio.timeout(interval):  # not wait_for: in 3.11 it can swallow stop()'s cancellation
+                    await kick.wait()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self.run(), name="outbox-dispatcher")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-            self._task = None
+        """Start nothing new; let the sends under way finish and be recorded (up to ``stop_grace`` seconds), then
+        cancel what is left. Whatever was not sent stays queued for the next start. App.stop calls this before it
+        stops the channels, so no channel is sent through while it closes."""
+        self._stopping = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.stop_grace), self._draining:
+                pass  # a drain under way has finished
+        tasks = [task for task in (self._task, *self._drains) if task is not None and not task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None

@@ -25,7 +25,7 @@ from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.store import report as repo
 from bot.store import report_ledger as ledger_repo
-from bot.store.db import Database, Tx
+from bot.store.db import Database, DatabaseUrl, Tx
 from bot.store.report import Reader
 from bot.store.report_ledger import Cell
 
@@ -60,8 +60,9 @@ def previous_month(today: date) -> tuple[date, date]:
     return last.replace(day=1), last
 
 
-async def make(config: Config, database: Path | str, hoods: list[str], start: date, end: date, language: str,
-               now: datetime, prepare: bool = True, tx: Tx | None = None, db: Database | None = None) -> Files:
+async def make(config: Config, database: Path | str | DatabaseUrl, hoods: list[str], start: date, end: date,
+               language: str, now: datetime, prepare: bool = True, tx: Tx | None = None,
+               db: Database | None = None) -> Files:
     """The report for ``start``..``end`` (local dates, both included), recorded in the ledger of reports made
     (``bot/engine/report_overlap.py``): in ``tx`` (the organiser's turn), in a transaction of ``db`` (the bot's
     database), or else through a connection of its own (``wijkbot report``). ``prepare`` first brings the
@@ -145,7 +146,7 @@ async def send_monthly(services: Services) -> int:
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):
                 continue
-        files = await make(config, config.database_path, hoods, start, end, language, services.now(), prepare=False,
+        files = await make(config, config.database, hoods, start, end, language, services.now(), prepare=False,
                            db=services.db)
         async with services.db.transaction() as tx:
             if await repo.already_queued(tx, room, start.isoformat()):

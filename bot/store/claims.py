@@ -30,7 +30,7 @@ _ALIVE = (f"(SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND 
 
 
 def postgres(tx: Tx) -> bool:
-    return getattr(tx, "dialect", "sqlite") == "postgresql"
+    return tx.dialect == "postgresql"
 
 
 async def next_due(tx: Tx, now: str, limit: int, *, owner: int | None, lease_until: str,

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 FIELDS = ("name", "role", "organisation", "reachable_how", "reachable_when", "photo", "language", "matrix_user",
           "telegram_chat", "started_on", "ended_on", "activated_at", "closed_at", "historical", "succeeded_by")
@@ -101,7 +102,7 @@ async def configured(tx: Tx) -> list[Contact]:
 
 async def of_neighbourhoods(tx: Tx, hoods: list[str]) -> list[Contact]:
     """Every term in these neighbourhoods, by position and start."""
-    marks = ", ".join("?" for _ in hoods) or "NULL"
+    marks = placeholders(hoods)
     return _contacts(await tx.all(f"SELECT * FROM contacts WHERE neighbourhood_id IN ({marks})"
                                   f" ORDER BY neighbourhood_id, theme, started_on, id", tuple(hoods)))
 
@@ -172,7 +173,7 @@ async def move_open_stories(tx: Tx, old_ids: list[int], new_id: int, now: str) -
     the old stretch ends now. Returns their references."""
     if not old_ids:
         return []
-    marks = ", ".join("?" for _ in old_ids)
+    marks = placeholders(old_ids)
     rows = await tx.all(
         f"SELECT ec.experience_id, e.reference FROM experience_contacts ec JOIN experiences e"
         f" ON e.id = ec.experience_id WHERE ec.contact_id IN ({marks}) AND ec.until IS NULL AND e.status != 'rejected'"
@@ -227,7 +228,7 @@ async def move_threads(tx: Tx, old_ids: list[int], new_id: int, now: str) -> lis
     """Open threads with one of ``old_ids`` continue with ``new_id``; returns them (as they were)."""
     if not old_ids:
         return []
-    marks = ", ".join("?" for _ in old_ids)
+    marks = placeholders(old_ids)
     rows = await tx.all(f"SELECT * FROM relay_threads WHERE contact_id IN ({marks}) AND status = 'open' ORDER BY id",
                         tuple(old_ids))
     await tx.execute(f"UPDATE relay_threads SET contact_id = ?, updated_at = ? WHERE contact_id IN ({marks})"
@@ -239,7 +240,7 @@ async def took_part(tx: Tx, thread_id: int, contact_ids: set[int]) -> bool:
     """Whether one of these terms was the contact person of a message in the thread."""
     if not contact_ids:
         return False
-    marks = ", ".join("?" for _ in contact_ids)
+    marks = placeholders(contact_ids)
     return await tx.value(f"SELECT 1 FROM relay_messages WHERE thread_id = ? AND contact_id IN ({marks}) LIMIT 1",
                           (thread_id, *contact_ids)) is not None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ async def by_reference(tx: Tx, reference: str) -> Deliberation | None:
 async def of_neighbourhoods(tx: Tx, neighbourhood_ids: list[str], status: str | None = None,
                             limit: int = 50) -> list[Deliberation]:
     """Newest first."""
-    marks = ", ".join("?" for _ in neighbourhood_ids) or "NULL"
+    marks = placeholders(neighbourhood_ids)
     rows = await tx.all(f"SELECT * FROM deliberations WHERE neighbourhood_id IN ({marks})"
-                        f" AND (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?",
+                        f" AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY id DESC LIMIT ?",
                         (*neighbourhood_ids, status, status, limit))
     return [Deliberation.from_row(r) for r in rows]
 
@@ -107,7 +108,7 @@ async def statement(tx: Tx, statement_id: int) -> Statement | None:
 
 async def statements(tx: Tx, deliberation_id: int, status: str | None = None) -> list[Statement]:
     rows = await tx.all("SELECT * FROM deliberation_statements WHERE deliberation_id = ?"
-                        " AND (? IS NULL OR status = ?) ORDER BY id", (deliberation_id, status, status))
+                        " AND (CAST(? AS TEXT) IS NULL OR status = ?) ORDER BY id", (deliberation_id, status, status))
     return [Statement.from_row(r) for r in rows]
 
 
@@ -167,7 +168,8 @@ PACKED_VOTES_SQL = (
 
 async def packed_votes(tx: Tx, deliberation_id: int) -> list[tuple[int, str]]:
     """Every vote on an approved statement, packed per statement (see PACKED_VOTES_SQL): the recompute's input."""
-    rows = await tx.all(PACKED_VOTES_SQL, (deliberation_id,))
+    sql = PACKED_VOTES_SQL if tx.dialect == "sqlite" else PACKED_VOTES_SQL.replace("group_concat(", "string_agg(")
+    rows = await tx.all(sql, (deliberation_id,))
     return [(int(r[0]), str(r[1])) for r in rows]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store.db import Record, Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ async def delete_of_resident(tx: Tx, resident_id: int) -> int:
 
 async def waiting(tx: Tx, neighbourhood_ids: list[str]) -> list[Experience]:
     """Experiences nobody decided on yet, oldest first."""
-    marks = ", ".join("?" for _ in neighbourhood_ids) or "NULL"
+    marks = placeholders(neighbourhood_ids)
     rows = await tx.all(f"SELECT * FROM experiences WHERE status = 'new' AND neighbourhood_id IN ({marks})"
                         " ORDER BY id", neighbourhood_ids)
     return [Experience.from_row(r) for r in rows]

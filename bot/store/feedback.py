@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -24,10 +25,6 @@ class Feedback(Record):
     updated_at: str
     overdue_notified_at: str | None
     poll_id: int | None = None
-
-
-def _marks(values: list[str]) -> str:
-    return ", ".join("?" for _ in values) or "NULL"
 
 
 async def by_reference(tx: Tx, reference: str) -> Feedback | None:
@@ -48,10 +45,11 @@ async def recipients(tx: Tx, fb: Feedback) -> list[Resident]:
         "SELECT DISTINCT r.* FROM residents r WHERE r.unreachable_at IS NULL AND r.feedback_mode != 'off' AND ("
         " r.id IN (SELECT e.resident_id FROM feedback_experiences fe JOIN experiences e ON e.id = fe.experience_id"
         "          WHERE fe.feedback_id = ?)"
-        " OR (? IS NOT NULL AND r.id IN (SELECT resident_id FROM experiences WHERE neighbourhood_id = ?"
+        " OR (CAST(? AS TEXT) IS NOT NULL AND r.id IN (SELECT resident_id FROM experiences WHERE neighbourhood_id = ?"
         "     AND theme = ? AND resident_id IS NOT NULL))"
         " OR (r.neighbourhood_id = ? AND r.follows_neighbourhood = 1)"
-        " OR (r.neighbourhood_id = ? AND ? IS NOT NULL AND r.id IN (SELECT resident_id FROM follows WHERE theme = ?))"
+        " OR (r.neighbourhood_id = ? AND CAST(? AS TEXT) IS NOT NULL"
+        "     AND r.id IN (SELECT resident_id FROM follows WHERE theme = ?))"
         " OR r.id IN (SELECT resident_id FROM poll_votes WHERE poll_id = ?)"
         " OR EXISTS (SELECT 1 FROM poll_messages m JOIN polls p ON p.id = m.poll_id WHERE m.poll_id = ?"
         "            AND p.youth_min IS NOT NULL AND m.private = 1 AND m.channel = r.channel AND m.chat_id = r.chat_id)"
@@ -131,7 +129,8 @@ async def save_heard_comment(tx: Tx, feedback_id: int, resident_id: int, comment
 
 async def heard_tally(tx: Tx, neighbourhoods: list[str]) -> list[Row]:
     return await tx.all(f"SELECT neighbourhood_id, COALESCE(theme, ''), answer, COUNT(*) FROM heard"
-                        f" WHERE neighbourhood_id IN ({_marks(neighbourhoods)}) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                        f" WHERE neighbourhood_id IN ({placeholders(neighbourhoods)})"
+                        " GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
                         neighbourhoods)
 
 
@@ -166,7 +165,7 @@ async def reopened(tx: Tx, neighbourhoods: list[str], by: str) -> list[Row]:
     has answered it since. Oldest reopening first; ``since`` is when its clock started."""
     return await tx.all(
         f"SELECT f.reference, f.theme, u.at AS since FROM feedback f JOIN feedback_updates u ON u.feedback_id = f.id"
-        f" WHERE f.neighbourhood_id IN ({_marks(neighbourhoods)}) AND u.author = ?"
+        f" WHERE f.neighbourhood_id IN ({placeholders(neighbourhoods)}) AND u.author = ?"
         f" AND u.id = (SELECT MAX(l.id) FROM feedback_updates l WHERE l.feedback_id = f.id) ORDER BY u.at, f.id",
         [*neighbourhoods, by])
 
@@ -186,6 +185,6 @@ async def story_authors(tx: Tx, feedback_id: int) -> list[Resident]:
 async def stories_without_feedback(tx: Tx, neighbourhoods: list[str], before: str) -> list[Row]:
     return await tx.all(
         f"SELECT e.reference, e.theme, e.created_at, e.neighbourhood_id FROM experiences e"
-        f" WHERE e.neighbourhood_id IN ({_marks(neighbourhoods)}) AND e.created_at < ? AND e.status != 'rejected'"
+        f" WHERE e.neighbourhood_id IN ({placeholders(neighbourhoods)}) AND e.created_at < ? AND e.status != 'rejected'"
         f" AND NOT EXISTS (SELECT 1 FROM feedback_experiences fe WHERE fe.experience_id = e.id) ORDER BY e.id",
         (*neighbourhoods, before))

@@ -25,6 +25,7 @@ from typing import Any
 
 from bot.channels.base import Address, Attachment, AttachmentKind, Choice, Poll, Reply
 from bot.store.db import Row, Tx, to_hour
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,18 @@ def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, fi
     """Held replies the channel delivered go (they served their purpose; nothing of what they said stays); the
     ones it could not deliver become pending, for the dispatcher's retries. ``files``: some carried a file, and
     files no row names any more go too. All deferred into the caller's transaction."""
+    if tx.dialect == "postgresql":  # both in one statement (arrays as parameters): one round trip, no BEGIN
+        tx.defer("WITH gone AS (DELETE FROM outbox WHERE status = 'held' AND subject = ANY (CAST(? AS TEXT[]))),"
+                 " again AS (UPDATE outbox SET status = 'pending', not_before = ? WHERE status = 'held'"
+                 " AND subject = ANY (CAST(? AS TEXT[]))) SELECT 1", (list(sent), to_hour(now), list(failed)))
+        sent = failed = ()
     for keys, sql in ((list(sent), "DELETE FROM outbox WHERE status = 'held' AND subject IN ({})"),
                       (list(failed), "UPDATE outbox SET status = 'pending', not_before = ? WHERE status = 'held'"
                                      " AND subject IN ({})")):
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
             params = chunk if sql.startswith("DELETE") else [to_hour(now), *chunk]  # due now, at the hour
-            tx.defer(sql.format(", ".join("?" * len(chunk))), params)
+            tx.defer(sql.format(placeholders(chunk)), params)
     if files:
         tx.defer("DELETE FROM outbox_files WHERE NOT EXISTS"
                  " (SELECT 1 FROM outbox WHERE outbox.file = outbox_files.digest)")
@@ -169,8 +175,13 @@ async def due(tx: Tx, now: str, limit: int) -> list[Pending]:
         (f"SELECT * {_DUE}", (now, limit)),
         (f"SELECT digest, data FROM outbox_files WHERE digest IN (SELECT due.file FROM (SELECT file {_DUE}) AS due)",
          (now, limit)))
-    data = {row["digest"]: bytes(row["data"]) for row in files}
+    data = {row["digest"]: _bytes(row["data"]) for row in files}
     return [_pending(row, data.get(row["file"])) for row in rows]
+
+
+def _bytes(value: bytes | str) -> bytes:
+    """A BLOB as read: bytes, or PostgreSQL's hex text when it came with other queries' rows as JSON (Tx.many)."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
 
 
 def _pending(row: Row, data: bytes | None) -> Pending:
@@ -211,7 +222,7 @@ async def withdraw_about(tx: Tx, subjects: list[str], purposes: tuple[str, ...])
     returns the ones that were still queued."""
     if not subjects:
         return []
-    subject_marks, purpose_marks = ", ".join("?" for _ in subjects), ", ".join("?" for _ in purposes)
+    subject_marks, purpose_marks = placeholders(subjects), placeholders(purposes)
     rows = await tx.all(f"DELETE FROM outbox WHERE subject IN ({subject_marks}) AND purpose IN ({purpose_marks})"
                         " RETURNING *", [*subjects, *purposes])
     return [_pending(row, None) for row in rows if row["status"] == "pending"]
@@ -222,7 +233,7 @@ async def withdraw_ending(tx: Tx, purpose: str, subjects: list[str], endings: li
     comment passed on to a room) go; returns where the delivered ones were posted (address, message id)."""
     if not subjects or not endings:
         return []
-    marks = ", ".join("?" for _ in subjects)
+    marks = placeholders(subjects)
     rows = await tx.all(f"SELECT id, channel, chat_id, private, body, status, message_id FROM outbox"
                         f" WHERE purpose = ? AND subject IN ({marks})", [purpose, *subjects])
     quoting = [row for row in rows if json.loads(row["body"]).get("text", "").endswith(tuple(endings))]

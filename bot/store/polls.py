@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
+from bot.store.sql import placeholders
 
 ACTIVE = ("scheduled", "open")
 
@@ -92,7 +93,7 @@ async def neighbourhoods(tx: Tx, poll_id: int) -> list[str]:
 
 
 async def of_neighbourhoods(tx: Tx, hoods: list[str], limit: int = 30) -> list[PollRecord]:
-    marks = ", ".join("?" for _ in hoods) or "NULL"
+    marks = placeholders(hoods)
     rows = await tx.all(f"SELECT DISTINCT p.* FROM polls p JOIN poll_neighbourhoods n ON n.poll_id = p.id"
                         f" WHERE n.neighbourhood_id IN ({marks}) ORDER BY p.id DESC LIMIT ?", (*hoods, limit))
     return [PollRecord.from_row(r) for r in rows]
@@ -142,11 +143,23 @@ async def resident_vote(tx: Tx, poll_id: int, resident_id: int) -> frozenset[int
 
 
 def set_resident_vote(tx: Tx, poll_id: int, resident_id: int, chosen: frozenset[int], now: str) -> None:
-    """Replace the vote (sent with the transaction's next statement or its commit: nothing here reads it back)."""
-    tx.defer("DELETE FROM poll_votes WHERE poll_id = ? AND resident_id = ?", (poll_id, resident_id))
-    for option in sorted(chosen):
-        tx.defer("INSERT INTO poll_votes (poll_id, resident_id, option, at) VALUES (?, ?, ?, ?)",
-                 (poll_id, resident_id, option, now))
+    """Replace the vote (sent with the transaction's next statement or its commit: nothing here reads it back):
+    the options no longer chosen go, the chosen ones are there with the time of this vote. The two writes change
+    different rows, so PostgreSQL runs them in one statement with the rest of the turn."""
+    options = sorted(chosen)
+    writes: list[tuple[str, tuple[object, ...]]] = [
+        (f"DELETE FROM poll_votes WHERE poll_id = ? AND resident_id = ?{_not_in(options)}",
+         (poll_id, resident_id, *options))]
+    if options:
+        writes.append(("INSERT INTO poll_votes (poll_id, resident_id, option, at) VALUES "
+                       + ", ".join("(?, ?, ?, ?)" for _ in options)
+                       + " ON CONFLICT (poll_id, resident_id, option) DO UPDATE SET at = excluded.at",
+                       tuple(v for option in options for v in (poll_id, resident_id, option, now))))
+    tx.defer_disjoint(*writes)
+
+
+def _not_in(options: list[int]) -> str:
+    return f" AND option NOT IN ({', '.join('?' for _ in options)})" if options else ""
 
 
 async def youth_vote(tx: Tx, poll_id: int, voter: str) -> frozenset[int]:
@@ -155,10 +168,17 @@ async def youth_vote(tx: Tx, poll_id: int, voter: str) -> frozenset[int]:
 
 
 def set_youth_vote(tx: Tx, poll_id: int, voter: str, chosen: frozenset[int]) -> None:
-    """Replace the vote under its key (sent with the transaction's next statement or its commit)."""
-    tx.defer("DELETE FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
-    for option in sorted(chosen):
-        tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES (?, ?, ?)", (poll_id, voter, option))
+    """Replace the vote under its key (sent with the transaction's next statement or its commit), as
+    :func:`set_resident_vote` does."""
+    options = sorted(chosen)
+    writes: list[tuple[str, tuple[object, ...]]] = [
+        (f"DELETE FROM poll_youth_votes WHERE poll_id = ? AND voter = ?{_not_in(options)}",
+         (poll_id, voter, *options))]
+    if options:
+        writes.append(("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES "
+                       + ", ".join("(?, ?, ?)" for _ in options) + " ON CONFLICT (poll_id, voter, option) DO NOTHING",
+                       tuple(v for option in options for v in (poll_id, voter, option))))
+    tx.defer_disjoint(*writes)
 
 
 _ROWS_PER_INSERT = 300  # 900 parameters a statement: within SQLite's and PostgreSQL's limits
@@ -177,7 +197,7 @@ async def replace_youth_votes(tx: Tx, poll_id: int, votes: list[tuple[str, int]]
     for start in range(0, len(votes), _ROWS_PER_INSERT):
         chunk = votes[start:start + _ROWS_PER_INSERT]
         tx.defer("INSERT INTO poll_youth_votes (poll_id, voter, option) VALUES "
-                 + ", ".join("(?, ?, ?)" for _ in chunk),
+                 + placeholders(chunk, "(?, ?, ?)"),
                  [value for voter, option in chunk for value in (poll_id, voter, option)])
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.store.db import Record, Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ async def end(tx: Tx, term_id: int, day: str) -> None:
 async def of_neighbourhoods(tx: Tx, hoods: list[str]) -> list[ProfessionalTerm]:
     if not hoods:
         return []
-    marks = ", ".join("?" for _ in hoods)
+    marks = placeholders(hoods)
     rows = await tx.all(f"SELECT * FROM professionals WHERE neighbourhood_id IN ({marks})"
                         " ORDER BY neighbourhood_id, role, started_on, id", tuple(hoods))
     return [ProfessionalTerm.from_row(row) for row in rows]
@@ -85,7 +86,7 @@ async def active_of_user(tx: Tx, user: str, hoods: list[str], today: str) -> Pro
     """The user's running term in one of these neighbourhoods (the newest), or None."""
     if not hoods:
         return None
-    marks = ", ".join("?" for _ in hoods)
+    marks = placeholders(hoods)
     row = await tx.one(
         f"SELECT * FROM professionals WHERE matrix_user = ? AND neighbourhood_id IN ({marks})"
         " AND started_on <= ? AND (ended_on IS NULL OR ended_on > ?) ORDER BY started_on DESC, id DESC",
@@ -106,7 +107,7 @@ async def add_observation(tx: Tx, *, reference: str, professional_id: int, neigh
 async def observations_between(tx: Tx, hoods: list[str], start: str, end: str) -> list[Observation]:
     if not hoods:
         return []
-    marks = ", ".join("?" for _ in hoods)
+    marks = placeholders(hoods)
     rows = await tx.all(
         f"SELECT * FROM observations WHERE neighbourhood_id IN ({marks})"
         " AND created_at >= ? AND created_at < ? ORDER BY created_at, id", (*hoods, start, end))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.store.db import Row, Tx
 from bot.store.report import Reader
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -27,17 +28,13 @@ class Cell:
     hidden: str
 
 
-def _marks(values: Sequence[str]) -> str:
-    return ", ".join("?" for _ in values) or "NULL"
-
-
 async def read(r: Reader, hoods: Sequence[str]) -> tuple[int, list[Row]]:
     """(the last report id, every recorded figure of these neighbourhoods, oldest report first)."""
     last = await r.all("SELECT COALESCE(MAX(id), 0) AS id FROM report_ledger")
     rows = await r.all(
         "SELECT c.report_id, l.made_at, c.neighbourhood_id, c.first_day, c.last_day, c.section, c.measure, c.theme,"
         " c.category, c.value, c.hidden FROM report_ledger_cells c JOIN report_ledger l ON l.id = c.report_id"
-        f" WHERE c.neighbourhood_id IN ({_marks(hoods)}) ORDER BY c.report_id",
+        f" WHERE c.neighbourhood_id IN ({placeholders(hoods)}) ORDER BY c.report_id",
         tuple(hoods))
     return int(last[0]["id"]), rows
 
@@ -48,7 +45,7 @@ async def record(tx: Tx, seen: int, hoods: Sequence[str], made_at: str, first_da
     (False: make it again, knowing that one)."""
     newer = await tx.value(
         "SELECT 1 FROM report_ledger_cells WHERE report_id > ?"
-        f" AND neighbourhood_id IN ({_marks(hoods)}) LIMIT 1", (seen, *hoods))
+        f" AND neighbourhood_id IN ({placeholders(hoods)}) LIMIT 1", (seen, *hoods))
     if newer is not None:
         return False
     report_id = await tx.value(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store.db import Record, Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ async def mark_overdue_told(tx: Tx, request_id: int, now: str) -> None:
 async def open_of(tx: Tx, hoods: list[str]) -> list[Request]:
     if not hoods:
         return []
-    marks = ", ".join("?" for _ in hoods)
+    marks = placeholders(hoods)
     rows = await tx.all(f"SELECT * FROM professional_requests WHERE neighbourhood_id IN ({marks})"
                         " AND status NOT IN ('done', 'not_done') ORDER BY created_at, id", tuple(hoods))
     return [Request.from_row(row) for row in rows]

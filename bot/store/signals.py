@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.store.db import Record, Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ async def by_reference(tx: Tx, reference: str) -> Signal | None:
 async def of_neighbourhoods(tx: Tx, hoods: list[str], since: str, until: str | None = None) -> list[Signal]:
     if not hoods:
         return []
-    marks = ", ".join("?" for _ in hoods)
+    marks = placeholders(hoods)
     rows = await tx.all(f"SELECT * FROM signals WHERE neighbourhood_id IN ({marks}) AND raised_at >= ?"
                         " AND raised_at < ? ORDER BY raised_at, id", (*hoods, since, until or "9999"))
     return [Signal.from_row(row) for row in rows]

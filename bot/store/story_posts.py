@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.channels.base import Address
 from bot.store.db import Tx
+from bot.store.sql import placeholders
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ async def remember(tx: Tx, address: Address, message_id: str, experience_id: int
 async def of_experiences(tx: Tx, experience_ids: list[int]) -> list[Post]:
     if not experience_ids:
         return []
-    marks = ", ".join("?" for _ in experience_ids)
+    marks = placeholders(experience_ids)
     rows = await tx.all(f"SELECT * FROM story_posts WHERE experience_id IN ({marks})"
                         " ORDER BY posted_at, channel, chat_id, message_id", experience_ids)
     return [Post(Address(r["channel"], r["chat_id"], private=bool(r["private"])), r["message_id"],

@@ -21,6 +21,16 @@ async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None 
     if lock:  # several processes share the database: this person's turns one after another
         await lock_conversation(tx, channel, user_id)
     queries = [conversations.load_query(channel, user_id), residents_repo.get_query(channel, user_id)]
+    if event_id and tx.dialect == "postgresql":
+        # One statement that only reads, outside any transaction (bot/store/pg_backend.py); the claim is written
+        # with the turn's other writes, in the one statement that commits them. Transactions of this process run
+        # one at a time, so nothing claims the event in between.
+        handled, conversation_rows, resident_rows = await tx.many(events.handled_query(channel, event_id), *queries)
+        events.claim(tx, channel, event_id, now)
+        inbox.done(tx, channel, event_id)
+        state = conversations.from_row(channel, user_id, next(iter(conversation_rows), None))
+        resident = Resident.from_row(resident_rows[0]) if resident_rows else None
+        return not handled[0][0], state, resident
     if event_id:
         queries.insert(0, events.claim_query(channel, event_id, now))
         inbox.done(tx, channel, event_id)  # a message kept in the durable inbox goes with the turn's own commit

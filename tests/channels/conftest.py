@@ -121,7 +121,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, emu: BotApiEmulator) -> AsyncIterator[Running]:
+async def bot(tmp_path: Path, emu: BotApiEmulator, engine: str) -> AsyncIterator[Running]:
     """The bot in long-polling mode."""
     running = await start_bot(emu, make_config(tmp_path, telegram=telegram_section(emu)))
     yield running
@@ -129,7 +129,7 @@ async def bot(tmp_path: Path, emu: BotApiEmulator) -> AsyncIterator[Running]:
 
 
 @pytest.fixture
-async def bot_any_mode(tmp_path: Path, emu: BotApiEmulator, mode: str) -> AsyncIterator[Running]:
+async def bot_any_mode(tmp_path: Path, emu: BotApiEmulator, mode: str, engine: str) -> AsyncIterator[Running]:
     """The bot in long-polling mode and in webhook mode (the test runs once for each)."""
     running = await start_bot(emu, make_config(tmp_path, telegram=telegram_section(emu, mode)))
     yield running

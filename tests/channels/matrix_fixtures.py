@@ -32,6 +32,7 @@ from tests.support import make_config
 __all__ = ["ENCRYPTION_STATE", "MatrixWorld", "RecordingHost", "synapse_fixture", "world_fixture"]
 
 DEADLINE = 15.0
+LONG_POLL_MS = 5_000
 ENCRYPTION_STATE = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
 
 
@@ -68,11 +69,16 @@ class RecordingHost:
 # ------------------------------------------------------------------ nio test-client helpers
 async def sync_until(client: nio.AsyncClient, found: Callable[[Any], Any], deadline: float = DEADLINE,
                      **kwargs: Any) -> Any:
-    """Long-poll sync until ``found(response)`` is truthy; returns that value."""
+    """Long-poll sync until ``found(response)`` is truthy; returns that value.
+
+    Each sync waits up to LONG_POLL_MS: Synapse answers as soon as anything arrives for the client, so a longer
+    poll adds no delay, and a slow answer under load costs a few syncs instead of two a second (each one work for
+    Synapse, which shares the two cores with the bot it is waiting for)."""
     end = time.monotonic() + deadline
     kwargs.setdefault("sync_filter", {"room": {"timeline": {"limit": 100}}})  # Synapse's default is 10
     while True:
-        resp = await client.sync(timeout=500, **kwargs)
+        remaining_ms = int((end - time.monotonic()) * 1000)
+        resp = await client.sync(timeout=max(0, min(LONG_POLL_MS, remaining_ms)), **kwargs)
         assert isinstance(resp, nio.SyncResponse), resp
         await housekeeping(client)
         value = found(resp)
@@ -226,7 +232,7 @@ def synapse_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synaps
 
 
 @pytest_asyncio.fixture(name="world")
-async def world_fixture(synapse: SynapseServer, tmp_path: Path) -> AsyncIterator[MatrixWorld]:
+async def world_fixture(synapse: SynapseServer, tmp_path: Path, engine: str) -> AsyncIterator[MatrixWorld]:
     world = MatrixWorld(synapse, tmp_path)
     try:
         yield world

@@ -25,7 +25,7 @@ from bot.services import Services
 from bot.store.db import Database
 from handlers.commands import command_table
 from tests.peers.whatsapp import CloudApiEmulator, StoredMessage, WaUser
-from tests.support import make_config
+from tests.support import database_url, make_config
 
 APP_SECRET = "test-app-secret-0123456789abcdef"
 ACCESS_TOKEN = "EAAtesttokenwijkbot0123456789"
@@ -143,12 +143,13 @@ async def running_with(tmp_path: Path, clock: WindowClock, **extra: Any) -> Asyn
 
 
 @pytest.fixture
-async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock) -> AsyncIterator[WaRunning]:
+async def wa(tmp_path: Path, wa_env: None, wa_clock: WindowClock, engine: str) -> AsyncIterator[WaRunning]:
     async with running_with(tmp_path, wa_clock) as running:
         yield running
 
 
-def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str:
+def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80, database: str = 'path = "wijkbot.sqlite3"'
+                  ) -> str:
     """A whole config.toml with only the WhatsApp channel, for `wijkbot run` in a subprocess (crash test, benchmark);
     the secrets come from WIJKBOT_TEST_WA_TOKEN and WIJKBOT_TEST_WA_SECRET (:data:`SUBPROCESS_ENV`)."""
     templates = "".join(f"[whatsapp.templates.{language}]\n" + "".join(f'{kind} = "wijkbot_{kind}"\n' for kind in KINDS)
@@ -156,13 +157,13 @@ def whatsapp_toml(emu: CloudApiEmulator, port: int, throughput: int = 80) -> str
     section = (f'[whatsapp]\nphone_number_id = "{emu.phone_number_id}"\naccess_token = "env:WIJKBOT_TEST_WA_TOKEN"\n'
                f'app_secret = "env:WIJKBOT_TEST_WA_SECRET"\nverify_token = "{VERIFY_TOKEN}"\nwebhook_port = {port}\n'
                f'api_base_url = "{emu.base_url}"\nthroughput = {throughput}\n{templates}')
-    return config_toml("", "", ("centrum",), channel=section)
+    return config_toml("", "", ("centrum",), channel=section, database=database)
 
 
 async def seed_feedback(directory: Path, users: list[WaUser]) -> None:
     """WhatsApp residents and one queued feedback message for each, as `!feedback` would leave them, in the
     database of a `wijkbot run` that has not started yet."""
-    db = Database(directory / "wijkbot.sqlite3")
+    db = Database(database_url(directory))
     await db.open()
     services = Services(config=make_config(directory), db=db, clock=SystemClock())
     async with db.transaction() as tx:

@@ -142,7 +142,8 @@ def test_valid_contacts_are_read_with_dates_photos_and_handles(tmp_path: Path) -
 
 
 async def test_the_card_shows_the_configured_photo(tmp_path: Path, manual_clock: ManualClock,
-                                                   matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
+                                                   matrix_recorder: Recorder, telegram_recorder: Recorder,
+                                                       engine: str) -> None:
     from tests.support import Person
 
     (tmp_path / "anna.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")

@@ -79,6 +79,7 @@ async def test_the_interval_is_a_setting(tmp_path: Path) -> None:
     assert caught.value.problems == ["deliberation.recompute_minutes: must be a whole number from 1 to 1440"]
 
 
+@pytest.mark.sqlite_only  # SQLite's query plan
 async def test_the_votes_are_read_from_the_index_alone(app: App) -> None:
     """A million votes are read in 0.14 s only while SQLite needs neither the table rows nor a sort for the
     GROUP BY (migration 0013); a schema change that loses that shows here, not only in the benchmark."""

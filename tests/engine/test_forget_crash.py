@@ -18,6 +18,7 @@ from bench.harness import config_toml
 from bot.store.db import Database
 from tests.channels.conftest import TOKEN
 from tests.peers.botapi import BotApiEmulator
+from tests.support import database_toml, database_url
 
 CHAT = 7001234
 GROUP = -100123
@@ -31,7 +32,7 @@ def start_bot(config: Path) -> subprocess.Popen[bytes]:
 
 async def seed(tmp_path: Path, group_message: int, now: str) -> None:
     """A resident whose approved story the bot posted in the group (as the outbox's hook remembers it)."""
-    db = Database(tmp_path / "wijkbot.sqlite3")
+    db = Database(database_url(tmp_path))
     await db.open()
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO residents (id, channel, user_id, chat_id, language, neighbourhood_id,"
@@ -46,7 +47,7 @@ async def seed(tmp_path: Path, group_message: int, now: str) -> None:
     await db.close()
 
 
-async def test_a_removal_queued_by_forget_survives_sigkill(tmp_path: Path) -> None:
+async def test_a_removal_queued_by_forget_survives_sigkill(tmp_path: Path, engine: str) -> None:
     async with BotApiEmulator(token=TOKEN) as emu:
         group = emu.group(GROUP, "Centrum buurt")
         resident = emu.user(CHAT, first_name="Marieke", language_code="en", started=True)
@@ -54,7 +55,8 @@ async def test_a_removal_queued_by_forget_survives_sigkill(tmp_path: Path) -> No
             post = await ptb.send_message(GROUP, f"A story from Centrum: {WORDS} — Marieke")
         await seed(tmp_path, post.message_id, datetime.now(UTC).isoformat(timespec="seconds"))
         config = tmp_path / "config.toml"
-        config.write_text(config_toml(TOKEN, emu.base_url, ("centrum",)) + 'telegram_chat = "-100123"\n',
+        config.write_text(config_toml(TOKEN, emu.base_url, ("centrum",), database=database_toml(tmp_path))
+                          + 'telegram_chat = "-100123"\n',
                           encoding="utf-8")
         emu.fail_next("deleteMessage", 500, count=1000)  # Telegram's side is failing for now
 
@@ -81,7 +83,7 @@ async def test_a_removal_queued_by_forget_survives_sigkill(tmp_path: Path) -> No
         assert bot.returncode == 0, stderr
         assert not any(WORDS in (m.text or "") for m in emu.messages(group))
     assert WORDS not in stderr and str(CHAT) not in stderr
-    db = Database(tmp_path / "wijkbot.sqlite3")
+    db = Database(database_url(tmp_path))
     await db.open()
     async with db.transaction() as tx:
         assert await tx.value("SELECT status FROM outbox WHERE purpose = 'delete'") == "sent"

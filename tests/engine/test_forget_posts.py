@@ -11,7 +11,7 @@ from bot.channels.base import Actor, Address, Incoming, Reply, SendResult
 from bot.clock import ManualClock
 from bot.store.db import Database
 from tests.engine.test_moderation import MOD_ROOM, organiser, tell_story
-from tests.support import Person, Recorder
+from tests.support import Person, Recorder, table_names
 
 PUBLIC_ROOM, GROUP = "!public-centrum:localhost", "-100123"
 CHAT = "7001234"  # the resident's Telegram chat (and user) id
@@ -50,7 +50,7 @@ async def every_value(db: Database) -> list[tuple[str, str, object]]:
     """(table, column, value) for every value in every table of the database."""
     found: list[tuple[str, str, object]] = []
     async with db.transaction() as tx:
-        tables = [r[0] for r in await tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = await table_names(tx)
         for table in tables:
             for row in await tx.all(f"SELECT * FROM {table}"):
                 found += [(table, column, row[column]) for column in row.keys()]  # noqa: SIM118 (a Row yields values)

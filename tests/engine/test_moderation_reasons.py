@@ -14,7 +14,7 @@ from bot.i18n import LANGUAGE_NAMES, Translator
 from bot.store.db import Database
 from handlers.registry import help_text
 from tests.engine.test_moderation import organiser, shared_story
-from tests.support import Person, Recorder
+from tests.support import Person, Recorder, database_url
 
 
 def test_the_number_or_a_word_names_the_category_and_the_rest_is_the_organisers_own_words() -> None:
@@ -96,8 +96,8 @@ async def test_a_category_alone_reaches_an_arabic_author_in_arabic(app: App, tel
     (None, "Dit gaat over één persoon.", "other", "Dit gaat over één persoon."),
 ])
 async def test_rejections_from_before_are_filed_by_migration_18(tmp_path: Path, audit: str | None, reason: str,
-                                                                 category: str, kept: str | None) -> None:
-    db = Database(tmp_path / "old.sqlite3")
+                                                                 category: str, kept: str | None, engine: str) -> None:
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open(migrate_to=17)
     async with db.transaction() as tx:
         await tx.execute(

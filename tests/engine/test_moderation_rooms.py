@@ -78,7 +78,8 @@ async def test_a_reaction_in_another_neighbourhoods_room_changes_nothing(two_roo
 
 
 async def test_a_post_left_in_a_room_that_no_longer_moderates_the_neighbourhood_decides_nothing(
-        tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder, telegram_recorder: Recorder) -> None:
+        tmp_path: Path, manual_clock: ManualClock, matrix_recorder: Recorder, telegram_recorder: Recorder,
+            engine: str) -> None:
     """Noord's stories were moderated in Centrum's room; then Noord got its own room. A ✅ on an old post in the
     old room no longer decides: only Noord's room does."""
     centrum, noord = BASE["neighbourhoods"]

@@ -19,7 +19,7 @@ from bot.services import Services
 from bot.store.db import Database
 from tests.channels.conftest import TOKEN
 from tests.peers.botapi import BotApiEmulator
-from tests.support import make_config
+from tests.support import database_toml, database_url, make_config
 
 RECIPIENTS = 120
 FIRST_ID = 700_000
@@ -27,14 +27,14 @@ FIRST_ID = 700_000
 
 def write_config(tmp_path: Path, emu: BotApiEmulator) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(config_toml(TOKEN, emu.base_url, ("centrum",)), encoding="utf-8")
+    path.write_text(config_toml(TOKEN, emu.base_url, ("centrum",), database=database_toml(tmp_path)), encoding="utf-8")
     return path
 
 
 async def seed(tmp_path: Path) -> None:
     """Residents and one queued feedback message for each, as `!feedback` would leave them."""
     config = make_config(tmp_path)
-    db = Database(tmp_path / "wijkbot.sqlite3")
+    db = Database(database_url(tmp_path))
     await db.open()
     services = Services(config=config, db=db, clock=SystemClock())
     async with db.transaction() as tx:
@@ -58,7 +58,7 @@ async def delivered(emu: BotApiEmulator) -> Counter[str]:
                    if str(params.get("chat_id", "")).isdigit() and int(params["chat_id"]) >= FIRST_ID)
 
 
-async def test_killed_mid_batch_then_restarted_delivers_everyone_once_or_twice(tmp_path: Path) -> None:
+async def test_killed_mid_batch_then_restarted_delivers_everyone_once_or_twice(tmp_path: Path, engine: str) -> None:
     async with BotApiEmulator(token=TOKEN) as emu:
         for n in range(RECIPIENTS):
             emu.user(FIRST_ID + n, first_name=f"R{n}", started=True)
@@ -88,7 +88,7 @@ async def test_killed_mid_batch_then_restarted_delivers_everyone_once_or_twice(t
     duplicates = sum(counts.values()) - RECIPIENTS
     assert duplicates <= outbox.IN_FLIGHT_PER_CHANNEL  # at most the messages in flight at the kill
     assert "Terugkoppeling" not in stderr  # residents' words never reach the log
-    db = Database(tmp_path / "wijkbot.sqlite3")
+    db = Database(database_url(tmp_path))
     await db.open()
     async with db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM outbox WHERE status = 'sent'") == RECIPIENTS

@@ -64,12 +64,13 @@ async def test_closing_a_poll_stores_its_chart_once_for_every_resident(
 
 
 @pytest.fixture
-async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder: Recorder) -> AsyncIterator[App]:
+async def upgraded(tmp_path: Path, manual_clock: ManualClock, telegram_recorder: Recorder,
+                   engine: str) -> AsyncIterator[App]:
     """Results messages queued by wijkbot at schema version 8 (the chart base64 in each body: two for anna and ben,
     and one already delivered with an older chart), then the upgrade."""
     manual_clock.set(MONDAY)
     config = make_config(tmp_path)
-    old = Database(config.database_path)
+    old = Database(config.database)
     await old.open(migrate_to=8)
     async with old.transaction() as tx:
         for chat, chart, status in (("anna", PNG, "pending"), ("ben", PNG, "pending"), ("cor", OLD_PNG, "sent")):

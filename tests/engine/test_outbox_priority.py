@@ -12,7 +12,7 @@ from bot.channels.base import SENDING_BULK, Actor, Address, Incoming, Reply, Sen
 from bot.engine import outbox
 from bot.store import outbox as outbox_repo
 from bot.store.db import Database
-from tests.support import Person, Recorder, count_round_trips
+from tests.support import Person, Recorder, count_trips, database_url
 
 
 async def rows(app: App, sql: str) -> list[Any]:
@@ -57,7 +57,12 @@ async def test_a_turn_keeps_its_replies_in_its_own_transaction_and_settles_them_
     assert held == [("held", f"p{n}", 0) for n in range(3)]
     assert await app.outbox.drain() == 0  # the channel sends them, not the dispatcher
 
-    trips = count_round_trips(monkeypatch)
+    warm = Person(app, "warm", channel="telegram", language_hint="en")  # PostgreSQL prepares a statement at its
+    for reply in await warm.send(Incoming(warm.actor, warm.address, command="start", event_id="w")):  # first use
+        app.replied(reply, SendResult(ok=True))
+    await app.held.flush()
+
+    trips = count_trips(app, monkeypatch)
     app.replied(answered[0], SendResult(ok=True))
     app.replied(answered[1], SendResult(ok=False, unreachable=True))  # blocked the bot: nothing to retry
     app.replied(answered[2], SendResult(ok=False, error="timeout"))
@@ -100,8 +105,8 @@ async def test_replies_without_a_platform_event_id_are_not_kept(app: App) -> Non
     assert await rows(app, "SELECT id FROM outbox WHERE purpose = 'reply'") == []
 
 
-async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path) -> None:
-    db = Database(tmp_path / "old.sqlite3")
+async def test_rows_queued_before_the_upgrade_get_their_priority(tmp_path: Path, engine: str) -> None:
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open(migrate_to=16)
     async with db.transaction() as tx:
         for purpose in ("feedback", "digest", "relay", "moderation"):

@@ -25,7 +25,7 @@ class TickingClock(ManualClock):
 
 
 @pytest.fixture
-async def ticking_app(tmp_path: Path) -> AsyncIterator[App]:
+async def ticking_app(tmp_path: Path, engine: str) -> AsyncIterator[App]:
     application = App(make_config(tmp_path), [Recorder("matrix"), Recorder("telegram")], clock=TickingClock(MONDAY))
     await application.start(background=False)
     yield application

@@ -56,7 +56,7 @@ async def test_a_scheduled_poll_opens_on_time(app: App, manual_clock: ManualCloc
 
 
 async def test_a_restart_between_opening_and_closing_keeps_votes_and_the_closing_job(
-        tmp_path: Path, manual_clock: ManualClock) -> None:
+        tmp_path: Path, manual_clock: ManualClock, engine: str) -> None:
     telegram, matrix = Recorder("telegram"), Recorder("matrix")
     manual_clock.set(MONDAY)
     async with running(tmp_path, manual_clock, telegram, matrix) as app:
@@ -80,7 +80,7 @@ async def test_a_restart_between_opening_and_closing_keeps_votes_and_the_closing
 
 
 async def test_a_poll_that_closed_while_the_bot_was_down_closes_right_after_start(
-        tmp_path: Path, manual_clock: ManualClock) -> None:
+        tmp_path: Path, manual_clock: ManualClock, engine: str) -> None:
     telegram, matrix = Recorder("telegram"), Recorder("matrix")
     manual_clock.set(MONDAY)
     async with running(tmp_path, manual_clock, telegram, matrix) as app:

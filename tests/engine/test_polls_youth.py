@@ -23,7 +23,8 @@ from tests.engine.polls_support import (
     sent_to,
     tap,
 )
-from tests.support import Person, Recorder, make_config
+from tests.pg_disk import relation_files
+from tests.support import Person, Recorder, column_names, make_config, table_names
 
 YOUTH_FORM = "!poll Skatepark or football cage? | Skatepark | Football cage | closes over 3 dagen | jongeren 12-17"
 EVERYONE_FORM = "!poll Skatepark or football cage? | Skatepark | Football cage | closes over 4 dagen"
@@ -58,7 +59,8 @@ async def test_youth_votes_are_linked_to_nobody(app: App, manual_clock: ManualCl
     assert [(r["option"], r["n"]) for r in tally] == [(1, 2), (2, 2)]
 
     # What the database holds: a hash per voter and nothing else; no ordinary vote rows, no times.
-    columns = [r["name"] for r in await rows(app, "PRAGMA table_info(poll_youth_votes)")]
+    async with app.db.transaction() as tx:
+        columns = await column_names(tx, "poll_youth_votes")
     assert columns == ["poll_id", "voter", "option"]
     assert await rows(app, "SELECT * FROM poll_votes") == []
     key = (await poll_of(app))["vote_key"]
@@ -69,13 +71,16 @@ async def test_youth_votes_are_linked_to_nobody(app: App, manual_clock: ManualCl
 
     await room(app, "!close-poll P-2026-0001")
     assert (await poll_of(app))["vote_key"] is None  # … and once closed, nobody can recompute the hashes
-    await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    files = list(Path(app.db.path).parent.glob(Path(app.db.path).name + "*"))
-    assert files and not any(key.encode() in f.read_bytes() for f in files)  # not even as deleted bytes on disk
+    if app.db.dialect == "sqlite":
+        await app.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        files = {f.name: f.read_bytes() for f in Path(app.db.path).parent.glob(Path(app.db.path).name + "*")}
+    else:  # every table's and index's file
+        files = await relation_files(app)
+    assert files and not any(key.encode() in data for data in files.values())  # not even as deleted bytes
     # No table holds a youth's account next to anything about how they voted.
     people = {"kid0", "kid1", "kid2", "bob"}
     async with app.db.transaction() as tx:
-        tables = [r[0] for r in await tx.all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = await table_names(tx)
         for table in tables:
             for row in await tx.all(f"SELECT * FROM {table}"):
                 values = [str(v) for v in tuple(row)]

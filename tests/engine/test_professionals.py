@@ -118,7 +118,7 @@ def test_professionals_configuration_errors_name_their_key() -> None:
 
 
 async def test_a_configured_until_is_the_last_day_the_room_accepts_them(tmp_path: Path,
-                                                                        manual_clock: ManualClock) -> None:
+                                                                        manual_clock: ManualClock, engine: str) -> None:
     """A term configured until 2 March 2026 (today) still works today and no longer tomorrow."""
     config = config_with_professionals(tmp_path)
     hood = replace(config.neighbourhoods[0], professionals=(replace(

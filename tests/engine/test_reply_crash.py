@@ -7,14 +7,15 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from bench.harness import config_toml
+from bot.store.db import Database
 from tests.channels.conftest import TOKEN
 from tests.peers.botapi import BotApiEmulator
+from tests.support import database_toml, database_url
 
 ANNA = 4242
 
@@ -31,16 +32,22 @@ async def stop_bot(bot: subprocess.Popen[bytes]) -> str:
     return stderr
 
 
-def reply_rows(database: Path) -> list[tuple[str, str]]:
-    """(status, chat) of every kept turn reply, read from the database file as an auditor would."""
-    with sqlite3.connect(database) as conn:
-        return conn.execute("SELECT status, chat_id FROM outbox WHERE purpose = 'reply'").fetchall()
+async def reply_rows(folder: Path) -> list[tuple[str, str]]:
+    """(status, chat) of every kept turn reply, read from the database as an auditor would."""
+    db = Database(database_url(folder))
+    await db.open()
+    try:
+        async with db.transaction() as tx:
+            return [tuple(row) for row in await tx.all("SELECT status, chat_id FROM outbox WHERE purpose = 'reply'")]
+    finally:
+        await db.close()
 
 
-async def test_killed_between_commit_and_send_the_answer_arrives_once_after_the_restart(tmp_path: Path) -> None:
+async def test_killed_between_commit_and_send_the_answer_arrives_once_after_the_restart(tmp_path: Path,
+                                                                                        engine: str) -> None:
     config = tmp_path / "config.toml"
     async with BotApiEmulator(token=TOKEN) as emu:
-        config.write_text(config_toml(TOKEN, emu.base_url), encoding="utf-8")
+        config.write_text(config_toml(TOKEN, emu.base_url, database=database_toml(tmp_path)), encoding="utf-8")
         anna = emu.user(ANNA, first_name="Anna", language_code="nl")
         # The answer's sendMessage reaches the emulator but takes effect only later; the kill closes the
         # connection first, so Telegram never shows it (aiohttp cancels the handler of a closed connection).
@@ -53,7 +60,7 @@ async def test_killed_between_commit_and_send_the_answer_arrives_once_after_the_
             os.kill(bot.pid, signal.SIGKILL)
             await asyncio.to_thread(bot.communicate, timeout=10)  # reaps it and closes its pipes
         assert emu.messages(anna) == []  # the resident has no answer
-        assert reply_rows(tmp_path / "wijkbot.sqlite3") == [("held", str(ANNA))]  # but the turn kept it
+        assert await reply_rows(tmp_path) == [("held", str(ANNA))]  # but the turn kept it
 
         bot = start_bot(config)
         try:
@@ -66,14 +73,14 @@ async def test_killed_between_commit_and_send_the_answer_arrives_once_after_the_
         texts = [message.text or "" for message in emu.messages(anna)]
     assert len(texts) == 2, texts  # the kept answer to /start once, the answer to /help once
     assert sum("/share" in text or "/delen" in text for text in texts) == 1  # only /help lists the commands
-    assert reply_rows(tmp_path / "wijkbot.sqlite3") == []  # sent by the dispatcher, then deleted
+    assert await reply_rows(tmp_path) == []  # sent by the dispatcher, then deleted
     assert str(ANNA) not in stderr
 
 
-async def test_a_normal_run_answers_once_and_a_restart_sends_nothing_again(tmp_path: Path) -> None:
+async def test_a_normal_run_answers_once_and_a_restart_sends_nothing_again(tmp_path: Path, engine: str) -> None:
     config = tmp_path / "config.toml"
     async with BotApiEmulator(token=TOKEN) as emu:
-        config.write_text(config_toml(TOKEN, emu.base_url), encoding="utf-8")
+        config.write_text(config_toml(TOKEN, emu.base_url, database=database_toml(tmp_path)), encoding="utf-8")
         anna = emu.user(ANNA, first_name="Anna", language_code="nl")
         bot = start_bot(config)
         try:
@@ -81,7 +88,7 @@ async def test_a_normal_run_answers_once_and_a_restart_sends_nothing_again(tmp_p
             await emu.wait_for_message(anna, timeout=60)
         finally:
             await stop_bot(bot)
-        assert reply_rows(tmp_path / "wijkbot.sqlite3") == []  # sent, so deleted: its words are not kept
+        assert await reply_rows(tmp_path) == []  # sent, so deleted: its words are not kept
 
         bot = start_bot(config)
         try:
@@ -90,4 +97,4 @@ async def test_a_normal_run_answers_once_and_a_restart_sends_nothing_again(tmp_p
         finally:
             await stop_bot(bot)
         assert len(emu.messages(anna)) == 2
-    assert reply_rows(tmp_path / "wijkbot.sqlite3") == []
+    assert await reply_rows(tmp_path) == []

@@ -24,7 +24,7 @@ async def test_the_report_loads_cleanly_and_passes_an_accessibility_check(
     axe = axe_source()
     await seed(app, manual_clock)
     for language in ("nl", "ar"):
-        files = await report.make(app.config, app.config.database_path, ["centrum", "noord"], START, END, language,
+        files = await report.make(app.config, app.config.database, ["centrum", "noord"], START, END, language,
                                   manual_clock.now())
         page_file = tmp_path / f"report-{language}.html"
         page_file.write_text(files.html, encoding="utf-8")

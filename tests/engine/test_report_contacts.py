@@ -22,7 +22,7 @@ async def test_positions_show_role_tenure_handovers_and_vacant_days_but_no_names
     await room(app, "!contact end C-1 moved away")
     manual_clock.set(datetime(2026, 3, 11, 9, tzinfo=UTC))
     assert "C-2" in await room(app, "!contact add | Bram Bakker | buurtwerker | Welzijn Teststad | - | - | -")
-    files = await report.make(app.config, app.config.database_path, ["centrum"], date(2026, 1, 1),
+    files = await report.make(app.config, app.config.database, ["centrum"], date(2026, 1, 1),
                               date(2026, 6, 30), "en", manual_clock.now())
     [position] = json.loads(files.json)["contact_positions"]
     assert position["role"] == "buurtwerker" and position["organisation"] == "Welzijn Teststad"

@@ -16,7 +16,7 @@ async def test_a_conversation_shows_common_ground_division_and_groups_that_give_
     d = await opened(app)  # the clock's default moment, 2 March 2026, lies in the period
     await camps(app, d)  # two camps of 20 and 3 outliers (a group too small to show)
     await app.scheduler.run(deliberation_results.JOB_NAME)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "en",
+    files = await report.make(app.config, app.config.database, ["centrum"], START, END, "en",
                               manual_clock.now())
     [found] = json.loads(files.json)["deliberations"]
     # two groups of 20; the 3 outliers are no group shown, and 43 - 20 - 20 would count them, so one group's

@@ -81,7 +81,7 @@ def _nearest_rank(values: list[int], percent: int) -> float:
 async def test_every_figure_matches_an_independent_computation_and_small_ones_are_hidden(
         app: App, manual_clock: ManualClock) -> None:
     history = await seed(app, manual_clock)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "en",
+    files = await report.make(app.config, app.config.database, ["centrum"], START, END, "en",
                               manual_clock.now())
     rows = list(csv.DictReader(io.StringIO(files.csv)))
     data = json.loads(files.json)
@@ -139,7 +139,7 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
 async def test_no_set_of_figures_gives_a_hidden_one_away(app: App, manual_clock: ManualClock) -> None:
     """Published + rejected + waiting = received: where one of them is hidden, at least one other is too."""
     await seed(app, manual_clock)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "en",
+    files = await report.make(app.config, app.config.database, ["centrum"], START, END, "en",
                               manual_clock.now())
     rows = {(r["measure"], r["theme"], r["period"]): r for r in csv.DictReader(io.StringIO(files.csv))
             if r["section"] == "stories"}
@@ -154,7 +154,7 @@ async def test_no_set_of_figures_gives_a_hidden_one_away(app: App, manual_clock:
 async def test_a_neighbourhood_with_three_stories_shows_nothing_that_identifies_them(
         app: App, manual_clock: ManualClock) -> None:
     await seed(app, manual_clock)
-    files = await report.make(app.config, app.config.database_path, ["noord"], START, END, "en",
+    files = await report.make(app.config, app.config.database, ["noord"], START, END, "en",
                               manual_clock.now())
     data = json.loads(files.json)
     about_residents = [f for f in data["figures"] if f["section"] in ("stories", "feedback", "heard", "participation")]

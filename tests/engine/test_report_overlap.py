@@ -178,7 +178,7 @@ async def january(app: App, clock: ManualClock, late: int = 3, early: int = 0) -
 
 
 async def make(app: App, hoods: list[str], start: date, end: date) -> report.Files:
-    return await report.make(app.config, app.config.database_path, hoods, start, end, "en", app.services.now())
+    return await report.make(app.config, app.config.database, hoods, start, end, "en", app.services.now())
 
 
 LEDGER = pytest.mark.parametrize("ledger", [True, False], ids=["with the ledger", "without (the attack works)"])

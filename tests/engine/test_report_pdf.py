@@ -25,7 +25,7 @@ def _flat(text: str) -> str:
 
 async def test_the_pdf_text_contains_the_summary_and_every_table(app: App, manual_clock: ManualClock) -> None:
     await seed(app, manual_clock)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "nl",
+    files = await report.make(app.config, app.config.database, ["centrum"], START, END, "nl",
                               manual_clock.now())
     reader = pypdf.PdfReader(io.BytesIO(files.pdf))
     text = _flat("\n".join(page.extract_text() for page in reader.pages))
@@ -59,7 +59,7 @@ async def test_an_arabic_pdf_sets_its_tables_in_arabic_letters_from_right_to_lef
         return cell(pdf, w, h, text, *args, **kwargs)
 
     monkeypatch.setattr(FPDF, "cell", recording)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], START, END, "ar",
+    files = await report.make(app.config, app.config.database, ["centrum"], START, END, "ar",
                               manual_clock.now())
     assert files.pdf.startswith(b"%PDF")
     theme, received = Translator("ar")._("Theme"), Translator("ar")._("Received")

@@ -25,7 +25,7 @@ async def test_poll_results_show_only_from_five_voters_and_protect_small_options
     manual_clock.set(datetime(2026, 3, 2, 10, tzinfo=UTC))
     await _poll(app, manual_clock, "What should come on the square?", [1] * 6 + [2] * 2 + [3], 0)
     await _poll(app, manual_clock, "Shall we close the street on Sundays?", [1, 2, 1], 20)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], date(2026, 1, 1),
+    files = await report.make(app.config, app.config.database, ["centrum"], date(2026, 1, 1),
                               date(2026, 6, 30), "en", manual_clock.now())
     polls = {p["question"]: p for p in json.loads(files.json)["polls"]}
     square = polls["What should come on the square?"]

@@ -38,7 +38,7 @@ async def test_observations_and_signals_have_their_own_section_without_names(app
                     random.Random(1))
     async with app.db.transaction() as tx:
         [signal] = await signals.detect(tx, app.services)
-    files = await report.make(app.config, app.config.database_path, ["centrum"], date(2026, 3, 1), date(2026, 3, 31),
+    files = await report.make(app.config, app.config.database, ["centrum"], date(2026, 3, 1), date(2026, 3, 31),
                               "en", clock.now())
     html = files.html
     heading = html.index("What professionals in the neighbourhood notice")

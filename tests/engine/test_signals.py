@@ -32,7 +32,8 @@ START = datetime(2025, 6, 2, 7, 0, tzinfo=UTC)  # a Monday; 14 weeks of history 
 
 
 @pytest.fixture
-async def app(tmp_path: Path, matrix_recorder: Recorder, telegram_recorder: Recorder) -> AsyncIterator[App]:
+async def app(tmp_path: Path, matrix_recorder: Recorder, telegram_recorder: Recorder,
+              engine: str) -> AsyncIterator[App]:
     clock = ManualClock(START)
     application = App(config_with_professionals(tmp_path), [matrix_recorder, telegram_recorder], clock=clock)
     await application.start(background=False)

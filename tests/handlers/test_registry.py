@@ -55,7 +55,8 @@ async def test_the_help_is_built_from_the_registry_under_its_sections(app: App) 
 
 
 async def test_a_dutch_room_reads_the_help_in_dutch_with_the_dutch_command_names(tmp_path: Path,
-                                                                                manual_clock: ManualClock) -> None:
+                                                                                manual_clock: ManualClock,
+                                                                                    engine: str) -> None:
     config = make_config(tmp_path, moderation={"language": "nl", "remind_after_hours": 48})
     app = App(config, [Recorder("matrix"), Recorder("telegram")], clock=manual_clock)
     await app.start(background=False)

@@ -38,7 +38,8 @@ def test_no_dutch_hint_names_an_english_command() -> None:
     assert wrong == []
 
 
-async def test_help_in_a_dutch_room_shows_the_dutch_command_names(tmp_path: Path, manual_clock: ManualClock) -> None:
+async def test_help_in_a_dutch_room_shows_the_dutch_command_names(tmp_path: Path, manual_clock: ManualClock,
+                                                                  engine: str) -> None:
     config = make_config(tmp_path, moderation={"language": "nl", "remind_after_hours": 48})
     app = App(config, [Recorder("matrix"), Recorder("telegram")], clock=manual_clock)
     await app.start(background=False)

@@ -1,4 +1,6 @@
-"""Text formatting for the Bot API emulator: parse modes, entity detection, trimming.
+"""Text formatting for the Bot API emulator: parse modes, entity detection, trimming. HTML and the entry point
+(``format_text``) are here, MarkdownV2 and legacy Markdown in ``botapi_markdown.py``, the UTF-16 helpers in
+``botapi_text.py``.
 
 Mirrors what Telegram does to a message text before storing it
 (https://core.telegram.org/bots/api#formatting-options):
@@ -18,63 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .botapi_model import ApiError, bad_request
-
-Entity = dict[str, Any]
-
-
-def u16len(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units (the unit of Bot API entity offsets)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def u16_to_index(text: str, offset16: int) -> int:
-    """Python string index of a UTF-16 offset."""
-    count = 0
-    for index, char in enumerate(text):
-        if count >= offset16:
-            return index
-        count += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
-
-
-def entity_text(text: str, entity: Entity) -> str:
-    """The slice of ``text`` covered by ``entity`` (UTF-16 aware)."""
-    start = u16_to_index(text, entity["offset"])
-    end = u16_to_index(text, entity["offset"] + entity["length"])
-    return text[start:end]
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-class _Builder:
-    """Accumulates output text and entities with UTF-16 offsets."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.pos16 = 0
-        self.entities: list[Entity] = []
-
-    def add(self, chunk: str) -> None:
-        chunk = chunk.replace("\r", "")
-        if chunk:
-            self.parts.append(chunk)
-            self.pos16 += u16len(chunk)
-
-    def entity(self, etype: str, start16: int, **extra: Any) -> None:
-        length = self.pos16 - start16
-        if length > 0:
-            self.entities.append({"type": etype, "offset": start16, "length": length, **extra})
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-def _parse_error(message: str) -> ApiError:
-    return bad_request(f"can't parse entities: {message}")
-
+from .botapi_markdown import parse_markdown, parse_markdown_v2
+from .botapi_model import bad_request
+from .botapi_text import Builder, Entity, byte_offset, link_entity, parse_error, u16len
 
 # --------------------------------------------------------------------------- HTML
 
@@ -152,7 +100,7 @@ def _unescape_html(raw: str) -> str:
 
 
 def parse_html(text: str) -> tuple[str, list[Entity]]:
-    out = _Builder()
+    out = Builder()
     stack: list[_OpenTag] = []
     i, n = 0, len(text)
     while i < n:
@@ -182,15 +130,15 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
             while j < n and text[j] in " \t\n":
                 j += 1
             if j >= n or text[j] != ">":
-                raise _parse_error(
-                    f"Can't find end tag corresponding to start tag at byte offset {_byte_offset(text, begin)}"
+                raise parse_error(
+                    f"Can't find end tag corresponding to start tag at byte offset {byte_offset(text, begin)}"
                 )
             if not stack:
-                raise _parse_error(f"Unexpected end tag at byte offset {_byte_offset(text, begin)}")
+                raise parse_error(f"Unexpected end tag at byte offset {byte_offset(text, begin)}")
             top = stack[-1]
             if name and name != top.name:
-                raise _parse_error(
-                    f"Unmatched end tag at byte offset {_byte_offset(text, begin)}, "
+                raise parse_error(
+                    f"Unmatched end tag at byte offset {byte_offset(text, begin)}, "
                     f'expected "</{top.name}>", found "</{name}>"'
                 )
             stack.pop()
@@ -202,13 +150,13 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
             j += 1
         name = text[i + 1 : j].lower()
         if name not in _HTML_TAGS:
-            raise _parse_error(f'Unsupported start tag "{name}" at byte offset {_byte_offset(text, begin)}')
+            raise parse_error(f'Unsupported start tag "{name}" at byte offset {byte_offset(text, begin)}')
         attrs: dict[str, str] = {}
         while True:
             while j < n and text[j] in " \t\n":
                 j += 1
             if j >= n:
-                raise _parse_error(f"Unclosed start tag at byte offset {_byte_offset(text, begin)}")
+                raise parse_error(f"Unclosed start tag at byte offset {byte_offset(text, begin)}")
             if text[j] == ">":
                 j += 1
                 break
@@ -217,8 +165,8 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 k += 1
             attr = text[j:k].lower()
             if not attr:
-                raise _parse_error(
-                    f'Empty attribute name in the tag "{name}" at byte offset {_byte_offset(text, begin)}'
+                raise parse_error(
+                    f'Empty attribute name in the tag "{name}" at byte offset {byte_offset(text, begin)}'
                 )
             j = k
             while j < n and text[j] in " \t\n":
@@ -232,7 +180,7 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                     quote = text[j]
                     end = text.find(quote, j + 1)
                     if end < 0:
-                        raise _parse_error(f"Unclosed end of attribute value at byte offset {_byte_offset(text, j)}")
+                        raise parse_error(f"Unclosed end of attribute value at byte offset {byte_offset(text, j)}")
                     raw = text[j + 1 : end]
                     j = end + 1
                 else:
@@ -244,33 +192,24 @@ def parse_html(text: str) -> tuple[str, list[Entity]]:
                 value = _unescape_html(raw)
             attrs[attr] = value
         if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise _parse_error('Tag "span" must have class "tg-spoiler"')
+            raise parse_error('Tag "span" must have class "tg-spoiler"')
         if name == "tg-emoji" and not attrs.get("emoji-id"):
-            raise _parse_error('Tag "tg-emoji" must have attribute "emoji-id"')
+            raise parse_error('Tag "tg-emoji" must have attribute "emoji-id"')
         stack.append(_OpenTag(name, out.pos16, attrs))
         i = j
     if stack:
-        raise _parse_error(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
+        raise parse_error(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     return out.text(), out.entities
 
 
-def _close_html_tag(tag: _OpenTag, stack: list[_OpenTag], out: _Builder) -> None:
+def _close_html_tag(tag: _OpenTag, stack: list[_OpenTag], out: Builder) -> None:
     parent = stack[-1] if stack else None
     if parent is not None and parent.name in ("pre", "code") and tag.name != "code":
         return
     if tag.name in _HTML_SIMPLE or tag.name == "span":
         out.entity(_HTML_SIMPLE.get(tag.name, "spoiler"), tag.start16)
     elif tag.name == "a":
-        href = tag.attrs.get("href", "")
-        match = re.fullmatch(r"tg://user\?id=(\d+)", href)
-        if match:
-            out.entity(
-                "text_mention",
-                tag.start16,
-                user={"id": int(match.group(1)), "is_bot": False, "first_name": ""},
-            )
-        elif href:
-            out.entity("text_link", tag.start16, url=href)
+        link_entity(out, tag.start16, tag.attrs.get("href", ""))
     elif tag.name == "tg-emoji":
         out.entity("custom_emoji", tag.start16, custom_emoji_id=tag.attrs["emoji-id"])
     elif tag.name == "code":
@@ -289,262 +228,6 @@ def _close_html_tag(tag: _OpenTag, stack: list[_OpenTag], out: _Builder) -> None
             out.entity("pre", tag.start16)
     elif tag.name == "blockquote":
         out.entity("expandable_blockquote" if "expandable" in tag.attrs else "blockquote", tag.start16)
-
-
-# --------------------------------------------------------------------- MarkdownV2
-
-_MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-
-
-@dataclass
-class _Open:
-    etype: str
-    start16: int
-    byte_pos: int
-    language: str | None = None
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[Entity]]:
-    out = _Builder()
-    stack: list[_Open] = []
-    quote_start: int | None = None
-    quote_expandable = False
-    i, n = 0, len(text)
-    line_start = True
-    while i < n:
-        char = text[i]
-        top = stack[-1].etype if stack else None
-        if line_start and top not in ("code", "pre"):
-            line_start = False
-            if char == ">" or text.startswith("**>", i):
-                if quote_start is None:
-                    quote_start = out.pos16
-                    quote_expandable = text.startswith("**>", i)
-                i += 3 if text.startswith("**>", i) else 1
-                continue
-            if quote_start is not None:
-                _close_quote(out, quote_start, quote_expandable)
-                quote_start = None
-        if char == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
-            out.add(text[i + 1])
-            if text[i + 1] == "\n":
-                line_start = True
-            i += 2
-            continue
-        if top in ("code", "pre"):
-            if top == "pre" and text.startswith("```", i):
-                opened = stack.pop()
-                if opened.language:
-                    out.entity("pre", opened.start16, language=opened.language)
-                else:
-                    out.entity("pre", opened.start16)
-                i += 3
-            elif top == "code" and char == "`":
-                out.entity("code", stack.pop().start16)
-                i += 1
-            else:
-                out.add(char)
-                if char == "\n":
-                    line_start = True
-                i += 1
-            continue
-        if char == "\n":
-            if quote_start is not None and i + 1 < n and text[i + 1] != ">" and not text.startswith("**>", i + 1):
-                # the quote ends at this line break; the break itself is outside the quote
-                _close_quote(out, quote_start, quote_expandable)
-                quote_start = None
-            out.add(char)
-            line_start = True
-            i += 1
-            continue
-        if char not in _MDV2_RESERVED:
-            out.add(char)
-            i += 1
-            continue
-        # a reserved character: end of the innermost entity?
-        end_len = _mdv2_end(top, text, i)
-        if end_len:
-            opened = stack.pop()
-            i += end_len
-            if opened.etype == "text_link":
-                i = _mdv2_link_target(text, i, out, opened)
-            else:
-                out.entity(opened.etype, opened.start16)
-            continue
-        if (
-            quote_start is not None
-            and quote_expandable
-            and text.startswith("||", i)
-            and (i + 2 == n or text[i + 2] == "\n")
-        ):
-            i += 2  # marks the end of an expandable blockquote
-            continue
-        begin = _mdv2_begin(text, i)
-        if begin is None:
-            raise _parse_error(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
-        etype, length = begin
-        opened = _Open(etype, out.pos16, _byte_offset(text, i))
-        i += length
-        if etype == "pre":
-            newline = text.find("\n", i)
-            if newline >= 0 and re.fullmatch(r"[\w+#-]*", text[i:newline]):
-                opened.language = text[i:newline] or None
-                i = newline + 1
-        stack.append(opened)
-    if stack:
-        opened = stack[-1]
-        raise _parse_error(f"Can't find end of {_MDV2_NAMES[opened.etype]} entity at byte offset {opened.byte_pos}")
-    if quote_start is not None:
-        _close_quote(out, quote_start, quote_expandable)
-    return out.text(), sorted(out.entities, key=lambda e: (e["offset"], -e["length"]))
-
-
-def _close_quote(out: _Builder, start16: int, expandable: bool) -> None:
-    out.entity("expandable_blockquote" if expandable else "blockquote", start16)
-
-
-def _mdv2_end(top: str | None, text: str, i: int) -> int:
-    if top == "bold" and text[i] == "*":
-        return 1
-    if top == "italic" and text[i] == "_" and not text.startswith("__", i):
-        return 1
-    if top == "underline" and text.startswith("__", i):
-        return 2
-    if top == "strikethrough" and text[i] == "~":
-        return 1
-    if top == "spoiler" and text.startswith("||", i):
-        return 2
-    if top in ("text_link", "custom_emoji") and text[i] == "]":
-        return 1
-    return 0
-
-
-def _mdv2_begin(text: str, i: int) -> tuple[str, int] | None:
-    char = text[i]
-    if char == "*":
-        return "bold", 1
-    if char == "_":
-        return ("underline", 2) if text.startswith("__", i) else ("italic", 1)
-    if char == "~":
-        return "strikethrough", 1
-    if text.startswith("||", i):
-        return "spoiler", 2
-    if char == "[":
-        return "text_link", 1
-    if text.startswith("![", i):
-        return "custom_emoji", 2
-    if text.startswith("```", i):
-        return "pre", 3
-    if char == "`":
-        return "code", 1
-    return None
-
-
-def _mdv2_link_target(text: str, i: int, out: _Builder, opened: _Open) -> int:
-    if i >= len(text) or text[i] != "(":
-        if opened.etype == "custom_emoji":
-            raise _parse_error("Custom emoji entity must contain a tg://emoji URL")
-        return i  # "[text]" without a target: plain text, no entity
-    j = i + 1
-    url: list[str] = []
-    while j < len(text) and text[j] != ")":
-        if text[j] == "\\" and j + 1 < len(text):
-            url.append(text[j + 1])
-            j += 2
-            continue
-        url.append(text[j])
-        j += 1
-    if j >= len(text):
-        raise _parse_error(f"Can't find end of a URL at byte offset {_byte_offset(text, i + 1)}")
-    target = "".join(url)
-    if opened.etype == "custom_emoji":
-        match = re.fullmatch(r"tg://emoji\?id=(\d+)", target)
-        if not match:
-            raise _parse_error("Custom emoji URL must have an emoji identifier")
-        out.entity("custom_emoji", opened.start16, custom_emoji_id=match.group(1))
-    else:
-        match = re.fullmatch(r"tg://user\?id=(\d+)", target)
-        if match:
-            out.entity(
-                "text_mention",
-                opened.start16,
-                user={"id": int(match.group(1)), "is_bot": False, "first_name": ""},
-            )
-        elif target:
-            out.entity("text_link", opened.start16, url=target)
-    return j + 1
-
-
-# ------------------------------------------------------------------ legacy Markdown
-
-
-def parse_markdown(text: str) -> tuple[str, list[Entity]]:
-    out = _Builder()
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.add(text[i + 1])
-            i += 2
-            continue
-        if char not in "_*`[":
-            out.add(char)
-            i += 1
-            continue
-        begin = i
-        start16 = out.pos16
-        if char == "[":
-            end = text.find("]", i + 1)
-            if end < 0:
-                raise _parse_error(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
-            label = text[i + 1 : end]
-            if end + 1 < n and text[end + 1] == "(":
-                close = text.find(")", end + 2)
-                if close < 0:
-                    raise _parse_error(
-                        f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}"
-                    )
-                out.add(label)
-                out.entity("text_link", start16, url=text[end + 2 : close])
-                i = close + 1
-            else:
-                out.add(text[i : end + 1])
-                i = end + 1
-            continue
-        if text.startswith("```", i):
-            end = text.find("```", i + 3)
-            if end < 0:
-                raise _parse_error(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
-            body = text[i + 3 : end]
-            language = None
-            first_nl = body.find("\n")
-            if first_nl > 0 and re.fullmatch(r"[\w+#-]+", body[:first_nl]):
-                language, body = body[:first_nl], body[first_nl + 1 :]
-            out.add(body)
-            if language:
-                out.entity("pre", start16, language=language)
-            else:
-                out.entity("pre", start16)
-            i = end + 3
-            continue
-        end = text.find(char, i + 1)
-        if end < 0:
-            raise _parse_error(f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}")
-        out.add(text[i + 1 : end])
-        out.entity({"_": "italic", "*": "bold", "`": "code"}[char], start16)
-        i = end + 1
-    return out.text(), out.entities
 
 
 # ------------------------------------------------------------- automatic entities

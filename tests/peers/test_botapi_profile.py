@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 import telegram
 from telegram.error import BadRequest
 
 from tests.peers.botapi import BotApiEmulator
-
-TOKEN = "123456:TEST"
-
-
-@pytest_asyncio.fixture
-async def emu() -> AsyncIterator[BotApiEmulator]:
-    async with BotApiEmulator(token=TOKEN, username="wijkbot_test_bot") as emulator:
-        yield emulator
-
-
-@pytest_asyncio.fixture
-async def bot(emu: BotApiEmulator) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as client:
-        yield client
 
 
 @pytest.mark.asyncio

@@ -8,33 +8,51 @@ import pytest
 
 from bot.store import db as db_module
 from bot.store.db import Database, DatabaseTooNew, Tx, latest_version, migrations
+from tests.support import database_url
 
 
-async def schema(db: Database) -> list[tuple[str, str]]:
+async def schema(db: Database) -> list[tuple[str, ...]]:
+    """Every table, column, index and constraint as the engine's catalogue describes it."""
     async with db.transaction() as tx:
-        rows = await tx.all("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
-    return [(r[0], r[1]) for r in rows]
+        if tx.dialect == "sqlite":
+            rows = await tx.all("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        else:
+            rows = await tx.all(
+                "SELECT table_name, column_name, data_type, is_nullable, COALESCE(column_default, ''), is_identity"
+                " FROM information_schema.columns WHERE table_schema = current_schema()"
+                " UNION ALL SELECT tablename, indexname, replace(indexdef, current_schema() || '.', ''), '', '', ''"
+                " FROM pg_indexes WHERE schemaname = current_schema()"
+                " UNION ALL SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), '', '', ''"
+                " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2, 3")
+    return [tuple(str(value) for value in r) for r in rows]
 
 
-async def test_fresh_database_has_the_newest_schema_and_sane_settings(tmp_path: Path) -> None:
-    db = Database(tmp_path / "fresh.sqlite3")
+async def test_fresh_database_has_the_newest_schema_and_sane_settings(tmp_path: Path, engine: str) -> None:
+    db = Database(database_url(tmp_path, "fresh.sqlite3"))
     await db.open()
     assert await db.version() == latest_version() == len(migrations())
-    async with db.transaction() as tx:
-        assert await tx.value("PRAGMA foreign_keys") == 1
-        assert await tx.value("PRAGMA busy_timeout") == 5000
-    assert (await db.conn.execute_fetchall("PRAGMA journal_mode"))[0][0] == "wal"
+    if engine == "sqlite":
+        async with db.transaction() as tx:
+            assert await tx.value("PRAGMA foreign_keys") == 1
+            assert await tx.value("PRAGMA busy_timeout") == 5000
+        assert (await db.conn.execute_fetchall("PRAGMA journal_mode"))[0][0] == "wal"
+    else:  # the tables live in the configured schema, and nothing of wijkbot's in public
+        async with db.transaction() as tx:
+            assert await tx.value("SELECT current_schema()") == db.url.schema != "public"
+            assert await tx.value("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'"
+                                  " AND table_name = 'residents'") == 0
     await db.close()
 
 
 @pytest.mark.parametrize("start", range(1, latest_version()))
-async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tmp_path: Path, start: int) -> None:
-    fresh = Database(tmp_path / "fresh.sqlite3")
+async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tmp_path: Path, engine: str,
+                                                                             start: int) -> None:
+    fresh = Database(database_url(tmp_path, "fresh.sqlite3"))
     await fresh.open()
     expected = await schema(fresh)
     await fresh.close()
 
-    old = Database(tmp_path / "old.sqlite3")
+    old = Database(database_url(tmp_path, "old.sqlite3"))
     await old.open(migrate_to=start)
     assert await old.version() == start
     async with old.transaction() as tx:
@@ -44,7 +62,7 @@ async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tm
             await tx.execute("UPDATE residents SET chat_id = user_id")
     await old.close()
 
-    upgraded = Database(tmp_path / "old.sqlite3")
+    upgraded = Database(database_url(tmp_path, "old.sqlite3"))
     await upgraded.open()
     assert await upgraded.version() == latest_version()
     assert await schema(upgraded) == expected
@@ -54,18 +72,18 @@ async def test_every_earlier_version_upgrades_to_the_same_schema_keeping_data(tm
     await upgraded.close()
 
 
-async def test_a_database_from_a_newer_wijkbot_is_refused(tmp_path: Path) -> None:
-    db = Database(tmp_path / "new.sqlite3")
+async def test_a_database_from_a_newer_wijkbot_is_refused(tmp_path: Path, engine: str) -> None:
+    db = Database(database_url(tmp_path, "new.sqlite3"))
     await db.open()
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO schema_version VALUES (999, '0999_future.sql', '2030-01-01')")
     await db.close()
     with pytest.raises(DatabaseTooNew, match="schema version 999"):
-        await Database(tmp_path / "new.sqlite3").open()
+        await Database(database_url(tmp_path, "new.sqlite3")).open()
 
 
-async def test_a_failed_change_rolls_back_completely(tmp_path: Path) -> None:
-    db = Database(tmp_path / "tx.sqlite3")
+async def test_a_failed_change_rolls_back_completely(tmp_path: Path, engine: str) -> None:
+    db = Database(database_url(tmp_path, "tx.sqlite3"))
     await db.open()
     with pytest.raises(RuntimeError):
         async with db.transaction() as tx:
@@ -76,10 +94,10 @@ async def test_a_failed_change_rolls_back_completely(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_version_11_dates_existing_residents_by_their_latest_sign_of_life(tmp_path: Path) -> None:
+async def test_version_11_dates_existing_residents_by_their_latest_sign_of_life(tmp_path: Path, engine: str) -> None:
     """Residents from before migration 11 get the latest day anything shows they used the bot, so the retention
     sweep does not erase them for lack of a date."""
-    db = Database(tmp_path / "old.sqlite3")
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open(migrate_to=10)
     async with db.transaction() as tx:
         for user, consent in (("talker", "2024-01-05T09:00:00+00:00"), ("sharer", "2024-02-01T09:00:00+00:00"),
@@ -112,10 +130,10 @@ def test_a_migration_is_sql_or_python_numbered_in_one_sequence() -> None:
 
 
 async def test_a_python_step_runs_in_the_transaction_that_records_its_version(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Python step that fails halfway leaves nothing behind: neither its writes nor its version; the next start
     runs it again from the start."""
-    db = Database(tmp_path / "old.sqlite3")
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open(migrate_to=13)
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO outbox (channel, chat_id, private, body, purpose, not_before, created_at)"

@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.db import Database
+from tests.support import database_url
 
 
-async def test_posts_known_before_version_12_are_remembered(tmp_path: Path) -> None:
-    old = Database(tmp_path / "old.sqlite3")
+async def test_posts_known_before_version_12_are_remembered(tmp_path: Path, engine: str) -> None:
+    old = Database(database_url(tmp_path, "old.sqlite3"))
     await old.open(migrate_to=11)
     async with old.transaction() as tx:
         await tx.execute("INSERT INTO residents (id, channel, user_id, chat_id, language, neighbourhood_id,"
@@ -29,7 +30,7 @@ async def test_posts_known_before_version_12_are_remembered(tmp_path: Path) -> N
         await tx.execute("INSERT INTO moderation_posts VALUES ('matrix', '$m', '!mod:localhost', 7)")
     await old.close()
 
-    db = Database(tmp_path / "old.sqlite3")
+    db = Database(database_url(tmp_path, "old.sqlite3"))
     await db.open()
     async with db.transaction() as tx:
         rows = await tx.all("SELECT channel, chat_id, message_id, purpose, named, posted_at FROM story_posts"

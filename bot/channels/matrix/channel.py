@@ -91,6 +91,10 @@ class MatrixChannel(Sending):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
+        # Refuse sends from here on: nio opens a new HTTP session for a request made after close(), and nothing
+        # would close that one.
+        self.ready.clear()
+        self.connected = self._loaded = False
         if self.client is not None:
             if self._token:
                 await self._save("sync_token", self._token)
@@ -99,8 +103,6 @@ class MatrixChannel(Sending):
             except Exception as exc:  # the database may be what is going away
                 log.warning("matrix: the store could not be handed over at stop (%s)", type(exc).__name__)
             await self.client.close()
-        self.ready.clear()
-        self.connected = self._loaded = False
 
     async def _run(self) -> None:
         delay, first, joined = self.backoff_min, True, False

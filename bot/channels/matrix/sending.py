@@ -19,7 +19,7 @@ from nio.api import RelationshipType
 from bot.channels.base import Address, Attachment, AttachmentKind, Busy, Host, Reply, SendResult
 from bot.channels.matrix import format as fmt
 from bot.channels.matrix.direct import DirectChats
-from bot.config import MatrixConfig
+from bot.config_channels import MatrixConfig
 
 log = logging.getLogger("bot.channels.matrix")
 

@@ -33,7 +33,7 @@ from aiohttp import web
 from telegram import Update
 
 from bot.channels.telegram.settings import ALLOWED_UPDATES
-from bot.config import TelegramConfig
+from bot.config_channels import TelegramConfig
 
 log = logging.getLogger("bot.channels.telegram")
 

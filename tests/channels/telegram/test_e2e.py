@@ -311,7 +311,7 @@ async def test_a_429_storm_is_waited_out(bot: Running) -> None:
 
 
 async def test_server_errors_and_timeouts_are_retried(tmp_path: Path, emu: BotApiEmulator,
-                                                      caplog: pytest.LogCaptureFixture) -> None:
+                                                      caplog: pytest.LogCaptureFixture, engine: str) -> None:
     bot = await start_bot(emu, make_config(tmp_path, telegram=telegram_section(emu)), timeout=0.5)
     try:
         jan = emu.user(1010, "Jan", language_code="en")
@@ -338,7 +338,8 @@ async def test_server_errors_and_timeouts_are_retried(tmp_path: Path, emu: BotAp
         await bot.app.stop()
 
 
-async def test_a_redelivered_update_changes_nothing(tmp_path: Path, emu: BotApiEmulator, mode: str) -> None:
+async def test_a_redelivered_update_changes_nothing(tmp_path: Path, emu: BotApiEmulator, mode: str,
+                                                    engine: str) -> None:
     config = make_config(tmp_path, telegram=telegram_section(emu, mode))
     bot = await start_bot(emu, config)
     kim = emu.user(1011, "Kim", language_code="en")
@@ -367,7 +368,7 @@ async def test_a_redelivered_update_changes_nothing(tmp_path: Path, emu: BotApiE
         await bot.app.stop()
 
 
-async def test_in_a_group_the_bot_only_invites_to_a_private_chat(tmp_path: Path) -> None:
+async def test_in_a_group_the_bot_only_invites_to_a_private_chat(tmp_path: Path, engine: str) -> None:
     # Without privacy mode (or as an admin) the bot receives every group message, and must ignore plain talk.
     async with BotApiEmulator(token=TOKEN, username=BOT_USERNAME, privacy_mode=False) as emu:
         bot = await start_bot(emu, make_config(tmp_path, telegram=telegram_section(emu)))
@@ -422,7 +423,7 @@ async def test_mydata_delivers_a_json_file(bot: Running) -> None:
     assert exported["resident"]["user_id"] == "1014" and exported["resident"]["neighbourhood"] == "centrum"
 
 
-async def test_the_webhook_checks_the_secret_token(tmp_path: Path, emu: BotApiEmulator) -> None:
+async def test_the_webhook_checks_the_secret_token(tmp_path: Path, emu: BotApiEmulator, engine: str) -> None:
     config = make_config(tmp_path, telegram=telegram_section(emu, "webhook"))
     bot = await start_bot(emu, config)
     try:

@@ -44,7 +44,8 @@ def moment() -> Moment:
 
 
 @pytest.fixture
-async def running(tmp_path: Path, moment: Moment, manual_clock: ManualClock) -> AsyncIterator[Running]:
+async def running(tmp_path: Path, moment: Moment, manual_clock: ManualClock,
+                  engine: str) -> AsyncIterator[Running]:
     manual_clock.set(datetime.fromtimestamp(moment.now, UTC))
     async with BotApiEmulator(token=TOKEN, username=BOT_USERNAME, clock=moment) as emu:
         config = make_config(tmp_path, telegram=telegram_section(emu))

@@ -65,7 +65,7 @@ async def test_a_429_in_one_chat_does_not_delay_the_others(limited: Running) -> 
     assert max(arrivals(emu, 1101)[0], arrivals(emu, 1104)[0]) - refused_at < 2.0
 
 
-async def test_paid_broadcasts_flag_bulk_messages_only_when_the_setting_asks(tmp_path: Path) -> None:
+async def test_paid_broadcasts_flag_bulk_messages_only_when_the_setting_asks(tmp_path: Path, engine: str) -> None:
     async with BotApiEmulator(token=TOKEN, username=BOT_USERNAME) as emu:
         for user_id in (1101, 1102):
             emu.user(user_id, first_name=f"R{user_id}", started=True)

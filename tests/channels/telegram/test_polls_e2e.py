@@ -24,7 +24,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecatio
 
 
 @pytest.fixture
-async def polling(tmp_path: Path, emu: BotApiEmulator, manual_clock: ManualClock) -> AsyncIterator[Running]:
+async def polling(tmp_path: Path, emu: BotApiEmulator, manual_clock: ManualClock,
+                  engine: str) -> AsyncIterator[Running]:
     manual_clock.set(MONDAY)
     config = make_config(tmp_path, telegram=telegram_section(emu))
     channel = make_channel(config)

@@ -28,7 +28,8 @@ async def test_descriptions_are_published_in_every_offered_language(bot: Running
     assert len(emu.descriptions[("short_description", "")]) <= 120
 
 
-async def test_a_restart_reads_the_descriptions_and_writes_nothing(tmp_path: Path, emu: BotApiEmulator) -> None:
+async def test_a_restart_reads_the_descriptions_and_writes_nothing(tmp_path: Path, emu: BotApiEmulator,
+                                                                   engine: str) -> None:
     config = make_config(tmp_path, telegram=telegram_section(emu))
     for _ in range(2):
         running = await start_bot(emu, config)
@@ -37,7 +38,7 @@ async def test_a_restart_reads_the_descriptions_and_writes_nothing(tmp_path: Pat
     assert len(emu.calls_to("getMyDescription")) == 2 * (len(config.languages) + 1)
 
 
-def test_a_long_municipality_name_still_fits_telegrams_limits(tmp_path: Path) -> None:
+def test_a_long_municipality_name_still_fits_telegrams_limits(tmp_path: Path, engine: str) -> None:
     config = make_config(tmp_path, municipality={"name": "Gemeente " + "Zuid" * 40, "timezone": "Europe/Amsterdam"})
     for language in config.languages:
         description, short = profile_texts(config, language)

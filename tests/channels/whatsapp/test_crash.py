@@ -22,6 +22,7 @@ from tests.channels.whatsapp_fixtures import (
     whatsapp_toml,
 )
 from tests.peers.whatsapp import CloudApiEmulator
+from tests.support import database_toml, database_url
 
 RECIPIENTS = 90
 
@@ -32,7 +33,7 @@ def received(emu: CloudApiEmulator) -> Counter[str]:
 
 
 async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_outside_the_window(
-        tmp_path: Path) -> None:
+        tmp_path: Path, engine: str) -> None:
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
                                 webhook_url=f"http://127.0.0.1:{port}/whatsapp", throughput=30) as emu:
@@ -41,7 +42,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
             user.last_inbound = emu.now()  # half of them wrote an hour ago (Meta's window is open) ...
         await seed_feedback(tmp_path, users)  # ... but no process has heard from anyone: all windows are unknown to it
         config = tmp_path / "config.toml"
-        config.write_text(whatsapp_toml(emu, port, throughput=30), encoding="utf-8")
+        config.write_text(whatsapp_toml(emu, port, throughput=30, database=database_toml(tmp_path)), encoding="utf-8")
 
         bot = start_run(config)
         try:
@@ -67,7 +68,7 @@ async def test_killed_mid_fan_out_then_restarted_reaches_everyone_inside_and_out
     assert all(m.kind == "template" and m.body["template"]["name"] == "wijkbot_feedback" for m in emu.messages)
     assert 130429 not in emu.errors and 131047 not in emu.errors
     assert "Terugkoppeling" not in stderr and users[0].phone not in stderr
-    db = Database(tmp_path / "wijkbot.sqlite3")
+    db = Database(database_url(tmp_path))
     await db.open()
     async with db.transaction() as tx:
         # Every row sent, but for those whose answer from Meta came after the SIGTERM (they go at the next start).

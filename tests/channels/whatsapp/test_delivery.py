@@ -7,6 +7,7 @@ from bot.channels.base import Address, Reply
 from bot.channels.whatsapp.webhook import Status
 from bot.engine import outbox
 from tests.channels.whatsapp_fixtures import WaRunning
+from tests.support import column_names
 
 
 async def rows(wa: WaRunning) -> dict[str, tuple[str, str | None, str | None]]:
@@ -36,7 +37,7 @@ async def test_delivered_and_read_are_kept_on_the_outbox_row_and_counted_for_org
     assert found[bob.bsuid] == ("sent", bob_got.id, "delivered")
     assert found[cem.bsuid][0] == "failed" and found[cem.bsuid][2] is None  # failed, never "delivered"
     async with wa.app.db.transaction() as tx:  # only the state: no column holds when it was delivered or read
-        columns = [row[1] for row in await tx.all("PRAGMA table_info(outbox)", ())]
+        columns = await column_names(tx, "outbox")
     assert [c for c in columns if "read" in c or "deliver" in c] == ["delivery"]
 
     await wa.emu.user_reads(anna)  # a late "delivered" after "read" does not take the row back

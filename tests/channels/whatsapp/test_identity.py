@@ -7,12 +7,11 @@ from __future__ import annotations
 from bot.channels.base import Address, Reply
 from bot.engine import outbox
 from tests.channels.whatsapp_fixtures import WaRunning
+from tests.pg_disk import database_bytes
 
 
-def raw_files(wa: WaRunning) -> bytes:
-    path = wa.config.database_path
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+async def raw_files(wa: WaRunning) -> bytes:
+    return await database_bytes(wa.app)
 
 
 async def test_a_resident_keyed_on_the_number_becomes_the_bsuid_resident_with_everything_she_had(
@@ -43,7 +42,7 @@ async def test_a_resident_keyed_on_the_number_becomes_the_bsuid_resident_with_ev
     assert "welcome" not in (await wa.reply(anna)).text.lower()  # no second onboarding
     async with wa.app.db.transaction() as tx:
         assert await tx.value("SELECT COUNT(*) FROM residents") == 1
-    files = raw_files(wa)
+    files = await raw_files(wa)
     assert anna.phone.encode() not in files and anna.phone[2:].encode() not in files  # the number is gone
 
     overview = await wa.overview()
@@ -56,4 +55,4 @@ async def test_a_new_resident_with_both_ids_is_keyed_on_the_bsuid_only(wa: WaRun
     async with wa.app.db.transaction() as tx:
         assert [tuple(row) for row in await tx.all("SELECT user_id, chat_id FROM residents", ())] == [
             (bob.bsuid, bob.bsuid)]
-    assert bob.phone.encode() not in raw_files(wa)
+    assert bob.phone.encode() not in await raw_files(wa)

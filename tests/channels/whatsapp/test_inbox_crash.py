@@ -27,10 +27,11 @@ from tests.channels.whatsapp_fixtures import (
     whatsapp_toml,
 )
 from tests.peers.whatsapp import CloudApiEmulator
+from tests.support import database_toml, database_url
 
 
 async def inbox_rows(directory: Path) -> int:
-    db = Database(directory / "wijkbot.sqlite3")
+    db = Database(database_url(directory))
     await db.open()
     async with db.transaction() as tx:
         count = int(await tx.value("SELECT COUNT(*) FROM inbox"))
@@ -39,14 +40,14 @@ async def inbox_rows(directory: Path) -> int:
 
 
 async def test_a_message_acknowledged_but_not_handled_at_a_sigkill_is_answered_once_after_the_restart(
-        tmp_path: Path) -> None:
+        tmp_path: Path, engine: str) -> None:
     port = free_port()
     async with CloudApiEmulator(app_secret=APP_SECRET, access_token=ACCESS_TOKEN, templates=dict(APPROVED),
                                 webhook_url=f"http://127.0.0.1:{port}/whatsapp") as emu:
         anna, bea = emu.user("31611111111", "Anna"), emu.user("31622222222", "Bea")
         await seed_feedback(tmp_path, [bea])  # Bea's queued message tells the test that the bot is up
         config = tmp_path / "config.toml"
-        config.write_text(whatsapp_toml(emu, port).replace(
+        config.write_text(whatsapp_toml(emu, port, database=database_toml(tmp_path)).replace(
             "[limits]\nflood_messages = 0\n", "[limits]\nflood_messages = 1\nflood_seconds = 3600\n"), encoding="utf-8")
 
         bot = start_run(config)

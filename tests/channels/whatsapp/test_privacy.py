@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from tests.channels.whatsapp_fixtures import WaRunning
 from tests.peers.whatsapp import WaUser
+from tests.pg_disk import database_bytes
 
 
-def raw_files(wa: WaRunning) -> bytes:
-    path = wa.config.database_path
-    wal = path.with_name(path.name + "-wal")
-    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+async def raw_files(wa: WaRunning) -> bytes:
+    return await database_bytes(wa.app)
 
 
 async def share_and_read(wa: WaRunning, user: WaUser) -> None:
@@ -29,7 +28,7 @@ async def test_the_number_is_not_stored_where_meta_gives_a_bsuid_and_forget_remo
     bob = wa.emu.user("31687654321", "Bob", with_phone=False)  # a username, no number in the webhooks
     await share_and_read(wa, anna)
     await share_and_read(wa, bob)
-    files = raw_files(wa)
+    files = await raw_files(wa)
     for number in (anna.phone, anna.phone[2:], bob.phone):
         assert number.encode() not in files
     assert anna.bsuid.encode() in files and bob.bsuid.encode() in files  # the key the bot answers on
@@ -39,6 +38,6 @@ async def test_the_number_is_not_stored_where_meta_gives_a_bsuid_and_forget_remo
     question = await wa.reply(anna)
     await wa.press(anna, question, question.labels()[0])
     await wa.handled()
-    files = raw_files(wa)
+    files = await raw_files(wa)
     assert anna.bsuid.encode() not in files and b"Anna" not in files
     assert bob.bsuid.encode() in files  # only she was erased

@@ -1,0 +1,53 @@
+"""A dialogue turn takes at most two round trips to PostgreSQL (issue 17, point 2): one statement that reads the
+event's claim, the conversation and the resident, and one that writes everything the turn changed (the state,
+the claim, the held replies) and is atomic on its own, so it needs no BEGIN or COMMIT. A turn whose handler reads
+more (the settings menu reads two opt-ins) takes no more round trips than on SQLite. Counted at asyncpg's
+protocol, where each call waits for the server, and at aiosqlite's worker thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import App
+from bot.clock import ManualClock
+from tests.support import Person, Recorder, count_pg_round_trips, count_round_trips, make_config
+
+pytestmark = pytest.mark.postgresql_only
+TURNS = {"help": ["/help", "/help", "/help"], "share": ["/share", "/cancel", "/share"],
+         "settings": ["/settings", "/cancel", "/settings"]}
+
+
+async def round_trips(app: App, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """The round trips of the last of alike turns (the first ones prepare their statements, once per connection)."""
+    anna = Person(app, "anna")
+    await anna.onboard()
+    found: dict[str, int] = {}
+    for name, lines in TURNS.items():
+        for n, line in enumerate(lines[:-1]):
+            await anna.say(line, event_id=f"{name}-warm-{n}")
+        if app.db.dialect == "postgresql":
+            calls = count_pg_round_trips(app, monkeypatch)
+            await anna.say(lines[-1], event_id=f"{name}-counted")
+            found[name] = len(calls)
+        else:
+            count = count_round_trips(monkeypatch)
+            await anna.say(lines[-1], event_id=f"{name}-counted")
+            found[name] = count()
+        monkeypatch.undo()
+    return found
+
+
+async def test_an_ordinary_turn_takes_two_round_trips_and_none_takes_more_than_on_sqlite(
+        app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    on_postgresql = await round_trips(app, monkeypatch)
+    sqlite_app = App(make_config(tmp_path / "sqlite", database={"path": "wijkbot.sqlite3"}),
+                     [Recorder("telegram")], clock=ManualClock())
+    await sqlite_app.start(background=False)
+    try:
+        on_sqlite = await round_trips(sqlite_app, monkeypatch)
+    finally:
+        await sqlite_app.stop()
+    assert on_postgresql["help"] <= 2 and on_postgresql["share"] <= 2, on_postgresql
+    assert all(on_postgresql[name] <= on_sqlite[name] for name in TURNS), (on_postgresql, on_sqlite)
