@@ -169,6 +169,8 @@ def run(residents: int, rate: int, wait: float, processes: int = 2) -> dict[str,
                 for bot in bots:
                     bot.stop()
                 stderr = "\n".join(bot.stderr() for bot in bots)
+                for bot in bots:
+                    bot.__exit__(None, None, None)  # its stderr file
     finally:
         asyncio.run(drop_database(name))
     fraction = result["per_second"] / rate
