@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.store import outbox
-from bot.store.cluster import LIVE
+from bot.store.cluster import ALIVE, LIVE_KEY
 from bot.store.db import Tx
 from bot.store.outbox import Pending, _pending
 
-_ALIVE = (f"(SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND classid = {LIVE}"
-          " AND objsubid = 2 AND granted)")
+_ALIVE = f"({ALIVE.format(key=LIVE_KEY.format(schema='current_schema()'))})"  # this municipality's live processes
 
 
 def postgres(tx: Tx) -> bool:

@@ -2,7 +2,8 @@
 
 Each process keeps one dedicated connection (:class:`Presence`), apart from the pool that runs transactions:
 
-- **Alive.** At connect it takes a session-level advisory lock ``(LIVE, token)`` with a random token of its own
+- **Alive.** At connect it takes a session-level advisory lock ``(hashtext('wijkbot-live:' || schema), token)``
+  (:data:`LIVE_KEY`: one municipality's processes, in this database) with a random token of its own
   and keeps it until the connection ends. Outbox rows a process claims or holds carry its token
   (``bot/store/claims.py``), and a row whose token has no such lock in ``pg_locks`` belongs to a dead process.
   When a process dies, even by ``kill -9``, the kernel closes its socket, PostgreSQL ends the session and every
@@ -33,7 +34,11 @@ import asyncpg
 log = logging.getLogger(__name__)
 
 LEADER = 0x77696A6B  # 'wijk': the first key of the leader's advisory lock (the second: the schema's hash)
-LIVE = LEADER + 1  # the first key of each process's liveness lock (the second: its token)
+# The first key of a process's liveness lock (the second: its token), and the processes alive in the same schema
+# of the same database (pg_locks shows every database's locks).
+LIVE_KEY = "hashtext('wijkbot-live:' || {schema})"
+ALIVE = ("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted"
+         " AND classid = ({key})::oid AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 _RESERVE = (
     "INSERT INTO send_budget (name, next_slot) VALUES ($1, $2::float8 + $3::int * $4::float8)"
@@ -63,7 +68,8 @@ class Presence:
             "search_path": self.schema, "application_name": "wijkbot presence",
             "synchronous_commit": "off"})  # a reservation need not wait for the disk: after a crash it is moot
         self.leading = False
-        await self._conn.execute("SELECT pg_advisory_lock($1::int, $2::int)", LIVE, self.token)
+        await self._conn.execute(f"SELECT pg_advisory_lock({LIVE_KEY.format(schema='$1::text')}, $2::int)",
+                                 self.schema, self.token)
 
     async def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -110,6 +116,5 @@ class Presence:
     async def alive_tokens(self) -> set[int]:
         """The tokens of every process whose presence connection is open (tests and diagnostics)."""
         async with self._lock:
-            rows = await self._conn.fetch("SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1"
-                                          " AND objsubid = 2 AND granted", LIVE)
+            rows = await self._conn.fetch(ALIVE.format(key=LIVE_KEY.format(schema="$1::text")), self.schema)
         return {int(row[0]) for row in rows}

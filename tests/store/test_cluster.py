@@ -123,3 +123,16 @@ async def test_two_processes_share_one_budget(pg_dsn: str, late: float) -> None:
     slots.sort()
     assert all(later - earlier >= interval - 1e-6 for earlier, later in itertools.pairwise(slots))
     assert max(sum(1 for s in slots if start <= s < start + 1) for start in slots) <= rate
+
+
+async def test_only_the_same_municipality_counts_as_alive(pg_dsn: str) -> None:
+    """Processes of another schema (another municipality on the same server) are not this one's others."""
+    here, elsewhere = Presence(pg_dsn, "noord"), Presence(pg_dsn, "zuid")
+    await here.open()
+    await elsewhere.open()
+    try:
+        assert await here.alive_tokens() == {here.token}
+        assert await elsewhere.alive_tokens() == {elsewhere.token}
+    finally:
+        await here.close()
+        await elsewhere.close()
