@@ -38,6 +38,7 @@ BENCHMARKS: dict[str, list[str]] = {  # name -> arguments at the default size
     "whatsapp": [],
     "whatsapp_clients": [],
     "pg_turn": [],
+    "twoproc": [],
 }
 TINY: dict[str, list[str]] = {
     "throughput": ["--users", "4", "--warmup", "0.5", "--duration", "1.5", "--rounds", "1"],
@@ -52,6 +53,7 @@ TINY: dict[str, list[str]] = {
     "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
     "whatsapp_clients": ["--calls", "50", "--webhooks", "100"],
     "pg_turn": ["--residents", "300", "--experiences", "50", "--votes", "1000", "--turns", "20"],
+    "twoproc": ["--residents", "300", "--rate", "150"],
 }
 
 

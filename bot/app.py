@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot.channels.base import Address, Channel, Incoming, Reply, SendResult, ShowsBusy
 from bot.clock import Clock, SystemClock
+from bot.cluster import Coordinator
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.engine import (
@@ -37,10 +39,13 @@ from bot.engine.replies import HeldReplies
 from bot.flood import FloodGate, Verdict, slow_down
 from bot.scheduler import Scheduler
 from bot.services import Services
+from bot.store import channel_files
 from bot.store import inbox as inbox_repo
 from bot.store import outbox as outbox_repo
 from bot.store import residents as residents_repo
+from bot.store.cluster import Presence
 from bot.store.db import Database
+from bot.store.single import SingleProcess
 from handlers import build_dialogue
 
 log = logging.getLogger(__name__)
@@ -71,6 +76,20 @@ class App:
         self.flood = FloodGate(config.limits, self.services.clock)  # bot/flood.py
         self._started: list[Channel] = []
         self._flood_task: asyncio.Task[None] | None = None
+        self.single: SingleProcess | None = None  # `wijkbot run` on SQLite: the one process on that file
+        # Several processes on one PostgreSQL database (bot/cluster.py): the leader runs the scheduled jobs and the
+        # channels that must run once (the Matrix sync; Telegram too when it polls instead of taking webhooks).
+        self.coordinator: Coordinator | None = None
+        self.leader_only: set[str] = set()
+        target = postgres_target(config)
+        if target is not None:
+            presence = Presence(*target)
+            self.services.process_token = presence.token
+            self.coordinator = Coordinator(presence, self._lead, self._follow, on_others=self._others)
+            polling = config.telegram is not None and config.telegram.mode != "webhook"
+            self.leader_only = {"matrix", *(["telegram"] if polling else [])} & set(self.channels)
+            self.outbox.paused |= self.leader_only
+            self.scheduler.every("release-held", timedelta(seconds=10), self._release_held)
 
     async def _drain(self) -> None:
         if not self.outbox.busy:  # a running drain (a long fan-out) also takes up what comes due meanwhile
@@ -80,19 +99,96 @@ class App:
         """Open the database and start the channels; ``background`` also starts the scheduler and the outbox
         dispatcher (tests leave them off and drive them with an injected clock)."""
         await self.db.open()
+        if self.single is not None:
+            try:
+                self.single.acquire()  # before anything reads what another process may be working on
+            except BaseException:
+                await self.db.close()
+                raise
+        if self.coordinator is not None:
+            await self.coordinator.open()  # this process's liveness lock, before it holds or claims anything
         await self.held.release()  # replies a dead process never confirmed sent: the dispatcher sends them
+        if self.coordinator is None:
+            await self._take_up()
+        if self.coordinator is not None:
+            await self.coordinator.tick()  # a process alone leads at once (its jobs, its Matrix sync)
+            if self.coordinator.others and background:  # let the others count this one before it receives
+                await asyncio.sleep(self.coordinator.retry)
+        for channel in self.channels.values():
+            if channel.name not in self.leader_only:
+                await self._start_channel(channel)
+        if background:
+            self.scheduler.start(paused=self.coordinator is not None and not self.coordinator.leading)
+            self.outbox.start()
+            if self.coordinator is not None:
+                self.coordinator.start()  # tries again every few seconds (bot/cluster.py)
+            if self.flood.enabled:
+                self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
+
+    def _others(self, present: bool) -> None:
+        self.services.several_processes = present
+
+    async def _release_held(self) -> None:
+        """The leader, every few seconds: replies a dead process held and never sent go out (bot/store/claims.py)."""
+        await self.held.release(at_start=False)
+
+    async def _take_up(self) -> None:
+        """What the one process, or the leader, does at start: configuration into the database, poll timers."""
         await contacts.sync_config(self.services)  # contact persons from config.toml
         await professionals.sync_config(self.services)  # professionals' terms from config.toml
         await polls_schedule.restore(self.services)  # date jobs from the database; close what passed while down
-        for channel in self.channels.values():
-            await channel.start(self)
-            self._started.append(channel)
-            log.info("channel %s started", channel.name)
-        if background:
-            self.scheduler.start()
-            self.outbox.start()
-            if self.flood.enabled:
-                self._flood_task = asyncio.create_task(self._release_flooded_forever(), name="flood-release")
+
+    async def _start_channel(self, channel: Channel) -> None:
+        await channel.start(self)
+        self._started.append(channel)
+        log.info("channel %s started", channel.name)
+
+    async def _lead(self) -> None:
+        """This process holds the leader lock now: run the jobs, rebuild the poll timers from the database (a poll
+        planned by the other process, one that came due during the handover), start the leader's channels."""
+        await self._take_up()
+        self.scheduler.resume()
+        for name in sorted(self.leader_only):
+            await self._start_channel(self.channels[name])
+            self.outbox.paused.discard(name)
+        self.services.outbox_kick.set()
+
+    async def _follow(self) -> None:
+        """Another process leads (this one lost its lock): no jobs, the leader's channels stopped here."""
+        self.scheduler.pause()
+        for name in sorted(self.leader_only):
+            channel = self.channels[name]
+            self.outbox.paused.add(name)
+            if channel in self._started:
+                self._started.remove(channel)
+                try:
+                    await channel.stop()
+                except Exception:
+                    log.exception("channel %s did not stop cleanly", name)
+
+    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None:
+        """One sending budget for the bot's processes (bot/channels/telegram/limiter.py); None on SQLite."""
+        if self.coordinator is None:
+            return None
+        presence = self.coordinator.presence
+
+        async def reserve(slots: int, interval: float) -> float | None:
+            if not self.services.several_processes:
+                return None  # alone: the pacer paces by itself, no round trip
+            return await presence.reserve(channel, slots, interval, time.time(), 0.0)  # Telegram counts real time
+
+        return reserve
+
+    async def files_load(self, channel: str) -> dict[str, bytes] | None:
+        """A channel's files kept in the database when several processes may run it (Matrix), else None."""
+        if self.coordinator is None:
+            return None
+        async with self.db.transaction() as tx:
+            return await channel_files.load(tx, channel)
+
+    async def files_save(self, channel: str, files: dict[str, bytes]) -> None:
+        async with self.db.transaction() as tx:
+            channel_files.save(tx, channel, files)
 
     async def stop(self) -> None:
         """Stop the background work that sends through the channels (flood releases, scheduled jobs, the outbox),
@@ -110,6 +206,8 @@ class App:
                 self.scheduler.shutdown()
             finally:
                 await self.outbox.stop()
+            if self.coordinator is not None:
+                await self.coordinator.stop()  # the leader's channels stop; the other process takes over
             for channel in reversed(self._started):
                 try:
                     await channel.stop()
@@ -118,7 +216,11 @@ class App:
             self._started.clear()
             await self.held.stop()
         finally:
+            if self.coordinator is not None:
+                await self.coordinator.close()  # gone for the others only now (bot/cluster.py)
             await self.db.close()
+            if self.single is not None:
+                self.single.release()
 
     async def dispatch(self, incoming: Incoming) -> list[Reply]:
         admission = self.flood.admit(incoming)  # in memory; see bot/flood.py
@@ -165,7 +267,7 @@ class App:
             target = reply.address.channel if reply.address else incoming.actor.channel
             if target == incoming.actor.channel:
                 own.append(reply)
-            elif target in self.channels:
+            elif target in self.channels and target not in self.outbox.paused:
                 self.replied(reply, await self.channels[target].send(reply))
             else:  # its held copy waits for that channel in the outbox
                 self.held.replied(reply, SendResult(ok=False, error=f"channel {target} not running"))
@@ -242,6 +344,8 @@ class App:
         """Run until SIGINT or SIGTERM, then stop cleanly. Broken storage stops it too: StorageError."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        if self.coordinator is None:  # SQLite serves one process (bot/store/single.py)
+            self.single = SingleProcess(self.config.database.path)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
@@ -264,3 +368,9 @@ class App:
         finally:
             for task in waiting:
                 task.cancel()
+
+
+def postgres_target(config: Config) -> tuple[str, str] | None:
+    """(connection URL, schema) when the database is PostgreSQL: several processes may share it."""
+    url = config.database
+    return (url.dsn, url.schema) if url.dialect == "postgresql" else None

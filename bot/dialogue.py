@@ -300,7 +300,7 @@ class Dialogue:
         actor = incoming.actor
         # The event's claim, the conversation and the person in one round trip (see Tx).
         new, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id, event_id=incoming.event_id,
-                                                    now=services.now_iso())
+                                                    now=services.now_iso(), lock=services.several_processes)
         if not new:
             log.debug("ignoring a redelivered %s event", actor.channel)
             return []

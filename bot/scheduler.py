@@ -66,8 +66,19 @@ class Scheduler:
         """Run a job now (tests, and catching up right after start)."""
         await self.jobs[name]()
 
-    def start(self) -> None:
-        self._scheduler.start()
+    def start(self, paused: bool = False) -> None:
+        """Start the scheduler; ``paused``: jobs are planned but run only after :meth:`resume` (a process that does not
+        lead, bot/cluster.py)."""
+        self._scheduler.start(paused=paused)
+
+    def pause(self) -> None:
+        """Run nothing until :meth:`resume` (another process leads now); what comes due meanwhile waits."""
+        if self._scheduler.running:
+            self._scheduler.pause()
+
+    def resume(self) -> None:
+        if self._scheduler.running:
+            self._scheduler.resume()
 
     def shutdown(self) -> None:
         if self._scheduler.running:

@@ -24,6 +24,9 @@ class Services:
     # moment". The composition root connects them to the scheduler; sweeps are idempotent, so a moment asked for
     # by a change that was rolled back, or moved later, runs and finds nothing to do.
     timed: dict[str, Callable[[datetime], None]] = field(default_factory=dict)
+    # This process's token among several on one PostgreSQL database (bot/store/cluster.py); None: the only one.
+    process_token: int | None = None
+    several_processes: bool = False  # others are alive on the same database now: turns take their person's lock
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,6 +7,7 @@ platform a person is on; handlers only see these plain, immutable values.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
@@ -180,6 +181,27 @@ class ShowsBusy(Protocol):
     """A channel that can show that an answer is being prepared (optional: channels without it show nothing)."""
 
     async def busy(self, address: Address, what: Busy) -> None: ...
+
+
+@runtime_checkable
+class SharesBudget(Protocol):
+    """A host that shares a platform's overall sending limit among several processes of the bot (bot/cluster.py):
+    ``send_budget(channel)`` gives a way to reserve ``slots`` consecutive slots ``interval`` seconds apart, which
+    answers the seconds until the first (or None while this process is alone); None when there is never more than
+    one process."""
+
+    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None: ...
+
+
+@runtime_checkable
+class KeepsFiles(Protocol):
+    """A host that keeps a channel's own files (the Matrix store) in the database, so that another process can run
+    the channel after this one (bot/cluster.py). ``files_load`` gives None when the host does not keep them (one
+    process: they stay on disk only), else the kept files by name (empty before the first save)."""
+
+    async def files_load(self, channel: str) -> dict[str, bytes] | None: ...
+
+    async def files_save(self, channel: str, files: dict[str, bytes]) -> None: ...
 
 
 @runtime_checkable

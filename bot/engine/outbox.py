@@ -25,6 +25,7 @@ from datetime import timedelta
 
 from bot.channels.base import SENDING_BULK, Address, Channel, Reply, SendResult, ServesSome
 from bot.services import Services
+from bot.store import claims
 from bot.store import outbox as repo
 from bot.store import residents as residents_repo
 from bot.store.db import Tx
@@ -36,6 +37,7 @@ MAX_ATTEMPTS = 8
 STOP_GRACE = 5.0  # seconds the sends in flight at stop may take to finish and be recorded
 WAITING_ATTEMPTS = 30 * 24  # a row that waits for the person (SendResult.waiting), retried hourly: 30 days
 IN_FLIGHT_PER_CHANNEL = 16
+LEASE = timedelta(seconds=60)  # how long a claimed row is this process's (several processes: bot/store/claims.py)
 BATCH = 64  # rows read at a time, the next ones when half are sent: at 30 a second, about a second apart
 # What goes to many people at once, or can wait: everything else answers someone and goes first.
 BULK = frozenset({"feedback", "digest", "poll", "poll-results", "delib-invite", "delib-summary", "contact-intro",
@@ -86,6 +88,7 @@ class Dispatcher:
         # rows and send them again. A fan-out that takes longer than the retry interval did exactly that
         # (bench/fanout.py: duplicates, per-chat 429s, a tenth of the rate).
         self._draining = asyncio.Lock()
+        self.paused: set[str] = set()  # channels another process runs now (Matrix on the leader, bot/cluster.py)
         self._drains: set[asyncio.Task[object]] = set()  # tasks inside drain(), cancelled at stop after the grace
         self._stopping = False
         self.stop_grace = STOP_GRACE
@@ -134,9 +137,13 @@ class Dispatcher:
             while True:
                 due: list[Pending] = []
                 if not self._stopping:  # stopping: only the sends under way finish
-                    async with self.services.db.transaction() as tx:
-                        due = await repo.due(tx, self.services.now_iso(), batch + len(running))
-                fresh = [item for item in due if item.id not in tried]
+                    now = self.services.now()
+                    async with self.services.db.transaction() as tx:  # several processes: claimed for this one
+                        due = await claims.next_due(
+                            tx, now.isoformat(timespec="seconds"), batch + len(running),
+                            owner=self.services.process_token, lease_until=(now + LEASE).isoformat(timespec="seconds"),
+                            channels=[name for name in self.channels if name not in self.paused])
+                fresh = [item for item in due if item.id not in tried and item.address.channel not in self.paused]
                 for item in fresh:
                     tried.add(item.id)
                     channel = self.channels.get(item.address.channel)

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from bot.channels.base import Incoming, Reply, SendResult
 from bot.services import Services
+from bot.store import claims
 from bot.store import outbox as repo
 from bot.store.db import Tx
 
@@ -56,7 +57,7 @@ class HeldReplies:
                 held.append(reply)
                 continue
             key = f"{incoming.actor.channel}:{incoming.event_id}:{index}"
-            repo.hold(tx, reply.address, reply, key, now)
+            repo.hold(tx, reply.address, reply, key, now, self.services.process_token)
             if tx.erasing:
                 self._erasing.add(key)
             held.append(replace(reply, receipt=key))
@@ -102,10 +103,13 @@ class HeldReplies:
             self.services.outbox_kick.set()
         return len(sent) + len(failed)
 
-    async def release(self) -> int:
-        """At start, before any channel receives: what a dead process held and never confirmed is due now."""
+    async def release(self, at_start: bool = True) -> int:
+        """At start, before any channel receives: what a dead process held and never confirmed is due now. Several
+        processes: the leader also sweeps every few seconds (``at_start=False``: its own held replies are not
+        dead ones, bot/store/claims.py)."""
         async with self.services.db.transaction() as tx:
-            released = await repo.release_held(tx, self.services.now_iso())
+            released = await claims.release_held(tx, self.services.now_iso(),
+                                                 self.services.process_token if at_start else None)
         if released:
             log.info("%d replies of turns before a restart were not confirmed sent; sending them now", released)
             self.services.outbox_kick.set()

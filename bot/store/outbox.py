@@ -120,14 +120,19 @@ async def add(tx: Tx, address: Address, reply: Reply, *, purpose: str, subject: 
     return int(row_id)
 
 
-def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str) -> None:
+_HOLD = ("INSERT INTO outbox (channel, chat_id, private, body, purpose, subject, not_before, created_at, file,"
+         " priority, status, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def hold(tx: Tx, address: Address, reply: Reply, key: str, now: str, owner: int | None = None) -> None:
     """Keep a turn's reply with the turn (deferred into its COMMIT): sent by the channel right after the commit,
     by the dispatcher after a restart if the process died first. The reply of a turn that erased personal data
-    (``Tx.erased``: it names the chat of someone who is gone) is marked, so its deletion is an erasure too."""
+    (``Tx.erased``: it names the chat of someone who is gone) is marked, so its deletion is an erasure too.
+    ``owner``: the holding process's token when several share the database (bot/store/claims.py)."""
     hour = to_hour(now)  # the row names the chat: only the hour, never the moment of, say, a youth vote
     digest = _file(tx, reply, hour)
-    tx.defer(_INSERT, (address.channel, address.chat_id, int(address.private), _body(reply),
-                       ERASING_REPLY if tx.erasing else REPLY, key, hour, hour, digest, INTERACTIVE, "held"))
+    tx.defer(_HOLD, (address.channel, address.chat_id, int(address.private), _body(reply),
+                     ERASING_REPLY if tx.erasing else REPLY, key, hour, hour, digest, INTERACTIVE, "held", owner))
 
 
 def settle_held(tx: Tx, sent: Iterable[str], failed: Iterable[str], now: str, files: bool) -> None:

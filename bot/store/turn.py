@@ -1,5 +1,8 @@
 """The opening read of a turn: the event's claim, the conversation and the person, in one round trip (see
-``Tx.many``). The second round trip is the commit with the turn's deferred writes."""
+``Tx.many``). The second round trip is the commit with the turn's deferred writes. While several processes share a
+PostgreSQL database the turn first takes its person's lock (:func:`lock_conversation`), so they handle one
+person's updates one after another; that costs round trips (``BEGIN``, the lock, and the commit apart from the
+writes), so a process alone does without."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from bot.store.db import Tx
 from bot.store.residents import Resident
 
 
-async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None,
-                    now: str = "") -> tuple[bool, ConversationState, Resident | None]:
+async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None = None, now: str = "",
+                    lock: bool = False) -> tuple[bool, ConversationState, Resident | None]:
     """(whether this event is new, the conversation, the resident). Without an event id the event counts as new;
     with one, a redelivered event is claimed already and reads as not new, and the event leaves the durable inbox
     (bot/store/inbox.py) in this transaction: no extra round trip, and a /forget's erasure covers it."""
+    if lock:  # several processes share the database: this person's turns one after another
+        await lock_conversation(tx, channel, user_id)
     queries = [conversations.load_query(channel, user_id), residents_repo.get_query(channel, user_id)]
     if event_id and tx.dialect == "postgresql":
         # One statement that only reads, outside any transaction (bot/store/pg_backend.py); the claim is written
@@ -33,3 +38,12 @@ async def open_turn(tx: Tx, channel: str, user_id: str, *, event_id: str | None 
     state = conversations.from_row(channel, user_id, next(iter(conversation_rows), None))
     resident = Resident.from_row(resident_rows[0]) if resident_rows else None
     return (not claimed or bool(claimed[0])), state, resident
+
+
+async def lock_conversation(tx: Tx, channel: str, user_id: str) -> None:
+    """Several processes (PostgreSQL): one person's turns one after another, whichever process each update reached.
+    A transaction-level advisory lock on the conversation's hash, taken before the turn reads anything and held
+    until its commit; a second turn of the same person waits for it, then reads what the first one stored (its own
+    statement: under READ COMMITTED the reads after it see the first turn's commit). Other people's turns never
+    wait for it (a hash collision, one in four billion pairs, only makes two turns wait for each other)."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"{channel}:{user_id}",))

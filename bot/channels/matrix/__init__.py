@@ -11,7 +11,9 @@ Signing in and restarts
     the bot left off (events that arrived meanwhile are handled, nothing older), and the very first start does one
     sync without timeline, so history is never replayed. Events in a room the bot has just joined that precede
     its own join are skipped too. ``stop()`` lets the batch in hand finish first; after a crash the batch comes
-    again and the dialogue engine drops the duplicates by event id.
+    again and the dialogue engine drops the duplicates by event id. With several processes on PostgreSQL the
+    files of ``store_dir`` also go to the database after each batch, and the process that takes the Matrix sync
+    over writes them into its own ``store_dir`` first (``handover.py``): the same device, the same position.
 
 Rooms
     The moderation and public rooms of the neighbourhoods (ids or ``#aliases``) are joined at start; they are

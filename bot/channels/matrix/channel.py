@@ -16,6 +16,7 @@ import nio
 from bot.channels.base import Actor, Address, Host, Incoming, PollVote
 from bot.channels.matrix import format as fmt
 from bot.channels.matrix.direct import DirectChats
+from bot.channels.matrix.handover import Handover
 from bot.channels.matrix.sending import _NETWORK, Sending
 from bot.config import Config
 
@@ -55,6 +56,7 @@ class MatrixChannel(Sending):
         self._seen = fmt.BoundedSet()  # event ids already handled
         self._direct = DirectChats(self.store_dir, self.mx.user_id)  # direct chats the bot opens (contact persons)
         self._typing: set[str] = set()  # direct chats where the bot shows "typing…" until its answer is out
+        self._handover = Handover(self.store_dir)  # the store's files in the database (several processes)
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -68,6 +70,7 @@ class MatrixChannel(Sending):
             if logging.getLogger(name).level == logging.NOTSET:
                 logging.getLogger(name).setLevel(logging.WARNING)
         self.store_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        await self._handover.restore(host)  # another process's device and sync position, when it ran before
         config = nio.AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=20,
                                        encryption_enabled=True, store_sync_tokens=False)
         self.client = nio.AsyncClient(self.mx.homeserver, self.mx.user_id, store_path=str(self.store_dir),
@@ -95,6 +98,10 @@ class MatrixChannel(Sending):
         if self.client is not None:
             if self._token:
                 await self._save("sync_token", self._token)
+            try:
+                await self._handover.share()
+            except Exception as exc:  # the database may be what is going away
+                log.warning("matrix: the store could not be handed over at stop (%s)", type(exc).__name__)
             await self.client.close()
 
     async def _run(self) -> None:
@@ -203,6 +210,7 @@ class MatrixChannel(Sending):
             await self._direct.notify()
             self._token = str(resp.next_batch)
             await self._save("sync_token", self._token)
+            await self._handover.share()  # with the token, before the next sync confirms this batch (handover.py)
         finally:
             self._idle.set()
 

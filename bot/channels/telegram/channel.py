@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import (
     Bot,
@@ -51,6 +50,7 @@ from bot.channels.telegram.settings import (
 )
 from bot.channels.telegram.transport import AiohttpRequest
 from bot.channels.telegram.uploads import FileIds
+from bot.channels.telegram.webhook import WebhookServer
 from bot.config import Config
 from bot.config_channels import TelegramConfig
 from bot.errors import error_reference
@@ -99,6 +99,7 @@ class TelegramChannel(Sending):
         self._app: TelegramApp | None = None
         self._invited: dict[int, float] = {}  # group chat id -> loop time of the last invitation
         self._file_ids = FileIds[Message](file_id_of, BadRequest)  # bytes sent again go by their file_id
+        self._webhook: WebhookServer | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -116,7 +117,7 @@ class TelegramChannel(Sending):
                    .rate_limiter(self._pacer())
                    .concurrent_updates(ChatOrderedUpdates(self._concurrent_updates))
                    .job_queue(None))
-        if not self._receive:
+        if not self._receive or self.settings.mode == "webhook":  # webhooks: our own server (webhook.py)
             builder = builder.updater(None)
         app: TelegramApp = builder.build()
         app.add_handler(TypeHandler(Update, self._on_update))
@@ -125,9 +126,11 @@ class TelegramChannel(Sending):
 
     def _pacer(self) -> ChatPacer:
         settings = self.settings
-        return ChatPacer(self._rate_limit, chat_per_second=settings.chat_rate_limit,
+        pacer = ChatPacer(self._rate_limit, chat_per_second=settings.chat_rate_limit,
                          group_per_minute=settings.group_rate_limit, max_retries=self._max_retry_after,
                          paid_per_second=PAID_BROADCAST_RATE if settings.allow_paid_broadcast else 0.0)
+        pacer.share_from(self._host, self.name)  # several processes of this bot: one budget (limiter.py)
+        return pacer
 
     async def start(self, host: Host) -> None:
         self._host = host
@@ -143,16 +146,12 @@ class TelegramChannel(Sending):
         await self._publish_menu(app.bot)
         await publish_profile(app.bot, self.config, self._call)  # what an empty chat shows before /start
         await app.start()
-        if app.updater is None:
+        if not self._receive:
             return
         if self.settings.mode == "webhook":
-            assert self.settings.webhook_url is not None
-            await app.updater.start_webhook(
-                listen=self.settings.webhook_listen, port=self.settings.webhook_port,
-                url_path=urlsplit(self.settings.webhook_url).path.lstrip("/"), webhook_url=self.settings.webhook_url,
-                secret_token=self.settings.webhook_secret, allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False, bootstrap_retries=len(self._retry_delays))
-        else:
+            self._webhook = WebhookServer(app, self.settings)
+            await self._webhook.start(self._call)
+        elif app.updater is not None:
             await app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout),
                                             poll_interval=POLL_INTERVAL,
                                             allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
@@ -160,6 +159,9 @@ class TelegramChannel(Sending):
         log.info("telegram: receiving updates by %s as @%s", self.settings.mode, self.username)
 
     async def stop(self) -> None:
+        webhook, self._webhook = self._webhook, None
+        if webhook is not None:
+            await webhook.stop()
         app, self._app = self._app, None
         if app is None:
             return

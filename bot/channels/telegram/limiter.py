@@ -19,6 +19,19 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 - with ``paid_per_second`` (``telegram.allow_paid_broadcast``), bulk messages take slots of a second budget of
   that rate and carry ``allow_paid_broadcast``: Telegram then delivers up to 1,000 a second and charges Stars.
 
+With several processes of one bot (PostgreSQL, ``bot/cluster.py``) the overall budget is the bot's, not the
+process's: :meth:`ChatPacer.share` gives the pacer a way to reserve a few consecutive slots of the one budget in
+the database (``bot/store/cluster.py``, one statement). The pump reserves slots for the requests that are ready to
+go, a few (``SHARED_MIN``) to a block (``SHARED_BLOCK``) at a time, in the background, so a round trip to the
+database never holds a grant up; it lets the requests go at those moments instead of at its own;
+per-chat spacing, priorities and 429 handling stay local (a chat's requests arrive at one process at a time, as
+its turns do). A reserved slot nobody used within ``SHARED_LATE`` of its moment is let pass: a slot cannot move
+later as the pacer's own do, since the next belongs to the other process, and letting a slot pass at the pacer's
+4 ms ``CREDIT`` wasted a tenth of the budget under load (bench/twoproc.py); with 10 ms the bound below holds for
+jitter under 15.6 ms (``CREDIT`` replaced by ``SHARED_LATE``). While the process is alone
+the reservation answers None and the pacer paces by itself, without a round trip. Should the database not
+answer, the pacer goes on alone at ``1 / SHARED_FALLBACK`` of the limit, so two processes still stay under it.
+
 Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. Nor is a chat action
 (``sendChatAction``, "typing…"): Telegram's limits count messages, and it announces an answer that should not
 wait behind a fan-out's slots; it is tried once (a retry would only come after the answer it announces), is not
@@ -48,7 +61,7 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
-from bot.channels.base import SENDING_BULK
+from bot.channels.base import SENDING_BULK, SharesBudget
 from bot.channels.telegram.pacing import retry_after_seconds
 
 log = logging.getLogger("bot.channels.telegram")
@@ -57,6 +70,12 @@ PACING = 0.975  # of each limit the pacer uses: room for the jitter of requests 
 CREDIT = 0.004  # seconds of slots a late loop may catch up at once
 _MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 FREE, PAID = 0, 1  # the two overall budgets
+SHARED_BLOCK = 16  # slots of a shared budget reserved at most at once (about half a second at 30 a second)
+SHARED_MIN = 4  # slots reserved at least at once while that many requests wait
+SHARED_LATE = 0.010  # seconds a reserved slot may still be used after its moment (a late loop); then it is let go
+SHARED_FALLBACK = 2  # without the database, each process paces at this fraction of the limit
+# (slots, interval) -> seconds until the first slot; None: this process is alone now and paces by itself
+Reserve = Callable[[int, float], Awaitable[float | None]]
 
 
 @dataclass(order=True)
@@ -102,6 +121,20 @@ class ChatPacer(BaseRateLimiter[int]):
         self._seq = itertools.count()
         self._changed: asyncio.Event | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._shared: Reserve | None = None
+        self._pool: list[float] = []  # reserved slots of the shared budget not used yet, in order
+        self._refilling: asyncio.Task[None] | None = None
+
+    def share_from(self, host: object, channel: str) -> None:
+        """Share the budget when ``host`` offers one for ``channel`` (:class:`~bot.channels.base.SharesBudget`)."""
+        if isinstance(host, SharesBudget):
+            self.share(host.send_budget(channel))
+
+    def share(self, reserve: Reserve | None) -> None:
+        """Take the overall (free) budget's slots from ``reserve`` (one budget for several processes) instead of
+        pacing alone; None: alone again."""
+        self._shared = reserve if self._interval[FREE] > 0 else None
+        self._pool.clear()
 
     def now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -110,6 +143,11 @@ class ChatPacer(BaseRateLimiter[int]):
         """Nothing to set up: the pump starts with the first request."""
 
     async def shutdown(self) -> None:
+        if self._refilling is not None:
+            self._refilling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refilling
+            self._refilling = None
         if self._pump is not None:
             self._pump.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -175,10 +213,14 @@ class ChatPacer(BaseRateLimiter[int]):
         assert self._changed is not None
         while True:
             self._changed.clear()
+            if self._shared is not None and self._refilling is None and (wanted := self._wanted()):
+                self._refilling = asyncio.create_task(self._refilled(wanted), name="telegram-pacer-budget")
             delay = self.grant()
             if delay is None:
                 await self._changed.wait()
                 continue
+            if delay == float("inf"):  # waiting only for shared slots the last refill did not reserve yet
+                delay = self._interval[FREE]
             changed = asyncio.ensure_future(self._changed.wait())
             slept = asyncio.ensure_future(self._sleep(delay))
             try:
@@ -186,6 +228,45 @@ class ChatPacer(BaseRateLimiter[int]):
             finally:
                 changed.cancel()
                 slept.cancel()
+
+    def _wanted(self) -> int:
+        """How many shared slots to reserve now: when fewer are left than requests wait, one for each of those
+        (at least ``SHARED_MIN`` when that many wait, so a fan-out does not reserve one at a time; at most a
+        block; 0: none)."""
+        now = self.now()
+        self._pool = [slot for slot in self._pool if slot >= now - SHARED_LATE]  # passed unused: let go
+        horizon = max(self._pool[-1] if self._pool else now, now) + SHARED_BLOCK * self._interval[FREE]
+        ready = sum(1 for w in self._waiting if w.budget == FREE and not w.granted.done() and max(
+            self._chat_held.get(w.chat, 0.0), self._chat_next.get(w.chat, 0.0) if w.spacing else 0.0) <= horizon)
+        if len(self._pool) >= ready:
+            return 0
+        return min(max(ready - len(self._pool), min(ready, SHARED_MIN)), SHARED_BLOCK)
+
+    async def _refill(self, wanted: int) -> None:
+        """Reserve ``wanted`` slots of the shared budget (in the background: the pump goes on granting the slots it
+        has meanwhile)."""
+        assert self._shared is not None
+        at, interval = self.now(), self._interval[FREE]
+        try:
+            first = await self._shared(wanted, interval)
+        except Exception as exc:  # the database is away: alone, at a share of the limit that keeps two under it
+            log.warning("telegram: the shared sending budget is unreachable (%s); pacing alone meanwhile",
+                        type(exc).__name__)
+            first, interval = None, interval * SHARED_FALLBACK
+        if first is None:  # alone (or unreachable): this process's own slots
+            start = max(self._next[FREE], self._pool[-1] + interval if self._pool else 0.0, at - CREDIT)
+            first = start - at
+            self._next[FREE] = start + wanted * interval
+        self._pool += [at + first + i * interval for i in range(wanted)]
+        self._pool.sort()
+
+    async def _refilled(self, wanted: int) -> None:
+        try:
+            await self._refill(wanted)
+        finally:
+            self._refilling = None
+            if self._changed is not None:
+                self._changed.set()
 
     def grant(self) -> float | None:
         """Let go every waiter that may go now, best first; seconds until the next could (None: nobody waits)."""
@@ -195,7 +276,7 @@ class ChatPacer(BaseRateLimiter[int]):
             for index, waiter in enumerate(self._waiting):
                 if waiter.granted.done():  # cancelled by its caller
                     continue
-                ready = max(self._chat_held.get(waiter.chat, 0.0), self._next[waiter.budget],
+                ready = max(self._chat_held.get(waiter.chat, 0.0), self._slot(waiter.budget),
                             self._chat_next.get(waiter.chat, 0.0) if waiter.spacing else 0.0)
                 if ready <= now:
                     self._let_go(index, waiter, now)
@@ -206,10 +287,19 @@ class ChatPacer(BaseRateLimiter[int]):
                 return None if soonest is None else soonest - now
         return None
 
+    def _slot(self, budget: int) -> float:
+        """When the budget's next slot is free."""
+        if budget == FREE and self._shared is not None:
+            return self._pool[0] if self._pool else float("inf")
+        return self._next[budget]
+
     def _let_go(self, index: int, waiter: _Waiter, now: float) -> None:
         del self._waiting[index]
         budget = waiter.budget
-        self._next[budget] = max(self._next[budget], now - CREDIT) + self._interval[budget]
+        if budget == FREE and self._shared is not None:
+            self._pool.pop(0)
+        else:
+            self._next[budget] = max(self._next[budget], now - CREDIT) + self._interval[budget]
         if waiter.spacing:
             if len(self._chat_next) > 4096:  # forget chats whose spacing has passed
                 self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}

@@ -440,3 +440,23 @@ async def test_the_webhook_checks_the_secret_token(tmp_path: Path, emu: BotApiEm
         assert emu.queue.webhook is not None and emu.queue.webhook.secret_token == WEBHOOK_SECRET
     finally:
         await bot.app.stop()
+
+
+async def test_the_webhook_answers_telegram_after_the_turn(tmp_path: Path, emu: BotApiEmulator) -> None:
+    """Telegram gets its 200 only once the update was handled and its answer sent (bot/channels/telegram/webhook.py):
+    an update acknowledged and then lost with the process cannot happen, and the next update of the same chat, which
+    Telegram sends only after that answer, cannot overtake it in another process."""
+    config = make_config(tmp_path, telegram=telegram_section(emu, "webhook"))
+    bot = await start_bot(emu, config)
+    try:
+        assert config.telegram is not None and config.telegram.webhook_url is not None
+        update = {"update_id": 77, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": 1016, "type": "private", "first_name": "Fenna"},
+            "from": {"id": 1016, "is_bot": False, "first_name": "Fenna"}, "text": "/privacy"}}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        async with aiohttp.ClientSession() as session, \
+                session.post(config.telegram.webhook_url, json=update, headers=headers) as response:
+            assert response.status == 200
+            assert "1016" in [str(c.get("chat_id")) for c in emu.calls_to("sendMessage")]  # answered before the 200
+    finally:
+        await bot.app.stop()
