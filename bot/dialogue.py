@@ -24,6 +24,7 @@ from bot.store import residents as residents_repo
 from bot.store.conversations import ConversationState
 from bot.store.db import Tx
 from bot.store.residents import Resident
+from bot.store.tx import Query
 from bot.text import is_binary, normalise
 
 if TYPE_CHECKING:
@@ -216,6 +217,9 @@ class Dialogue:
         self.on_reaction = on_reaction
         # Choice keys "<prefix>.<…>" answer messages sent outside any dialogue; prefix -> handler.
         self.global_choices: dict[str, Handler] = {}
+        # What the handler of such a key will read, read with the turn's opening read (bot/store/turn.py): prefix
+        # -> the queries for this press, so that e.g. a vote takes two round trips like any other turn.
+        self.read_ahead: dict[str, Callable[[Services, Incoming], list[Query]]] = {}
         # Several of those keys typed at once ("1 3"), same prefix -> handler(ctx, keys).
         self.several_choices: dict[str, Callable[[Context, list[str]], Awaitable[None]]] = {}
         self.on_poll_vote: Handler | None = None  # votes on native polls the bot sent (any room, any dialogue)
@@ -299,8 +303,11 @@ class Dialogue:
         services = self.services
         actor = incoming.actor
         # The event's claim, the conversation and the person in one round trip (see Tx).
+        pressed = incoming.choice.split(".", 1)[0] if incoming.choice is not None and incoming.text is None else ""
+        ahead = self.read_ahead[pressed](services, incoming) if pressed in self.read_ahead else []
         new, state, resident = await turn.open_turn(tx, actor.channel, actor.user_id, event_id=incoming.event_id,
-                                                    now=services.now_iso(), lock=services.several_processes)
+                                                    now=services.now_iso(), lock=services.several_processes,
+                                                    ahead=ahead)
         if not new:
             log.debug("ignoring a redelivered %s event", actor.channel)
             return []

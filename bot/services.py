@@ -27,6 +27,10 @@ class Services:
     # This process's token among several on one PostgreSQL database (bot/store/cluster.py); None: the only one.
     process_token: int | None = None
     several_processes: bool = False  # others are alive on the same database now: turns take their person's lock
+    # Open multiple-choice youth polls' keys, poll id -> key, kept from a press on one of their buttons to read
+    # the voter's current vote with the next press's opening read (bot/engine/polls.py, vote_reads); forgotten
+    # when this process ends the poll or finds it ended.
+    youth_keys: dict[int, str] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

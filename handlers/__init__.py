@@ -13,7 +13,7 @@ from handlers.feedback import FeedbackFlow
 from handlers.heard import HeardFlow, heard_answer
 from handlers.moderation import RejectReasonFlow
 from handlers.onboarding import LanguageFlow, StartFlow
-from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_several
+from handlers.polls_resident import PollsFlow, poll_response, vote_choice, vote_reads, vote_several
 from handlers.polls_rooms import PollFlow
 from handlers.privacy import ForgetFlow, MyDataFlow
 from handlers.privacy_statement import PrivacyFlow
@@ -33,6 +33,7 @@ def build_dialogue(services: Services) -> Dialogue:
     dialogue.global_choices["delib"] = join_choice
     dialogue.global_choices["relay"] = answer_choice  # "Answer" under a contact person's answer
     dialogue.global_choices["vote"] = vote_choice  # a poll option: "vote.<poll id>.<option>"
+    dialogue.read_ahead["vote"] = vote_reads  # its poll and the current vote, with the turn's opening read
     dialogue.several_choices["vote"] = vote_several  # "1 3" typed for a multiple-choice poll
     dialogue.on_poll_vote = poll_response  # a vote on a native (Matrix) poll
     return dialogue

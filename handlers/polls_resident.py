@@ -12,13 +12,14 @@ bot sent; the latest response replaces the vote, an empty one withdraws it.
 
 from __future__ import annotations
 
-from bot.channels.base import Choice
+from bot.channels.base import Choice, Incoming
 from bot.dialogue import Context, Flow
 from bot.engine import polls
 from bot.engine import polls_text as text
-from bot.engine.polls import PollRecord
+from bot.engine.polls import PollRecord, Query
 from bot.errors import StaleChoice, UserError
 from bot.i18n import N_, Translator
+from bot.services import Services
 
 AGE_BANDS = {band: band for band in polls.YOUTH_BANDS}
 NO_BAND = "none"
@@ -28,6 +29,14 @@ async def _receipt(ctx: Context, poll: PollRecord, chosen: frozenset[int], butto
     options = await polls.options(ctx.tx, poll)
     choices = polls.vote_choices(ctx.t, poll, options, chosen) if buttons else ()
     ctx.say("\n\n".join((poll.question, text.receipt(ctx.t, poll, options, chosen))), choices)
+
+
+def vote_reads(services: Services, incoming: Incoming) -> list[Query]:
+    """What :func:`vote_choice` will read, for the turn's opening read (``Dialogue.read_ahead``)."""
+    parts = (incoming.choice or "").split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return []
+    return polls.vote_reads(services, incoming.actor.channel, incoming.actor.user_id, int(parts[1]))
 
 
 async def vote_choice(ctx: Context) -> None:

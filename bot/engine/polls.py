@@ -36,6 +36,7 @@ from bot.store import polls as repo
 from bot.store.db import Tx
 from bot.store.polls import PollRecord as PollRecord  # re-exported: handlers name the record, never the store
 from bot.store.residents import Resident
+from bot.store.tx import Query as Query  # re-exported: what a handler reads ahead (vote_reads)
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,23 @@ def voter_hash(poll: PollRecord, resident: Resident) -> str:
     """The only name a youth vote has. Without the poll's key (deleted when it ends) it points to nobody."""
     if poll.vote_key is None:
         raise UserError("This poll has closed. Votes are no longer counted.")
-    message = f"{resident.channel}\n{resident.user_id}".encode()
-    return hmac.new(bytes.fromhex(poll.vote_key), message, hashlib.sha256).hexdigest()
+    return _keyed(poll.vote_key, resident.channel, resident.user_id)
+
+
+def _keyed(key: str, channel: str, user_id: str) -> str:
+    return hmac.new(bytes.fromhex(key), f"{channel}\n{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def vote_reads(services: Services, channel: str, user_id: str, poll_id: int) -> list[Query]:
+    """What a press on a poll's button reads (:func:`toggle`, the receipt), for the turn's opening read to read
+    first (bot/store/turn.py): the poll, its neighbourhoods and options, and the person's current vote. A youth
+    vote's name needs the poll's key, which only the poll's row holds; a multiple-choice youth poll's key is kept
+    in memory from the press before (``Services.youth_keys``), so that its next press needs no third round trip."""
+    reads = [repo.get_query(poll_id), repo.neighbourhoods_query(poll_id), repo.options_query(poll_id)]
+    key = services.youth_keys.get(poll_id)
+    reads.append(repo.resident_vote_query(poll_id, channel, user_id) if key is None else
+                 repo.youth_vote_query(poll_id, _keyed(key, channel, user_id)))
+    return reads
 
 
 def plan(services: Services, moment: datetime | str) -> None:
@@ -262,6 +278,7 @@ async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resid
     if poll.status == "scheduled":
         raise UserError("This poll is not open yet.")
     if poll.status != "open" or services.now_iso() >= poll.closes_at:
+        services.youth_keys.pop(poll.id, None)
         raise UserError("This poll has closed. Votes are no longer counted.")
     if resident is None:
         raise UserError("Only residents who joined can vote. Send me /start in a private chat to join.")
@@ -281,7 +298,7 @@ async def eligible(tx: Tx, services: Services, poll: PollRecord, resident: Resid
 async def current_vote(tx: Tx, poll: PollRecord, resident: Resident) -> frozenset[int]:
     if poll.youth:
         return await repo.youth_vote(tx, poll.id, voter_hash(poll, resident))
-    return await repo.resident_vote(tx, poll.id, resident.id)
+    return await repo.resident_vote(tx, poll.id, resident)
 
 
 async def cast(tx: Tx, services: Services, poll: PollRecord, resident: Resident | None,
@@ -317,6 +334,8 @@ async def toggle(tx: Tx, services: Services, poll: PollRecord, resident: Residen
     assert resident is not None
     if poll.max_selections == 1:
         return _replace_vote(tx, services, poll, resident, frozenset({number}), options)
+    if poll.youth and poll.vote_key is not None:  # see vote_reads; forgotten when the poll ends
+        services.youth_keys[poll.id] = poll.vote_key
     before = await current_vote(tx, poll, resident)
     after = before - {number} if number in before else before | {number}
     return _replace_vote(tx, services, poll, resident, after, options)

@@ -126,6 +126,7 @@ async def close_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) -
         raise UserError("{reference} has already ended.", reference=poll.reference)
     now = services.now_iso()
     await repo.end(tx, poll, "closed", actor, now)
+    services.youth_keys.pop(poll.id, None)
     if poll.youth:
         await polls.seal_youth_votes(tx, poll)
     await audit.add(tx, poll.reference, actor, "poll-closed", None, now)
@@ -165,6 +166,7 @@ async def cancel_poll(tx: Tx, services: Services, poll: PollRecord, actor: str) 
     now = services.now_iso()
     recipients = await _recipients(tx, poll)  # before the votes (which name some of them) are deleted
     await repo.end(tx, poll, "cancelled", actor, now)
+    services.youth_keys.pop(poll.id, None)
     await repo.delete_votes(tx, poll.id)
     await audit.add(tx, poll.reference, actor, "poll-cancelled", None, now)
     told = 0

@@ -34,8 +34,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Iterable
-from typing import Any
 
 import asyncpg
 
@@ -60,12 +58,8 @@ class PgTx(Tx):
         self.touched: list[str] = []  # the tables an erasing transaction changed (rewritten after the COMMIT)
         self.xid = ""  # an erasing transaction's id
 
-    def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
-        self._pending.append([(sql, tuple(params))])
-        self._note(sql)
-
-    def defer_disjoint(self, *writes: tuple[str, Iterable[Any]]) -> None:
-        self._pending.append([(sql, tuple(params)) for sql, params in writes])
+    def _hold(self, writes: list[Statement]) -> None:
+        self._pending.append(writes)
         for sql, _ in writes:
             self._note(sql)
 

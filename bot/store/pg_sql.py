@@ -24,11 +24,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from bot.store.sql import mentions, written_table
+
 Statement = tuple[str, tuple[Any, ...]]
 MAX_PARAMS = 32767  # the protocol's limit per statement
 
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|--[^\n]*|\?")
-_WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
 _LOCKING = re.compile(r"\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b|\bpg_\w*lock", re.IGNORECASE)
 
 
@@ -52,12 +53,6 @@ def read_only(sql: str) -> bool:
     return sql.lstrip()[:6].upper() == "SELECT" and not _LOCKING.search(sql)
 
 
-def written_table(sql: str) -> str | None:
-    """The table an INSERT, UPDATE or DELETE writes (None: any other statement)."""
-    match = _WRITE.match(sql)
-    return match.group(1).lower() if match else None
-
-
 _OLD_ROWS = re.compile(r"\bDELETE\s+FROM\s+(\w+)|\bUPDATE\s+(\w+)\s+SET\b", re.IGNORECASE)
 _UPSERT = re.compile(r"\bINSERT\s+INTO\s+(\w+)[^;]*?\bDO\s+UPDATE\b", re.IGNORECASE | re.DOTALL)
 
@@ -69,16 +64,11 @@ def leaves_old_rows(sql: str) -> frozenset[str]:
     return frozenset(found | {m.group(1).lower() for m in _UPSERT.finditer(sql)})
 
 
-@lru_cache(maxsize=4096)
-def _mentions(sql: str) -> frozenset[str]:
-    return frozenset(word.lower() for word in re.findall(r"\w+", sql))
-
-
 def independent(units: list[list[Statement]], queries: list[Statement]) -> bool:
     """Whether ``queries`` read none of the tables the deferred writes change (so they see the same before them)."""
     changed = [written_table(sql) for unit in units for sql, _ in unit]
     tables = {table for table in changed if table is not None}
-    return None not in changed and not any(tables & _mentions(sql) for sql, _ in queries)
+    return None not in changed and not any(tables & mentions(sql) for sql, _ in queries)
 
 
 def groups(units: list[list[Statement]]) -> list[list[Statement]]:
@@ -91,7 +81,7 @@ def groups(units: list[list[Statement]]) -> list[list[Statement]]:
         tables = [written_table(sql) for sql, _ in unit]
         size = sum(len(values) for _, values in unit)
         fits = (bool(found) and None not in tables and written_table(found[-1][0][0]) is not None
-                and not any(changed & _mentions(sql) for sql, _ in unit) and params + size <= MAX_PARAMS)
+                and not any(changed & mentions(sql) for sql, _ in unit) and params + size <= MAX_PARAMS)
         if not fits:
             found.append([])
             changed, params = set(), 0

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.store.db import Record, Row, Tx
 from bot.store.residents import Resident
 from bot.store.sql import placeholders
+from bot.store.tx import Query
 
 ACTIVE = ("scheduled", "open")
 
@@ -63,8 +64,12 @@ async def create(tx: Tx, *, reference: str, question: str, options: Iterable[str
     return poll
 
 
+def get_query(poll_id: int) -> Query:
+    return "SELECT * FROM polls WHERE id = ?", (poll_id,)
+
+
 async def get(tx: Tx, poll_id: int) -> PollRecord | None:
-    row = await tx.one("SELECT * FROM polls WHERE id = ?", (poll_id,))
+    row = await tx.one(*get_query(poll_id))
     return None if row is None else PollRecord.from_row(row)
 
 
@@ -73,22 +78,27 @@ async def by_reference(tx: Tx, reference: str) -> PollRecord | None:
     return None if row is None else PollRecord.from_row(row)
 
 
+def options_query(poll_id: int) -> Query:
+    return "SELECT number, label FROM poll_options WHERE poll_id = ? ORDER BY number", (poll_id,)
+
+
+def neighbourhoods_query(poll_id: int) -> Query:
+    return "SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ? ORDER BY rowid", (poll_id,)
+
+
 async def options(tx: Tx, poll_id: int) -> list[tuple[int, str]]:
-    rows = await tx.all("SELECT number, label FROM poll_options WHERE poll_id = ? ORDER BY number", (poll_id,))
+    rows = await tx.all(*options_query(poll_id))
     return [(int(r[0]), str(r[1])) for r in rows]
 
 
 async def neighbourhoods_and_options(tx: Tx, poll_id: int) -> tuple[list[str], list[tuple[int, str]]]:
     """Both, in one round trip."""
-    hoods, options = await tx.many(
-        ("SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ? ORDER BY rowid", (poll_id,)),
-        ("SELECT number, label FROM poll_options WHERE poll_id = ? ORDER BY number", (poll_id,)))
+    hoods, options = await tx.many(neighbourhoods_query(poll_id), options_query(poll_id))
     return [str(r[0]) for r in hoods], [(int(r[0]), str(r[1])) for r in options]
 
 
 async def neighbourhoods(tx: Tx, poll_id: int) -> list[str]:
-    rows = await tx.all("SELECT neighbourhood_id FROM poll_neighbourhoods WHERE poll_id = ? ORDER BY rowid",
-                        (poll_id,))
+    rows = await tx.all(*neighbourhoods_query(poll_id))
     return [str(r[0]) for r in rows]
 
 
@@ -137,8 +147,14 @@ async def set_closes_at(tx: Tx, poll_id: int, closes_at: str) -> None:
 
 
 # ------------------------------------------------------------------ votes
-async def resident_vote(tx: Tx, poll_id: int, resident_id: int) -> frozenset[int]:
-    rows = await tx.all("SELECT option FROM poll_votes WHERE poll_id = ? AND resident_id = ?", (poll_id, resident_id))
+def resident_vote_query(poll_id: int, channel: str, user_id: str) -> Query:
+    """By the person's platform id, not the resident's row id, so it can be read before the resident is."""
+    return ("SELECT option FROM poll_votes WHERE poll_id = ? AND resident_id ="
+            " (SELECT id FROM residents WHERE channel = ? AND user_id = ?)", (poll_id, channel, user_id))
+
+
+async def resident_vote(tx: Tx, poll_id: int, resident: Resident) -> frozenset[int]:
+    rows = await tx.all(*resident_vote_query(poll_id, resident.channel, resident.user_id))
     return frozenset(int(r[0]) for r in rows)
 
 
@@ -162,8 +178,12 @@ def _not_in(options: list[int]) -> str:
     return f" AND option NOT IN ({', '.join('?' for _ in options)})" if options else ""
 
 
+def youth_vote_query(poll_id: int, voter: str) -> Query:
+    return "SELECT option FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter)
+
+
 async def youth_vote(tx: Tx, poll_id: int, voter: str) -> frozenset[int]:
-    rows = await tx.all("SELECT option FROM poll_youth_votes WHERE poll_id = ? AND voter = ?", (poll_id, voter))
+    rows = await tx.all(*youth_vote_query(poll_id, voter))
     return frozenset(int(r[0]) for r in rows)
 
 

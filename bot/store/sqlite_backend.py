@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,9 @@ class SqliteTx(Tx):
         self._pending: list[tuple[str, tuple[Any, ...]]] = [("BEGIN IMMEDIATE", ())]
         self.begun = False  # whether BEGIN has reached SQLite
 
-    def defer(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """Run a write with the next statement or the COMMIT, whichever comes first (one round trip fewer)."""
-        self._pending.append((sql, tuple(params)))
+    def _hold(self, writes: list[tuple[str, tuple[Any, ...]]]) -> None:
+        """Run writes with the next statement or the COMMIT, whichever comes first (one round trip fewer)."""
+        self._pending.extend(writes)
 
     async def _send(self, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[list[Row], int]]:
         batch, self._pending = [*self._pending, *statements], []
