@@ -93,6 +93,8 @@ SCENARIOS: dict[str, Scenario] = {
         text("2", "text:Your vote: Benches"),
         text("1", "text:Your vote: A playground"),
     )),
+    # /help from a resident the bot knows already (bench/pg_turn.py: the users of its database), each cycle another.
+    "help": Scenario("help", (text("/help", "text:/share"),), fresh=True),
     # /deliberate: a round of five statements (Agree / Disagree), then stop.
     "deliberate": Scenario("deliberate", (
         text("/deliberate", "button:Agree"),

@@ -14,7 +14,8 @@ one per line, with one JSON line each:
   the measured window, per second, latency percentiles, Bot API requests, and the CPU seconds the bot process
   (from /proc) and this process used in the window. With ``"min_updates": 40`` the window stays open past
   ``duration`` until that many updates were answered in it (at most STEP_TIMEOUT longer): a short run on a busy
-  machine then still measures enough work for /proc's CPU clock, which counts in 10 ms ticks;
+  machine then still measures enough work for /proc's CPU clock, which counts in 10 ms ticks. With
+  ``"server_pids": [...]`` (PostgreSQL's processes serving the bot) their CPU in the window is answered too;
 * ``{"op": "sends", "count": 10000, "wait": 120}``: wait until that many messages were sent; answers the
   achieved rate (messages after the first, over the time from the first to the last) and the 429 answers;
   with ``"first"`` (a chat id) only messages to chats from there on count, the others are ``"other"``;
@@ -191,16 +192,18 @@ class Load:
                     await self.answered.wait()
 
     async def run(self, users: int, warmup: float, duration: float, bot_pid: int | None,
-                  min_updates: int = 0) -> dict[str, Any]:
+                  min_updates: int = 0, server_pids: tuple[int, ...] = ()) -> dict[str, Any]:
         tasks = [asyncio.create_task(self.simulated_user()) for _ in range(users)]
         try:
             await asyncio.sleep(warmup)
             begin, requests0 = time.monotonic(), self.emu.stats["requests"]
             bot0, peer0 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
+            server0 = sum(cpu_seconds(pid) for pid in server_pids)
             await asyncio.sleep(duration)
             await self.at_least(min_updates, begin, begin + duration + STEP_TIMEOUT)
             end, requests1 = time.monotonic(), self.emu.stats["requests"]
             bot1, peer1 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
+            server1 = sum(cpu_seconds(pid) for pid in server_pids)
         finally:
             self.stopping = True
             for task in tasks:
@@ -223,6 +226,7 @@ class Load:
             "requests_per_update": (requests1 - requests0) / len(window) if window else float("nan"),
             "bot_cpu_seconds": bot1 - bot0,
             "bot_cpu_ms_per_update": (bot1 - bot0) * 1000 / len(window) if window else float("nan"),
+            "server_cpu_ms_per_update": (server1 - server0) * 1000 / len(window) if window else float("nan"),
             "peer_cpu_share": (peer1 - peer0) / seconds,
             "per_scenario": per_scenario,
             "errors": len(self.errors),
@@ -277,7 +281,8 @@ async def handle(emu: BenchEmulator, op: str, command: dict[str, Any]) -> dict[s
     if op == "load":
         load = Load(emu, parse(str(command["mix"])), int(command.get("first_user", 1_000_000)))
         return await load.run(int(command["users"]), float(command["warmup"]), float(command["duration"]),
-                              command.get("bot_pid"), int(command.get("min_updates", 0)))
+                              command.get("bot_pid"), int(command.get("min_updates", 0)),
+                              tuple(int(pid) for pid in command.get("server_pids", ())))
     if op == "probe":
         return await probe(emu, int(command["users"]), float(command["interval"]), float(command["duration"]),
                            str(command["text"]), str(command["expect"]), int(command.get("first_user", 2_000_000)))

@@ -1,7 +1,7 @@
 """Benchmark: a dialogue turn on PostgreSQL versus SQLite, at 100,000 residents and 1,000,000 votes.
 
     python bench/pg_turn.py [--residents 100000 --experiences 50000 --votes 1000000 --turns 300 --json out.json]
-                            [--server postgresql://postgres@127.0.0.1:5432]
+                            [--server postgresql://postgres@%2Fvar%2Frun%2Fpostgresql] [--whole-seconds 20]
 
 The database is built once on SQLite (``bench/scale.py``'s builder: residents, stories, poll votes) and copied
 into a PostgreSQL schema with ``wijkbot db copy`` (bot/store/copy.py), in a database this run makes and drops.
@@ -10,7 +10,12 @@ own committed transaction through the dialogue engine with a platform event id, 
 
 * ``help``: a resident sends /help (the turn reads the claim, the conversation and the resident, and writes the
   claim and the kept answer);
-* ``vote``: a resident presses an option of the open poll (eligibility, options, replacing the vote).
+* ``vote``: a resident presses an option of the open poll (eligibility, options, replacing the vote). The
+  poll allows two options and every resident chose two already, so a press takes one away or, when two are
+  chosen, is refused ("at most 2"): about half the presses write, on both engines alike.
+
+Each turn takes two round trips on either engine (tests/store/test_pg_round_trips.py). The server is reached
+over its Unix socket when there is one (as README, "PostgreSQL", advises on one machine), else over TCP.
 
 Also reported: how long ``VACUUM FULL poll_votes`` takes at that size, what an erasure of a resident who voted
 costs on PostgreSQL (README, "PostgreSQL").
@@ -19,6 +24,13 @@ Reported per engine and turn: latency p50 / p99 (wall clock around ``App.dispatc
 process's (``time.process_time``: the event loop and, for SQLite, its worker thread) plus, for PostgreSQL, the
 server process serving the connection (its utime + stime from /proc; we run on the same machine). Target: each
 PostgreSQL figure within 1.5 times SQLite's. Exit status 1 when a target is missed.
+
+Then, labelled "whole turn" and not part of the targets: the same database under the whole bot as ``wijkbot
+run`` starts it (bench/botproc.py: PTB long polling against the Bot API emulator of the tests in the peer
+process, bench/peer.py), where a resident of the database sends ``/help`` and waits for the answer to reach the
+emulator, ``--whole-users`` residents in a closed loop, each cycle another resident. Reported per engine: the
+answer's latency p50 / p99 as the emulator sees it (it includes the wait for the bot's next getUpdates) and CPU
+per update of the bot process and, for PostgreSQL, of the server processes serving it.
 """
 
 from __future__ import annotations
@@ -42,7 +54,8 @@ from bench.harness import machine, progress, warn_if_busy, write_json
 from bench.scale import build
 
 TARGET_RATIO = 1.5
-SERVER = "postgresql://postgres@127.0.0.1:5432"
+SOCKET = Path("/var/run/postgresql/.s.PGSQL.5432")
+SERVER = "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql" if SOCKET.exists() else "postgresql://postgres@127.0.0.1:5432"
 CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -105,10 +118,34 @@ async def _vacuum_full(url: Any) -> float:
         await db.close()
 
 
-def _psql(sql: str, server: str) -> None:
+def _psql(sql: str, server: str, database: str = "postgres") -> str:
     import subprocess
 
-    subprocess.run(["psql", f"{server}/postgres", "-qAtc", sql], check=True, capture_output=True, timeout=120)
+    return subprocess.run(["psql", f"{server}/{database}", "-qAtc", sql], check=True, capture_output=True,
+                          timeout=120, text=True).stdout
+
+
+def _whole_turns(engine: str, database: str, users: int, seconds: float, server: str, name: str) -> dict[str, Any]:
+    """``/help`` through the whole bot (``wijkbot run`` against the emulator), residents of the built database."""
+    from bench.harness import Bot, Peer, config_toml, wait_for_polling
+    from bench.scale import HOODS
+
+    with Peer() as peer, tempfile.TemporaryDirectory(prefix="wijkbot-pg-turn-whole-") as tmp:
+        config = Path(tmp) / "config.toml"
+        config.write_text(config_toml(peer.token, peer.base_url, HOODS, database=database), encoding="utf-8")
+        with Bot("wijkbot", "--config", str(config), "--rate-limit", "0") as bot:
+            wait_for_polling(peer, bot)
+            pids = [int(pid) for pid in _psql(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'wijkbot'", server, name).split()
+                ] if engine == "postgresql" else []
+            progress(f"pg_turn: whole turns on {engine}: {users} residents for {seconds:.0f} s")
+            found = peer.call("load", timeout=seconds + 90, mix="help", users=users, warmup=2.0, duration=seconds,
+                              bot_pid=bot.pid, min_updates=20, server_pids=pids)
+            if bot.stop() != 0 or found["errors"]:
+                raise RuntimeError(f"whole turns on {engine}: {found['first_errors']} {bot.stderr()[-1500:]}")
+    return {"n": found["updates"], "p50_ms": found["p50_ms"], "p99_ms": found["p99_ms"],
+            "cpu_ms": found["bot_cpu_ms_per_update"] + found["server_cpu_ms_per_update"],
+            "server_cpu_ms": found["server_cpu_ms_per_update"], "per_second": found["per_second"]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--synchronous-commit", action="store_true",
                         help="wait for each commit to reach the disk (PostgreSQL's default; SQLite's synchronous=NORMAL"
                              " that wijkbot sets does not)")
+    parser.add_argument("--whole-users", type=int, default=4, help="residents sending /help to the whole bot")
+    parser.add_argument("--whole-seconds", type=float, default=20.0,
+                        help="measured seconds of whole turns per engine (0: none)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -151,6 +191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                                                       database_url=target))):
                 progress(f"pg_turn: {args.turns} turns of each kind on {engine}")
                 results[engine] = asyncio.run(_turns(config, args.residents, args.turns, seed=7))
+            whole: dict[str, Any] = {}
+            if args.whole_seconds > 0:
+                for engine, lines in (("sqlite", f'path = "{built["path"]}"'),
+                                      ("postgresql", f'url = "{target.dsn}"\nschema = "bench"')):
+                    whole[engine] = _whole_turns(engine, lines, args.whole_users, args.whole_seconds, args.server,
+                                                 name)
             vacuum_seconds = asyncio.run(_vacuum_full(target))
         finally:
             _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", args.server)
@@ -164,14 +210,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             passed = passed and met
             summary.append({"metric": f"{kind}: {metric}, PostgreSQL / SQLite ({p[key]:.2f} / {s[key]:.2f} ms)",
                             "value": f"{ratio:.2f}", "target": f"<= {TARGET_RATIO}", "passed": met})
+    for engine_key, label in (("cpu_ms", "CPU"), ("p50_ms", "latency p50")) if whole else ():
+        s, p = whole["sqlite"][engine_key], whole["postgresql"][engine_key]
+        summary.append({"metric": f"whole /help turn (wijkbot run, emulator): {label}, PostgreSQL / SQLite "
+                                  f"({p:.2f} / {s:.2f} ms)", "value": f"{p / s:.2f}", "target": "", "passed": True})
     summary.append({"metric": f"VACUUM FULL poll_votes ({built['votes']:,} votes): what an erasure of a voter costs",
                     "value": f"{vacuum_seconds:.1f} s", "target": "", "passed": True})
     for row in summary:
-        print(f"{row['metric']:<70} {row['value']:>6}  {'met' if row['passed'] else 'MISSED'}")
+        verdict = ("met" if row["passed"] else "MISSED") if row["target"] else ""
+        print(f"{row['metric']:<70} {row['value']:>6}  {verdict}")
     write_json(args.json, {"benchmark": "pg_turn", "machine": machine(), "database": built,
                            "synchronous_commit": args.synchronous_commit,
                            "copy_seconds": copy_seconds, "vacuum_full_poll_votes_seconds": vacuum_seconds,
-                           "results": results, "summary": summary, "passed": passed})
+                           "results": results, "whole_turn": whole, "server": args.server,
+                           "summary": summary, "passed": passed})
     return 0 if passed else 1
 
 

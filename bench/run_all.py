@@ -52,7 +52,8 @@ TINY: dict[str, list[str]] = {
     "flood": ["--users", "2", "--flood-rate", "20", "--warmup", "0.2", "--duration", "1"],
     "whatsapp": ["--residents", "100", "--rate", "80", "--messages", "20"],
     "whatsapp_clients": ["--calls", "50", "--webhooks", "100"],
-    "pg_turn": ["--residents", "300", "--experiences", "50", "--votes", "1000", "--turns", "20"],
+    "pg_turn": ["--residents", "300", "--experiences", "50", "--votes", "1000", "--turns", "20",
+                "--whole-seconds", "1"],
     "twoproc": ["--residents", "300", "--rate", "150"],
 }
 

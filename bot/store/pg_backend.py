@@ -163,6 +163,7 @@ class PgBackend:
         self._pool: asyncpg.Pool | None = None
         self._conn: asyncpg.Connection | None = None
         self.cascades: dict[str, set[str]] = {}  # table -> tables its deletes change too
+        self._reach: dict[frozenset[str], frozenset[str]] = {}  # tables -> with the tables their deletes reach
         self.old_rows: set[str] = set()  # tables holding old row versions since the last erasure's rewrite
 
     @property
@@ -191,6 +192,7 @@ class PgBackend:
                 "SELECT confrelid::regclass::text, conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
                 " AND confdeltype IN ('c', 'n') AND connamespace = current_schema()::regnamespace"):
             self.cascades.setdefault(parent, set()).add(child)
+        self._reach.clear()
 
     async def close(self) -> None:
         pool, conn, self._pool, self._conn = self._pool, self._conn, None, None
@@ -212,13 +214,18 @@ class PgBackend:
         tx.touched = await tx.commit()
         self.old_rows |= self._with_cascades(tx.changed)
 
-    def _with_cascades(self, tables: set[str]) -> set[str]:
-        found, todo = set(tables), list(tables)
-        while todo:
-            for child in self.cascades.get(todo.pop(), ()):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
+    def _with_cascades(self, tables: set[str]) -> frozenset[str]:
+        """``tables`` and every table their deletes reach (computed once for each set of tables)."""
+        key = frozenset(tables)
+        found = self._reach.get(key)
+        if found is None:
+            reached, todo = set(tables), list(tables)
+            while todo:
+                for child in self.cascades.get(todo.pop(), ()):
+                    if child not in reached:
+                        reached.add(child)
+                        todo.append(child)
+            found = self._reach[key] = frozenset(reached)
         return found
 
     async def rollback(self, tx: Tx) -> None:

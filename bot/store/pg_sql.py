@@ -48,6 +48,7 @@ def numbered(sql: str, start: int = 0) -> tuple[str, int]:
     return _TOKENS.sub(number, sql), count - start
 
 
+@lru_cache(maxsize=4096)
 def read_only(sql: str) -> bool:
     """A plain query: it changes nothing and takes no lock, so it may run outside a transaction."""
     return sql.lstrip()[:6].upper() == "SELECT" and not _LOCKING.search(sql)
@@ -95,28 +96,34 @@ def combined_writes(group: list[Statement]) -> Statement:
     """One statement doing every write of a group (one write: itself)."""
     if len(group) == 1:
         return numbered(group[0][0])[0], group[0][1]
+    return _combined_writes(tuple(sql for sql, _ in group)), tuple(v for _, params in group for v in params)
+
+
+@lru_cache(maxsize=1024)
+def _combined_writes(texts: tuple[str, ...]) -> str:
     parts: list[str] = []
-    values: list[Any] = []
     count = 0
-    for index, (sql, params) in enumerate(group):
+    for index, sql in enumerate(texts):
         text, n = numbered(sql, count)
         parts.append(f"w{index} AS ({text})")
-        values.extend(params)
         count += n
-    return "WITH " + ", ".join(parts) + " SELECT 1", tuple(values)
+    return "WITH " + ", ".join(parts) + " SELECT 1"
 
 
 def combined_reads(queries: list[Statement]) -> Statement:
     """One statement answering every query: a column per query, its rows as a JSON array."""
+    return _combined_reads(tuple(sql for sql, _ in queries)), tuple(v for _, params in queries for v in params)
+
+
+@lru_cache(maxsize=1024)
+def _combined_reads(texts: tuple[str, ...]) -> str:
     columns: list[str] = []
-    values: list[Any] = []
     count = 0
-    for sql, params in queries:
+    for sql in texts:
         text, n = numbered(sql, count)
         columns.append(f"(SELECT COALESCE(json_agg(q), '[]') FROM ({text}) AS q)")
-        values.extend(params)
         count += n
-    return "SELECT " + ", ".join(columns), tuple(values)
+    return "SELECT " + ", ".join(columns)
 
 
 def changed_rows(status: str) -> int:

@@ -17,6 +17,7 @@ def placeholders(values: Sized, each: str = "?") -> str:
 _WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def written_table(sql: str) -> str | None:
     """The table an INSERT, UPDATE or DELETE writes (None: any other statement)."""
     match = _WRITE.match(sql)
