@@ -34,10 +34,10 @@ from bot.store import pg_sql
 from bot.store.broken import StorageError
 from bot.store.pg_backend import PgBackend
 from bot.store.sqlite_backend import SqliteBackend
-from bot.store.tx import Dialect, JsonRow, Record, Row, Tx
+from bot.store.tx import Dialect, NamedRow, Record, Row, Tx
 from bot.store.url import DatabaseUrl
 
-__all__ = ["Database", "DatabaseTooNew", "DatabaseUrl", "JsonRow", "Record", "Row", "StorageError", "Tx",
+__all__ = ["Database", "DatabaseTooNew", "DatabaseUrl", "NamedRow", "Record", "Row", "StorageError", "Tx",
            "latest_version", "migrations", "to_hour"]
 
 log = logging.getLogger(__name__)

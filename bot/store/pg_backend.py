@@ -32,13 +32,12 @@ leaves its tables to the next erasure's rewrite. One municipality's tables live 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 
 import asyncpg
 
 from bot.store import pg_sql
-from bot.store.tx import JsonRow, Row, Tx
+from bot.store.tx import NamedRow, Row, Tx
 from bot.store.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
@@ -49,9 +48,10 @@ HORIZON_WAIT = 10.0  # seconds an erasure waits for older snapshots of other ses
 class PgTx(Tx):
     dialect = "postgresql"
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: asyncpg.Connection, columns: dict[str, tuple[str, ...]]) -> None:
         super().__init__()
         self.conn = conn
+        self.columns = columns  # query text -> its column names (for combined reads; PgBackend keeps them)
         self.changed: set[str] = set()  # tables this transaction updated or deleted rows in (by its statements)
         self._pending: list[list[Statement]] = []  # deferred writes, in units (see Tx.defer_disjoint)
         self.begun = False  # whether BEGIN was sent
@@ -82,6 +82,8 @@ class PgTx(Tx):
                     end += 1
                 results.extend(await self._reads(statements[at:end]))
             else:  # the same write with other values: asyncpg pipelines those (executemany)
+                if pg_sql.changes_columns(statements[at][0]):
+                    self.columns.clear()
                 while (end < len(statements) and statements[end][0] == statements[at][0]
                        and "RETURNING" not in statements[at][0].upper()):
                     end += 1
@@ -93,12 +95,18 @@ class PgTx(Tx):
         if len(queries) == 1:
             rows = await self.conn.fetch(pg_sql.numbered(queries[0][0])[0], *queries[0][1])
             return [(list(rows), len(rows))]
+        for text in dict.fromkeys(sql for sql, _ in queries if sql not in self.columns):
+            # The records inside an array carry no column names: ask the server once per query text (one round
+            # trip, as asyncpg's own first use of a statement text takes one to prepare it).
+            described = await self.conn.prepare(pg_sql.numbered(text)[0])
+            self.columns[text] = tuple(attribute.name for attribute in described.get_attributes())
         sql, values = pg_sql.combined_reads(queries)
         row = await self.conn.fetchrow(sql, *values)
         assert row is not None
         found: list[tuple[list[Row], int]] = []
-        for text in row:
-            decoded: list[Row] = [JsonRow(item) for item in json.loads(text)]
+        for (text, _), records in zip(queries, row, strict=True):
+            names = self.columns[text]
+            decoded: list[Row] = [NamedRow(names, tuple(record)) for record in records]
             found.append((decoded, len(decoded)))
         return found
 
@@ -163,6 +171,7 @@ class PgBackend:
         self._pool: asyncpg.Pool | None = None
         self._conn: asyncpg.Connection | None = None
         self.cascades: dict[str, set[str]] = {}  # table -> tables its deletes change too
+        self.columns: dict[str, tuple[str, ...]] = {}  # query text -> its column names (see PgTx._reads)
         self._reach: dict[frozenset[str], frozenset[str]] = {}  # tables -> with the tables their deletes reach
         self.old_rows: set[str] = set()  # tables holding old row versions since the last erasure's rewrite
 
@@ -207,7 +216,7 @@ class PgBackend:
             pool.terminate()
 
     def new_tx(self) -> PgTx:
-        return PgTx(self.conn)
+        return PgTx(self.conn, self.columns)
 
     async def commit(self, tx: Tx) -> None:
         assert isinstance(tx, PgTx)

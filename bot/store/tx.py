@@ -19,7 +19,7 @@ Query = tuple[str, tuple[Any, ...]]
 
 class Row(Protocol):
     """A result row: by column name or position, ``keys()``, iterable over its values (``sqlite3.Row``,
-    ``asyncpg.Record`` and :class:`JsonRow` all are)."""
+    ``asyncpg.Record`` and :class:`NamedRow` all are)."""
 
     def __getitem__(self, key: Any, /) -> Any: ...
 
@@ -30,15 +30,15 @@ class Row(Protocol):
     def keys(self) -> Any: ...
 
 
-class JsonRow:
-    """A row that came back as a JSON object (several queries answered by one statement, see ``pg_sql.py``);
-    JSON keeps the columns' order, so positions work as in any other row."""
+class NamedRow:
+    """A row that came back as an anonymous record, its column names known apart (several queries answered by one
+    statement, see ``pg_sql.py``)."""
 
     __slots__ = ("_keys", "_values")
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self._keys = tuple(data)
-        self._values = tuple(data.values())
+    def __init__(self, keys: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        self._keys = keys
+        self._values = values
 
     def __getitem__(self, key: Any, /) -> Any:
         if isinstance(key, str):
