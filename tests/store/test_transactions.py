@@ -82,6 +82,36 @@ async def test_many_returns_the_rows_of_each_query_after_what_was_deferred(db: D
     assert counted[0][0] == 1 and [row["text"] for row in listed] == ["a"] and nothing == []
 
 
+async def test_many_gives_every_row_of_each_query_with_its_column_names(db: Database) -> None:
+    async with db.transaction() as tx:
+        for text in ("a", "b", "c"):
+            await tx.execute("INSERT INTO notes (text) VALUES (?)", (text,))
+    async with db.transaction() as tx:
+        everything, none, counted = await tx.many(("SELECT * FROM notes ORDER BY id DESC", ()),
+                                                  ("SELECT text FROM notes WHERE text = ?", ("z",)),
+                                                  ("SELECT COUNT(*) AS n, MAX(text) AS last FROM notes", ()))
+    assert [(row["text"], row[1], tuple(row.keys())) for row in everything] == [
+        ("c", "c", ("id", "text")), ("b", "b", ("id", "text")), ("a", "a", ("id", "text"))]
+    assert none == [] and (counted[0]["n"], counted[0]["last"]) == (3, "c")
+
+
+async def test_rows_read_ahead_answer_until_the_transaction_writes_their_table(db: Database) -> None:
+    """A turn reads ahead what its handler will read (bot/store/turn.py); the handler must still see the turn's
+    own writes."""
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO notes (text) VALUES (?)", ("before",))
+    query = ("SELECT text FROM notes ORDER BY id", ())
+    async with db.transaction() as tx:
+        tx.read_ahead([query], [[{"text": "as read ahead"}]])  # type: ignore[list-item]
+        assert [row["text"] for row in await tx.all(*query)] == ["as read ahead"]  # no round trip: kept rows
+        tx.defer("INSERT INTO notes (text) VALUES (?)", ("deferred",))
+        assert [row["text"] for row in await tx.all(*query)] == ["before", "deferred"]
+    async with db.transaction() as tx:
+        tx.read_ahead([query], [[{"text": "as read ahead"}]])  # type: ignore[list-item]
+        await tx.execute("CREATE TABLE other (x INTEGER)")  # not a write of a known table: forgets everything
+        assert [row["text"] for row in await tx.all(*query)] == ["before", "deferred"]
+
+
 @pytest.mark.sqlite_only  # SQLite's file lock; PostgreSQL locks rows, and waits
 async def test_a_database_locked_by_another_process_fails_cleanly(db: Database, tmp_path: Path) -> None:
     other = await aiosqlite.connect(tmp_path / "t.sqlite3", isolation_level=None)
