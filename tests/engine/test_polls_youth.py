@@ -196,3 +196,22 @@ async def test_the_youth_announcement_reads_without_clutter(app: App, manual_clo
     assert str(closes.year) not in announced[0]  # … without the year
     receipt = (await kids[0].send(tap(kids[0], "vote.1.1")))[0].text
     assert "Your vote: Skatepark" in receipt and str(closes.year) not in receipt
+
+
+async def test_a_multiple_choice_youth_polls_key_stays_in_memory_only_while_it_is_open(
+        app: App, manual_clock: ManualClock) -> None:
+    """A tap in a multiple-choice youth poll reads the current vote under the voter's hash; the process keeps the
+    poll's key from one tap to the next (README, "Youth polls"), and forgets it when the poll ends."""
+    manual_clock.set(MONDAY)
+    kid = await join(app, "kid0", band="12-14")
+    await room(app, YOUTH_FORM.replace(" | closes", " | multiple 2 | closes"))
+    for key, shown in (("vote.1.1", "Skatepark"), ("vote.1.2", "Skatepark, Football cage"),
+                       ("vote.1.1", "Football cage")):
+        receipt = await kid.send(tap(kid, key))
+        assert shown in receipt[0].text, receipt[0].text
+    key = (await poll_of(app))["vote_key"]
+    assert key and app.services.youth_keys == {1: key}
+    await room(app, "!close-poll P-2026-0001")
+    assert app.services.youth_keys == {} and (await poll_of(app))["vote_key"] is None
+    refused = await kid.send(tap(kid, "vote.1.2"))
+    assert "closed" in refused[0].text
