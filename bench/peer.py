@@ -63,6 +63,15 @@ def cpu_seconds(pid: int | None = None) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def living_cpu_seconds(pids: tuple[int, ...]) -> dict[int, float]:
+    """``cpu_seconds`` of each of ``pids`` still running (a server process may end meanwhile)."""
+    found: dict[int, float] = {}
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            found[pid] = cpu_seconds(pid)
+    return found
+
+
 def percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -198,12 +207,12 @@ class Load:
             await asyncio.sleep(warmup)
             begin, requests0 = time.monotonic(), self.emu.stats["requests"]
             bot0, peer0 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
-            server0 = sum(cpu_seconds(pid) for pid in server_pids)
+            server0 = living_cpu_seconds(server_pids)
             await asyncio.sleep(duration)
             await self.at_least(min_updates, begin, begin + duration + STEP_TIMEOUT)
             end, requests1 = time.monotonic(), self.emu.stats["requests"]
             bot1, peer1 = (cpu_seconds(bot_pid) if bot_pid else 0.0), cpu_seconds()
-            server1 = sum(cpu_seconds(pid) for pid in server_pids)
+            server1 = living_cpu_seconds(server_pids)
         finally:
             self.stopping = True
             for task in tasks:
@@ -226,7 +235,8 @@ class Load:
             "requests_per_update": (requests1 - requests0) / len(window) if window else float("nan"),
             "bot_cpu_seconds": bot1 - bot0,
             "bot_cpu_ms_per_update": (bot1 - bot0) * 1000 / len(window) if window else float("nan"),
-            "server_cpu_ms_per_update": (server1 - server0) * 1000 / len(window) if window else float("nan"),
+            "server_cpu_ms_per_update": sum(server1[pid] - server0[pid] for pid in server1.keys() & server0.keys())
+            * 1000 / len(window) if window else float("nan"),
             "peer_cpu_share": (peer1 - peer0) / seconds,
             "per_scenario": per_scenario,
             "errors": len(self.errors),

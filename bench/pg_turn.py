@@ -136,7 +136,8 @@ def _whole_turns(engine: str, database: str, users: int, seconds: float, server:
         with Bot("wijkbot", "--config", str(config), "--rate-limit", "0") as bot:
             wait_for_polling(peer, bot)
             pids = [int(pid) for pid in _psql(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'wijkbot'", server, name).split()
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'wijkbot' AND datname = current_database()",
+                server, name).split()
                 ] if engine == "postgresql" else []
             progress(f"pg_turn: whole turns on {engine}: {users} residents for {seconds:.0f} s")
             found = peer.call("load", timeout=seconds + 90, mix="help", users=users, warmup=2.0, duration=seconds,
