@@ -170,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.store.url import DatabaseUrl
 
     warn_if_busy()
+    measured_on = machine()  # with the load average before the run
     name = f"wijkbot_bench_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="wijkbot-pg-turn-") as tmp:
         directory = Path(tmp)
@@ -220,7 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in summary:
         verdict = ("met" if row["passed"] else "MISSED") if row["target"] else ""
         print(f"{row['metric']:<70} {row['value']:>6}  {verdict}")
-    write_json(args.json, {"benchmark": "pg_turn", "machine": machine(), "database": built,
+    write_json(args.json, {"benchmark": "pg_turn", "machine": measured_on, "load_average_after": os.getloadavg()[0],
+                           "database": built,
                            "synchronous_commit": args.synchronous_commit,
                            "copy_seconds": copy_seconds, "vacuum_full_poll_votes_seconds": vacuum_seconds,
                            "results": results, "whole_turn": whole, "server": args.server,
