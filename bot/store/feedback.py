@@ -106,7 +106,7 @@ async def change(tx: Tx, feedback_id: int, status: str, what: str, because: str,
 
 async def history(tx: Tx, experience_id: int) -> list[Row]:
     return await tx.all(
-        "SELECT f.reference, u.status, u.what, u.because, u.at, f.commitment_date FROM feedback_updates u"
+        "SELECT f.reference, u.status, u.what, u.because, u.author, u.at, f.commitment_date FROM feedback_updates u"
         " JOIN feedback f ON f.id = u.feedback_id JOIN feedback_experiences fe ON fe.feedback_id = f.id"
         " WHERE fe.experience_id = ? ORDER BY u.id", (experience_id,))
 

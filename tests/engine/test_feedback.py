@@ -263,6 +263,12 @@ async def test_a_no_to_did_you_feel_heard_reopens_the_feedback_until_the_staff_a
     # The author's /status shows it is being looked at again.
     await anna.say("/status")
     assert "did not feel heard" in anna.text()
+    # The bot's note reads in her own language, not the moderation room's (staff's own words stay as written).
+    await anna.say("/taal")
+    await anna.say("Nederlands")
+    await anna.say("/mijnverhalen")
+    assert "Een bewoner voelde zich niet gehoord. Daarom kijken we er opnieuw naar." in anna.text()
+    assert "did not feel heard" not in anna.text() and "the contractor had time" in anna.text()
 
     # Until the staff answer it again: then it leaves the list, and a "yes" keeps it closed.
     await record(app, f"!update {feedback_ref.group(0)} | done | We repaired them again | a cable was loose")
