@@ -151,7 +151,7 @@ async def test_did_you_feel_heard_no_goes_back_to_the_moderation_room(app: App, 
     await app.outbox.drain()
     post = matrix_recorder.texts(MOD_ROOM)[-1]
     assert "did not feel heard" in post and "Nobody came to look." in post
-    assert "0 / 0 / 1" in await record(app, "!heard")
+    assert "centrum · Safety and crime: 0 / 0 / 1" in await record(app, "!heard")  # the story's theme
 
 
 async def test_typed_answer_to_did_you_feel_heard(app: App, manual_clock: ManualClock) -> None:

@@ -118,6 +118,11 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
                and r["period"] == "current"}
     assert reasons == {"personal": "fewer_than_5", "offensive": "fewer_than_5", "off_topic": "fewer_than_5",
                        "duplicate": "fewer_than_5", "advertising": "fewer_than_5", "other": "fewer_than_5"}
+    # the barometer per theme: answers to feedback on safety stories count for safety, not "in general"
+    # (7 answers: the 5 yes are not shown beside the 2 no, which would give the 2 away)
+    assert figure[("heard", "answers", "safety", "current", "")]["value"] == "7"
+    assert figure[("heard", "yes", "safety", "current", "")]["hidden"] == "complementary"
+    assert ("heard", "yes", "general", "current", "") not in figure
     # time to first feedback: median and 90th percentile by nearest rank, in days
     current = [s for s in history.stories if s.hood == "centrum" and _period(s.created) == "current"]
     waits = _waits(current)
