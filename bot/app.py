@@ -70,6 +70,7 @@ class App:
         self.dialogue: Dialogue = build_dialogue(self.services)
         self.held = HeldReplies(self.services)  # a turn's replies kept with the turn until sent
         self.dialogue.keep_replies = self.held.hold
+        self.dialogue.resume_replies = self.held.resume
         self.outbox = Dispatcher(self.services, self.channels)
         self.scheduler = Scheduler(self.services)
         self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
