@@ -1,5 +1,6 @@
-"""What the Telegram benchmarks share: the peer process (emulator + simulated users), the bot process under
-test, a configuration file for it, and reading a process's CPU and memory from /proc."""
+"""What the benchmarks share: the peer process (emulator + simulated users), the bot process under test, a
+configuration file for it, and reading a process's CPU and memory from /proc. The two-process tests
+(tests/cluster/) use the configuration too."""
 
 from __future__ import annotations
 
@@ -161,6 +162,12 @@ def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("c
     section = channel if channel is not None else f'[telegram]\ntoken = "{token}"\napi_base_url = "{base_url}"\n'
     if channel is None and chat_rate_limit is not None:
         section += f"chat_rate_limit = {chat_rate_limit}\n"
+    return config_head(database, flood_messages) + section + hoods
+
+
+def config_head(database: str, flood_messages: int = 0) -> str:
+    """The sections every test configuration starts with: the municipality (Teststad), its five languages, its
+    privacy contact, ``[database]`` with the lines ``database`` and ``[limits]`` with ``flood_messages``."""
     return f"""
 [municipality]
 name = "Gemeente Teststad"
@@ -176,7 +183,7 @@ statement_url = "https://teststad.nl/privacy"
 {database}
 [limits]
 flood_messages = {flood_messages}
-{section}{hoods}"""
+"""
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
