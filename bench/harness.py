@@ -1,6 +1,6 @@
 """What the benchmarks share: the peer process (emulator + simulated users), the bot process under test, a
-configuration file for it, and reading a process's CPU and memory from /proc. The two-process tests
-(tests/cluster/) use the configuration too."""
+configuration file for it, residents seeded in PostgreSQL, and reading a process's CPU and memory from /proc. The
+two-process tests (tests/cluster/) use the configuration and the seeding too."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -203,6 +204,23 @@ def database_lines(directory: Path) -> str:
         return 'path = "wijkbot.sqlite3"'
     schema = "bench_" + hashlib.sha1(str(directory).encode()).hexdigest()[:12]
     return f'url = "{url}"\nschema = "{schema}"'
+
+
+async def seed_postgresql_residents(dsn: str, first_chat: int, languages: Sequence[str]) -> None:
+    """Telegram residents of Centrum who follow it and never have quiet hours, in bulk into the migrated
+    PostgreSQL database ``dsn`` (plain asyncpg: seeding is not measured): the n-th has chat id ``first_chat + n``
+    and speaks ``languages[n]``."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.executemany(
+            "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at,"
+            " feedback_mode, quiet_start, quiet_end, follows_neighbourhood) VALUES ('telegram', $1, $1, $2,"
+            " 'centrum', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 'direct', '00:00', '00:00', 1)",
+            [(str(first_chat + n), language) for n, language in enumerate(languages)])
+    finally:
+        await conn.close()
 
 
 def wait_for_polling(peer: Peer, bot: Bot, timeout: float = 60.0) -> None:
