@@ -1,6 +1,7 @@
 """What the benchmarks share: the peer process (emulator + simulated users), the bot process under test, a
-configuration file for it, residents seeded in PostgreSQL, and reading a process's CPU and memory from /proc. The
-two-process tests (tests/cluster/) use the configuration and the seeding too."""
+benchmark script's own server child, a configuration file for the bot, residents seeded in PostgreSQL, and reading
+a process's CPU and memory from /proc. The two-process tests (tests/cluster/) use the configuration and the
+seeding too."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -148,6 +149,43 @@ class Bot:
                  tb: TracebackType | None) -> None:
         self.stop()
         self._stderr.close()
+
+
+class ServerChild:
+    """A benchmark script run again with ``--server`` as a child process (so its CPU is not the coordinator's): it
+    prints one JSON line with at least its ``pid`` on stdout, then serves until its stdin closes. ``what`` names it
+    in the error when no line comes within ``timeout`` seconds; the line is ``hello``."""
+
+    def __init__(self, script: str, what: str, timeout: float) -> None:
+        self.process = subprocess.Popen([sys.executable, str(Path(script).resolve()), "--server"], cwd=ROOT,
+                                        env=environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        preexec_fn=_die_with_parent)
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            raise RuntimeError(f"the benchmark's {what} did not start")
+        self.hello: dict[str, Any] = json.loads(line)
+        self.pid: int = self.hello["pid"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
