@@ -36,6 +36,7 @@ import asyncpg
 import nio
 import pytest
 
+from bench.harness import seed_postgresql_residents
 from bot.config import load
 from bot.engine.outbox import BATCH
 from bot.store import polls as polls_repo
@@ -104,15 +105,8 @@ async def seed(config_path: Path, dsn: str, room: str, closes_at: datetime) -> N
             vote_key=None)
         await polls_repo.set_open(tx, poll.id, now)
     await db.close()
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.executemany(
-            "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at,"
-            " feedback_mode, quiet_start, quiet_end, follows_neighbourhood) VALUES ('telegram', $1, $1, $2,"
-            " 'centrum', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 'direct', '00:00', '00:00', 1)",
-            [(str(FIRST + n), "nl" if n < CHATTERS else ("en", "tr", "pl", "ar")[n % 4]) for n in range(RESIDENTS)])
-    finally:
-        await conn.close()
+    await seed_postgresql_residents(
+        dsn, FIRST, ["nl" if n < CHATTERS else ("en", "tr", "pl", "ar")[n % 4] for n in range(RESIDENTS)])
 
 
 async def leader_pid(dsn: str) -> int | None:
