@@ -22,7 +22,8 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 With several processes of one bot (PostgreSQL, ``bot/cluster.py``) the overall budget is the bot's, not the
 process's: :meth:`ChatPacer.share` gives the pacer a way to reserve a few consecutive slots of the one budget in
 the database (``bot/store/cluster.py``, one statement). The pump reserves slots for the requests that are ready to
-go, a few (``SHARED_MIN``) to a block (``SHARED_BLOCK``) at a time, in the background, so a round trip to the
+go, a few (``SHARED_MIN``) to a block (``SHARED_AHEAD`` seconds of slots) at a time, in the background, and
+again when half of them are used, so a round trip to the
 database never holds a grant up; it lets the requests go at those moments instead of at its own;
 per-chat spacing, priorities and 429 handling stay local (a chat's requests arrive at one process at a time, as
 its turns do). A reserved slot nobody used within ``SHARED_LATE`` of its moment is let pass: a slot cannot move
@@ -74,7 +75,7 @@ PACING = 0.975  # of each limit the pacer uses: room for the jitter of requests 
 CREDIT = 0.004  # seconds of slots a late loop may catch up at once
 _MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 FREE, PAID = 0, 1  # the two overall budgets
-SHARED_BLOCK = 16  # slots of a shared budget reserved at most at once (about half a second at 30 a second)
+SHARED_AHEAD = 0.5  # seconds of a shared budget's slots booked at most ahead (15 slots at 30 a second)
 SHARED_MIN = 4  # slots reserved at least at once while that many requests wait
 SHARED_LATE = 0.010  # seconds a reserved slot may still be used after its moment (a late loop); then it is let go
 SHARED_FALLBACK = 2  # without the database, each process paces at this fraction of the limit
@@ -242,10 +243,11 @@ class ChatPacer(BaseRateLimiter[int]):
         none)."""
         now = self.now()
         self._pool = [slot for slot in self._pool if slot >= now - SHARED_LATE]  # passed unused: let go
-        room = SHARED_BLOCK - len(self._pool)
-        if len(self._pool) >= SHARED_BLOCK // 2:
+        block = max(SHARED_MIN, round(SHARED_AHEAD / self._interval[FREE]))
+        room = block - len(self._pool)
+        if len(self._pool) >= block // 2:
             return 0  # enough booked ahead for now: refill once half a block is used
-        horizon = now + SHARED_BLOCK * self._interval[FREE]
+        horizon = now + SHARED_AHEAD
         ready = sum(1 for w in self._waiting if w.budget == FREE and not w.granted.done() and max(
             self._chat_held.get(w.chat, 0.0), self._chat_next.get(w.chat, 0.0) if w.spacing else 0.0) <= horizon)
         if len(self._pool) >= ready:
