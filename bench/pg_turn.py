@@ -135,10 +135,9 @@ def _whole_turns(engine: str, database: str, users: int, seconds: float, server:
         config.write_text(config_toml(peer.token, peer.base_url, HOODS, database=database), encoding="utf-8")
         with Bot("wijkbot", "--config", str(config), "--rate-limit", "0") as bot:
             wait_for_polling(peer, bot)
-            pids = [int(pid) for pid in _psql(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = 'wijkbot' AND datname = current_database()",
-                server, name).split()
-                ] if engine == "postgresql" else []
+            serving = ("SELECT pid FROM pg_stat_activity WHERE application_name = 'wijkbot'"
+                       " AND datname = current_database()")
+            pids = [int(pid) for pid in _psql(serving, server, name).split()] if engine == "postgresql" else []
             progress(f"pg_turn: whole turns on {engine}: {users} residents for {seconds:.0f} s")
             found = peer.call("load", timeout=seconds + 90, mix="help", users=users, warmup=2.0, duration=seconds,
                               bot_pid=bot.pid, min_updates=20, server_pids=pids)
@@ -212,10 +211,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             passed = passed and met
             summary.append({"metric": f"{kind}: {metric}, PostgreSQL / SQLite ({p[key]:.2f} / {s[key]:.2f} ms)",
                             "value": f"{ratio:.2f}", "target": f"<= {TARGET_RATIO}", "passed": met})
-    for engine_key, label in (("cpu_ms", "CPU"), ("p50_ms", "latency p50")) if whole else ():
-        s, p = whole["sqlite"][engine_key], whole["postgresql"][engine_key]
-        summary.append({"metric": f"whole /help turn (wijkbot run, emulator): {label}, PostgreSQL / SQLite "
-                                  f"({p:.2f} / {s:.2f} ms)", "value": f"{p / s:.2f}", "target": "", "passed": True})
+    if whole:  # reported, not a target
+        for key, label in (("cpu_ms", "CPU"), ("p50_ms", "latency p50")):
+            s, p = whole["sqlite"][key], whole["postgresql"][key]
+            summary.append({"metric": f"whole /help turn (wijkbot run, emulator): {label}, PostgreSQL / SQLite "
+                                      f"({p:.2f} / {s:.2f} ms)", "value": f"{p / s:.2f}", "target": "", "passed": True})
     summary.append({"metric": f"VACUUM FULL poll_votes ({built['votes']:,} votes): what an erasure of a voter costs",
                     "value": f"{vacuum_seconds:.1f} s", "target": "", "passed": True})
     for row in summary:
