@@ -19,15 +19,16 @@ import io
 import re
 import sys
 import uuid
-from dataclasses import dataclass, replace
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
 from bot.channels.base import Actor, Address, Host, Incoming, Reply, SendResult
 from bot.i18n import Translator
 
-# Buttons by the words a terminal user types for them (``+ok 3``); ``+`` says "react", as in Slack and Element.
+# Buttons by the words a terminal user types for them (``+ok 3``): a leading ``+`` says "react", as in Slack, so
+# that a plain word ("ok", "no") typed as an answer in a guided dialogue never presses a button.
 TYPED_BUTTONS = {"+ok": "✅", "+1": "✅", "+no": "🚫", "+edit": "✏️"}
 
 
@@ -237,7 +238,7 @@ class ConsoleChannel:
         lines = [reply.text, f"[{post.number}] " + " ".join(post.buttons)]
         if not self._explained:
             self._explained = True
-            lines.append(self._t._("(A button is pressed by typing it with the post's number, for example {example}, "
-                                   "or alone for the latest post that has it. Without emoji: +ok, +no, +edit.)",
+            lines.append(self._t._("(To press a button, type it with the post's number, for example {example}, or "
+                                   "alone for the latest post that has it. Without emoji: +ok, +no, +edit.)",
                                    example=f"{post.buttons[0]} {post.number}"))
         return lines
