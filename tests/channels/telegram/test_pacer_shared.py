@@ -151,6 +151,17 @@ class Presence:
         return await self.budget.reserve(slots, interval, not_before)
 
 
+def processes(time: VirtualTime, sharing: tuple[bool, ...]) -> tuple[list[SharedBudget], list[ChatPacer]]:
+    """A pacer per process, each with its view of the one budget (``sharing``: whether it counts others now)."""
+    presence = Presence(Budget(time))
+    budgets = [SharedBudget(presence, "telegram", several, clock=time.clock)  # type: ignore[arg-type]
+               for several in sharing]
+    pacers = [ChatPacer(30.0, clock=time.clock, sleep=time.sleep) for _ in sharing]
+    for pacer, budget in zip(pacers, budgets, strict=True):
+        pacer.share(budget)
+    return budgets, pacers
+
+
 async def at(time: VirtualTime, moment: float, action: Any) -> None:
     await time.sleep(moment - time.now)
     action()
@@ -162,11 +173,7 @@ async def test_when_the_other_process_dies_the_survivor_stays_under_the_limit_as
     survivor keeps reserving for a second, then paces alone after its last reserved slot."""
     time = VirtualTime()
     api = Api(time)  # type: ignore[arg-type]
-    presence = Presence(Budget(time))
-    budgets = [SharedBudget(presence, "telegram", True, clock=time.clock) for _ in range(2)]  # type: ignore[arg-type]
-    pacers = [ChatPacer(30.0, clock=time.clock, sleep=time.sleep) for _ in range(2)]
-    for pacer, budget in zip(pacers, budgets, strict=True):
-        pacer.share(budget)
+    budgets, pacers = processes(time, sharing=(True, True))
     dying = [asyncio.create_task(request(pacers[1], api, 5000 + n, bulk=True)) for n in range(300)]
     survivor: list[asyncio.Task[Any]] = []
 
@@ -191,12 +198,7 @@ async def test_a_process_that_joins_sends_only_after_the_other_left_its_own_paci
     sends only after RETRY + JOIN_MARGIN (bot/app.py)."""
     time = VirtualTime()
     api = Api(time)  # type: ignore[arg-type]
-    presence = Presence(Budget(time))
-    budgets = [SharedBudget(presence, "telegram", False, clock=time.clock),  # type: ignore[arg-type]
-               SharedBudget(presence, "telegram", True, clock=time.clock)]  # type: ignore[arg-type]
-    pacers = [ChatPacer(30.0, clock=time.clock, sleep=time.sleep) for _ in range(2)]
-    for pacer, budget in zip(pacers, budgets, strict=True):
-        pacer.share(budget)
+    budgets, pacers = processes(time, sharing=(False, True))
     first = [asyncio.create_task(request(pacers[0], api, 1000 + n, bulk=True)) for n in range(400)]
     joined: list[asyncio.Task[Any]] = []
 
