@@ -16,21 +16,26 @@ from bot.clock import ManualClock
 from tests import pg
 from tests.support import Engine, Recorder, make_config
 
-# The suite runs in two processes (pytest-xdist, `-n 2` in pyproject.toml): each has its own PostgreSQL database,
-# Synapse, emulators and temp folders. The tests that measure real time (the benchmarks, the two-process tests, the
-# pacing tests: ALONE below, or marked ``alone``) must not share the machine's two cores with the other process,
-# so such a test waits until the other process has finished its current test, and the other process starts no
-# test until it is done: an exclusive lock for them, a shared one for the rest, through a gate so that a waiting
-# exclusive turn is not overtaken.
+# With pytest-xdist (`-n 2`) the tests run in two processes, each with its own PostgreSQL database, Synapse,
+# emulators and temp folders. The tests that measure real time (the benchmarks, the two-process tests, the pacing
+# tests: ALONE below, or marked ``alone``) must not share the machine's two cores with the other process, nor must
+# the end-to-end tests that erase on PostgreSQL within a reply's timeout (ALONE_ON_POSTGRESQL: the erasure waits for
+# every older transaction of the server, then rewrites the tables; the other process's CHECKPOINTs and
+# transactions make that slower). Such a test waits until the other process has finished its current test, and
+# the other process starts no test until it is done: an exclusive lock for them, a shared one for the rest,
+# through a gate so that a waiting exclusive turn is not overtaken.
 ALONE = ("tests/bench/", "tests/cluster/", "tests/channels/telegram/test_pacing_e2e.py",
          "tests/channels/matrix/test_rate_limit.py", "tests/channels/whatsapp/test_window.py",
          "tests/test_flood.py", "tests/channels/telegram/test_flood.py")
+ALONE_ON_POSTGRESQL = ("tests/channels/telegram/test_forget.py", "tests/channels/matrix/test_forget_e2e.py",
+                       "tests/channels/whatsapp/test_privacy.py",
+                       "tests/channels/whatsapp/test_e2e.py::test_mydata_comes_as_a_text_plain_document_and_forget")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = str(config.rootpath) + os.sep
     for item in items:
-        if str(item.path).removeprefix(root).startswith(ALONE):
+        on_postgresql = "[postgresql" in item.nodeid or "-postgresql" in item.nodeid
+        if item.nodeid.startswith(ALONE) or (on_postgresql and item.nodeid.startswith(ALONE_ON_POSTGRESQL)):
             item.add_marker("alone")
 
 
