@@ -1,5 +1,7 @@
-"""What the Telegram benchmarks share: the peer process (emulator + simulated users), the bot process under
-test, a configuration file for it, and reading a process's CPU and memory from /proc."""
+"""What the benchmarks share: the peer process (emulator + simulated users), the bot process under test, a
+benchmark script's own server child, a configuration file for the bot, residents seeded in PostgreSQL, and reading
+a process's CPU and memory from /proc. The two-process tests (tests/cluster/) use the configuration and the
+seeding too."""
 
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -148,6 +151,43 @@ class Bot:
         self._stderr.close()
 
 
+class ServerChild:
+    """A benchmark script run again with ``--server`` as a child process (so its CPU is not the coordinator's): it
+    prints one JSON line with at least its ``pid`` on stdout, then serves until its stdin closes. ``what`` names it
+    in the error when no line comes within ``timeout`` seconds; the line is ``hello``."""
+
+    def __init__(self, script: str, what: str, timeout: float) -> None:
+        self.process = subprocess.Popen([sys.executable, str(Path(script).resolve()), "--server"], cwd=ROOT,
+                                        env=environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        preexec_fn=_die_with_parent)
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
+        if not line:
+            self.close()
+            raise RuntimeError(f"the benchmark's {what} did not start")
+        self.hello: dict[str, Any] = json.loads(line)
+        self.pid: int = self.hello["pid"]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("centrum", "noord"),
                 flood_messages: int = 0, channel: str | None = None, chat_rate_limit: float | None = None,
                 database: str = 'path = "wijkbot.sqlite3"') -> str:
@@ -161,6 +201,12 @@ def config_toml(token: str, base_url: str, neighbourhoods: tuple[str, ...] = ("c
     section = channel if channel is not None else f'[telegram]\ntoken = "{token}"\napi_base_url = "{base_url}"\n'
     if channel is None and chat_rate_limit is not None:
         section += f"chat_rate_limit = {chat_rate_limit}\n"
+    return config_head(database, flood_messages) + section + hoods
+
+
+def config_head(database: str, flood_messages: int = 0) -> str:
+    """The sections every test configuration starts with: the municipality (Teststad), its five languages, its
+    privacy contact, ``[database]`` with the lines ``database`` and ``[limits]`` with ``flood_messages``."""
     return f"""
 [municipality]
 name = "Gemeente Teststad"
@@ -176,7 +222,7 @@ statement_url = "https://teststad.nl/privacy"
 {database}
 [limits]
 flood_messages = {flood_messages}
-{section}{hoods}"""
+"""
 
 
 def write_config(directory: Path, peer: Peer, neighbourhoods: int = 2, flood_messages: int = 0) -> Path:
@@ -196,6 +242,23 @@ def database_lines(directory: Path) -> str:
         return 'path = "wijkbot.sqlite3"'
     schema = "bench_" + hashlib.sha1(str(directory).encode()).hexdigest()[:12]
     return f'url = "{url}"\nschema = "{schema}"'
+
+
+async def seed_postgresql_residents(dsn: str, first_chat: int, languages: Sequence[str]) -> None:
+    """Telegram residents of Centrum who follow it and never have quiet hours, in bulk into the migrated
+    PostgreSQL database ``dsn`` (plain asyncpg: seeding is not measured): the n-th has chat id ``first_chat + n``
+    and speaks ``languages[n]``."""
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.executemany(
+            "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at,"
+            " feedback_mode, quiet_start, quiet_end, follows_neighbourhood) VALUES ('telegram', $1, $1, $2,"
+            " 'centrum', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 'direct', '00:00', '00:00', 1)",
+            [(str(first_chat + n), language) for n, language in enumerate(languages)])
+    finally:
+        await conn.close()
 
 
 def wait_for_polling(peer: Peer, bot: Bot, timeout: float = 60.0) -> None:

@@ -31,7 +31,7 @@ if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.fanout import FIRST_CHAT, LANGUAGES, TARGET_FRACTION
-from bench.harness import Bot, Peer, config_toml, machine, progress, warn_if_busy, write_json
+from bench.harness import Bot, Peer, config_toml, machine, progress, seed_postgresql_residents, warn_if_busy, write_json
 from bench.peer import cpu_seconds
 
 SERVER = "postgresql://postgres@127.0.0.1:5432"
@@ -85,23 +85,13 @@ async def drop_database(name: str) -> None:
 
 async def seed(config_path: Path, dsn: str, residents: int) -> None:
     """Migrate, then residents who follow Centrum with no quiet hours, in bulk (seeding is not measured)."""
-    import asyncpg
-
     from bot.config import load
     from bot.store.db import Database
 
     db = Database(load(config_path).database)
     await db.open()
     await db.close()
-    conn = await asyncpg.connect(dsn)
-    try:
-        await conn.executemany(
-            "INSERT INTO residents (channel, user_id, chat_id, language, neighbourhood_id, consent_at, created_at,"
-            " feedback_mode, quiet_start, quiet_end, follows_neighbourhood) VALUES ('telegram', $1, $1, $2,"
-            " 'centrum', '2026-01-01T00:00:00', '2026-01-01T00:00:00', 'direct', '00:00', '00:00', 1)",
-            [(str(FIRST_CHAT + n), LANGUAGES[n % len(LANGUAGES)]) for n in range(residents)])
-    finally:
-        await conn.close()
+    await seed_postgresql_residents(dsn, FIRST_CHAT, [LANGUAGES[n % len(LANGUAGES)] for n in range(residents)])
 
 
 async def record_feedback(config_path: Path) -> int:

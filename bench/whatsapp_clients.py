@@ -31,8 +31,6 @@ import gc
 import json
 import logging
 import os
-import select
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -42,7 +40,7 @@ from typing import Any
 if str(ROOT := Path(__file__).resolve().parent.parent) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.harness import _die_with_parent, environment, machine, progress, warn_if_busy, write_json
+from bench.harness import ServerChild, machine, progress, warn_if_busy, write_json
 
 APP_SECRET = "bench-app-secret-0123456789abcdef"
 TOKEN = "EAAbenchtokenwijkbot0123456789"
@@ -91,41 +89,13 @@ def serve() -> None:
     asyncio.run(main())
 
 
-class Server:
+class Server(ServerChild):
     """``python bench/whatsapp_clients.py --server`` as a child process."""
 
     def __init__(self) -> None:
-        self.process = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--server"], cwd=ROOT,
-                                        env=environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        preexec_fn=_die_with_parent)
-        assert self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], 60.0)
-        line = self.process.stdout.readline() if ready else ""
-        if not line:
-            self.close()
-            raise RuntimeError("the benchmark's Cloud API emulator did not start")
-        hello = json.loads(line)
-        self.base_url = f"http://127.0.0.1:{hello['port']}"
-        self.pid: int = hello["pid"]
-        self.bsuid: str = hello["bsuid"]
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-    def __enter__(self) -> Server:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        super().__init__(__file__, "Cloud API emulator", timeout=60.0)
+        self.base_url = f"http://127.0.0.1:{self.hello['port']}"
+        self.bsuid: str = self.hello["bsuid"]
 
 
 # ---------------------------------------------------------------------------------------------- the clients

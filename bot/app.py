@@ -10,13 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from bot.channels.base import Address, Channel, Incoming, Reply, SendResult, ShowsBusy
 from bot.clock import Clock, SystemClock
-from bot.cluster import Coordinator
+from bot.cluster import Coordinator, SharedBudget
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.engine import (
@@ -49,6 +48,9 @@ from bot.store.single import SingleProcess
 from handlers import build_dialogue
 
 log = logging.getLogger(__name__)
+# A process that joins others waits one of their tries and this much more before it receives and sends: by then
+# every other one has counted it, and the slots they sent alone are more than Telegram's one second behind.
+JOIN_MARGIN = 1.5
 # Features that run on a clock or after a message was sent, in the order they are wired in; each has
 # ``install(scheduler, dispatcher, services)``.
 FEATURES = (moderation, feedback_clock, retention, report, deliberation_results, contacts, polls_schedule,
@@ -68,6 +70,7 @@ class App:
         self.dialogue: Dialogue = build_dialogue(self.services)
         self.held = HeldReplies(self.services)  # a turn's replies kept with the turn until sent
         self.dialogue.keep_replies = self.held.hold
+        self.dialogue.resume_replies = self.held.resume
         self.outbox = Dispatcher(self.services, self.channels)
         self.scheduler = Scheduler(self.services)
         self.scheduler.every("outbox-retry", timedelta(seconds=30), self._drain)
@@ -80,6 +83,7 @@ class App:
         # Several processes on one PostgreSQL database (bot/cluster.py): the leader runs the scheduled jobs and the
         # channels that must run once (the Matrix sync; Telegram too when it polls instead of taking webhooks).
         self.coordinator: Coordinator | None = None
+        self._budgets: dict[str, SharedBudget] = {}  # per channel: one sending budget for the processes
         self.leader_only: set[str] = set()
         target = postgres_target(config)
         if target is not None:
@@ -113,7 +117,7 @@ class App:
         if self.coordinator is not None:
             await self.coordinator.tick()  # a process alone leads at once (its jobs, its Matrix sync)
             if self.coordinator.others and background:  # let the others count this one before it receives
-                await asyncio.sleep(self.coordinator.retry)
+                await asyncio.sleep(self.coordinator.retry + JOIN_MARGIN)
         for channel in self.channels.values():
             if channel.name not in self.leader_only:
                 await self._start_channel(channel)
@@ -127,6 +131,8 @@ class App:
 
     def _others(self, present: bool) -> None:
         self.services.several_processes = present
+        for budget in self._budgets.values():
+            budget.others(present)
 
     async def _release_held(self) -> None:
         """The leader, every few seconds: replies a dead process held and never sent go out (bot/store/claims.py)."""
@@ -166,18 +172,15 @@ class App:
                 except Exception:
                     log.exception("channel %s did not stop cleanly", name)
 
-    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None:
+    def send_budget(self, channel: str) -> Callable[[int, float, float], Awaitable[float | None]] | None:
         """One sending budget for the bot's processes (bot/channels/telegram/limiter.py); None on SQLite."""
         if self.coordinator is None:
             return None
-        presence = self.coordinator.presence
-
-        async def reserve(slots: int, interval: float) -> float | None:
-            if not self.services.several_processes:
-                return None  # alone: the pacer paces by itself, no round trip
-            return await presence.reserve(channel, slots, interval, time.time(), 0.0)  # Telegram counts real time
-
-        return reserve
+        budget = self._budgets.get(channel)
+        if budget is None:
+            budget = self._budgets[channel] = SharedBudget(self.coordinator.presence, channel,
+                                                           self.services.several_processes)
+        return budget
 
     async def files_load(self, channel: str) -> dict[str, bytes] | None:
         """A channel's files kept in the database when several processes may run it (Matrix), else None."""

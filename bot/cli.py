@@ -79,12 +79,13 @@ def cmd_shell(args: argparse.Namespace) -> int:
             print(f"wijkbot shell: --organiser needs --neighbourhood, one of: {known}", file=sys.stderr)
             return 2
         console = ConsoleChannel(user=args.organiser, language_hint=args.language,
-                                 room=console_room(args.neighbourhood))
+                                 room=console_room(args.neighbourhood), room_language=config.moderation.language)
     else:
         console = ConsoleChannel(user=args.user, language_hint=args.language)
 
     async def main() -> None:
         app = App(config, [console])
+        console.deliver = app.outbox.drain  # what is due for this person or room, before each line is read
         try:
             await app.start()
             await app.until(console.finished.wait())

@@ -19,7 +19,8 @@ configure ``tcp_keepalives_idle`` on the server), and the other process takes ov
 
 Each try also counts the other processes alive (``on_others``): while there are any, a turn takes its person's
 lock in the database (``bot/store/turn.py``), which a process alone can do without. A process that starts beside
-others waits one ``retry`` before it receives (the app), so every other one has counted it by then.
+others waits one ``retry`` and a little more before it receives and sends (the app), so every other one has
+counted it by then and reserves its Telegram slots from the one budget.
 
 A leader whose connection to PostgreSQL breaks notices at its next try, so for at most ``retry`` seconds both
 processes may run jobs; every job is idempotent (a poll closes once, a digest row is claimed once) and the
@@ -32,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from bot.store.cluster import Presence
@@ -39,6 +41,7 @@ from bot.store.cluster import Presence
 log = logging.getLogger(__name__)
 
 RETRY = 5.0  # seconds between tries for the lock (and checks of its connection)
+SHARED_TAIL = 1.0  # seconds a process goes on reserving after it found itself alone (Telegram counts a second)
 
 
 class Coordinator:
@@ -111,3 +114,31 @@ class Coordinator:
     async def close(self) -> None:
         """Disconnect: from now on this process counts as gone."""
         await self.presence.close()
+
+
+class SharedBudget:
+    """A channel's overall sending budget, as the pacer of a process asks for its slots
+    (``bot/channels/telegram/limiter.py``): from the one row in the database while other processes are alive,
+    None while this one is alone, so it paces by itself without a round trip. The coordinator's tries tell it
+    (:meth:`others`); after the others are gone it goes on reserving for ``SHARED_TAIL``, since their last
+    slots are in the database only."""
+
+    def __init__(self, presence: Presence, channel: str, several: bool = False,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._presence = presence
+        self._channel = channel
+        self._clock = clock  # the wall clock: Telegram counts real time, and so do the processes together
+        self.several = several
+        self._until = 0.0
+
+    def others(self, present: bool) -> None:
+        """Whether other processes are alive, at the coordinator's last try."""
+        if self.several and not present:
+            self._until = self._clock() + SHARED_TAIL
+        self.several = present
+
+    async def __call__(self, slots: int, interval: float, not_before: float) -> float | None:
+        now = self._clock()
+        if not self.several and now >= self._until:
+            return None
+        return await self._presence.reserve(self._channel, slots, interval, now, 0.0, not_before)

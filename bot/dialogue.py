@@ -222,6 +222,8 @@ class Dialogue:
         # Keeps a committed turn's replies in its own transaction, so a crash before they are sent loses none
         # (bot/engine/replies.py); returns them marked with their receipts. None: replies are not kept.
         self.keep_replies: Callable[[Tx, Incoming, list[Reply]], list[Reply]] | None = None
+        # A redelivered event's replies that a dead process held and never confirmed sent: sent now instead.
+        self.resume_replies: Callable[[Tx, Incoming], Awaitable[list[Reply]]] | None = None
 
     def busy(self, incoming: Incoming) -> Busy | None:
         """What the person may be shown while the answer to ``incoming`` is prepared, when it is slow (a file, a
@@ -303,7 +305,7 @@ class Dialogue:
                                                     now=services.now_iso(), lock=services.several_processes)
         if not new:
             log.debug("ignoring a redelivered %s event", actor.channel)
-            return []
+            return await self.resume_replies(tx, incoming) if self.resume_replies is not None else []
         if resident is not None and incoming.address.private:
             residents_repo.seen(tx, resident, incoming.address.chat_id)
         language = self._language(incoming, resident, state)

@@ -53,10 +53,15 @@ def _catalog(language: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
+# English as written in Europe: day before month and the 24-hour clock ("7 Dec 2026, 18:30"), as everywhere else in
+# the bot; plain "en" is American English, where 7/12/26 is the 12th of July and 18:30 reads "6:30 PM".
+_DATE_LOCALES = {"en": "en_150"}
+
+
 @cache
 def _locale(language: str) -> Locale:
     """Parsing a locale costs more than a whole dialogue turn's SQL; every turn makes a Translator or two."""
-    return Locale.parse(language)
+    return Locale.parse(_DATE_LOCALES.get(language, language))
 
 
 class Translator:

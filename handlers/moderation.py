@@ -133,6 +133,7 @@ async def reaction(ctx: Context) -> None:
         await _answer(ctx, e, ctx.t._("{reference} approved. The author is told and the story is published.",
                                       reference=e.reference))
     elif key == moderation.REJECT:
+        moderation.undecided(e)  # a decided post asks for no reason
         await ctx.dialogue.start_flow(ctx, RejectReasonFlow.name)
         ctx.data.update(room=ctx.incoming.address.chat_id, thread=ctx.incoming.reacted_to, reference=e.reference)
         ctx.state.step = "reason"

@@ -34,6 +34,6 @@ class StatusFlow(Flow):
                 lines.append(ctx.t._("• {date} {reference} ({status}): {what} Because: {because}",
                                      date=ctx.t.date(ctx.services.parse_time(row["at"]), "short"),
                                      reference=row["reference"], status=ctx.t._(feedback.STATUSES[row["status"]]),
-                                     what=row["what"], because=row["because"]))
+                                     what=row["what"], because=feedback.because_of(ctx.t, row)))
         ctx.say("\n".join(lines))
         ctx.finish()

@@ -119,6 +119,29 @@ async def test_a_killed_process_held_replies_are_released_only_once_it_is_gone(t
     assert second.telegram.texts("1")
 
 
+async def test_an_event_sent_again_after_its_process_died_brings_that_process_held_replies_at_once(
+        two: tuple[Process, Process]) -> None:
+    """The first process commits a turn and dies before its answer is sent; Telegram sends the update again, to
+    the second: the turn is not run twice, and the held answer goes out now, before the person's next message,
+    not when a sweep releases it later (which would put it after the answers to the next ones)."""
+    first, second = two
+    first.app.held.replied = lambda reply, result: None  # type: ignore[method-assign]  # dies before settling
+    anna_first, anna_second = Person(first.app, "1", channel="telegram"), Person(second.app, "1", channel="telegram")
+    answered = await anna_first.say("/privacy", event_id="u7")
+    again = await anna_second.say("/privacy", event_id="u7")
+    assert again == []  # its owner is alive (a slow answer, not a dead process): nothing taken from it
+    await first.kill_9()
+    again = await anna_second.say("/privacy", event_id="u7")
+    assert [reply.text for reply in again] == [reply.text for reply in answered]  # the same answer, in order
+    assert all(reply.receipt for reply in again)
+    for reply in again:
+        second.app.replied(reply, await second.telegram.send(reply))
+    await second.app.held.flush()
+    assert await second.app.held.release(at_start=False) == 0  # sent and settled: nothing left to release
+    assert await second.app.outbox.drain() == 0
+    assert await anna_second.say("/privacy", event_id="u7") == []  # a third delivery: nothing more to send
+
+
 async def test_the_taker_over_closes_a_poll_that_came_due_and_runs_the_matrix_sync(
         two: tuple[Process, Process], manual_clock: ManualClock) -> None:
     first, second = two

@@ -37,7 +37,9 @@ def test_plurals_follow_the_language() -> None:
 def test_dates_and_numbers_per_locale() -> None:
     moment = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
     assert Translator("nl").date(moment) == "2 maart 2026"
-    assert Translator("en").date(moment) == "March 2, 2026"
+    # English as written in Europe: day first, 24-hour clock (never "3/2/26" or "10:30 AM" in a Dutch city)
+    assert Translator("en").date(moment) == "2 March 2026" and Translator("en").date(moment, "short") == "02/03/2026"
+    assert Translator("en").datetime(moment, "short") == "02/03/2026, 10:30"
     assert Translator("nl").number(2500) == "2.500" and Translator("en").number(2500) == "2,500"
     assert "10:30" in Translator("nl").datetime(moment)  # Amsterdam is UTC+1 in March
 

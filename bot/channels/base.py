@@ -186,11 +186,11 @@ class ShowsBusy(Protocol):
 @runtime_checkable
 class SharesBudget(Protocol):
     """A host that shares a platform's overall sending limit among several processes of the bot (bot/cluster.py):
-    ``send_budget(channel)`` gives a way to reserve ``slots`` consecutive slots ``interval`` seconds apart, which
-    answers the seconds until the first (or None while this process is alone); None when there is never more than
-    one process."""
+    ``send_budget(channel)`` gives a way to reserve ``slots`` consecutive slots ``interval`` seconds apart, not
+    before this process's own next slot (seconds from now), which answers the seconds until the first (or None
+    while this process is alone); None when there is never more than one process."""
 
-    def send_budget(self, channel: str) -> Callable[[int, float], Awaitable[float | None]] | None: ...
+    def send_budget(self, channel: str) -> Callable[[int, float, float], Awaitable[float | None]] | None: ...
 
 
 @runtime_checkable

@@ -33,6 +33,7 @@ STATUS_WORDS = {
 }
 FINAL = ("done", "not_done")
 REOPENED_BY = "wijkbot:not-heard"  # the author of the update that reopens feedback after an unhappy answer
+REOPENED_BECAUSE = N_("A resident did not feel heard, so we look at it again.")
 HEARD_ANSWERS = {"yes": N_("Yes"), "partly": N_("Partly"), "no": N_("No")}
 MODES = ("direct", "weekly", "monthly", "off")
 
@@ -167,6 +168,14 @@ async def history(tx: Tx, experience_id: int) -> list[Row]:
     return await repo.history(tx, experience_id)
 
 
+def because_of(t: Translator, update: Row) -> str:
+    """An update's "because" in the reader's language: the staff's own words as written, and the bot's reopening
+    after a "no" to "did you feel heard?" (stored in the moderation room's language) in the reader's."""
+    if update["author"] == REOPENED_BY:
+        return t._(REOPENED_BECAUSE)
+    return str(update["because"])
+
+
 async def answer_heard(tx: Tx, services: Services, resident: Resident, feedback_id: int, answer: str) -> Feedback:
     fb = await repo.by_id(tx, feedback_id)
     if fb is None or answer not in HEARD_ANSWERS:
@@ -184,7 +193,7 @@ async def _reopen(tx: Tx, services: Services, fb: Feedback) -> None:
     systems do. Its clock starts now: ``!overdue`` lists it until the staff answer it again with ``!update``.
     Residents are not told again (the update is for the staff); their /status history shows it."""
     t = Translator(services.config.moderation.language, services.config.timezone)
-    because = t._("A resident did not feel heard, so we look at it again.")
+    because = t._(REOPENED_BECAUSE)
     now = services.now_iso()
     await repo.change(tx, fb.id, "in_progress", fb.what, because, now)
     await repo.add_update(tx, fb.id, "in_progress", fb.what, because, REOPENED_BY, now)

@@ -150,13 +150,19 @@ async def by_post(tx: Tx, config: Config, channel: str, room: str, message_id: s
     """The story a moderation post in ``room`` shows, if it was posted in that very room and the room still
     moderates the story's neighbourhood. A reaction in another room on it (a client may relate an event to one
     in another room, e.g. inside encrypted content the homeserver cannot check) finds nothing."""
-    e = await moderation_posts.story(tx, channel, room, message_id)
+    e = await moderation_posts.story(tx, channel, _posted_to(room), message_id)
     return e if e is not None and _moderated_in(config, e, room) else None
 
 
 async def post_in_room(tx: Tx, channel: str, room: str, e: Experience) -> str | None:
     """The message in ``room`` that shows the story (answers about it are threaded under it), if any."""
-    return await moderation_posts.in_room(tx, channel, room, e.id)
+    return await moderation_posts.in_room(tx, channel, _posted_to(room), e.id)
+
+
+def _posted_to(room: str) -> str:
+    """The chat id a room's posts were sent to: the room as the configuration names it, addressed (a Matrix room id
+    stays as it is; ``console:moderation-noord``, the shell's room, is the console's chat ``moderation-noord``)."""
+    return addresses.room(room).chat_id
 
 
 async def waiting(tx: Tx, neighbourhoods: list[str]) -> list[Experience]:
@@ -183,7 +189,8 @@ async def find(tx: Tx, config: Config, room: str, reference: str) -> Experience:
     return e
 
 
-def _undecided(e: Experience) -> None:
+def undecided(e: Experience) -> None:
+    """Raises when the story was approved or rejected already (who decided is in !log)."""
     if e.status == "approved":
         raise UserError("{reference} was already approved. Use !log {reference} to see who decided.",
                         reference=e.reference)
@@ -235,7 +242,7 @@ async def _publish(tx: Tx, services: Services, e: Experience) -> None:
 
 
 async def approve(tx: Tx, services: Services, e: Experience, actor: str, actor_name: str | None = None) -> None:
-    _undecided(e)
+    undecided(e)
     await repo.decide(tx, e.id, "approved", None, None, services.now_iso())
     await audit.add(tx, e.reference, signed(actor, actor_name), "approved", None, services.now_iso())
     await _tell_author(tx, services, e, "approved")
@@ -245,7 +252,7 @@ async def approve(tx: Tx, services: Services, e: Experience, actor: str, actor_n
 
 async def reject(tx: Tx, services: Services, e: Experience, actor: str, reason: str,
                  actor_name: str | None = None) -> None:
-    _undecided(e)
+    undecided(e)
     if not reason.strip():
         t = organisers_translator(services.config)
         raise UserError("Please give the reason, for the author: its number or word, and if you like your own "

@@ -11,7 +11,10 @@ turn. At start, rows still held belong to a process that died before confirming 
 them pending and the dispatcher sends them first (interactive priority).
 
 The window: a reply sent in the ``delay`` before a crash, not yet settled, is sent once more after the restart
-(the person sees it twice); a reply whose send had not finished is sent once. Nothing is lost.
+(the person sees it twice); a reply whose send had not finished is sent once. Nothing is lost. With several
+processes (PostgreSQL) the platform sends the event again to another process, whose dialogue finds it handled
+and sends the dead process's held replies of it at once (:meth:`HeldReplies.resume`), before the person's next
+message, so the answers also keep their order.
 
 The reply of a turn that erased personal data (/forget: ``Tx.erased``) names the chat of someone who is gone, so
 the transaction that deletes it is an erasure too (the WAL is truncated after it, ``bot/store/db.py``), whether
@@ -53,7 +56,7 @@ class HeldReplies:
         now = self.services.now_iso()
         held = []
         for index, reply in enumerate(replies):
-            if reply.address is None:
+            if reply.address is None or reply.receipt is not None:  # not for a chat, or held already (resume)
                 held.append(reply)
                 continue
             key = f"{incoming.actor.channel}:{incoming.event_id}:{index}"
@@ -62,6 +65,17 @@ class HeldReplies:
                 self._erasing.add(key)
             held.append(replace(reply, receipt=key))
         return held
+
+    async def resume(self, tx: Tx, incoming: Incoming) -> list[Reply]:
+        """The platform sent ``incoming`` again because the process that committed its turn died before it
+        answered: the replies that process held and never confirmed sent are this one's to send now, before the
+        person's next message is handled (which the platform sends only after this one is answered), so the
+        answers keep their order. A reply the dead process had sent just before it died comes twice, in place."""
+        token = self.services.process_token
+        if not incoming.event_id or token is None:
+            return []
+        rows = await claims.take_over_held(tx, incoming.actor.channel, incoming.event_id, token)
+        return [replace(row.reply, receipt=row.subject) for row in rows]
 
     def replied(self, reply: Reply, result: SendResult) -> None:
         """The channel sent ``reply`` (or could not): settle its held row with the next batch."""

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from bot.config import Config
 from bot.engine import deliberation_snapshot
+from bot.engine.feedback import REOPENED_BY
 from bot.engine.report_model import Figure, Report
 from bot.engine.report_privacy import FEWER, MIN_COUNT, CountSet, protect
 from bot.engine.scrub import scrub
@@ -106,7 +107,7 @@ async def quotes_for(reader: Reader, hoods: list[str], p: Periods) -> list[Quote
 
 async def commitments_and_lines(reader: Reader, hoods: list[str], p: Periods,
                                 report: Report) -> tuple[list[SaidDid], list[Commitment]]:
-    rows = await repo.feedback_items(reader, hoods, p)
+    rows = await repo.feedback_items(reader, hoods, p, REOPENED_BY)
     themes: dict[str, list[str]] = defaultdict(list)
     for row in await repo.linked_themes(reader, [str(r["reference"]) for r in rows]):
         themes[str(row["reference"])].append(str(row["theme"]))

@@ -61,3 +61,19 @@ async def release_held(tx: Tx, now: str, own: int | None = None) -> int:
     return await tx.execute(
         "UPDATE outbox SET status = 'pending', not_before = ?, claimed_by = NULL WHERE status = 'held'"
         f" AND (claimed_by IS NULL OR claimed_by = ? OR claimed_by NOT IN {_ALIVE})", (now, own))
+
+
+async def take_over_held(tx: Tx, channel: str, event_id: str, owner: int) -> list[Pending]:
+    """A redelivered event whose turn a dead process committed: its replies that process held and never confirmed
+    sent (or that were released meanwhile and no live process has claimed), now held by ``owner``, which sends
+    them at once, in their order, before it answers the platform (PostgreSQL; else none)."""
+    if not postgres(tx):
+        return []
+    rows = await tx.all(
+        "WITH taken AS (UPDATE outbox SET status = 'held', claimed_by = ?, claimed_until = NULL"
+        " WHERE channel = ? AND starts_with(subject, ?) AND purpose IN (?, ?) AND status IN ('held', 'pending')"
+        f" AND (claimed_by IS NULL OR claimed_by NOT IN {_ALIVE}) RETURNING *)"
+        " SELECT taken.*, outbox_files.data AS file_data FROM taken"
+        " LEFT JOIN outbox_files ON outbox_files.digest = taken.file ORDER BY taken.id",
+        (owner, channel, f"{channel}:{event_id}:", outbox.REPLY, outbox.ERASING_REPLY))
+    return [_pending(row, None if row["file_data"] is None else bytes(row["file_data"])) for row in rows]

@@ -41,9 +41,10 @@ ALIVE = ("SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND obj
          " AND classid = ({key})::oid AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
 
 _RESERVE = (
-    "INSERT INTO send_budget (name, next_slot) VALUES ($1, $2::float8 + $3::int * $4::float8)"
-    " ON CONFLICT (name) DO UPDATE SET next_slot ="
-    " GREATEST(send_budget.next_slot, $2::float8 - $5::float8) + $3::int * $4::float8"
+    "INSERT INTO send_budget (name, next_slot) VALUES ($1, GREATEST($2::float8, $2::float8 + $6::float8)"
+    " + $3::int * $4::float8)"
+    " ON CONFLICT (name) DO UPDATE SET next_slot = GREATEST(send_budget.next_slot, $2::float8 - $5::float8,"
+    " $2::float8 + $6::float8) + $3::int * $4::float8"
     " RETURNING next_slot - $3::int * $4::float8 - $2::float8")
 
 
@@ -107,11 +108,13 @@ class Presence:
                                          self.schema)
             self.leading = False
 
-    async def reserve(self, name: str, slots: int, interval: float, now: float, credit: float) -> float:
+    async def reserve(self, name: str, slots: int, interval: float, now: float, credit: float,
+                      not_before: float = 0.0) -> float:
         """Reserve ``slots`` consecutive slots ``interval`` seconds apart of the shared budget ``name``; seconds
-        from ``now`` (the caller's wall clock, seconds since the epoch) until the first (at least ``-credit``)."""
+        from ``now`` (the caller's wall clock, seconds since the epoch) until the first (at least ``-credit``, and
+        at least ``not_before``: the caller's own next slot, when it paced alone before)."""
         async with self._lock:
-            return float(await self._conn.fetchval(_RESERVE, name, now, slots, interval, credit))
+            return float(await self._conn.fetchval(_RESERVE, name, now, slots, interval, credit, not_before))
 
     async def alive_tokens(self) -> set[int]:
         """The tokens of every process whose presence connection is open (tests and diagnostics)."""

@@ -106,16 +106,26 @@ async def change(tx: Tx, feedback_id: int, status: str, what: str, because: str,
 
 async def history(tx: Tx, experience_id: int) -> list[Row]:
     return await tx.all(
-        "SELECT f.reference, u.status, u.what, u.because, u.at, f.commitment_date FROM feedback_updates u"
+        "SELECT f.reference, u.status, u.what, u.because, u.author, u.at, f.commitment_date FROM feedback_updates u"
         " JOIN feedback f ON f.id = u.feedback_id JOIN feedback_experiences fe ON fe.feedback_id = f.id"
         " WHERE fe.experience_id = ? ORDER BY u.id", (experience_id,))
 
 
 async def save_heard(tx: Tx, fb: Feedback, resident_id: int, answer: str, now: str) -> None:
+    """The answer counts for a theme (the barometer per theme): the feedback's own, else the theme of the
+    answerer's story it answers, else the one theme all its stories share; otherwise the neighbourhood in general."""
+    theme = fb.theme
+    if theme is None:
+        linked = await tx.all("SELECT e.theme, e.resident_id FROM feedback_experiences fe"
+                              " JOIN experiences e ON e.id = fe.experience_id WHERE fe.feedback_id = ?"
+                              " ORDER BY e.id", (fb.id,))
+        own = [str(row["theme"]) for row in linked if row["resident_id"] == resident_id]
+        shared = {str(row["theme"]) for row in linked}
+        theme = own[0] if own else next(iter(shared)) if len(shared) == 1 else None
     await tx.execute(
         "INSERT INTO heard (feedback_id, resident_id, answer, neighbourhood_id, theme, at) VALUES (?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (feedback_id, resident_id) DO UPDATE SET answer = excluded.answer, at = excluded.at",
-        (fb.id, resident_id, answer, fb.neighbourhood_id, fb.theme, now))
+        (fb.id, resident_id, answer, fb.neighbourhood_id, theme, now))
 
 
 async def save_heard_comment(tx: Tx, feedback_id: int, resident_id: int, comment: str | None) -> Row | None:

@@ -169,12 +169,16 @@ async def residents_registered(r: Reader, hoods: Sequence[str], p: Periods) -> l
         (*hoods, p.end, *hoods, p.start))
 
 
-async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods) -> list[Row]:
+async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods, reopened_by: str) -> list[Row]:
     """Feedback of the neighbourhoods given in the period or with a commitment date in it: the commitments and
-    the "you said, we did, because" lines. ``stories`` is how many stories it answers (linked ones);
-    ``first_closed`` when it was first marked done or not done (a later reopening does not undo a kept promise)."""
+    the "you said, we did, because" lines. ``because`` is the staff's latest (not the bot's note when a "no" to
+    "did you feel heard?" reopened it, whose author is ``reopened_by``); ``stories`` is how many stories it answers
+    (linked ones); ``first_closed`` when it was first marked done or not done (a later reopening does not undo a
+    kept promise)."""
     return await r.all(
-        "SELECT f.reference, f.neighbourhood_id, COALESCE(f.theme, '') AS theme, f.status, f.what, f.because,"
+        "SELECT f.reference, f.neighbourhood_id, COALESCE(f.theme, '') AS theme, f.status, f.what,"
+        " COALESCE((SELECT u.because FROM feedback_updates u WHERE u.feedback_id = f.id AND u.author <> ?"
+        " ORDER BY u.id DESC LIMIT 1), f.because) AS because,"
         " f.commitment_date, f.created_at, f.updated_at,"
         " (SELECT MIN(u.at) FROM feedback_updates u WHERE u.feedback_id = f.id AND u.status IN ('done', 'not_done'))"
         " AS first_closed,"
@@ -182,7 +186,7 @@ async def feedback_items(r: Reader, hoods: Sequence[str], p: Periods) -> list[Ro
         f" FROM feedback f WHERE f.neighbourhood_id IN ({placeholders(hoods)})"
         " AND ((f.updated_at >= ? AND f.created_at < ?) OR (f.commitment_date >= ? AND f.commitment_date < ?))"
         " ORDER BY f.created_at, f.id",
-        (*hoods, p.start, p.end, p.start, p.end))
+        (reopened_by, *hoods, p.start, p.end, p.start, p.end))
 
 
 async def linked_themes(r: Reader, references: Sequence[str]) -> list[Row]:

@@ -18,7 +18,7 @@ from typing import IO, Any
 import aiohttp
 from aiohttp import web
 
-from bench.harness import _die_with_parent, environment
+from bench.harness import _die_with_parent, config_head, environment
 
 ROOT = Path(__file__).resolve().parents[2]
 WEBHOOK_PATH = "/telegram"
@@ -80,22 +80,7 @@ class Proxy:
 
 def config_toml(*, database: str, emulator: str, token: str, webhook_port: int, proxy: str, rate_limit: int,
                 homeserver: str, bot_user: str, bot_password: str, store: Path, organiser: str, room: str) -> str:
-    return f"""
-[municipality]
-name = "Gemeente Teststad"
-timezone = "Europe/Amsterdam"
-[languages]
-offered = ["nl", "en", "tr", "ar", "pl"]
-default = "nl"
-[privacy]
-controller = "Gemeente Teststad"
-contact = "privacy@teststad.nl"
-statement_url = "https://teststad.nl/privacy"
-[database]
-url = "{database}"
-[limits]
-flood_messages = 0
-[telegram]
+    return config_head(f'url = "{database}"') + f"""[telegram]
 token = "{token}"
 api_base_url = "{emulator}"
 mode = "webhook"

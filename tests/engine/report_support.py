@@ -28,6 +28,7 @@ class Story:
     first_feedback: datetime | None = None
     text: str = ""
     reason: str = ""  # the kind of reason a rejected story was filed under
+    author: str = ""  # who shared it (a user id of this history)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class History:
     stories: list[Story] = field(default_factory=list)
     heard: list[tuple[str, str, str, datetime]] = field(default_factory=list)  # hood, theme, answer, at
     feedback_refs: list[str] = field(default_factory=list)
+    answers: dict[str, list[str]] = field(default_factory=dict)  # feedback reference -> the stories it answers
 
 
 async def _resident(app: App, clock: ManualClock, history: History, user: str, hood: str, language: str,
@@ -58,7 +60,7 @@ async def _share(app: App, clock: ManualClock, history: History, user: str, them
         assert resident is not None
         e = await experiences.share(tx, app.services, resident, theme=theme, text=text, place_hint=None,
                                     author_name="Fatima" if theme == "housing" else None, photo_ref=None)
-    story = Story(e.reference, resident.neighbourhood_id, theme, resident.language, when, text=text)
+    story = Story(e.reference, resident.neighbourhood_id, theme, resident.language, when, text=text, author=user)
     history.stories.append(story)
     return story
 
@@ -98,6 +100,7 @@ async def _feedback(app: App, clock: ManualClock, history: History, stories: lis
         if story.first_feedback is None:
             story.first_feedback = when
     history.feedback_refs.append(fb.reference)
+    history.answers[fb.reference] = [s.reference for s in stories]
     return fb.reference
 
 
@@ -109,7 +112,12 @@ async def _heard(app: App, clock: ManualClock, history: History, user: str, refe
         fb = await feedback.get(tx, reference)
         assert resident is not None and fb is not None
         await feedback.answer_heard(tx, app.services, resident, fb.id, answer)
-        history.heard.append((fb.neighbourhood_id, fb.theme or "", answer, when))
+    # the theme it counts for: the feedback's, else the answerer's own story it answers, else the one all share
+    answered = [s for s in history.stories if s.reference in history.answers[reference]]
+    own = [s.theme for s in answered if s.author == user]
+    shared = {s.theme for s in answered}
+    theme = fb.theme or (own[0] if own else next(iter(shared)) if len(shared) == 1 else "")
+    history.heard.append((fb.neighbourhood_id, theme, answer, when))
 
 
 THEME_PLAN = ["safety"] * 9 + ["housing"] * 7 + ["health"] * 3 + ["upbringing"]  # 20 stories in the period

@@ -83,6 +83,19 @@ async def test_approve_by_reaction_on_the_moderation_post(app: App, matrix_recor
     assert stored is not None and stored.status == "approved"
 
 
+async def test_reject_by_reaction_on_a_decided_post_says_who_decided_instead_of_asking_a_reason(app: App) -> None:
+    reference = await shared_story(app)
+    await app.outbox.drain()
+    await app.dispatch(organiser(app, f"!approve {reference}"))
+    reaction = Incoming(Actor("matrix", "@org:localhost"), Address("matrix", MOD_ROOM, private=False),
+                        reaction="🚫", reacted_to="$matrix-1", moderator=True, event_id="$r2")
+    replies = await app.dispatch(reaction)
+    assert f"{reference} was already approved" in replies[0].text and "Why is" not in replies[0].text
+    reason = Incoming(Actor("matrix", "@org:localhost"), Address("matrix", MOD_ROOM, "$matrix-1", private=False),
+                      text="4 already reported", moderator=True, event_id="$t1")
+    assert await app.dispatch(reason) == []  # in the post's thread, but no reason is waited for
+
+
 async def test_reject_needs_a_reason_which_reaches_the_author(app: App, telegram_recorder: Recorder) -> None:
     reference = await shared_story(app)
     await app.outbox.drain()

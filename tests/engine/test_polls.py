@@ -39,7 +39,7 @@ async def test_the_one_line_form_announces_to_opted_in_residents_on_both_channel
     await join(app, "cem", opt_in=False)  # did not opt in
     await join(app, "dina", hood="noord")  # another neighbourhood
     answer = await room(app, FORM)
-    assert "Poll P-2026-0001 is open until Thursday, March 5, 2026 at 11:00" in answer
+    assert "Poll P-2026-0001 is open until Thursday, 5 March 2026 at 11:00" in answer
     assert "2 residents will hear of it" in answer
     await app.outbox.drain()
 
@@ -157,7 +157,7 @@ async def test_the_guided_form_asks_step_by_step(app: App, manual_clock: ManualC
     assert "When does it close?" in await room_text(app, "Now")
     summary = await room_text(app, "in 3 days")
     assert "The poll: Shall we close the street for a party?" in summary and "3. Only on Sundays" in summary
-    assert "For: everyone" in summary and "Closes: Thursday, March 5, 2026 at 11:00" in summary
+    assert "For: everyone" in summary and "Closes: Thursday, 5 March 2026 at 11:00" in summary
     assert "P-2026-0001 is open until" in await room_text(app, "Make the poll")
     poll = await poll_of(app)
     assert (poll["question"], poll["max_selections"], poll["youth_min"]) == (
@@ -175,7 +175,7 @@ async def test_list_extend_close_and_cancel(app: App, manual_clock: ManualClock,
     assert "P-2026-0001 · open · What should come on the square?" in listing
     assert "P-2026-0002 · not open yet" in listing and "0 voters" in listing
 
-    assert "now closes Friday, March 6, 2026 at 6:00" in await room(app, "!verleng P-2026-0001 vrijdag 18:00")
+    assert "now closes Friday, 6 March 2026 at 18:00" in await room(app, "!verleng P-2026-0001 vrijdag 18:00")
     assert (await poll_of(app))["closes_at"] == "2026-03-06T17:00:00+00:00"
     assert "2026-03-06T17:00:00+00:00" in "".join(app.scheduler.planned())
     assert "already passed" in await room(app, "!extend P-2026-0001 2026-01-01 12:00")

@@ -39,7 +39,7 @@ async def test_a_scheduled_poll_opens_on_time(app: App, manual_clock: ManualCloc
     manual_clock.set(MONDAY)
     await join(app, "anna")
     answer = await room(app, "!poll Later? | Yes | No | opens morgen 9:00 | closes over 3 dagen")
-    assert "is ready. It opens Tuesday, March 3, 2026 at 9:00" in answer
+    assert "is ready. It opens Tuesday, 3 March 2026 at 09:00" in answer
     assert sorted(app.scheduler.planned().values()) == [datetime(2026, 3, 3, 8, 0, tzinfo=UTC), CLOSES]
     await app.outbox.drain()
     assert sent_to(telegram_recorder, "anna") == []

@@ -192,7 +192,7 @@ async def test_the_youth_announcement_reads_without_clutter(app: App, manual_clo
     assert announced[0].startswith("A question for young people in Centrum: Skatepark or football cage?")
     assert "P-2026" not in announced[0] and "Reference" not in announced[0]  # organisers' business
     closes = MONDAY + timedelta(days=3)
-    assert f"You can vote until {closes:%a}, {closes:%b} {closes.day} at " in announced[0]  # a short date …
+    assert f"You can vote until {closes:%a}, {closes.day} {closes:%b} at " in announced[0]  # a short date …
     assert str(closes.year) not in announced[0]  # … without the year
     receipt = (await kids[0].send(tap(kids[0], "vote.1.1")))[0].text
     assert "Your vote: Skatepark" in receipt and str(closes.year) not in receipt

@@ -85,11 +85,11 @@ async def test_continuity_shows_professionals_terms(app: App, manual_clock: Manu
     await room(app, "!professional add | Ruben | jongerenwerker | @ruben:localhost")
     figures = await room(app, "!continuity")
     assert "Professionals:" in figures
-    assert "Centrum, wijkagent: Sanne Bakker (PR-1), since January 1, 2025 (1 year and 2 months)" in figures
-    assert "Centrum, jongerenwerker: Ruben (PR-2), since March 2, 2026" in figures
+    assert "Centrum, wijkagent: Sanne Bakker (PR-1), since 1 January 2025 (1 year and 2 months)" in figures
+    assert "Centrum, jongerenwerker: Ruben (PR-2), since 2 March 2026" in figures
     await room(app, "!professional end PR-2")
     manual_clock.advance(timedelta(days=3))
-    assert "Ruben (PR-2), earlier, March 2, 2026 – March 2, 2026" in await room(app, "!continuity")
+    assert "Ruben (PR-2), earlier, 2 March 2026 – 2 March 2026" in await room(app, "!continuity")
     assert "Ruben" in await room(app, "!professional list")
 
 

@@ -118,6 +118,11 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
                and r["period"] == "current"}
     assert reasons == {"personal": "fewer_than_5", "offensive": "fewer_than_5", "off_topic": "fewer_than_5",
                        "duplicate": "fewer_than_5", "advertising": "fewer_than_5", "other": "fewer_than_5"}
+    # the barometer per theme: answers to feedback on safety stories count for safety, not "in general"
+    # (7 answers: the 5 yes are not shown beside the 2 no, which would give the 2 away)
+    assert figure[("heard", "answers", "safety", "current", "")]["value"] == "7"
+    assert figure[("heard", "yes", "safety", "current", "")]["hidden"] == "complementary"
+    assert ("heard", "yes", "general", "current", "") not in figure
     # time to first feedback: median and 90th percentile by nearest rank, in days
     current = [s for s in history.stories if s.hood == "centrum" and _period(s.created) == "current"]
     waits = _waits(current)
@@ -130,6 +135,12 @@ async def test_every_figure_matches_an_independent_computation_and_small_ones_ar
     # commitments: the safety promise was kept (done before its date), the housing one is late (still open)
     states = {c["reference"]: c["state"] for c in data["commitments"]}
     assert sorted(states.values()) == ["kept", "late"]
+    # "you said, we did, because": a feedback reopened by a "no" keeps the staff's because, and says it is in
+    # progress again (the bot's note about reopening is not what the municipality did, nor in the report's language)
+    reopened = [line for line in data["you_said_we_did"] if line["status"] == "in_progress"
+                and line["reference"] == history.feedback_refs[1]]
+    assert len(reopened) == 1 and reopened[0]["because"] == "Call [telefoonnummer] said it was urgent."
+    assert all("did not feel heard" not in line["because"] for line in data["you_said_we_did"])
     # quotes: scrubbed again, never a first name, only themes with at least 5 published stories
     assert {q["theme"] for q in data["quotes"]} == {"safety", "housing"}
     assert all("jan@example.org" not in q["text"] and "Fatima" not in q["text"] for q in data["quotes"])

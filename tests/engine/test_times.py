@@ -101,3 +101,45 @@ def test_half_past_without_morning_or_evening_is_asked_back() -> None:
 def test_still_refused(typed: str) -> None:
     with pytest.raises(UserError):
         parse_when(typed, NOW, AMS)
+
+
+@pytest.mark.parametrize("typed, expected_local", [
+    ("dinsdag volgende week", "2026-12-01 18:00"),  # the day before or after "next week", as people say it
+    ("Tuesday next week", "2026-12-01 18:00"),
+    ("on Tuesday next week at 6 pm", "2026-12-01 18:00"),
+    ("volgende week op dinsdag", "2026-12-01 18:00"),
+    ("next week on Tuesday", "2026-12-01 18:00"),
+    ("dinsdag volgende week om 18 uur", "2026-12-01 18:00"),
+    ("vanavond om 8 uur", "2026-11-25 20:00"),  # a part of the day reads the hour in it
+    ("vanavond om half 9", "2026-11-25 20:30"),
+    ("om 9 uur vanavond", "2026-11-25 21:00"),
+    ("vanavond", "2026-11-25 19:00"),
+    ("tonight at 8", "2026-11-25 20:00"),
+    ("at 8 tonight", "2026-11-25 20:00"),
+    ("morgenavond", "2026-11-26 19:00"),
+    ("morgenochtend om 9 uur", "2026-11-26 09:00"),
+    ("tomorrow evening at 7", "2026-11-26 19:00"),
+    ("tomorrow afternoon at 3", "2026-11-26 15:00"),
+    ("at 6 pm tomorrow", "2026-11-26 18:00"),  # the time first
+    ("om 18 uur morgen", "2026-11-26 18:00"),
+    ("18:00 vrijdag", "2026-11-27 18:00"),
+    ("om 18 uur.", "2026-11-25 18:00"),  # the end of a sentence
+    ("over een week", "2026-12-02 15:00"),  # numbers as words
+    ("over twee dagen", "2026-11-27 15:00"),
+    ("in two weeks", "2026-12-09 15:00"),
+    ("in a week", "2026-12-02 15:00"),
+    ("maandag 7 december", "2026-12-07 18:00"),  # a weekday with its date
+    ("dinsdag 1 december om 18 uur", "2026-12-01 18:00"),
+    ("Tuesday, 1 December at 6 pm", "2026-12-01 18:00"),
+    ("December 15", "2026-12-15 18:00"),  # the month first, as English writes it too
+    ("Dec 15 at 6 pm", "2026-12-15 18:00"),
+])
+def test_more_ways_people_say_when(typed: str, expected_local: str) -> None:
+    assert parse_when(typed, NOW, AMS).astimezone(AMS).strftime("%Y-%m-%d %H:%M") == expected_local
+
+
+@pytest.mark.parametrize("typed", ["maandag 8 december",  # the 8th is a Tuesday: which one was meant?
+                                   "vanavond om 8 uur 's ochtends", "tonight at 8 am please", "volgende week"])
+def test_contradictions_are_refused(typed: str) -> None:
+    with pytest.raises(UserError):
+        parse_when(typed, NOW, AMS)

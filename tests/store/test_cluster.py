@@ -125,6 +125,24 @@ async def test_two_processes_share_one_budget(pg_dsn: str, late: float) -> None:
     assert max(sum(1 for s in slots if start <= s < start + 1) for start in slots) <= rate
 
 
+async def test_a_reservation_starts_after_the_slots_the_process_used_alone(pg_dsn: str) -> None:
+    """A process that paced alone until now passes its own next slot: the one budget starts after it, for it and,
+    since the row moved on, for whoever reserves next."""
+    a, b = Presence(pg_dsn), Presence(pg_dsn)
+    await a.open()
+    await b.open()
+    try:
+        now = 1_800_000_000.0
+        assert await a.reserve("telegram", 4, 0.1, now, 0.0, not_before=0.35) == pytest.approx(0.35)
+        assert await b.reserve("telegram", 1, 0.1, now, 0.0) == pytest.approx(0.75)  # after a's four
+        fresh = await a.reserve("whatsapp", 2, 0.1, now, 0.0, not_before=0.2)  # the row's first reservation
+        assert fresh == pytest.approx(0.2)
+        assert await a.reserve("whatsapp", 1, 0.1, now + 5, 0.0, not_before=-3.0) == pytest.approx(0.0)  # past
+    finally:
+        await a.close()
+        await b.close()
+
+
 async def test_only_the_same_municipality_counts_as_alive(pg_dsn: str) -> None:
     """Processes of another schema (another municipality on the same server) are not this one's others."""
     here, elsewhere = Presence(pg_dsn, "noord"), Presence(pg_dsn, "zuid")

@@ -22,7 +22,8 @@ holds *every* request, so one chat's flood control stalls the whole bot. :class:
 With several processes of one bot (PostgreSQL, ``bot/cluster.py``) the overall budget is the bot's, not the
 process's: :meth:`ChatPacer.share` gives the pacer a way to reserve a few consecutive slots of the one budget in
 the database (``bot/store/cluster.py``, one statement). The pump reserves slots for the requests that are ready to
-go, a few (``SHARED_MIN``) to a block (``SHARED_BLOCK``) at a time, in the background, so a round trip to the
+go, a few (``SHARED_MIN``) to a block (``SHARED_AHEAD`` seconds of slots) at a time, in the background, and
+again when half of them are used, so a round trip to the
 database never holds a grant up; it lets the requests go at those moments instead of at its own;
 per-chat spacing, priorities and 429 handling stay local (a chat's requests arrive at one process at a time, as
 its turns do). A reserved slot nobody used within ``SHARED_LATE`` of its moment is let pass: a slot cannot move
@@ -31,6 +32,10 @@ later as the pacer's own do, since the next belongs to the other process, and le
 jitter under 15.6 ms (``CREDIT`` replaced by ``SHARED_LATE``). While the process is alone
 the reservation answers None and the pacer paces by itself, without a round trip. Should the database not
 answer, the pacer goes on alone at ``1 / SHARED_FALLBACK`` of the limit, so two processes still stay under it.
+Between the two the budget stays one: each reservation carries this process's own next slot (its slots while it
+paced alone come before any it reserves), and alone again it goes on after the last slot it reserved; the app
+keeps reserving for a second after the other process is gone (its last slots are in the database only) and a
+process that joins others sends only after they have counted it and moved to the shared budget (bot/app.py).
 
 Requests without a chat (``answerCallbackQuery``, ``getMe`` …) are not limited, as with PTB. Nor is a chat action
 (``sendChatAction``, "typing…"): Telegram's limits count messages, and it announces an answer that should not
@@ -70,12 +75,13 @@ PACING = 0.975  # of each limit the pacer uses: room for the jitter of requests 
 CREDIT = 0.004  # seconds of slots a late loop may catch up at once
 _MESSAGES = ("copyMessage", "copyMessages", "forwardMessage", "forwardMessages")
 FREE, PAID = 0, 1  # the two overall budgets
-SHARED_BLOCK = 16  # slots of a shared budget reserved at most at once (about half a second at 30 a second)
+SHARED_AHEAD = 0.5  # seconds of a shared budget's slots booked at most ahead (15 slots at 30 a second)
 SHARED_MIN = 4  # slots reserved at least at once while that many requests wait
 SHARED_LATE = 0.010  # seconds a reserved slot may still be used after its moment (a late loop); then it is let go
 SHARED_FALLBACK = 2  # without the database, each process paces at this fraction of the limit
-# (slots, interval) -> seconds until the first slot; None: this process is alone now and paces by itself
-Reserve = Callable[[int, float], Awaitable[float | None]]
+# (slots, interval, not before) -> seconds until the first slot; None: this process is alone now and paces by
+# itself. "Not before": seconds from now until this process's own next slot (its slots while it was alone).
+Reserve = Callable[[int, float, float], Awaitable[float | None]]
 
 
 @dataclass(order=True)
@@ -230,33 +236,39 @@ class ChatPacer(BaseRateLimiter[int]):
                 slept.cancel()
 
     def _wanted(self) -> int:
-        """How many shared slots to reserve now: when fewer are left than requests wait, one for each of those
-        (at least ``SHARED_MIN`` when that many wait, so a fan-out does not reserve one at a time; at most a
-        block; 0: none)."""
+        """How many shared slots to reserve now: when fewer are left than requests could go within a block's
+        time, and fewer than half a block, one for each of those (at least ``SHARED_MIN`` when that many wait, so
+        a fan-out does not reserve one at a time; never more than a block ahead, so a long queue does not book
+        the budget for seconds to come, and slots booked alone are few when the process starts sharing; 0:
+        none)."""
         now = self.now()
         self._pool = [slot for slot in self._pool if slot >= now - SHARED_LATE]  # passed unused: let go
-        horizon = max(self._pool[-1] if self._pool else now, now) + SHARED_BLOCK * self._interval[FREE]
+        block = max(SHARED_MIN, round(SHARED_AHEAD / self._interval[FREE]))
+        room = block - len(self._pool)
+        if len(self._pool) >= block // 2:
+            return 0  # enough booked ahead for now: refill once half a block is used
+        horizon = now + SHARED_AHEAD
         ready = sum(1 for w in self._waiting if w.budget == FREE and not w.granted.done() and max(
             self._chat_held.get(w.chat, 0.0), self._chat_next.get(w.chat, 0.0) if w.spacing else 0.0) <= horizon)
         if len(self._pool) >= ready:
             return 0
-        return min(max(ready - len(self._pool), min(ready, SHARED_MIN)), SHARED_BLOCK)
+        return min(max(ready - len(self._pool), min(ready, SHARED_MIN)), room)
 
     async def _refill(self, wanted: int) -> None:
         """Reserve ``wanted`` slots of the shared budget (in the background: the pump goes on granting the slots it
         has meanwhile)."""
         assert self._shared is not None
         at, interval = self.now(), self._interval[FREE]
+        own = max(self._next[FREE], self._pool[-1] + interval if self._pool else 0.0)  # this process's next slot
         try:
-            first = await self._shared(wanted, interval)
+            first = await self._shared(wanted, interval, own - at)
         except Exception as exc:  # the database is away: alone, at a share of the limit that keeps two under it
             log.warning("telegram: the shared sending budget is unreachable (%s); pacing alone meanwhile",
                         type(exc).__name__)
             first, interval = None, interval * SHARED_FALLBACK
         if first is None:  # alone (or unreachable): this process's own slots
-            start = max(self._next[FREE], self._pool[-1] + interval if self._pool else 0.0, at - CREDIT)
-            first = start - at
-            self._next[FREE] = start + wanted * interval
+            first = max(own, at - CREDIT) - at
+        self._next[FREE] = max(self._next[FREE], at + first + wanted * interval)  # alone again: after these
         self._pool += [at + first + i * interval for i in range(wanted)]
         self._pool.sort()
 
