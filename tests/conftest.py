@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,62 @@ from bot.app import App
 from bot.clock import ManualClock
 from tests import pg
 from tests.support import Engine, Recorder, make_config
+
+# With pytest-xdist (`-n 2`) the tests run in two processes, each with its own PostgreSQL database, Synapse,
+# emulators and temp folders. The tests that measure real time (the benchmarks, the two-process tests, the pacing
+# tests: ALONE below, or marked ``alone``) must not share the machine's two cores with the other process, nor must
+# the end-to-end tests that erase on PostgreSQL within a reply's timeout (ALONE_ON_POSTGRESQL: the erasure waits for
+# every older transaction of the server, then rewrites the tables; the other process's CHECKPOINTs and
+# transactions make that slower). Such a test waits until the other process has finished its current test, and
+# the other process starts no test until it is done: an exclusive lock for them, a shared one for the rest,
+# through a gate so that a waiting exclusive turn is not overtaken.
+ALONE = ("tests/bench/", "tests/cluster/", "tests/channels/telegram/test_pacing_e2e.py",
+         "tests/channels/matrix/test_rate_limit.py", "tests/channels/whatsapp/test_window.py",
+         "tests/test_flood.py", "tests/channels/telegram/test_flood.py")
+ALONE_ON_POSTGRESQL = ("tests/channels/telegram/test_forget.py", "tests/channels/matrix/test_forget_e2e.py",
+                       "tests/channels/whatsapp/test_privacy.py",
+                       "tests/channels/whatsapp/test_e2e.py::test_mydata_comes_as_a_text_plain_document_and_forget")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        on_postgresql = "[postgresql" in item.nodeid or "-postgresql" in item.nodeid
+        if item.nodeid.startswith(ALONE) or (on_postgresql and item.nodeid.startswith(ALONE_ON_POSTGRESQL)):
+            item.add_marker("alone")
+
+
+def _turn_files(config: pytest.Config) -> tuple[int, int] | None:
+    """The gate and the turn lock of this run's processes, in the run's temp folder (each process has a folder
+    in it), or None without xdist: then nothing runs beside a test."""
+    if getattr(config, "workerinput", None) is None:
+        return None
+    files: tuple[int, int] | None = getattr(config, "_wijkbot_turn_files", None)
+    if files is None:
+        run = config._tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+        gate, turn = (os.open(run / name, os.O_RDWR | os.O_CREAT, 0o600) for name in ("gate.lock", "turn.lock"))
+        files = config._wijkbot_turn_files = (gate, turn)  # type: ignore[attr-defined]
+    return files
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outside pytest-timeout's: waiting for a turn is not the test's time
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, object, object]:
+    files = _turn_files(item.config)
+    if files is None:
+        return (yield)
+    gate, turn = files
+    alone = item.get_closest_marker("alone") is not None
+    fcntl.flock(gate, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+    try:
+        fcntl.flock(turn, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+    finally:
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+    try:
+        return (yield)
+    finally:
+        fcntl.flock(turn, fcntl.LOCK_UN)
+        if alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
 
 
 @pytest.fixture
