@@ -9,12 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from bot import logs
 from bot.app import App
 from bot.clock import ManualClock
 from tests import pg
 from tests.support import Engine, Recorder, make_config
+
+# Property tests (hypothesis) draw the same examples on every run, so CI never fails on a chance find; run with
+# HYPOTHESIS_PROFILE=explore to search anew (and add what it finds as an @example).
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # With pytest-xdist (`-n 2`) the tests run in two processes, each with its own PostgreSQL database, Synapse,
 # emulators and temp folders. The tests that measure real time (the benchmarks, the two-process tests, the pacing

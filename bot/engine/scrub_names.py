@@ -147,7 +147,8 @@ def _after_trigger(text: str, words: list[_Word], i: int) -> int | None:
 def _before_postfix_title(text: str, words: list[_Word], i: int) -> int | None:
     """"Ayşe Hanım", "Mehmet Bey": the index of the title if capitalised words from ``i`` run up to one."""
     j = i
-    while j < len(words) and j - i < 3 and words[j].cap and not _known(words[j]):
+    while j < len(words) and j - i < 3 and words[j].cap and not _known(words[j]) \
+            and words[j].lower not in POSTFIX_TITLES:  # "Hanım Bey" is two titles, not a name and a title
         nxt = j + 1
         if nxt < len(words) and words[nxt].lower in POSTFIX_TITLES and words[j].end + 1 == words[nxt].start:
             return nxt

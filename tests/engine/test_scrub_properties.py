@@ -44,6 +44,7 @@ def _rebuild(text: str, result: ScrubResult) -> str:
 
 @settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_ANY)
+@example("Ayşe Hanım Bey ")  # found by a random run: the second pass took "Hanım" before "Bey" for a name
 @example("mijn buurman [naam] Jansen en [telefoonnummer]06-12345678")
 @example("[tele06-12345678foonnummer]")
 @example("Kerkstraat 12a-NL91 ABNA 0417 1643 00 ")
