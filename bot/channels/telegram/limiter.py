@@ -259,7 +259,7 @@ class ChatPacer(BaseRateLimiter[int]):
         has meanwhile)."""
         assert self._shared is not None
         at, interval = self.now(), self._interval[FREE]
-        own = max(self._next[FREE], self._pool[-1] + interval if self._pool else 0.0)  # this process's next slot
+        own = self._next[FREE]  # this process's next slot (after every slot it reserved, shared or its own)
         try:
             first = await self._shared(wanted, interval, own - at)
         except Exception as exc:  # the database is away: alone, at a share of the limit that keeps two under it
